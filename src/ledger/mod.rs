@@ -1,0 +1,1 @@
+//! The task ledger: states, task records, durable storage.

@@ -1,0 +1,28 @@
+//! vecload: a bulk loader for vector collections.
+//!
+//! A file travels through the pipeline:
+//!
+//! ```text
+//! source (mmap / object store) -> parse (JSON rows, NPY columns) -> validate
+//!     -> route (shard, partition) -> segment (bincode, CRC) -> ledger + catalog commit
+//! ```
+//!
+//! [`Engine`] is the facade the CLI and the server use.
+
+pub mod catalog;
+pub mod engine;
+pub mod error;
+pub mod fsutil;
+pub mod ledger;
+pub mod location;
+pub mod parse;
+pub mod pipeline;
+pub mod query;
+pub mod record;
+pub mod route;
+pub mod schema;
+pub mod segment;
+pub mod source;
+pub mod validate;
+
+pub use location::RowLocation;

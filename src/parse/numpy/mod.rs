@@ -1,0 +1,1 @@
+//! NPY column files: header decoding, dtype matching and column decoding.

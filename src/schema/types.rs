@@ -1,0 +1,146 @@
+//! Data types of fields, with the names used by the schema file and Milvus.
+
+use std::fmt;
+use std::str::FromStr;
+
+use serde::{Deserialize, Serialize};
+
+/// A field's data type (Milvus's `DataType`, by its RESTful v2 name).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum DataType {
+    /// `true` / `false`.
+    Bool,
+    /// 8-bit signed integer.
+    Int8,
+    /// 16-bit signed integer.
+    Int16,
+    /// 32-bit signed integer.
+    Int32,
+    /// 64-bit signed integer.
+    Int64,
+    /// 32-bit float.
+    Float,
+    /// 64-bit float.
+    Double,
+    /// UTF-8 string with a `max_length` in bytes.
+    VarChar,
+    /// A JSON document.
+    Json,
+    /// An array of scalars of `element_type`, at most `max_capacity` long.
+    Array,
+    /// `dim` 32-bit floats.
+    FloatVector,
+    /// `dim` bits, stored as `dim / 8` bytes.
+    BinaryVector,
+    /// `dim` IEEE half floats.
+    Float16Vector,
+    /// `dim` bfloat16 values.
+    BFloat16Vector,
+    /// Sparse vector of (index, value) pairs.
+    SparseFloatVector,
+}
+
+impl DataType {
+    /// Every type, in the order of the schema file's documentation.
+    pub const ALL: [DataType; 15] = [
+        DataType::Bool,
+        DataType::Int8,
+        DataType::Int16,
+        DataType::Int32,
+        DataType::Int64,
+        DataType::Float,
+        DataType::Double,
+        DataType::VarChar,
+        DataType::Json,
+        DataType::Array,
+        DataType::FloatVector,
+        DataType::BinaryVector,
+        DataType::Float16Vector,
+        DataType::BFloat16Vector,
+        DataType::SparseFloatVector,
+    ];
+
+    /// The name used in schema files (`"Int64"`, `"FloatVector"`, `"JSON"`...).
+    pub fn name(self) -> &'static str {
+        match self {
+            DataType::Bool => "Bool",
+            DataType::Int8 => "Int8",
+            DataType::Int16 => "Int16",
+            DataType::Int32 => "Int32",
+            DataType::Int64 => "Int64",
+            DataType::Float => "Float",
+            DataType::Double => "Double",
+            DataType::VarChar => "VarChar",
+            DataType::Json => "JSON",
+            DataType::Array => "Array",
+            DataType::FloatVector => "FloatVector",
+            DataType::BinaryVector => "BinaryVector",
+            DataType::Float16Vector => "Float16Vector",
+            DataType::BFloat16Vector => "BFloat16Vector",
+            DataType::SparseFloatVector => "SparseFloatVector",
+        }
+    }
+
+    /// Dense vector types, which need a `dim`.
+    pub fn is_dense_vector(self) -> bool {
+        matches!(
+            self,
+            DataType::FloatVector
+                | DataType::BinaryVector
+                | DataType::Float16Vector
+                | DataType::BFloat16Vector
+        )
+    }
+
+    /// Any vector type (dense or sparse); vectors can never be null.
+    pub fn is_vector(self) -> bool {
+        self.is_dense_vector() || self == DataType::SparseFloatVector
+    }
+
+    /// Types allowed as an array's element type.
+    pub fn is_array_element(self) -> bool {
+        matches!(
+            self,
+            DataType::Bool
+                | DataType::Int8
+                | DataType::Int16
+                | DataType::Int32
+                | DataType::Int64
+                | DataType::Float
+                | DataType::Double
+                | DataType::VarChar
+        )
+    }
+}
+
+impl fmt::Display for DataType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl FromStr for DataType {
+    type Err = ();
+
+    /// Parses a schema-file type name. Case-insensitive, as Milvus's REST layer is.
+    fn from_str(s: &str) -> Result<Self, ()> {
+        DataType::ALL
+            .into_iter()
+            .find(|t| t.name().eq_ignore_ascii_case(s))
+            .ok_or(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_round_trip() {
+        for t in DataType::ALL {
+            assert_eq!(t.name().parse::<DataType>(), Ok(t));
+        }
+        assert_eq!("json".parse::<DataType>(), Ok(DataType::Json));
+        assert!("Text".parse::<DataType>().is_err());
+    }
+}

@@ -1,0 +1,1 @@
+//! Segment files: the on-disk format, the writer and the reader.
