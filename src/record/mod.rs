@@ -158,6 +158,49 @@ impl ColumnData {
         }
     }
 
+    /// Keeps the first `rows` rows.
+    pub fn truncate(&mut self, rows: usize) {
+        match self {
+            ColumnData::Bool(v) => v.truncate(rows),
+            ColumnData::Int8(v) => v.truncate(rows),
+            ColumnData::Int16(v) => v.truncate(rows),
+            ColumnData::Int32(v) => v.truncate(rows),
+            ColumnData::Int64(v) => v.truncate(rows),
+            ColumnData::Float(v) => v.truncate(rows),
+            ColumnData::Double(v) => v.truncate(rows),
+            ColumnData::VarChar(v) | ColumnData::Json(v) => v.truncate(rows),
+            ColumnData::Array(v) => v.truncate(rows),
+            ColumnData::FloatVector { dim, values } => values.truncate(rows * *dim),
+            ColumnData::BinaryVector { dim, bytes } => bytes.truncate(rows * *dim / 8),
+            ColumnData::Float16Vector { dim, bits } | ColumnData::BFloat16Vector { dim, bits } => {
+                bits.truncate(rows * *dim)
+            }
+            ColumnData::SparseFloatVector(v) => v.truncate(rows),
+        }
+    }
+
+    /// Appends a placeholder value (zero, empty) for a null row.
+    pub fn push_placeholder(&mut self) {
+        match self {
+            ColumnData::Bool(v) => v.push(false),
+            ColumnData::Int8(v) => v.push(0),
+            ColumnData::Int16(v) => v.push(0),
+            ColumnData::Int32(v) => v.push(0),
+            ColumnData::Int64(v) => v.push(0),
+            ColumnData::Float(v) => v.push(0.0),
+            ColumnData::Double(v) => v.push(0.0),
+            ColumnData::VarChar(v) => v.push(String::new()),
+            ColumnData::Json(v) => v.push("null".to_string()),
+            ColumnData::Array(v) => v.push(ColumnData::Bool(Vec::new())),
+            ColumnData::FloatVector { dim, values } => values.resize(values.len() + *dim, 0.0),
+            ColumnData::BinaryVector { dim, bytes } => bytes.resize(bytes.len() + *dim / 8, 0),
+            ColumnData::Float16Vector { dim, bits } | ColumnData::BFloat16Vector { dim, bits } => {
+                bits.resize(bits.len() + *dim, 0)
+            }
+            ColumnData::SparseFloatVector(v) => v.push(Vec::new()),
+        }
+    }
+
     /// Appends row `row` of `other` (which must be the same variant) to `self`.
     /// Returns false, appending nothing, when the variants differ.
     pub fn push_from(&mut self, other: &ColumnData, row: usize) -> bool {
@@ -206,6 +249,14 @@ impl Column {
         Column {
             data: ColumnData::empty_for(field, capacity),
             validity: field.nullable.then(|| Vec::with_capacity(capacity)),
+        }
+    }
+
+    /// Keeps the first `rows` rows.
+    pub fn truncate(&mut self, rows: usize) {
+        self.data.truncate(rows);
+        if let Some(v) = &mut self.validity {
+            v.truncate(rows);
         }
     }
 
@@ -271,6 +322,16 @@ impl RowBatch {
         }
     }
 
+    /// Keeps the first `rows` rows.
+    pub fn truncate(&mut self, rows: usize) {
+        for c in &mut self.columns {
+            c.truncate(rows);
+        }
+        if let Some(m) = &mut self.meta {
+            m.truncate(rows);
+        }
+    }
+
     /// Appends row `row` of `other`, a batch of the same shape.
     pub fn push_row_from(&mut self, other: &RowBatch, row: usize) -> bool {
         let mut ok = true;
@@ -284,4 +345,4 @@ impl RowBatch {
     }
 }
 
-pub use value::row_to_json;
+pub use value::{cell_to_json, half_to_f32, row_to_json};

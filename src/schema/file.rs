@@ -194,6 +194,23 @@ pub(crate) fn check_name(name: &str) -> Result<(), &'static str> {
     Ok(())
 }
 
+/// Partition names: letters, digits, `_` and `-`, up to 255 (the seed's partitions are years).
+pub(crate) fn check_partition_name(name: &str) -> Result<(), &'static str> {
+    if name.is_empty() {
+        return Err("must not be empty");
+    }
+    if name.len() > 255 {
+        return Err("must be at most 255 characters");
+    }
+    if !name
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+    {
+        return Err("may hold only letters, digits, '_' and '-'");
+    }
+    Ok(())
+}
+
 fn parse_field(index: usize, raw: &Value) -> Result<(FieldSchema, bool), SchemaError> {
     let obj = raw
         .as_object()

@@ -1,6 +1,7 @@
 //! Collection schemas: fields, types and the rules a schema must satisfy.
 
 mod file;
+pub(crate) use file::check_partition_name;
 mod types;
 
 use serde::{Deserialize, Serialize};
