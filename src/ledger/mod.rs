@@ -3,10 +3,13 @@
 //! The ledger knows no pipeline stage: it stores [`TaskRecord`]s, moves them only along the
 //! [`TRANSITIONS`] table, and hands out auto-ids. Each change is on disk before it is visible.
 
+mod disk;
+mod error;
 mod state;
 mod task;
 mod time;
 
+pub use error::LedgerError;
 pub use state::{TRANSITIONS, TaskState, can_move};
 pub use task::{SegmentRef, TaskRecord};
 pub use time::{format_utc, now_unix};
