@@ -6,10 +6,12 @@
 mod disk;
 mod error;
 mod state;
+mod store;
 mod task;
 mod time;
 
 pub use error::LedgerError;
 pub use state::{TRANSITIONS, TaskState, can_move};
+pub use store::{AUTO_ID_BASE, Ledger};
 pub use task::{SegmentRef, TaskRecord};
 pub use time::{format_utc, now_unix};

@@ -34,7 +34,7 @@ pub struct TaskRecord {
     pub partition: String,
     /// Import files, relative to the storage root.
     pub files: Vec<String>,
-    /// Current state; changed only by the ledger's transition.
+    /// Current state; changed only by [`Ledger::transition`](super::Ledger::transition).
     pub state: TaskState,
     /// Rows imported so far.
     pub row_count: u64,
