@@ -1,1 +1,17 @@
 //! The task ledger: states, task records, durable storage.
+//!
+//! The ledger knows no pipeline stage: it stores [`TaskRecord`]s, moves them only along the
+//! [`TRANSITIONS`] table, and hands out auto-ids. Each change is on disk before it is visible.
+
+mod disk;
+mod error;
+mod state;
+mod store;
+mod task;
+mod time;
+
+pub use error::LedgerError;
+pub use state::{TRANSITIONS, TaskState, can_move};
+pub use store::{AUTO_ID_BASE, Ledger};
+pub use task::{SegmentRef, TaskRecord};
+pub use time::{format_utc, now_unix};

@@ -1,0 +1,275 @@
+//! The ledger's files: the one place that names them, encodes them and reads them back.
+//!
+//! Layout under the ledger directory:
+//!
+//! ```text
+//! counters.json            {"format": "vecload-counters", "version": 1, "next_task_id", "next_auto_id"}
+//! tasks/000000000007.json  {"format": "vecload-task", "version": 1, "task": {...TaskRecord}}
+//! ```
+//!
+//! Every file is written with [`write_atomic`]; its format tag and version are checked before
+//! its content is trusted. Temp files left by a crash (`.NAME.tmp`) are removed on replay.
+
+use std::fs;
+use std::io;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use super::error::LedgerError;
+use super::task::TaskRecord;
+use crate::fsutil::{sync_dir, write_atomic};
+
+/// Folder of task records, inside the ledger directory.
+pub(super) const TASKS_DIR: &str = "tasks";
+/// The counters file, inside the ledger directory.
+pub(super) const COUNTERS_FILE: &str = "counters.json";
+const TASK_FORMAT: &str = "vecload-task";
+const COUNTERS_FORMAT: &str = "vecload-counters";
+const FORMAT_VERSION: u32 = 1;
+
+/// The two durable counters.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub(super) struct Counters {
+    /// Id of the next task to create.
+    pub next_task_id: u64,
+    /// First auto-id not yet handed out.
+    pub next_auto_id: i64,
+}
+
+#[derive(Deserialize)]
+struct Header {
+    format: String,
+    version: u32,
+}
+
+#[derive(Serialize)]
+struct TaskOut<'a> {
+    format: &'a str,
+    version: u32,
+    task: &'a TaskRecord,
+}
+
+#[derive(Deserialize)]
+struct TaskIn {
+    task: TaskRecord,
+}
+
+#[derive(Serialize)]
+struct CountersOut {
+    format: &'static str,
+    version: u32,
+    next_task_id: u64,
+    next_auto_id: i64,
+}
+
+/// `000000000007.json` for task 7.
+pub(super) fn task_file_name(id: u64) -> String {
+    format!("{id:012}.json")
+}
+
+/// The task id a file name stands for, if it is exactly what [`task_file_name`] makes.
+fn task_id_of(name: &str) -> Option<u64> {
+    let digits = name.strip_suffix(".json")?;
+    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let id = digits.parse().ok()?;
+    (task_file_name(id) == name).then_some(id)
+}
+
+/// A temp file of [`write_atomic`] (`.NAME.tmp`).
+fn is_temp(name: &str) -> bool {
+    name.starts_with('.') && name.ends_with(".tmp")
+}
+
+fn io_error(path: &Path) -> impl Fn(io::Error) -> LedgerError + '_ {
+    move |source| LedgerError::Io {
+        path: path.to_owned(),
+        source,
+    }
+}
+
+fn corrupt(path: &Path, reason: impl Into<String>) -> LedgerError {
+    LedgerError::Corrupt {
+        path: path.to_owned(),
+        reason: reason.into(),
+    }
+}
+
+fn write_json(path: &Path, value: &impl Serialize) -> Result<(), LedgerError> {
+    let bytes = serde_json::to_vec_pretty(value).map_err(|e| io_error(path)(e.into()))?;
+    write_atomic(path, &bytes).map_err(io_error(path))
+}
+
+/// Reads `path` and checks its format tag and version.
+fn read_checked(path: &Path, format: &str) -> Result<Vec<u8>, LedgerError> {
+    let bytes = fs::read(path).map_err(io_error(path))?;
+    let header: Header =
+        serde_json::from_slice(&bytes).map_err(|e| corrupt(path, format!("bad header: {e}")))?;
+    if header.format != format {
+        return Err(corrupt(
+            path,
+            format!("format is {:?}, expected {format:?}", header.format),
+        ));
+    }
+    if header.version != FORMAT_VERSION {
+        return Err(corrupt(
+            path,
+            format!(
+                "format version is {}, this build reads {FORMAT_VERSION}",
+                header.version
+            ),
+        ));
+    }
+    Ok(bytes)
+}
+
+/// Writes one task's record durably.
+pub(super) fn write_task(tasks_dir: &Path, task: &TaskRecord) -> Result<(), LedgerError> {
+    let path = tasks_dir.join(task_file_name(task.id));
+    let out = TaskOut {
+        format: TASK_FORMAT,
+        version: FORMAT_VERSION,
+        task,
+    };
+    write_json(&path, &out)
+}
+
+/// Deletes one task's record (absent is fine) and makes the removal durable.
+pub(super) fn remove_task(tasks_dir: &Path, id: u64) -> Result<(), LedgerError> {
+    let path = tasks_dir.join(task_file_name(id));
+    match fs::remove_file(&path) {
+        Ok(()) => {}
+        Err(e) if e.kind() == io::ErrorKind::NotFound => {}
+        Err(e) => return Err(io_error(&path)(e)),
+    }
+    sync_dir(tasks_dir).map_err(io_error(tasks_dir))
+}
+
+fn read_task(path: &Path, id: u64) -> Result<TaskRecord, LedgerError> {
+    let bytes = read_checked(path, TASK_FORMAT)?;
+    let TaskIn { task } =
+        serde_json::from_slice(&bytes).map_err(|e| corrupt(path, format!("bad record: {e}")))?;
+    if task.id != id {
+        return Err(corrupt(
+            path,
+            format!("holds task {} but its name says {id}", task.id),
+        ));
+    }
+    Ok(task)
+}
+
+/// Removes leftover temp files in `dir` (which the ledger owns); returns the other entries.
+fn sweep(dir: &Path) -> Result<Vec<(PathBuf, String)>, LedgerError> {
+    let mut kept = Vec::new();
+    let mut removed = false;
+    for entry in fs::read_dir(dir).map_err(io_error(dir))? {
+        let path = entry.map_err(io_error(dir))?.path();
+        // Names that are not UTF-8 are not ours.
+        let Some(name) = path.file_name().and_then(|n| n.to_str()).map(str::to_owned) else {
+            continue;
+        };
+        if is_temp(&name) {
+            fs::remove_file(&path).map_err(io_error(&path))?;
+            removed = true;
+        } else {
+            kept.push((path, name));
+        }
+    }
+    if removed {
+        sync_dir(dir).map_err(io_error(dir))?;
+    }
+    Ok(kept)
+}
+
+/// Replays the task folder: every record, in no particular order. Temp files are removed and
+/// files not named by [`task_file_name`] are ignored; a record that fails its checks is an error.
+pub(super) fn read_tasks(tasks_dir: &Path) -> Result<Vec<TaskRecord>, LedgerError> {
+    let mut tasks = Vec::new();
+    for (path, name) in sweep(tasks_dir)? {
+        if let Some(id) = task_id_of(&name) {
+            tasks.push(read_task(&path, id)?);
+        }
+    }
+    Ok(tasks)
+}
+
+/// Writes the counters durably.
+pub(super) fn write_counters(dir: &Path, counters: Counters) -> Result<(), LedgerError> {
+    let out = CountersOut {
+        format: COUNTERS_FORMAT,
+        version: FORMAT_VERSION,
+        next_task_id: counters.next_task_id,
+        next_auto_id: counters.next_auto_id,
+    };
+    write_json(&dir.join(COUNTERS_FILE), &out)
+}
+
+/// Reads the counters; `None` if never written. A temp file of the counters left by a crash is
+/// removed (only that one: the ledger directory may be shared with other writers).
+pub(super) fn read_counters(dir: &Path) -> Result<Option<Counters>, LedgerError> {
+    let temp = dir.join(format!(".{COUNTERS_FILE}.tmp"));
+    match fs::remove_file(&temp) {
+        Ok(()) => sync_dir(dir).map_err(io_error(dir))?,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => {}
+        Err(e) => return Err(io_error(&temp)(e)),
+    }
+    let path = dir.join(COUNTERS_FILE);
+    if !path.try_exists().map_err(io_error(&path))? {
+        return Ok(None);
+    }
+    let bytes = read_checked(&path, COUNTERS_FORMAT)?;
+    serde_json::from_slice(&bytes)
+        .map(Some)
+        .map_err(|e| corrupt(&path, format!("bad counters: {e}")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn task_file_names_are_canonical() {
+        assert_eq!(task_file_name(7), "000000000007.json");
+        assert_eq!(task_id_of("000000000007.json"), Some(7));
+        assert_eq!(task_id_of(&task_file_name(u64::MAX)), Some(u64::MAX));
+        for other in [
+            "7.json",
+            "0000000000007.json",
+            "000000000007.json.bak",
+            ".000000000007.json.tmp",
+            "+00000000007.json",
+            ".json",
+            "counters.json",
+        ] {
+            assert_eq!(task_id_of(other), None, "{other}");
+        }
+        assert!(is_temp(".000000000007.json.tmp") && is_temp(".counters.json.tmp"));
+        assert!(!is_temp("000000000007.json"));
+    }
+
+    #[test]
+    fn wrong_format_or_version_is_corrupt() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(COUNTERS_FILE);
+        for (text, needle) in [
+            (r#"{"format":"vecload-task","version":1}"#, "expected"),
+            (
+                r#"{"format":"vecload-counters","version":2}"#,
+                "version is 2",
+            ),
+            (r#"{"next_task_id":1}"#, "bad header"),
+            (
+                r#"{"format":"vecload-counters","version":1,"next_task_id":-1}"#,
+                "bad counters",
+            ),
+        ] {
+            fs::write(&path, text).unwrap();
+            let err = read_counters(dir.path()).unwrap_err();
+            let msg = err.to_string();
+            assert!(matches!(err, LedgerError::Corrupt { .. }), "{msg}");
+            assert!(msg.contains(needle) && msg.contains(COUNTERS_FILE), "{msg}");
+        }
+    }
+}

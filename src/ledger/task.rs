@@ -1,0 +1,209 @@
+//! One task's record, as stored and as users see it (INTERFACE.md section 3).
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+
+use super::state::TaskState;
+use super::time::format_utc;
+
+/// A segment file a task wrote, as listed in its record once the task is Persisted.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SegmentRef {
+    /// The segment's file name inside the data directory's segment folder.
+    pub file_name: String,
+    /// Rows in the segment.
+    pub rows: u64,
+    /// Size of the segment file in bytes.
+    pub bytes: u64,
+    /// The partition the segment belongs to.
+    pub partition: String,
+    /// The shard (vchannel index) the segment belongs to.
+    pub shard: u32,
+}
+
+/// Everything the ledger keeps about one import task.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TaskRecord {
+    /// Task id; ids grow with creation time and are never reused.
+    pub id: u64,
+    /// The REST job this task belongs to, if any.
+    pub job_id: Option<u64>,
+    /// Target collection name.
+    pub collection: String,
+    /// Target partition name; `""` for partition-key collections.
+    pub partition: String,
+    /// Import files, relative to the storage root.
+    pub files: Vec<String>,
+    /// Current state; changed only by [`Ledger::transition`](super::Ledger::transition).
+    pub state: TaskState,
+    /// Rows imported so far.
+    pub row_count: u64,
+    /// Percent done, 0..=100 (90 at Persisted, 100 at Completed, as Milvus).
+    pub progress: u8,
+    /// Generated auto-ids, as `[begin, end)` pairs.
+    pub id_ranges: Vec<[i64; 2]>,
+    /// Why the task failed; reasons are joined with `"; "`. Empty unless failed.
+    pub failed_reason: String,
+    /// Creation time, unix seconds.
+    pub create_time: u64,
+    /// When the task was started, unix seconds.
+    pub start_time: Option<u64>,
+    /// Seconds spent writing and syncing segments.
+    pub persist_cost: Option<f64>,
+    /// Segments written, listed when the task becomes Persisted.
+    pub segments: Vec<SegmentRef>,
+}
+
+impl TaskRecord {
+    /// A fresh Pending record with no progress.
+    pub fn new(
+        id: u64,
+        collection: &str,
+        partition: &str,
+        files: Vec<String>,
+        job_id: Option<u64>,
+        create_time: u64,
+    ) -> TaskRecord {
+        TaskRecord {
+            id,
+            job_id,
+            collection: collection.to_owned(),
+            partition: partition.to_owned(),
+            files,
+            state: TaskState::Pending,
+            row_count: 0,
+            progress: 0,
+            id_ranges: Vec::new(),
+            failed_reason: String::new(),
+            create_time,
+            start_time: None,
+            persist_cost: None,
+            segments: Vec::new(),
+        }
+    }
+
+    /// The JSON users see (INTERFACE.md section 3): the fixed keys in their documented order,
+    /// then `start_time` (formatted like `create_time`, or null) and `persist_cost` (or null).
+    pub fn to_json(&self) -> Value {
+        json!({
+            "task_id": self.id,
+            "state": self.state.name(),
+            "state_code": self.state.code(),
+            "collection": self.collection,
+            "partition": self.partition,
+            "files": self.files,
+            "row_count": self.row_count,
+            "progress": self.progress,
+            "id_ranges": self.id_ranges,
+            "failed_reason": self.failed_reason,
+            "create_time": format_utc(self.create_time),
+            "start_time": self.start_time.map(format_utc),
+            "persist_cost": self.persist_cost,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sample() -> TaskRecord {
+        let mut t = TaskRecord::new(
+            7,
+            "book",
+            "2022",
+            vec!["test.json".to_owned()],
+            None,
+            1_795_492_800,
+        );
+        t.state = TaskState::Completed;
+        t.row_count = 5;
+        t.progress = 100;
+        t
+    }
+
+    #[test]
+    fn new_record_is_pending_and_empty() {
+        let t = TaskRecord::new(3, "c", "", vec![], Some(9), 10);
+        assert_eq!(t.state, TaskState::Pending);
+        assert_eq!((t.id, t.job_id, t.create_time), (3, Some(9), 10));
+        assert_eq!((t.row_count, t.progress), (0, 0));
+        assert!(t.id_ranges.is_empty() && t.segments.is_empty() && t.failed_reason.is_empty());
+        assert_eq!((t.start_time, t.persist_cost), (None, None));
+    }
+
+    #[test]
+    fn to_json_matches_the_interface_example() {
+        // INTERFACE.md section 3, plus the two extra keys.
+        let want: Value = serde_json::from_str(
+            r#"{"task_id": 7, "state": "Completed", "state_code": 6, "collection": "book",
+                "partition": "2022", "files": ["test.json"], "row_count": 5, "progress": 100,
+                "id_ranges": [], "failed_reason": "", "create_time": "2026-11-24 04:00:00",
+                "start_time": null, "persist_cost": null}"#,
+        )
+        .unwrap();
+        let got = sample().to_json();
+        assert_eq!(got, want);
+        let keys: Vec<&str> = got
+            .as_object()
+            .unwrap()
+            .keys()
+            .map(String::as_str)
+            .collect();
+        assert_eq!(
+            keys,
+            [
+                "task_id",
+                "state",
+                "state_code",
+                "collection",
+                "partition",
+                "files",
+                "row_count",
+                "progress",
+                "id_ranges",
+                "failed_reason",
+                "create_time",
+                "start_time",
+                "persist_cost"
+            ]
+        );
+    }
+
+    #[test]
+    fn to_json_formats_optional_and_nested_values() {
+        let mut t = sample();
+        t.state = TaskState::FailedAndCleaned;
+        t.id_ranges = vec![[1 << 40, (1 << 40) + 5], [7, 9]];
+        t.failed_reason = "a; b".to_owned();
+        t.start_time = Some(1_795_492_801);
+        t.persist_cost = Some(1.5);
+        t.job_id = Some(4);
+        let j = t.to_json();
+        assert_eq!(j["state"], "FailedAndCleaned");
+        assert_eq!(j["state_code"], 7);
+        assert_eq!(
+            j["id_ranges"],
+            json!([[1_099_511_627_776_i64, 1_099_511_627_781_i64], [7, 9]])
+        );
+        assert_eq!(j["failed_reason"], "a; b");
+        assert_eq!(j["start_time"], "2026-11-24 04:00:01");
+        assert_eq!(j["persist_cost"], 1.5);
+        assert!(j.get("job_id").is_none() && j.get("segments").is_none());
+    }
+
+    #[test]
+    fn record_round_trips_through_serde() {
+        let mut t = sample();
+        t.segments.push(SegmentRef {
+            file_name: "seg-7-0.vseg".to_owned(),
+            rows: 5,
+            bytes: 1234,
+            partition: "2022".to_owned(),
+            shard: 1,
+        });
+        t.persist_cost = Some(0.25);
+        let bytes = serde_json::to_vec(&t).unwrap();
+        assert_eq!(serde_json::from_slice::<TaskRecord>(&bytes).unwrap(), t);
+    }
+}
