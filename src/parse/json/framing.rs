@@ -5,7 +5,8 @@
 //! the only key (compared ASCII case-insensitively), a bare list `[ {row}, ... ]`, and JSON
 //! Lines (one value per line, blank lines skipped). A leading UTF-8 byte order mark is
 //! skipped; trailing data, trailing commas and an empty file are refused; an empty list
-//! gives zero rows.
+//! gives zero rows. The root key is compared as written, so an escaped key such as
+//! `"\u0072ows"` is refused (Go's decoder in Milvus would decode it first).
 //!
 //! The framer does no I/O and parses no row: it scans structure only (strings and escapes,
 //! `{}` and `[]` nesting, newlines), in bounded memory, one unit at a time:
@@ -107,7 +108,6 @@ enum State {
 
 /// Splits a JSON rows file into [`Unit`]s of whole rows, checking the structure around
 /// them (wrapper, commas, closing brackets, trailing data) on the way.
-#[derive(Debug)]
 pub struct Framer<'a> {
     bytes: &'a [u8],
     shape: Shape,
@@ -164,6 +164,12 @@ impl<'a> Framer<'a> {
         self.row
     }
 
+    /// How far framing has got, in bytes from the start of the file (for progress: the
+    /// file length once the end has been checked).
+    pub fn offset(&self) -> usize {
+        self.pos
+    }
+
     /// The next unit: consecutive complete rows spanning about `target_bytes` (at least one
     /// row; a unit ends at the first row whose end reaches `target_bytes` from its start).
     ///
@@ -180,6 +186,7 @@ impl<'a> Framer<'a> {
             Ok(Some(unit)) => Some(Ok(unit)),
             Ok(None) => {
                 self.state = State::Done;
+                self.pos = self.bytes.len();
                 None
             }
             Err(e) => {
@@ -267,13 +274,14 @@ impl<'a> Framer<'a> {
             });
         }
         self.state = State::Done;
+        self.pos = bytes.len();
         Ok(unit)
     }
 
     fn next_lines(&mut self, target: usize) -> Option<Unit> {
         let bytes = self.bytes;
         let mut unit: Option<Unit> = None;
-        while let Some((span, next)) = next_line_row(bytes, bytes.len(), self.pos, &mut self.line) {
+        while let Some((span, next)) = next_line_row(bytes, self.pos, &mut self.line) {
             let unit = unit.get_or_insert(Unit {
                 start: span.0,
                 end: span.1,
@@ -291,6 +299,20 @@ impl<'a> Framer<'a> {
             }
         }
         unit
+    }
+}
+
+impl std::fmt::Debug for Framer<'_> {
+    /// Leaves out the bytes: a file can be gigabytes.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Framer")
+            .field("len", &self.bytes.len())
+            .field("shape", &self.shape)
+            .field("state", &self.state)
+            .field("pos", &self.pos)
+            .field("row", &self.row)
+            .field("line", &self.line)
+            .finish_non_exhaustive()
     }
 }
 

@@ -16,15 +16,14 @@ pub struct RowSpan {
     pub line: Option<u64>,
 }
 
-/// JSON Lines: the next non-blank line at or after `pos` (a line start), before `end`.
-/// Counts skipped blank lines into `line`; returns the trimmed span and the next line start.
+/// JSON Lines: the next non-blank line at or after `pos` (a line start). Counts skipped
+/// blank lines into `line`; returns the row's span (the line without surrounding
+/// whitespace) and the start of the next line.
 pub(super) fn next_line_row(
     bytes: &[u8],
-    end: usize,
     mut pos: usize,
     line: &mut u64,
 ) -> Option<((usize, usize), usize)> {
-    let bytes = bytes.get(..end)?;
     loop {
         let rest = bytes.get(pos..)?;
         let p = pos + rest.iter().position(|&b| !is_line_ws(b))?;
@@ -38,7 +37,7 @@ pub(super) fn next_line_row(
             .iter()
             .rposition(|&b| !is_line_ws(b))
             .map_or(nl, |i| p + i + 1);
-        return Some(((p, trimmed), (nl + 1).min(end)));
+        return Some(((p, trimmed), (nl + 1).min(bytes.len())));
     }
 }
 
@@ -59,7 +58,7 @@ pub fn rows_in<'a>(bytes: &'a [u8], unit: &Unit, format: JsonFormat) -> RowSpans
 }
 
 /// Iterator over the [`RowSpan`]s of a unit; see [`rows_in`].
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct RowSpans<'a> {
     /// The file up to the unit's end.
     bytes: &'a [u8],
@@ -68,6 +67,18 @@ pub struct RowSpans<'a> {
     row: u64,
     left: u64,
     line: u64,
+}
+
+impl std::fmt::Debug for RowSpans<'_> {
+    /// Leaves out the bytes: a unit can be large.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RowSpans")
+            .field("format", &self.format)
+            .field("pos", &self.pos)
+            .field("row", &self.row)
+            .field("left", &self.left)
+            .finish_non_exhaustive()
+    }
 }
 
 impl Iterator for RowSpans<'_> {
@@ -88,8 +99,7 @@ impl Iterator for RowSpans<'_> {
                 (p, end, None)
             }
             JsonFormat::Lines => {
-                let ((start, end), next) =
-                    next_line_row(self.bytes, self.bytes.len(), self.pos, &mut self.line)?;
+                let ((start, end), next) = next_line_row(self.bytes, self.pos, &mut self.line)?;
                 self.pos = next;
                 self.line += 1;
                 (start, end, Some(self.line - 1))

@@ -117,7 +117,7 @@ fn non_object_rows_are_framed_for_the_row_parser() {
 
 #[test]
 fn start_and_wrapper_errors() {
-    let cases: [(&[u8], &str); 13] = [
+    let cases: [(&[u8], &str); 14] = [
         (
             b"x",
             "byte 0: expected '{' or '[' at the start of a JSON rows file, found 'x'",
@@ -141,6 +141,10 @@ fn start_and_wrapper_errors() {
         (
             br#"{"rowsx": []}"#,
             r#"byte 1: the root key must be "rows", found "rowsx""#,
+        ),
+        (
+            br#"{"\u0072ows": []}"#,
+            r#"byte 1: the root key must be "rows", found "\u0072ows""#,
         ),
         (b"{}", "byte 1: expected the key \"rows\", found '}'"),
         (
@@ -262,6 +266,18 @@ fn lines_blank_lines_crlf_and_line_numbers() {
     );
     assert_eq!(texts(b"\n\n{}\n\n", LINES).unwrap(), ["{}"]);
     assert_eq!(frame(b"\n\n{}\n", LINES, 0).unwrap()[0].line, Some(3));
+}
+
+#[test]
+fn offset_and_debug() {
+    let bytes = b"[{}, {}, {}] ";
+    let mut framer = Framer::new(bytes, DOC).unwrap();
+    assert_eq!(framer.offset(), 1);
+    framer.next_unit(0).unwrap().unwrap();
+    assert_eq!(framer.offset(), 4);
+    assert!(format!("{framer:?}").starts_with("Framer { len: 13, shape: List,"));
+    framer.next_unit(usize::MAX).unwrap().unwrap();
+    assert_eq!((framer.offset(), framer.rows()), (13, 3));
 }
 
 #[test]

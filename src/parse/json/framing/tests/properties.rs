@@ -1,4 +1,5 @@
-//! Properties: every unit size frames the same rows; a cut file never frames a wrong row.
+//! Properties: unit size never changes the rows; a cut file never frames a wrong row;
+//! a mutated file gives the same outcome whatever the unit size.
 
 use super::*;
 
@@ -134,5 +135,29 @@ fn lines_every_unit_size_gives_the_same_rows() {
             want,
             "target {target}"
         );
+    }
+}
+
+/// A mutated file never panics the framer, and unit size never changes the outcome: the same
+/// rows, or the same error (which `frame` also checks against `rows_in` unit by unit).
+#[test]
+fn mutations_frame_the_same_for_every_unit_size() {
+    const BYTES: &[u8] = b"\"\\{}[],: \nx5\xEF";
+    let (original, _) = generated_document(3, 10, true);
+    let mut rng = 0x9E37_79B9_7F4A_7C15_u64;
+    for _ in 0..3000 {
+        let mut bytes = original.clone();
+        for _ in 0..1 + rng % 3 {
+            rng ^= rng << 13;
+            rng ^= rng >> 7;
+            rng ^= rng << 17;
+            let at = (rng >> 8) as usize % bytes.len();
+            bytes[at] = BYTES[(rng >> 40) as usize % BYTES.len()];
+        }
+        for format in [DOC, LINES] {
+            let whole = frame(&bytes, format, usize::MAX);
+            assert_eq!(frame(&bytes, format, 0), whole);
+            assert_eq!(frame(&bytes, format, 37), whole);
+        }
     }
 }
