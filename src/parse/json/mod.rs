@@ -1,1 +1,3 @@
 //! parse/json
+
+pub mod framing;
