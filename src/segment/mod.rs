@@ -3,7 +3,7 @@
 //! A segment holds rows of one (collection, partition, shard) written by one worker of one
 //! import task, as bincode-encoded [`RowBatch`](crate::record::RowBatch) blocks framed with
 //! lengths and CRC32s, followed by a CRC-checked footer and a fixed trailer (layout in
-//! [`format`]). Nothing in a file is trusted before it is checked: readers refuse a file
+//! [`format`](mod@format)). Nothing in a file is trusted before it is checked: readers refuse a file
 //! with a typed [`SegmentError`] naming the file and what is wrong.
 //!
 //! ```
