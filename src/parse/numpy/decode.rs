@@ -1,0 +1,413 @@
+//! Decoding rows of a checked NPY column straight from the file's bytes into a [`Column`].
+//!
+//! Elements are read with `chunks_exact` and `from_le_bytes`/`from_be_bytes`; pushing into
+//! the output `Vec` is the only copy. Transposed (2-D Fortran-order) files are gathered
+//! element by element, so row `i`, element `j` is read at `(j * rows + i) * itemsize`.
+
+use std::ops::Range;
+
+use super::error::excerpt;
+use super::{ByteOrder, ColumnPlan, Dtype, NpyError};
+use crate::location::RowLocation;
+use crate::record::{Column, ColumnData};
+use crate::schema::DataType;
+
+/// Reads elements with the right `from_*_bytes` for the byte order; `$body` sees `$x`.
+macro_rules! by_order {
+    ($src:expr, $out:expr, $order:expr, $n:literal, |$x:ident: $t:ty| $body:expr) => {
+        match $order {
+            ByteOrder::Little => $src.collect::<$n, _>($out, |b| {
+                let $x = <$t>::from_le_bytes(b);
+                $body
+            }),
+            ByteOrder::Big => $src.collect::<$n, _>($out, |b| {
+                let $x = <$t>::from_be_bytes(b);
+                $body
+            }),
+        }
+    };
+}
+
+mod strings;
+
+/// Decodes rows `rows` of the file `plan` describes into `out`, whose data must be the
+/// field's variant (and, for vectors, dim). `bytes` must be `file[plan.byte_range(rows)]`.
+///
+/// Values are checked as they are read: floats must be finite (and fit float32 for vector
+/// files of float64), bools 0 or 1, strings valid UTF-8 / code points within `max_length`
+/// UTF-8 bytes, JSON valid. Errors name the absolute row index. On error `out` is unchanged.
+pub fn decode_rows(
+    plan: &ColumnPlan,
+    bytes: &[u8],
+    rows: Range<u64>,
+    out: &mut Column,
+) -> Result<(), NpyError> {
+    let src = Src::new(plan, bytes, rows)?;
+    let found = variant_name(&out.data);
+    let dtype = plan.header.dtype;
+    let result = match (plan.data_type, &mut out.data) {
+        (DataType::Bool, ColumnData::Bool(v)) => guarded(v, |v| bools(&src, v)),
+        (DataType::Int8, ColumnData::Int8(v)) if dtype == Dtype::I8 => {
+            src.collect::<1, _>(v, i8::from_le_bytes);
+            Ok(())
+        }
+        (DataType::Int16, ColumnData::Int16(v)) => match dtype {
+            Dtype::I16(o) => {
+                by_order!(src, v, o, 2, |x: i16| x);
+                Ok(())
+            }
+            _ => Err(src.bad_dtype()),
+        },
+        (DataType::Int32, ColumnData::Int32(v)) => match dtype {
+            Dtype::I32(o) => {
+                by_order!(src, v, o, 4, |x: i32| x);
+                Ok(())
+            }
+            _ => Err(src.bad_dtype()),
+        },
+        (DataType::Int64, ColumnData::Int64(v)) => match dtype {
+            Dtype::I64(o) => {
+                by_order!(src, v, o, 8, |x: i64| x);
+                Ok(())
+            }
+            _ => Err(src.bad_dtype()),
+        },
+        (DataType::Float, ColumnData::Float(v)) => guarded(v, |v| floats(&src, v)),
+        (DataType::Double, ColumnData::Double(v)) => guarded(v, |v| doubles(&src, v)),
+        (DataType::FloatVector, ColumnData::FloatVector { dim, values }) if *dim == plan.dim => {
+            guarded(values, |v| floats(&src, v))
+        }
+        (DataType::BinaryVector, ColumnData::BinaryVector { dim, bytes })
+            if *dim == plan.dim && dtype == Dtype::U8 =>
+        {
+            if src.transposed {
+                src.collect::<1, _>(bytes, |[b]| b);
+            } else {
+                bytes.extend_from_slice(src.bytes);
+            }
+            Ok(())
+        }
+        (DataType::Float16Vector, ColumnData::Float16Vector { dim, bits })
+            if *dim == plan.dim && dtype == Dtype::U8 =>
+        {
+            guarded(bits, |v| halves(&src, v, 0x7c00, "float16"))
+        }
+        (DataType::BFloat16Vector, ColumnData::BFloat16Vector { dim, bits })
+            if *dim == plan.dim && dtype == Dtype::U8 =>
+        {
+            guarded(bits, |v| halves(&src, v, 0x7f80, "bfloat16"))
+        }
+        (DataType::VarChar, ColumnData::VarChar(v)) | (DataType::Json, ColumnData::Json(v)) => {
+            guarded(v, |v| strings::decode(&src, v))
+        }
+        _ => Err(NpyError::OutputMismatch {
+            file: plan.file.clone(),
+            field: plan.field_name.clone(),
+            expected: if plan.dim > 0 {
+                format!("{} of dim {} from {}", plan.data_type, plan.dim, dtype)
+            } else {
+                format!("{} from {}", plan.data_type, dtype)
+            },
+            found: found.to_string(),
+        }),
+    };
+    if result.is_ok()
+        && let Some(validity) = &mut out.validity
+    {
+        validity.resize(validity.len() + src.count, true);
+    }
+    result
+}
+
+/// Decodes rows `rows` of `$meta.npy` (`S<n>` or `U<n>` strings) into `out`. Each value
+/// must be a JSON object (Milvus 2.3 does not check; 2.4+ does) and is kept as written.
+/// `bytes` must be `file[plan.byte_range(rows)]`. On error `out` is unchanged.
+pub fn decode_meta_rows(
+    plan: &ColumnPlan,
+    bytes: &[u8],
+    rows: Range<u64>,
+    out: &mut Vec<String>,
+) -> Result<(), NpyError> {
+    let src = Src::new(plan, bytes, rows)?;
+    guarded(out, |v| strings::decode_objects(&src, v))
+}
+
+/// Runs `f` on `v`, truncating `v` back to its length on error.
+fn guarded<T>(
+    v: &mut Vec<T>,
+    f: impl FnOnce(&mut Vec<T>) -> Result<(), NpyError>,
+) -> Result<(), NpyError> {
+    let len = v.len();
+    let result = f(v);
+    if result.is_err() {
+        v.truncate(len);
+    }
+    result
+}
+
+fn variant_name(data: &ColumnData) -> &'static str {
+    match data {
+        ColumnData::Bool(_) => "Bool",
+        ColumnData::Int8(_) => "Int8",
+        ColumnData::Int16(_) => "Int16",
+        ColumnData::Int32(_) => "Int32",
+        ColumnData::Int64(_) => "Int64",
+        ColumnData::Float(_) => "Float",
+        ColumnData::Double(_) => "Double",
+        ColumnData::VarChar(_) => "VarChar",
+        ColumnData::Json(_) => "JSON",
+        ColumnData::Array(_) => "Array",
+        ColumnData::FloatVector { .. } => "FloatVector",
+        ColumnData::BinaryVector { .. } => "BinaryVector",
+        ColumnData::Float16Vector { .. } => "Float16Vector",
+        ColumnData::BFloat16Vector { .. } => "BFloat16Vector",
+        ColumnData::SparseFloatVector(_) => "SparseFloatVector",
+    }
+}
+
+/// An element slice of `N` bytes as an array (`c.len()` is `N`, from `chunks_exact`).
+#[inline(always)]
+fn arr<const N: usize>(c: &[u8]) -> [u8; N] {
+    let mut a = [0u8; N];
+    a.copy_from_slice(c);
+    a
+}
+
+/// The bytes of a row range and how to walk them.
+pub(super) struct Src<'a> {
+    plan: &'a ColumnPlan,
+    bytes: &'a [u8],
+    /// Absolute index of the first row.
+    first: u64,
+    /// Rows to decode.
+    count: usize,
+    /// Elements per row.
+    width: usize,
+    /// Rows in the whole file (the column stride of a transposed file).
+    total: usize,
+    transposed: bool,
+}
+
+impl<'a> Src<'a> {
+    fn new(plan: &'a ColumnPlan, bytes: &'a [u8], rows: Range<u64>) -> Result<Self, NpyError> {
+        let range_err = || NpyError::RowRange {
+            file: plan.file.clone(),
+            start: rows.start,
+            end: rows.end,
+            rows: plan.rows,
+        };
+        if rows.start > rows.end || rows.end > plan.rows {
+            return Err(range_err());
+        }
+        let want = plan.byte_range(rows.clone());
+        if bytes.len() as u64 != want.end - want.start {
+            return Err(NpyError::SliceLength {
+                file: plan.file.clone(),
+                expected: want.end - want.start,
+                found: bytes.len() as u64,
+            });
+        }
+        let to_usize = |n: u64| usize::try_from(n).map_err(|_| range_err());
+        Ok(Src {
+            plan,
+            bytes,
+            first: rows.start,
+            count: to_usize(rows.end - rows.start)?,
+            width: to_usize(plan.width)?,
+            total: to_usize(plan.rows)?,
+            transposed: plan.is_transposed(),
+        })
+    }
+
+    /// Location of the `r`-th decoded row.
+    fn loc(&self, r: usize) -> Box<RowLocation> {
+        Box::new(RowLocation::row(
+            self.plan.file.clone(),
+            self.first + r as u64,
+        ))
+    }
+
+    fn field(&self) -> String {
+        self.plan.field_name.clone()
+    }
+
+    fn bad_dtype(&self) -> NpyError {
+        NpyError::DtypeMismatch {
+            file: self.plan.file.clone(),
+            field: self.field(),
+            data_type: self.plan.data_type,
+            expected: format!("a dtype for {}", self.plan.data_type),
+            found: self.plan.found(),
+        }
+    }
+
+    /// Byte offset in `bytes` of decoded element `idx` (row-major over the rows asked).
+    fn offset<const N: usize>(&self, idx: usize) -> usize {
+        if self.transposed {
+            let (i, j) = (self.first as usize + idx / self.width, idx % self.width);
+            (j * self.total + i) * N
+        } else {
+            idx * N
+        }
+    }
+
+    /// Element `idx` (as counted by [`Src::collect`]).
+    fn elem<const N: usize>(&self, idx: usize) -> [u8; N] {
+        let at = self.offset::<N>(idx);
+        arr(&self.bytes[at..at + N])
+    }
+
+    /// Appends every element, row by row, converted by `conv`.
+    fn collect<const N: usize, T>(&self, out: &mut Vec<T>, mut conv: impl FnMut([u8; N]) -> T) {
+        if !self.transposed {
+            out.extend(self.bytes.chunks_exact(N).map(|c| conv(arr(c))));
+            return;
+        }
+        out.reserve(self.count * self.width);
+        let first = self.first as usize;
+        for i in first..first + self.count {
+            for j in 0..self.width {
+                let at = (j * self.total + i) * N;
+                out.push(conv(arr(&self.bytes[at..at + N])));
+            }
+        }
+    }
+}
+
+fn bools(src: &Src, v: &mut Vec<bool>) -> Result<(), NpyError> {
+    let start = v.len();
+    let mut bad = false;
+    src.collect::<1, _>(v, |[b]| {
+        bad |= b > 1;
+        b != 0
+    });
+    if !bad {
+        return Ok(());
+    }
+    let idx = (0..v.len() - start)
+        .find(|&i| src.elem::<1>(i)[0] > 1)
+        .unwrap_or(0);
+    Err(NpyError::BadValue {
+        loc: src.loc(idx),
+        field: src.field(),
+        expected: "a bool byte (0 or 1)",
+        found: format!("byte 0x{:02x}", src.elem::<1>(idx)[0]),
+    })
+}
+
+/// float32 values from `f4`, or from `f8` narrowed (vectors only).
+fn floats(src: &Src, v: &mut Vec<f32>) -> Result<(), NpyError> {
+    let start = v.len();
+    let mut bad = false;
+    match src.plan.header.dtype {
+        Dtype::F32(o) => by_order!(src, v, o, 4, |x: f32| {
+            bad |= !x.is_finite();
+            x
+        }),
+        Dtype::F64(o) if src.plan.data_type == DataType::FloatVector => {
+            by_order!(src, v, o, 8, |x: f64| {
+                let f = x as f32;
+                bad |= !f.is_finite();
+                f
+            })
+        }
+        _ => return Err(src.bad_dtype()),
+    }
+    if !bad {
+        return Ok(());
+    }
+    let idx = v[start..].iter().position(|x| !x.is_finite()).unwrap_or(0);
+    let (loc, field) = (src.loc(idx / src.width.max(1)), src.field());
+    Err(match src.plan.header.dtype {
+        Dtype::F64(o) => {
+            let b = src.elem::<8>(idx);
+            let x = match o {
+                ByteOrder::Little => f64::from_le_bytes(b),
+                ByteOrder::Big => f64::from_be_bytes(b),
+            };
+            if x.is_finite() {
+                NpyError::OutOfRange {
+                    loc,
+                    field,
+                    value: x,
+                }
+            } else {
+                NpyError::NotFinite {
+                    loc,
+                    field,
+                    value: x.to_string(),
+                }
+            }
+        }
+        _ => NpyError::NotFinite {
+            loc,
+            field,
+            value: v[start + idx].to_string(),
+        },
+    })
+}
+
+fn doubles(src: &Src, v: &mut Vec<f64>) -> Result<(), NpyError> {
+    let start = v.len();
+    let mut bad = false;
+    match src.plan.header.dtype {
+        Dtype::F64(o) => by_order!(src, v, o, 8, |x: f64| {
+            bad |= !x.is_finite();
+            x
+        }),
+        _ => return Err(src.bad_dtype()),
+    }
+    if !bad {
+        return Ok(());
+    }
+    let idx = v[start..].iter().position(|x| !x.is_finite()).unwrap_or(0);
+    Err(NpyError::NotFinite {
+        loc: src.loc(idx),
+        field: src.field(),
+        value: v[start + idx].to_string(),
+    })
+}
+
+/// Half-precision values as raw little-endian bits from `u1` rows of `dim * 2` bytes.
+/// `exp_mask` is the exponent mask; all ones there means NaN or infinity.
+fn halves(src: &Src, v: &mut Vec<u16>, exp_mask: u16, kind: &str) -> Result<(), NpyError> {
+    let start = v.len();
+    if src.transposed {
+        let first = src.first as usize;
+        let at = |i: usize, j: usize| src.bytes[j * src.total + i];
+        v.reserve(src.count * src.width / 2);
+        for i in first..first + src.count {
+            for k in 0..src.width / 2 {
+                v.push(u16::from_le_bytes([at(i, 2 * k), at(i, 2 * k + 1)]));
+            }
+        }
+    } else {
+        v.extend(
+            src.bytes
+                .chunks_exact(2)
+                .map(|c| u16::from_le_bytes(arr(c))),
+        );
+    }
+    let Some(idx) = v[start..].iter().position(|b| b & exp_mask == exp_mask) else {
+        return Ok(());
+    };
+    let bits = v[start + idx];
+    let what = match (bits & !exp_mask & 0x7fff == 0, bits >> 15) {
+        (true, 0) => "inf",
+        (true, _) => "-inf",
+        _ => "NaN",
+    };
+    Err(NpyError::NotFinite {
+        loc: src.loc(idx / (src.width / 2).max(1)),
+        field: src.field(),
+        value: format!("{kind} bits 0x{bits:04x} ({what})"),
+    })
+}
+
+/// An excerpt of a value for an error message.
+fn shown(text: &str) -> String {
+    excerpt(text, 120)
+}
+
+#[cfg(test)]
+mod tests;
