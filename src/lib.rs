@@ -25,4 +25,5 @@ pub mod segment;
 pub mod source;
 pub mod validate;
 
+pub use engine::{Engine, EngineError, EngineOptions, ImportOptions};
 pub use location::RowLocation;

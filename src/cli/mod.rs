@@ -1,1 +1,288 @@
-//! cli
+//! The command line: a thin layer over [`vecload::Engine`]. `anyhow` lives here and in main.
+
+mod args;
+
+use std::io::Write;
+use std::process::ExitCode;
+use std::time::Duration;
+
+use anyhow::{Context, Result, bail};
+use clap::Parser;
+use serde_json::{Value, json};
+use vecload::ledger::{TaskRecord, TaskState, format_utc};
+use vecload::query::{self, Key};
+use vecload::schema::DataType;
+use vecload::source::LocalRoot;
+use vecload::{Engine, EngineOptions};
+
+use args::{Cli, CollectionCmd, Command, PartitionCmd};
+
+/// Runs the command line; errors go to stderr as one line.
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn options(cli: &Cli) -> EngineOptions {
+    let mut o = EngineOptions::default();
+    o.storage = match &cli.storage {
+        Some(root) => LocalRoot::confined(root),
+        None => LocalRoot::open("."),
+    };
+    let t = &cli.tuning;
+    let i = &mut o.import;
+    if let Some(v) = t.import_task_expiration_s {
+        i.task_expiration_s = v;
+    }
+    if let Some(v) = t.import_task_retention_s {
+        i.task_retention_s = v;
+    }
+    if let Some(v) = t.import_max_pending_tasks {
+        i.max_pending_tasks = v;
+    }
+    if let Some(v) = t.import_max_file_size {
+        i.max_file_size = v;
+    }
+    if let Some(v) = t.import_max_parallel_tasks {
+        i.max_parallel_tasks = v;
+    }
+    if let Some(v) = t.import_workers {
+        i.workers = v;
+    }
+    if let Some(v) = t.import_memory_budget {
+        i.memory_budget = v;
+    }
+    if let Some(v) = t.segment_max_size {
+        o.segment_max_size = v;
+    }
+    if let Some(v) = t.collection_default_partitions_with_key {
+        o.default_partitions_with_key = v;
+    }
+    o
+}
+
+fn print_json(v: &Value) -> Result<()> {
+    let mut out = std::io::stdout().lock();
+    serde_json::to_writer(&mut out, v)?;
+    writeln!(out)?;
+    Ok(())
+}
+
+fn task_line(t: &TaskRecord) -> String {
+    let mut s = format!(
+        "task {} {} ({}) collection={} partition={} rows={} progress={}% created={}",
+        t.id,
+        t.state.name(),
+        t.state.code(),
+        t.collection,
+        if t.partition.is_empty() {
+            "-"
+        } else {
+            &t.partition
+        },
+        t.row_count,
+        t.progress,
+        format_utc(t.create_time)
+    );
+    if !t.failed_reason.is_empty() {
+        s.push_str(&format!(" reason: {}", t.failed_reason));
+    }
+    s
+}
+
+fn run(cli: Cli) -> Result<ExitCode> {
+    if let Command::InspectSegment { file } = &cli.command {
+        let summary = vecload::segment::read_meta(file)
+            .with_context(|| format!("inspecting {}", file.display()))?;
+        println!("{summary}");
+        return Ok(ExitCode::SUCCESS);
+    }
+    let engine = Engine::open(&cli.data_dir, options(&cli))?;
+    match cli.command {
+        Command::Collection(CollectionCmd::Create { schema }) => {
+            let bytes = std::fs::read(&schema)
+                .with_context(|| format!("reading schema file {}", schema.display()))?;
+            let name = engine.create_collection_from_json(&bytes)?;
+            if cli.json {
+                print_json(&json!({"collection": name}))?;
+            } else {
+                println!("created collection {name}");
+            }
+        }
+        Command::Collection(CollectionCmd::List) => {
+            let names: Vec<String> = engine
+                .list_collections()
+                .into_iter()
+                .map(|c| c.schema.name)
+                .collect();
+            if cli.json {
+                print_json(&json!(names))?;
+            } else {
+                names.iter().for_each(|n| println!("{n}"));
+            }
+        }
+        Command::Collection(CollectionCmd::Describe { name }) => {
+            let c = engine.describe_collection(&name)?;
+            let v = json!({
+                "collection": c.schema.name,
+                "schema": c.schema,
+                "partitions": c.partitions.iter().map(|p| json!({"name": p.name, "rows": p.rows()})).collect::<Vec<_>>(),
+                "rows": c.rows(None),
+            });
+            if cli.json {
+                print_json(&v)?;
+            } else {
+                println!("{}", serde_json::to_string_pretty(&v)?);
+            }
+        }
+        Command::Collection(CollectionCmd::Drop { name }) => {
+            engine.drop_collection(&name)?;
+            if !cli.json {
+                println!("dropped collection {name}");
+            }
+        }
+        Command::Partition(PartitionCmd::Create {
+            collection,
+            partition,
+        }) => {
+            engine.create_partition(&collection, &partition)?;
+            if !cli.json {
+                println!("created partition {partition} in {collection}");
+            }
+        }
+        Command::Partition(PartitionCmd::List { collection }) => {
+            let c = engine.describe_collection(&collection)?;
+            if cli.json {
+                print_json(&json!(
+                    c.partitions
+                        .iter()
+                        .map(|p| json!({"name": p.name, "rows": p.rows()}))
+                        .collect::<Vec<_>>()
+                ))?;
+            } else {
+                c.partitions
+                    .iter()
+                    .for_each(|p| println!("{}\t{}", p.name, p.rows()));
+            }
+        }
+        Command::Import {
+            collection,
+            partition,
+            detach,
+            files,
+        } => {
+            if detach {
+                bail!(
+                    "--detach needs a running server (--server URL): the embedded engine stops when this command exits"
+                );
+            }
+            let id = engine.do_bulk_insert(&collection, partition.as_deref(), &files)?;
+            eprintln!("task {id} queued");
+            let rec = wait_with_progress(&engine, id)?;
+            if cli.json {
+                print_json(&rec.to_json())?;
+            } else {
+                println!("{}", task_line(&rec));
+            }
+            if rec.state != TaskState::Completed {
+                eprintln!(
+                    "error: import task {id} {}: {}",
+                    rec.state.name(),
+                    rec.failed_reason
+                );
+                return Ok(ExitCode::FAILURE);
+            }
+        }
+        Command::State { id } => {
+            let rec = engine.get_bulk_insert_state(id)?;
+            if cli.json {
+                print_json(&rec.to_json())?;
+            } else {
+                println!("{}", task_line(&rec));
+            }
+        }
+        Command::Tasks { collection, limit } => {
+            let tasks = engine.list_bulk_insert_tasks(collection.as_deref(), limit)?;
+            if cli.json {
+                print_json(&Value::Array(
+                    tasks.iter().map(TaskRecord::to_json).collect(),
+                ))?;
+            } else {
+                tasks.iter().for_each(|t| println!("{}", task_line(t)));
+            }
+        }
+        Command::Cancel { id } => {
+            let rec = engine.cancel(id)?;
+            if cli.json {
+                print_json(&rec.to_json())?;
+            } else {
+                println!("{}", task_line(&rec));
+            }
+        }
+        Command::Count {
+            collection,
+            partition,
+        } => {
+            let n = engine.count(&collection, partition.as_deref())?;
+            if cli.json {
+                print_json(&json!({"count": n}))?;
+            } else {
+                println!("{n}");
+            }
+        }
+        Command::Query {
+            collection,
+            ids,
+            filter,
+            output_fields,
+            limit,
+        } => {
+            let snap = engine.snapshot(&collection)?;
+            let rows = match (ids, filter) {
+                (Some(ids), None) => {
+                    let int_pk = snap.collection.schema.primary().data_type == DataType::Int64;
+                    let keys = Key::parse_list(&ids, int_pk)?;
+                    query::get_by_ids(&snap, &keys, output_fields.as_deref(), limit)?
+                }
+                (None, Some(_)) => bail!("--filter is not supported yet; use --ids"),
+                _ => bail!("give exactly one of --ids or --filter"),
+            };
+            let rows: Vec<Value> = rows.into_iter().map(Value::Object).collect();
+            if cli.json {
+                print_json(&Value::Array(rows))?;
+            } else {
+                rows.iter().for_each(|r| println!("{r}"));
+            }
+        }
+        Command::InspectSegment { .. } => {}
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Waits for a task, drawing its progress on stderr when stderr is a terminal.
+fn wait_with_progress(engine: &Engine, id: u64) -> Result<TaskRecord> {
+    use std::io::IsTerminal;
+    let tty = std::io::stderr().is_terminal();
+    loop {
+        let rec = engine.wait(id, Some(Duration::from_millis(500)))?;
+        if matches!(
+            rec.state,
+            TaskState::Completed | TaskState::Failed | TaskState::FailedAndCleaned
+        ) {
+            if tty {
+                eprintln!();
+            }
+            return Ok(rec);
+        }
+        if tty {
+            let live = engine.get_bulk_insert_state(id)?;
+            eprint!("\rtask {id} {} {:>3}%", live.state.name(), live.progress);
+        }
+    }
+}

@@ -9,7 +9,9 @@ use crate::schema::CollectionSchema;
 ///
 /// For a partition-key collection the partition index is into `_default_0.._default_{N-1}`;
 /// otherwise it is always 0 (the task's one target partition).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
 pub struct Destination {
     /// Shard index, `hash(pk) % shards_num`.
     pub shard: u32,

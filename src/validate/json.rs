@@ -12,22 +12,22 @@ use crate::schema::{CollectionSchema, DataType, FieldSchema, META_FIELD};
 /// Converts parsed JSON rows into columns, enforcing the schema's rules.
 ///
 /// Holds per-schema lookups and scratch space; make one per worker and reuse it.
-pub struct JsonRowConverter<'s> {
-    schema: &'s CollectionSchema,
-    by_name: HashMap<&'s str, usize>,
+pub struct JsonRowConverter {
+    schema: CollectionSchema,
+    by_name: HashMap<String, usize>,
     /// A one-row column holding each field's default value, if it has one.
     defaults: Vec<Option<Column>>,
     seen: Vec<bool>,
 }
 
-impl<'s> JsonRowConverter<'s> {
+impl JsonRowConverter {
     /// Prepares a converter; fails if a field's default value does not fit its type.
-    pub fn new(schema: &'s CollectionSchema) -> Result<Self, RowError> {
+    pub fn new(schema: &CollectionSchema) -> Result<Self, RowError> {
         let by_name = schema
             .fields
             .iter()
             .enumerate()
-            .map(|(i, f)| (f.name.as_str(), i))
+            .map(|(i, f)| (f.name.clone(), i))
             .collect();
         let mut defaults = Vec::with_capacity(schema.fields.len());
         let loc = RowLocation::row("schema", 0);
@@ -50,7 +50,7 @@ impl<'s> JsonRowConverter<'s> {
             defaults.push(Some(col));
         }
         Ok(JsonRowConverter {
-            schema,
+            schema: schema.clone(),
             by_name,
             defaults,
             seen: vec![false; schema.fields.len()],
@@ -86,7 +86,7 @@ impl<'s> JsonRowConverter<'s> {
                 describe(row),
             ));
         };
-        let schema = self.schema;
+        let schema = &self.schema;
         self.seen.iter_mut().for_each(|s| *s = false);
         let mut extra: BTreeMap<String, serde_json::Value> = BTreeMap::new();
         let mut given_meta: Option<serde_json::Map<String, serde_json::Value>> = None;

@@ -66,7 +66,7 @@ fn float32(
             loc,
             field,
             format!("a finite 32-bit float ({what})"),
-            format!("{x} (out of range)"),
+            format!("{x:?} (out of range)"),
         ));
     }
     Ok(f)

@@ -1,0 +1,172 @@
+//! Command-line arguments (INTERFACE.md section 3).
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+/// vecload: bulk-load JSON and NumPy files into vector collections.
+#[derive(Debug, Parser)]
+#[command(name = "vecload", version, about)]
+pub struct Cli {
+    /// Data directory: catalog, task ledger, segments.
+    #[arg(long, global = true, default_value = "./vecload-data")]
+    pub data_dir: PathBuf,
+    /// Storage root import paths are relative to (a directory).
+    #[arg(long, global = true)]
+    pub storage: Option<String>,
+    /// Machine-readable JSON on stdout.
+    #[arg(long, global = true)]
+    pub json: bool,
+    /// Limits and tuning.
+    #[command(flatten)]
+    pub tuning: Tuning,
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Config keys as flags (`import.max_file_size` -> `--import-max-file-size`).
+#[derive(Debug, Args, Default)]
+pub struct Tuning {
+    /// Seconds a started task may take before it fails.
+    #[arg(long, global = true)]
+    pub import_task_expiration_s: Option<u64>,
+    /// Seconds finished task records are kept.
+    #[arg(long, global = true)]
+    pub import_task_retention_s: Option<u64>,
+    /// Pending tasks the queue holds at most.
+    #[arg(long, global = true)]
+    pub import_max_pending_tasks: Option<usize>,
+    /// Largest import file in bytes.
+    #[arg(long, global = true)]
+    pub import_max_file_size: Option<u64>,
+    /// Tasks that run at once.
+    #[arg(long, global = true)]
+    pub import_max_parallel_tasks: Option<usize>,
+    /// timely workers per task.
+    #[arg(long, global = true)]
+    pub import_workers: Option<usize>,
+    /// Peak RSS budget of an import in bytes.
+    #[arg(long, global = true)]
+    pub import_memory_budget: Option<u64>,
+    /// Segment roll-over size in bytes.
+    #[arg(long, global = true)]
+    pub segment_max_size: Option<u64>,
+    /// Partitions of a partition-key collection by default.
+    #[arg(long, global = true)]
+    pub collection_default_partitions_with_key: Option<usize>,
+}
+
+/// Commands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Create, list, describe or drop collections.
+    #[command(subcommand)]
+    Collection(CollectionCmd),
+    /// Create or list partitions.
+    #[command(subcommand)]
+    Partition(PartitionCmd),
+    /// Import one JSON file, or the .npy files of one column set, as one task.
+    Import {
+        /// Target collection.
+        #[arg(short, long)]
+        collection: String,
+        /// Target partition (default `_default`; none for partition-key collections).
+        #[arg(short, long)]
+        partition: Option<String>,
+        /// Return after printing the task id.
+        #[arg(long)]
+        detach: bool,
+        /// Files, relative to the storage root.
+        #[arg(required = true)]
+        files: Vec<String>,
+    },
+    /// Show one task.
+    State {
+        /// Task id.
+        id: u64,
+    },
+    /// List tasks, oldest first.
+    Tasks {
+        /// Only tasks of this collection.
+        #[arg(short, long)]
+        collection: Option<String>,
+        /// Keep the newest N.
+        #[arg(long)]
+        limit: Option<usize>,
+    },
+    /// Cancel a Pending or Started task.
+    Cancel {
+        /// Task id.
+        id: u64,
+    },
+    /// Count visible rows.
+    Count {
+        /// Collection.
+        collection: String,
+        /// Only this partition.
+        #[arg(short, long)]
+        partition: Option<String>,
+    },
+    /// Get rows by primary key.
+    Query {
+        /// Collection.
+        collection: String,
+        /// Comma-separated primary keys.
+        #[arg(long)]
+        ids: Option<String>,
+        /// Filter expression.
+        #[arg(long)]
+        filter: Option<String>,
+        /// Comma-separated fields to print (default: all).
+        #[arg(long, value_delimiter = ',')]
+        output_fields: Option<Vec<String>>,
+        /// At most N rows.
+        #[arg(long, default_value_t = 100)]
+        limit: usize,
+    },
+    /// Print a segment file's header.
+    InspectSegment {
+        /// The segment file.
+        file: PathBuf,
+    },
+}
+
+/// `vecload collection ...`
+#[derive(Debug, Subcommand)]
+pub enum CollectionCmd {
+    /// Create a collection from a schema file.
+    Create {
+        /// Schema file (JSON body of Milvus's collections/create).
+        schema: PathBuf,
+    },
+    /// List collections.
+    List,
+    /// Show a collection's schema and partitions.
+    Describe {
+        /// Collection.
+        name: String,
+    },
+    /// Drop a collection and its data.
+    Drop {
+        /// Collection.
+        name: String,
+    },
+}
+
+/// `vecload partition ...`
+#[derive(Debug, Subcommand)]
+pub enum PartitionCmd {
+    /// Create a partition.
+    Create {
+        /// Collection.
+        collection: String,
+        /// Partition name.
+        partition: String,
+    },
+    /// List partitions with their row counts.
+    List {
+        /// Collection.
+        collection: String,
+    },
+}

@@ -1,0 +1,86 @@
+//! Errors of the engine facade.
+
+use std::path::PathBuf;
+
+use crate::catalog::CatalogError;
+use crate::ledger::LedgerError;
+use crate::schema::SchemaError;
+use crate::segment::SegmentError;
+use crate::source::SourceError;
+
+/// Why an engine call was refused or failed.
+#[derive(Debug, thiserror::Error)]
+pub enum EngineError {
+    /// Collections and partitions.
+    #[error(transparent)]
+    Catalog(#[from] CatalogError),
+    /// The task ledger.
+    #[error(transparent)]
+    Ledger(#[from] LedgerError),
+    /// A schema file.
+    #[error(transparent)]
+    Schema(#[from] SchemaError),
+    /// Reading an import file before the task exists (size checks).
+    #[error(transparent)]
+    Source(#[from] SourceError),
+    /// Reading segments back.
+    #[error(transparent)]
+    Segment(#[from] SegmentError),
+    /// The import request breaks a rule; nothing was queued.
+    #[error("invalid import request: {0}")]
+    InvalidRequest(String),
+    /// A file is over `import.max_file_size`.
+    #[error("the file '{path}' size {size} bytes exceeds the maximum size: {max} bytes")]
+    FileTooLarge {
+        /// The file.
+        path: String,
+        /// Its size.
+        size: u64,
+        /// The limit.
+        max: u64,
+    },
+    /// The pending queue cannot take the whole request.
+    #[error(
+        "import task queue max size is {max}, currently there are {pending} tasks pending; not able to execute this request with {requested} tasks"
+    )]
+    QueueFull {
+        /// Limit.
+        max: usize,
+        /// Tasks pending now.
+        pending: usize,
+        /// Tasks requested.
+        requested: usize,
+    },
+    /// No task with that id.
+    #[error("import task {0} does not exist")]
+    TaskNotFound(u64),
+    /// The task is not in a state that allows the call.
+    #[error("task {id} is {state}: {what}")]
+    TaskState {
+        /// Task id.
+        id: u64,
+        /// Its state name.
+        state: &'static str,
+        /// What was refused.
+        what: &'static str,
+    },
+    /// Another process holds the data directory.
+    #[error("data directory {dir} is in use by process {pid} (lock file {dir}/LOCK)")]
+    Locked {
+        /// The data directory.
+        dir: PathBuf,
+        /// The holder's PID as written in the lock file.
+        pid: String,
+    },
+    /// The data directory could not be used.
+    #[error("{path}: {source}")]
+    Io {
+        /// The path.
+        path: PathBuf,
+        /// The error.
+        source: std::io::Error,
+    },
+    /// A query's argument is invalid.
+    #[error("invalid query: {0}")]
+    InvalidQuery(String),
+}

@@ -1,0 +1,368 @@
+//! The public facade: collections, imports as asynchronous tasks, counts and queries.
+//!
+//! An [`Engine`] owns one data directory (locked against other processes), its catalog and
+//! task ledger, a FIFO queue of pending tasks and `max_parallel_tasks` runner threads. The
+//! CLI and the server are thin layers over it.
+
+mod error;
+mod options;
+mod recovery;
+mod request;
+mod runner;
+
+use std::collections::HashMap;
+use std::fs::File;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard};
+use std::thread::JoinHandle;
+use std::time::Duration;
+
+use crossbeam_channel::Sender;
+
+pub use error::EngineError;
+pub use options::{EngineOptions, ImportOptions};
+
+use crate::catalog::{Catalog, Collection};
+use crate::ledger::{Ledger, TaskRecord, TaskState};
+use crate::pipeline::TaskControl;
+use crate::schema::CollectionSchema;
+
+/// Catalog and ledger, changed together under one lock.
+pub(crate) struct State {
+    pub catalog: Catalog,
+    pub ledger: Ledger,
+}
+
+pub(crate) struct Inner {
+    pub data_dir: PathBuf,
+    pub opts: EngineOptions,
+    pub state: Mutex<State>,
+    /// Signalled on every task state change.
+    pub changed: Condvar,
+    /// Controls of running tasks, by id.
+    pub running: Mutex<HashMap<u64, Arc<TaskControl>>>,
+    pub shutdown: std::sync::atomic::AtomicBool,
+}
+
+impl Inner {
+    pub fn lock(&self) -> MutexGuard<'_, State> {
+        self.state
+            .lock()
+            .unwrap_or_else(|poison| poison.into_inner())
+    }
+}
+
+/// A vecload data directory, opened for writing.
+pub struct Engine {
+    inner: Arc<Inner>,
+    queue: Option<Sender<u64>>,
+    threads: Vec<JoinHandle<()>>,
+    _lock: File,
+}
+
+impl Engine {
+    /// Opens (creating it if needed) the data directory, takes its lock, runs recovery
+    /// (interrupted tasks, expiration, retention, stray files) and starts the runners.
+    pub fn open(data_dir: impl AsRef<Path>, opts: EngineOptions) -> Result<Engine, EngineError> {
+        let data_dir = data_dir.as_ref().to_path_buf();
+        let io = |source| EngineError::Io {
+            path: data_dir.clone(),
+            source,
+        };
+        std::fs::create_dir_all(&data_dir).map_err(io)?;
+        let lock = recovery::lock_dir(&data_dir)?;
+        let state = State {
+            catalog: Catalog::open(&data_dir)?,
+            ledger: Ledger::open(&data_dir)?,
+        };
+        let inner = Arc::new(Inner {
+            data_dir,
+            opts,
+            state: Mutex::new(state),
+            changed: Condvar::new(),
+            running: Mutex::new(HashMap::new()),
+            shutdown: false.into(),
+        });
+        let pending = recovery::recover(&inner)?;
+        let (tx, rx) = crossbeam_channel::unbounded::<u64>();
+        for id in pending {
+            let _ = tx.send(id);
+        }
+        let mut threads = Vec::new();
+        for i in 0..inner.opts.import.max_parallel_tasks.max(1) {
+            let (inner, rx) = (inner.clone(), rx.clone());
+            let t = std::thread::Builder::new()
+                .name(format!("vecload-task-{i}"))
+                .spawn(move || runner::run_queue(&inner, &rx))
+                .map_err(|source| EngineError::Io {
+                    path: inner_path(),
+                    source,
+                })?;
+            threads.push(t);
+        }
+        let monitor_inner = inner.clone();
+        let t = std::thread::Builder::new()
+            .name("vecload-monitor".into())
+            .spawn(move || runner::monitor(&monitor_inner))
+            .map_err(|source| EngineError::Io {
+                path: inner_path(),
+                source,
+            })?;
+        threads.push(t);
+        Ok(Engine {
+            inner,
+            queue: Some(tx),
+            threads,
+            _lock: lock,
+        })
+    }
+
+    /// The data directory.
+    pub fn data_dir(&self) -> &Path {
+        &self.inner.data_dir
+    }
+
+    /// Creates a collection from a parsed schema.
+    pub fn create_collection(&self, schema: CollectionSchema) -> Result<(), EngineError> {
+        self.inner.lock().catalog.create_collection(schema)?;
+        Ok(())
+    }
+
+    /// Creates a collection from a schema file's bytes (INTERFACE.md section 2).
+    pub fn create_collection_from_json(&self, bytes: &[u8]) -> Result<String, EngineError> {
+        let schema =
+            CollectionSchema::from_json(bytes, self.inner.opts.default_partitions_with_key)?;
+        let name = schema.name.clone();
+        self.create_collection(schema)?;
+        Ok(name)
+    }
+
+    /// Drops a collection and deletes its segments. Refused while one of its tasks runs.
+    pub fn drop_collection(&self, name: &str) -> Result<(), EngineError> {
+        let mut st = self.inner.lock();
+        let busy = st.ledger.list(Some(name), None).into_iter().find(|t| {
+            matches!(
+                t.state,
+                TaskState::Pending | TaskState::Started | TaskState::Persisted
+            )
+        });
+        if let Some(t) = busy {
+            return Err(EngineError::TaskState {
+                id: t.id,
+                state: t.state.name(),
+                what: "cannot drop a collection with unfinished imports",
+            });
+        }
+        let c = st.catalog.drop_collection(name)?;
+        let dir = st.catalog.collection_dir(c.id);
+        crate::fsutil::remove_dir_durable(&dir)
+            .map_err(|source| EngineError::Io { path: dir, source })
+    }
+
+    /// Every collection (a snapshot).
+    pub fn list_collections(&self) -> Vec<Collection> {
+        self.inner.lock().catalog.collections().cloned().collect()
+    }
+
+    /// One collection (a snapshot).
+    pub fn describe_collection(&self, name: &str) -> Result<Collection, EngineError> {
+        Ok(self.inner.lock().catalog.collection(name)?.clone())
+    }
+
+    /// Creates a partition.
+    pub fn create_partition(&self, collection: &str, partition: &str) -> Result<(), EngineError> {
+        self.inner
+            .lock()
+            .catalog
+            .create_partition(collection, partition)?;
+        Ok(())
+    }
+
+    /// Queues an import of `files` (one JSON file, or the `.npy` files of one column set)
+    /// and returns its task id at once. Every request check happens here; a refused request
+    /// queues nothing.
+    pub fn do_bulk_insert(
+        &self,
+        collection: &str,
+        partition: Option<&str>,
+        files: &[String],
+    ) -> Result<u64, EngineError> {
+        let ids = self.bulk_insert_units(collection, partition, &[files.to_vec()], None)?;
+        ids.into_iter()
+            .next()
+            .ok_or(EngineError::InvalidRequest("no task created".into()))
+    }
+
+    /// Queues several units (tasks) at once, all or none (the pending limit applies to the
+    /// whole request).
+    pub fn bulk_insert_units(
+        &self,
+        collection: &str,
+        partition: Option<&str>,
+        units: &[Vec<String>],
+        job_id: Option<u64>,
+    ) -> Result<Vec<u64>, EngineError> {
+        let queue = self.queue.as_ref().ok_or(EngineError::InvalidRequest(
+            "the engine is shutting down".into(),
+        ))?;
+        let mut st = self.inner.lock();
+        let partition = request::check(&self.inner, &st, collection, partition, units)?;
+        let mut ids = Vec::with_capacity(units.len());
+        for files in units {
+            let rec = st.ledger.create(
+                collection,
+                &partition,
+                files.clone(),
+                job_id,
+                crate::ledger::now_unix(),
+            )?;
+            ids.push(rec.id);
+        }
+        drop(st);
+        for id in &ids {
+            let _ = queue.send(*id);
+        }
+        self.inner.changed.notify_all();
+        Ok(ids)
+    }
+
+    /// A task's record, with live progress for a running task.
+    pub fn get_bulk_insert_state(&self, id: u64) -> Result<TaskRecord, EngineError> {
+        let mut rec = self
+            .inner
+            .lock()
+            .ledger
+            .get(id)
+            .cloned()
+            .ok_or(EngineError::TaskNotFound(id))?;
+        if rec.state == TaskState::Started
+            && let Some(c) = self
+                .inner
+                .running
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .get(&id)
+        {
+            rec.progress = rec.progress.max(c.percent());
+        }
+        Ok(rec)
+    }
+
+    /// Tasks, oldest first; `limit` keeps the newest N (Milvus semantics).
+    pub fn list_bulk_insert_tasks(
+        &self,
+        collection: Option<&str>,
+        limit: Option<usize>,
+    ) -> Result<Vec<TaskRecord>, EngineError> {
+        let st = self.inner.lock();
+        if let Some(c) = collection {
+            st.catalog.collection(c)?;
+        }
+        Ok(st
+            .ledger
+            .list(collection, limit)
+            .into_iter()
+            .cloned()
+            .collect())
+    }
+
+    /// Waits until task `id` is Completed, Failed or FailedAndCleaned, or `timeout` passes;
+    /// returns its record.
+    pub fn wait(&self, id: u64, timeout: Option<Duration>) -> Result<TaskRecord, EngineError> {
+        let deadline = timeout.map(|t| std::time::Instant::now() + t);
+        let mut st = self.inner.lock();
+        loop {
+            let rec = st.ledger.get(id).ok_or(EngineError::TaskNotFound(id))?;
+            if matches!(
+                rec.state,
+                TaskState::Completed | TaskState::Failed | TaskState::FailedAndCleaned
+            ) {
+                return Ok(rec.clone());
+            }
+            let step = Duration::from_millis(200);
+            let wait = match deadline {
+                Some(d) => {
+                    let now = std::time::Instant::now();
+                    if now >= d {
+                        return Ok(rec.clone());
+                    }
+                    step.min(d - now)
+                }
+                None => step,
+            };
+            st = self
+                .inner
+                .changed
+                .wait_timeout(st, wait)
+                .map(|(g, _)| g)
+                .unwrap_or_else(|p| p.into_inner().0);
+        }
+    }
+
+    /// Cancels a Pending or Started task: it fails with reason "cancelled" and is cleaned.
+    pub fn cancel(&self, id: u64) -> Result<TaskRecord, EngineError> {
+        runner::cancel(&self.inner, id, "cancelled")?;
+        self.wait(id, Some(Duration::from_secs(60)))
+    }
+
+    /// Rows visible in a collection, or in one partition.
+    pub fn count(&self, collection: &str, partition: Option<&str>) -> Result<u64, EngineError> {
+        let st = self.inner.lock();
+        let c = st.catalog.collection(collection)?;
+        if let Some(p) = partition
+            && c.partition(p).is_none()
+        {
+            return Err(crate::catalog::CatalogError::PartitionNotFound {
+                collection: collection.into(),
+                partition: p.into(),
+            }
+            .into());
+        }
+        Ok(c.rows(partition))
+    }
+
+    /// A snapshot of a collection and the paths of its visible segments, for queries.
+    pub fn snapshot(&self, collection: &str) -> Result<crate::query::Snapshot, EngineError> {
+        let st = self.inner.lock();
+        let c = st.catalog.collection(collection)?.clone();
+        let mut segments = Vec::new();
+        for p in &c.partitions {
+            for s in &p.segments {
+                segments.push((
+                    p.name.clone(),
+                    st.catalog.task_dir(c.id, s.task_id).join(&s.file_name),
+                ));
+            }
+        }
+        Ok(crate::query::Snapshot {
+            collection: c,
+            segments,
+        })
+    }
+}
+
+fn inner_path() -> PathBuf {
+    PathBuf::from("<thread>")
+}
+
+impl Drop for Engine {
+    fn drop(&mut self) {
+        self.inner
+            .shutdown
+            .store(true, std::sync::atomic::Ordering::SeqCst);
+        self.queue = None;
+        for c in self
+            .inner
+            .running
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .values()
+        {
+            c.request_stop("stopped: the engine shut down");
+        }
+        self.inner.changed.notify_all();
+        for t in self.threads.drain(..) {
+            let _ = t.join();
+        }
+    }
+}

@@ -1,0 +1,61 @@
+//! Engine options: plain structs with Milvus's defaults (INTERFACE.md section 1).
+
+use crate::source::LocalRoot;
+
+/// Limits and tuning of imports (`import.*` config keys).
+#[derive(Debug, Clone)]
+pub struct ImportOptions {
+    /// A task not Completed this long after it started fails ("timed out").
+    pub task_expiration_s: u64,
+    /// Finished task records older than this are dropped.
+    pub task_retention_s: u64,
+    /// Pending tasks the queue holds at most.
+    pub max_pending_tasks: usize,
+    /// Largest import file, in bytes.
+    pub max_file_size: u64,
+    /// Tasks that run at once.
+    pub max_parallel_tasks: usize,
+    /// timely workers per task.
+    pub workers: usize,
+    /// Peak RSS budget of an import, in bytes.
+    pub memory_budget: u64,
+}
+
+impl Default for ImportOptions {
+    fn default() -> Self {
+        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+        ImportOptions {
+            task_expiration_s: 900,
+            task_retention_s: 86_400,
+            max_pending_tasks: 65_536,
+            max_file_size: 16 << 30,
+            max_parallel_tasks: cores,
+            workers: cores,
+            memory_budget: 512 << 20,
+        }
+    }
+}
+
+/// Everything an [`Engine`](super::Engine) is opened with.
+#[derive(Debug, Clone)]
+pub struct EngineOptions {
+    /// Where import files are read from.
+    pub storage: LocalRoot,
+    /// Import limits and tuning.
+    pub import: ImportOptions,
+    /// A segment file rolls over at this size (`segment.max_size`).
+    pub segment_max_size: u64,
+    /// Partitions of a partition-key collection whose schema names no `partitionsNum`.
+    pub default_partitions_with_key: usize,
+}
+
+impl Default for EngineOptions {
+    fn default() -> Self {
+        EngineOptions {
+            storage: LocalRoot::open("."),
+            import: ImportOptions::default(),
+            segment_max_size: 512 << 20,
+            default_partitions_with_key: 16,
+        }
+    }
+}

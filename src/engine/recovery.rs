@@ -1,0 +1,170 @@
+//! Opening a data directory: the lock, then recovery of interrupted tasks, expiration,
+//! retention and removal of files no task owns.
+
+use std::collections::BTreeSet;
+use std::fs::{File, OpenOptions, TryLockError};
+use std::io::{Read, Seek, Write};
+use std::path::Path;
+
+use super::{EngineError, Inner, runner};
+use crate::ledger::{TaskState, now_unix};
+
+/// Takes the data directory's lock and writes our PID into it.
+pub(super) fn lock_dir(dir: &Path) -> Result<File, EngineError> {
+    let path = dir.join("LOCK");
+    let io = |source| EngineError::Io {
+        path: path.clone(),
+        source,
+    };
+    let mut f = OpenOptions::new()
+        .read(true)
+        .write(true)
+        .create(true)
+        .truncate(false)
+        .open(&path)
+        .map_err(io)?;
+    match f.try_lock() {
+        Ok(()) => {}
+        Err(TryLockError::WouldBlock) => {
+            let mut pid = String::new();
+            let _ = f.read_to_string(&mut pid);
+            return Err(EngineError::Locked {
+                dir: dir.to_path_buf(),
+                pid: pid.trim().to_string(),
+            });
+        }
+        Err(TryLockError::Error(e)) => return Err(io(e)),
+    }
+    f.set_len(0).map_err(io)?;
+    f.rewind().map_err(io)?;
+    write!(f, "{}", std::process::id()).map_err(io)?;
+    Ok(f)
+}
+
+/// Settles every task left by an earlier process; returns the Pending ones, oldest first,
+/// to queue again.
+pub(super) fn recover(inner: &Inner) -> Result<Vec<u64>, EngineError> {
+    let tasks: Vec<_> = inner
+        .lock()
+        .ledger
+        .list(None, None)
+        .into_iter()
+        .cloned()
+        .collect();
+    let mut pending = Vec::new();
+    for t in tasks {
+        let dir = {
+            let st = inner.lock();
+            st.catalog
+                .collection(&t.collection)
+                .ok()
+                .map(|c| st.catalog.task_dir(c.id, t.id))
+        };
+        match t.state {
+            TaskState::Pending => pending.push(t.id),
+            TaskState::Started => {
+                runner::fail(inner, t.id, "interrupted by restart", dir.as_deref())
+            }
+            TaskState::Persisted => {
+                let complete = dir.as_ref().is_some_and(|d| {
+                    t.segments.iter().all(|s| {
+                        crate::segment::read_meta(&d.join(&s.file_name))
+                            .is_ok_and(|m| m.row_count == s.rows)
+                    })
+                });
+                let done = inner.lock().catalog.is_committed(&t.collection, t.id);
+                if done || complete {
+                    if let Err(reason) = runner::finish_commit(inner, t.id, &t.collection) {
+                        runner::fail(
+                            inner,
+                            t.id,
+                            &format!("interrupted by restart; commit failed: {reason}"),
+                            dir.as_deref(),
+                        );
+                    }
+                } else {
+                    runner::fail(
+                        inner,
+                        t.id,
+                        "interrupted by restart before its segments were complete",
+                        dir.as_deref(),
+                    );
+                }
+            }
+            TaskState::Failed => {
+                let mut st = inner.lock();
+                let cleaned = dir
+                    .as_deref()
+                    .is_none_or(|d| crate::fsutil::remove_dir_durable(d).is_ok());
+                if cleaned {
+                    let _ = st
+                        .ledger
+                        .transition(t.id, TaskState::FailedAndCleaned, None);
+                }
+            }
+            TaskState::Completed | TaskState::FailedAndCleaned => {}
+        }
+    }
+    remove_strays(inner)?;
+    apply_retention(inner);
+    Ok(pending)
+}
+
+/// Removes segment directories that no committed or pending task owns (a crash between
+/// writing files and recording them, or a dropped collection).
+fn remove_strays(inner: &Inner) -> Result<(), EngineError> {
+    let st = inner.lock();
+    let root = inner.data_dir.join("segments");
+    let Ok(entries) = std::fs::read_dir(&root) else {
+        return Ok(());
+    };
+    let live: BTreeSet<u64> = st.catalog.collections().map(|c| c.id).collect();
+    for e in entries.flatten() {
+        let name = e.file_name().to_string_lossy().to_string();
+        let cid = name.strip_prefix('c').and_then(|n| n.parse::<u64>().ok());
+        let Some(c) = cid.and_then(|id| st.catalog.collections().find(|c| c.id == id)) else {
+            if cid.is_none_or(|id| !live.contains(&id)) {
+                let _ = crate::fsutil::remove_dir_durable(&e.path());
+            }
+            continue;
+        };
+        let Ok(tasks) = std::fs::read_dir(e.path()) else {
+            continue;
+        };
+        for t in tasks.flatten() {
+            let tname = t.file_name().to_string_lossy().to_string();
+            let tid = tname.strip_prefix('t').and_then(|n| n.parse::<u64>().ok());
+            let keep = tid.is_some_and(|id| {
+                c.committed_tasks.contains(&id)
+                    || st.ledger.get(id).is_some_and(|r| {
+                        matches!(
+                            r.state,
+                            TaskState::Pending | TaskState::Started | TaskState::Persisted
+                        )
+                    })
+            });
+            if !keep {
+                let _ = crate::fsutil::remove_dir_durable(&t.path());
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Drops finished task records older than `import.task_retention_s`.
+pub(super) fn apply_retention(inner: &Inner) {
+    let now = now_unix();
+    let keep = inner.opts.import.task_retention_s;
+    let mut st = inner.lock();
+    let old: Vec<u64> = st
+        .ledger
+        .list(None, None)
+        .into_iter()
+        .filter(|t| matches!(t.state, TaskState::Completed | TaskState::FailedAndCleaned))
+        .filter(|t| now.saturating_sub(t.create_time) > keep)
+        .map(|t| t.id)
+        .collect();
+    for id in old {
+        let _ = st.ledger.remove(id);
+    }
+}

@@ -1,0 +1,93 @@
+//! Checks of an import request, before any task exists (SPEC.md 14: raised at call time).
+
+use super::{EngineError, Inner, State};
+use crate::catalog::DEFAULT_PARTITION;
+use crate::parse::json::framing::format_for_path;
+
+/// Checks a request of `units` (each one task) and returns the partition name the tasks
+/// record (`""` for a partition-key collection).
+pub(super) fn check(
+    inner: &Inner,
+    st: &State,
+    collection: &str,
+    partition: Option<&str>,
+    units: &[Vec<String>],
+) -> Result<String, EngineError> {
+    let c = st.catalog.collection(collection)?;
+    let keyed = c.schema.partition_key_index().is_some();
+    let partition = match (keyed, partition) {
+        (true, Some(p)) => {
+            return Err(EngineError::InvalidRequest(format!(
+                "not allowed to set partition name \"{p}\" for collection \"{collection}\", which has a partition key"
+            )));
+        }
+        (true, None) => String::new(),
+        (false, p) => {
+            let p = p.unwrap_or(DEFAULT_PARTITION);
+            if c.partition(p).is_none() {
+                return Err(crate::catalog::CatalogError::PartitionNotFound {
+                    collection: collection.to_string(),
+                    partition: p.to_string(),
+                }
+                .into());
+            }
+            p.to_string()
+        }
+    };
+    if units.is_empty() || units.iter().any(Vec::is_empty) {
+        return Err(EngineError::InvalidRequest(
+            "import request is empty: no files given".into(),
+        ));
+    }
+    for files in units {
+        let json = files
+            .iter()
+            .filter(|f| format_for_path(f).is_some())
+            .count();
+        let npy = files.iter().filter(|f| f.ends_with(".npy")).count();
+        if let Some(bad) = files
+            .iter()
+            .find(|f| format_for_path(f).is_none() && !f.ends_with(".npy"))
+        {
+            return Err(EngineError::InvalidRequest(format!(
+                "unsupported file type: \"{bad}\" (expected .json, .jsonl, .ndjson or .npy)"
+            )));
+        }
+        if json > 1 {
+            return Err(EngineError::InvalidRequest(format!(
+                "a JSON import takes one file per task, got {json}: {files:?}"
+            )));
+        }
+        if json == 1 && npy > 0 {
+            return Err(EngineError::InvalidRequest(format!(
+                "JSON and NumPy files cannot be mixed in one task: {files:?}"
+            )));
+        }
+        for f in files {
+            match inner.opts.storage.size(f) {
+                Ok(size) if size > inner.opts.import.max_file_size => {
+                    return Err(EngineError::FileTooLarge {
+                        path: f.clone(),
+                        size,
+                        max: inner.opts.import.max_file_size,
+                    });
+                }
+                Ok(_) => {}
+                // A missing file fails its task later, as in Milvus; an escaping path is
+                // refused now.
+                Err(crate::source::SourceError::NotFound { .. }) => {}
+                Err(e) => return Err(e.into()),
+            }
+        }
+    }
+    let pending = st.ledger.pending_count();
+    let max = inner.opts.import.max_pending_tasks;
+    if pending + units.len() > max {
+        return Err(EngineError::QueueFull {
+            max,
+            pending,
+            requested: units.len(),
+        });
+    }
+    Ok(partition)
+}

@@ -1,0 +1,257 @@
+//! The stages the timely operators wrap: parse a unit, write routed batches.
+//!
+//! Each is a plain function over per-worker state, so it is tested without timely.
+
+use std::collections::BTreeMap;
+use std::sync::atomic::Ordering;
+
+use super::feed::{UnitKind, WorkUnit};
+use super::plan::{Inputs, TaskSpec};
+use super::{PipelineError, PipelineOptions, TaskControl};
+use crate::ledger::SegmentRef;
+use crate::parse::json::row::{RowScratch, parse_unit};
+use crate::parse::numpy;
+use crate::record::{ColumnData, RowBatch};
+use crate::route::{self, Destination};
+use crate::segment::{SegmentMeta, SegmentWriter, WriterOptions};
+use crate::validate::JsonRowConverter;
+
+/// Everything the workers of one task share (read-only).
+pub(super) struct Shared {
+    pub spec: TaskSpec,
+    pub inputs: Inputs,
+    pub opts: PipelineOptions,
+    pub control: std::sync::Arc<TaskControl>,
+    /// Whether rows move between workers by (shard, partition).
+    pub exchange: bool,
+}
+
+/// A batch on its way to the writer of its (shard, partition).
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+pub(super) struct Routed {
+    /// Exchange key: picks the worker that writes this batch.
+    pub key: u64,
+    /// Where the rows go.
+    pub dest: Destination,
+    /// The rows.
+    pub batch: RowBatch,
+}
+
+/// Per-worker parsing state.
+pub(super) struct Parser {
+    worker: usize,
+    converter: Option<JsonRowConverter>,
+    scratch: RowScratch,
+}
+
+impl Parser {
+    /// A parser for worker `worker`.
+    pub fn new(shared: &Shared, worker: usize) -> Result<Self, PipelineError> {
+        let converter = match shared.inputs {
+            Inputs::Json { .. } => Some(JsonRowConverter::new(&shared.spec.schema)?),
+            Inputs::Npy { .. } => None,
+        };
+        Ok(Parser {
+            worker,
+            converter,
+            scratch: RowScratch::default(),
+        })
+    }
+
+    /// Parses, checks and routes one unit.
+    pub fn run(&mut self, shared: &Shared, unit: WorkUnit) -> Vec<Result<Routed, PipelineError>> {
+        if shared.control.stop.load(Ordering::Relaxed) {
+            return Vec::new();
+        }
+        let schema = &shared.spec.schema;
+        let mut batch = RowBatch::empty(schema, 0);
+        let parsed = match (&shared.inputs, &unit.kind, &mut self.converter) {
+            (Inputs::Json { file, map, format }, UnitKind::Json(u), Some(conv)) => {
+                let r = parse_unit(
+                    file,
+                    map.bytes(),
+                    *format,
+                    u,
+                    conv,
+                    &mut self.scratch,
+                    &mut batch,
+                );
+                map.release(u.start..u.end);
+                shared
+                    .control
+                    .done
+                    .fetch_add((u.end - u.start) as u64, Ordering::Relaxed);
+                r.map_err(PipelineError::from)
+            }
+            (
+                Inputs::Npy {
+                    plan,
+                    maps,
+                    meta_map,
+                },
+                UnitKind::Npy(rows),
+                _,
+            ) => {
+                let r = decode_npy(
+                    shared,
+                    plan,
+                    maps,
+                    meta_map.as_ref(),
+                    rows.clone(),
+                    &mut batch,
+                );
+                shared
+                    .control
+                    .done
+                    .fetch_add(rows.end - rows.start, Ordering::Relaxed);
+                r
+            }
+            _ => Err(PipelineError::Request(
+                "internal: unit does not match the input".into(),
+            )),
+        };
+        if let Err(e) = parsed {
+            shared.control.stop.store(true, Ordering::Relaxed);
+            return vec![Err(e)];
+        }
+        if let Some(first) = unit.first_id {
+            fill_auto_ids(schema, &mut batch, first);
+        }
+        let pairs = (schema.shards_num.max(1) * shared.spec.partitions.len().max(1)) as u64;
+        route::split(schema, &batch)
+            .into_iter()
+            .map(|(dest, batch)| {
+                let key = if shared.exchange {
+                    u64::from(dest.partition) * pairs + u64::from(dest.shard)
+                } else {
+                    self.worker as u64
+                };
+                Ok(Routed { key, dest, batch })
+            })
+            .collect()
+    }
+}
+
+fn decode_npy(
+    shared: &Shared,
+    plan: &numpy::NpySetPlan,
+    maps: &[crate::source::MappedFile],
+    meta_map: Option<&crate::source::MappedFile>,
+    rows: std::ops::Range<u64>,
+    batch: &mut RowBatch,
+) -> Result<(), PipelineError> {
+    let schema = &shared.spec.schema;
+    let n = (rows.end - rows.start) as usize;
+    for (i, col) in batch.columns.iter_mut().enumerate() {
+        if schema.is_auto_id_field(i) {
+            (0..n).for_each(|_| col.data.push_placeholder());
+        }
+    }
+    for ((field, col_plan), map) in plan.columns.iter().zip(maps) {
+        let range = col_plan.byte_range(rows.clone());
+        let bytes = &map.bytes()[range.start as usize..range.end as usize];
+        numpy::decode_rows(col_plan, bytes, rows.clone(), &mut batch.columns[*field])?;
+        if range.end - range.start < map.bytes().len() as u64 {
+            map.release(range.start as usize..range.end as usize);
+        }
+    }
+    if let Some(meta) = &mut batch.meta {
+        match (&plan.meta, meta_map) {
+            (Some(meta_plan), Some(map)) => {
+                let range = meta_plan.byte_range(rows.clone());
+                let bytes = &map.bytes()[range.start as usize..range.end as usize];
+                numpy::decode_meta_rows(meta_plan, bytes, rows.clone(), meta)?;
+                map.release(range.start as usize..range.end as usize);
+            }
+            _ => meta.extend((0..n).map(|_| "{}".to_string())),
+        }
+    }
+    Ok(())
+}
+
+/// Writes generated ids `first..` into the primary-key column (decimal text for VarChar).
+fn fill_auto_ids(schema: &crate::schema::CollectionSchema, batch: &mut RowBatch, first: i64) {
+    match &mut batch.columns[schema.primary_index()].data {
+        ColumnData::Int64(v) => v.iter_mut().zip(first..).for_each(|(slot, id)| *slot = id),
+        ColumnData::VarChar(v) => v
+            .iter_mut()
+            .zip(first..)
+            .for_each(|(slot, id)| *slot = id.to_string()),
+        _ => {}
+    }
+}
+
+/// Per-worker segment writers, one per (shard, partition) the worker owns.
+pub(super) struct Writers {
+    worker: usize,
+    open: BTreeMap<Destination, SegmentWriter>,
+}
+
+impl Writers {
+    /// No writers yet; they open as rows arrive.
+    pub fn new(worker: usize) -> Self {
+        Writers {
+            worker,
+            open: BTreeMap::new(),
+        }
+    }
+
+    /// Appends a routed batch to its writer.
+    pub fn write(&mut self, shared: &Shared, routed: &Routed) -> Result<(), PipelineError> {
+        let spec = &shared.spec;
+        let writer = match self.open.entry(routed.dest) {
+            std::collections::btree_map::Entry::Occupied(e) => e.into_mut(),
+            std::collections::btree_map::Entry::Vacant(e) => {
+                let partition = spec
+                    .partitions
+                    .get(routed.dest.partition as usize)
+                    .cloned()
+                    .unwrap_or_default();
+                let meta = SegmentMeta {
+                    collection: spec.schema.name.clone(),
+                    partition,
+                    shard: routed.dest.shard,
+                    task_id: spec.task_id,
+                    fields: spec
+                        .schema
+                        .fields
+                        .iter()
+                        .map(|f| (f.name.clone(), f.data_type))
+                        .collect(),
+                    has_meta: spec.schema.enable_dynamic_field,
+                };
+                let opts = WriterOptions {
+                    max_segment_bytes: shared.opts.segment_max_bytes,
+                    block_bytes: shared.opts.block_bytes,
+                };
+                e.insert(SegmentWriter::new(
+                    &spec.out_dir,
+                    spec.task_id,
+                    self.worker,
+                    routed.dest.partition,
+                    meta,
+                    opts,
+                ))
+            }
+        };
+        writer.add_batch(&routed.batch)?;
+        Ok(())
+    }
+
+    /// Flushes and syncs every writer; returns the segments written.
+    pub fn finish(self) -> Result<Vec<SegmentRef>, PipelineError> {
+        let mut out = Vec::new();
+        for (_, w) in self.open {
+            for info in w.finish()? {
+                out.push(SegmentRef {
+                    file_name: info.file_name,
+                    rows: info.rows,
+                    bytes: info.bytes,
+                    partition: info.partition,
+                    shard: info.shard,
+                });
+            }
+        }
+        Ok(out)
+    }
+}

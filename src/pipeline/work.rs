@@ -1,0 +1,208 @@
+//! Running one task: the feeder thread and the timely workers.
+
+use std::cell::RefCell;
+use std::rc::Rc;
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+use std::time::Duration;
+
+use crossbeam_channel::{Receiver, RecvTimeoutError};
+use timely::container::CapacityContainerBuilder;
+use timely::dataflow::channels::pact::Pipeline;
+use timely::dataflow::operators::core::{Concat, Exchange, OkErr, Probe};
+use timely::dataflow::operators::generic::Operator;
+use timely::dataflow::operators::vec::Map;
+use timely::dataflow::{InputHandleVec, ProbeHandle, StreamVec};
+use timely::worker::Worker;
+use timely::{Config, WorkerConfig};
+
+use super::feed::{WorkUnit, feed};
+use super::operators::{Parser, Routed, Shared, Writers};
+use super::plan::{Inputs, TaskSpec};
+use super::{IdAllocator, PipelineError, PipelineOptions, TaskControl, TaskOutput};
+use crate::ledger::SegmentRef;
+
+/// Runs one task to the end: every row parsed, checked and written to fsynced segments
+/// under `spec.out_dir`. Nothing is made visible here; on error the caller removes the
+/// directory.
+pub fn run(
+    spec: TaskSpec,
+    opts: PipelineOptions,
+    ids: &dyn IdAllocator,
+    control: Arc<TaskControl>,
+) -> Result<TaskOutput, PipelineError> {
+    let inputs = Inputs::open(&spec)?;
+    control.total.store(inputs.total_work(), Ordering::Relaxed);
+    let workers = opts.workers.max(1);
+    let pairs = spec.schema.shards_num.max(1) * spec.partitions.len().max(1);
+    let exchange = workers > 1 && pairs >= workers;
+    let auto_id = spec.schema.auto_id;
+    let unit_bytes = opts.unit_bytes;
+    let (tx, rx) = crossbeam_channel::bounded::<WorkUnit>(opts.units_in_flight.max(1));
+    let dir = spec.out_dir.clone();
+    let shared = Arc::new(Shared {
+        spec,
+        inputs,
+        opts,
+        control: control.clone(),
+        exchange,
+    });
+
+    std::thread::scope(|s| {
+        let feeder = {
+            let shared = shared.clone();
+            s.spawn(move || {
+                let r = feed(
+                    &shared.inputs,
+                    auto_id,
+                    unit_bytes,
+                    ids,
+                    tx,
+                    &shared.control,
+                );
+                if r.is_err() {
+                    shared.control.stop.store(true, Ordering::Relaxed);
+                }
+                r
+            })
+        };
+        let config = Config {
+            communication: timely::CommunicationConfig::Process(workers),
+            worker: WorkerConfig::default(),
+        };
+        let worker_shared = shared.clone();
+        let worker_rx = rx.clone();
+        drop(rx);
+        let results = timely::execute(config, move |w| worker_main(w, &worker_shared, &worker_rx))
+            .map_err(PipelineError::Worker)
+            .map(|guards| guards.join());
+        let id_ranges = feeder
+            .join()
+            .map_err(|_| PipelineError::Worker("the feeder thread panicked".into()))?;
+        let mut segments = Vec::new();
+        let mut first_err: Option<PipelineError> = None;
+        for r in results? {
+            match r {
+                Ok(Ok(mut segs)) => segments.append(&mut segs),
+                Ok(Err(e)) => keep_first(&mut first_err, e),
+                Err(panic) => keep_first(&mut first_err, PipelineError::Worker(panic)),
+            }
+        }
+        let id_ranges = match (id_ranges, first_err) {
+            (Err(e), _) | (Ok(_), Some(e)) => return Err(e),
+            (Ok(r), None) => r,
+        };
+        if control.stop.load(Ordering::Relaxed) {
+            return Err(PipelineError::Stopped("the task was stopped".into()));
+        }
+        segments.sort_by(|a, b| a.file_name.cmp(&b.file_name));
+        let rows = segments.iter().map(|s| s.rows).sum();
+        Ok(TaskOutput {
+            segments,
+            rows,
+            id_ranges,
+            dir,
+        })
+    })
+}
+
+/// Keeps the error about the earliest row (a row error beats "stopped" noise).
+fn keep_first(slot: &mut Option<PipelineError>, e: PipelineError) {
+    let better = match (slot.as_ref(), &e) {
+        (None, _) => true,
+        (Some(PipelineError::Stopped(_)), _) => true,
+        (Some(old), new) => match (old.location(), new.location()) {
+            (Some(a), Some(b)) => b.row < a.row,
+            (None, Some(_)) => false,
+            _ => false,
+        },
+    };
+    if better {
+        *slot = Some(e);
+    }
+}
+
+fn worker_main(
+    worker: &mut Worker,
+    shared: &Arc<Shared>,
+    rx: &Receiver<WorkUnit>,
+) -> Result<Vec<SegmentRef>, PipelineError> {
+    let index = worker.index();
+    let mut parser = Parser::new(shared, index)?;
+    let writers = Rc::new(RefCell::new(Writers::new(index)));
+    let errors: Rc<RefCell<Option<PipelineError>>> = Rc::new(RefCell::new(None));
+    let mut input = InputHandleVec::<u64, WorkUnit>::new();
+    let probe = ProbeHandle::new();
+    let window = shared.opts.units_in_flight.max(1) as u64;
+
+    worker.dataflow::<u64, _, _>(|scope| {
+        let sh = shared.clone();
+        let parsed = input
+            .to_stream(scope)
+            .flat_map(move |unit| parser.run(&sh, unit));
+        let (ok, err): (StreamVec<_, Routed>, StreamVec<_, PipelineError>) = parsed.ok_err(|r| r);
+        let (sh, w, errs) = (shared.clone(), writers.clone(), errors.clone());
+        let written = ok
+            .exchange(|r: &Routed| r.key)
+            .unary::<CapacityContainerBuilder<Vec<()>>, _, _, _>(
+                Pipeline,
+                "WriteSegments",
+                move |_, _| {
+                    move |input, _output| {
+                        input.for_each(|_, data| {
+                            for routed in data.drain(..) {
+                                if let Err(e) = w.borrow_mut().write(&sh, &routed) {
+                                    sh.control.stop.store(true, Ordering::Relaxed);
+                                    keep_first(&mut errs.borrow_mut(), e);
+                                }
+                            }
+                        });
+                    }
+                },
+            );
+        let errs = errors.clone();
+        let rejected = err.unary::<CapacityContainerBuilder<Vec<()>>, _, _, _>(
+            Pipeline,
+            "Rejects",
+            move |_, _| {
+                move |input, _output| {
+                    input.for_each(|_, data| {
+                        for e in data.drain(..) {
+                            keep_first(&mut errs.borrow_mut(), e);
+                        }
+                    });
+                }
+            },
+        );
+        written.concat(rejected).probe_with(&probe);
+    });
+
+    loop {
+        if shared.control.stop.load(Ordering::Relaxed) {
+            break;
+        }
+        match rx.recv_timeout(Duration::from_millis(2)) {
+            Ok(unit) => {
+                let seq = unit.seq;
+                input.advance_to(seq);
+                input.send(unit);
+                // Feed the next unit only once all but `window` earlier units are written.
+                let low = seq.saturating_sub(window);
+                worker.step_while(|| {
+                    probe.less_than(&low) && !shared.control.stop.load(Ordering::Relaxed)
+                });
+            }
+            Err(RecvTimeoutError::Timeout) => {
+                worker.step();
+            }
+            Err(RecvTimeoutError::Disconnected) => break,
+        }
+    }
+    drop(input);
+    worker.step_while(|| !probe.done());
+    if let Some(e) = errors.borrow_mut().take() {
+        return Err(e);
+    }
+    let writers = std::mem::replace(&mut *writers.borrow_mut(), Writers::new(index));
+    writers.finish()
+}
