@@ -30,10 +30,12 @@ pub fn main() -> ExitCode {
 }
 
 fn options(cli: &Cli) -> EngineOptions {
-    let mut o = EngineOptions::default();
-    o.storage = match &cli.storage {
-        Some(root) => LocalRoot::confined(root),
-        None => LocalRoot::open("."),
+    let mut o = EngineOptions {
+        storage: match &cli.storage {
+            Some(root) => LocalRoot::confined(root),
+            None => LocalRoot::open("."),
+        },
+        ..EngineOptions::default()
     };
     let t = &cli.tuning;
     let i = &mut o.import;

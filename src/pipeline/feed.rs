@@ -136,6 +136,5 @@ pub(super) fn feed(
             }
         }
     }
-    drop(send);
     Ok(blocks.used)
 }

@@ -37,7 +37,7 @@ pub(super) enum Inputs {
     /// The `.npy` files of one column set; `maps[i]` belongs to `plan.columns[i]`,
     /// `meta_map` to `plan.meta`.
     Npy {
-        plan: NpySetPlan,
+        plan: Box<NpySetPlan>,
         maps: Vec<MappedFile>,
         meta_map: Option<MappedFile>,
     },
@@ -107,7 +107,7 @@ impl Inputs {
             None => None,
         };
         Ok(Inputs::Npy {
-            plan,
+            plan: Box::new(plan),
             maps: ordered,
             meta_map,
         })

@@ -1,0 +1,5 @@
+//! Integration tests: one binary, modules by capability.
+
+mod book;
+mod cli;
+mod util;
