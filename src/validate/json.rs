@@ -1,23 +1,51 @@
-//! Checking one JSON row against the schema and appending it to a batch.
+//! Checking one JSON row against the schema and appending it to a batch, reading the row's
+//! text once, straight into the columns (no document tree is built).
 
-use std::collections::{BTreeMap, HashMap};
-
-use simd_json::{BorrowedValue as Value, StaticNode};
+use std::collections::HashMap;
 
 use super::RowError;
 use crate::location::RowLocation;
 use crate::record::{Column, ColumnData, RowBatch};
 use crate::schema::{CollectionSchema, DataType, FieldSchema, META_FIELD};
 
-/// Converts parsed JSON rows into columns, enforcing the schema's rules.
+mod convert;
+mod lex;
+mod sparse;
+mod value;
+
+use convert::convert;
+use lex::{Fault, Lexer, rule, unescape};
+use value::{canonical, check_json, describe, kind, members, sort_members, write_object};
+
+/// What a key of a row names.
+#[derive(Clone, Copy)]
+enum Slot {
+    /// A declared field, by index.
+    Field(usize),
+    /// `$meta` in a collection with dynamic fields.
+    Meta,
+    /// Anything else.
+    Other,
+}
+
+/// Converts JSON rows into columns, enforcing the schema's rules.
 ///
 /// Holds per-schema lookups and scratch space; make one per worker and reuse it.
 pub struct JsonRowConverter {
     schema: CollectionSchema,
     by_name: HashMap<String, usize>,
+    /// Element schema of each Array field.
+    elems: Vec<Option<FieldSchema>>,
     /// A one-row column holding each field's default value, if it has one.
     defaults: Vec<Option<Column>>,
     seen: Vec<bool>,
+    /// The slot of the k-th key of the last row: rows of a file repeat their key order.
+    order: Vec<Slot>,
+    key: String,
+    /// The last key that named no field.
+    other: String,
+    /// Dynamic keys of the current row and their canonical values.
+    extra: Vec<(String, String)>,
 }
 
 impl JsonRowConverter {
@@ -29,106 +57,189 @@ impl JsonRowConverter {
             .enumerate()
             .map(|(i, f)| (f.name.clone(), i))
             .collect();
+        let elems: Vec<Option<FieldSchema>> = schema
+            .fields
+            .iter()
+            .map(|f| {
+                let et = f.element_type.filter(|_| f.data_type == DataType::Array)?;
+                let mut e = FieldSchema::new(f.name.clone(), et);
+                e.max_length = f.max_length;
+                Some(e)
+            })
+            .collect();
         let mut defaults = Vec::with_capacity(schema.fields.len());
         let loc = RowLocation::row("schema", 0);
-        for f in &schema.fields {
+        for (f, elem) in schema.fields.iter().zip(&elems) {
             let Some(dv) = &f.default_value else {
                 defaults.push(None);
                 continue;
             };
-            let mut text = serde_json::to_vec(dv).unwrap_or_default();
-            let value = simd_json::to_borrowed_value(&mut text)
-                .map_err(|e| RowError::new(&loc, &f.name, "a JSON default value", e.to_string()))?;
-            let mut col = Column {
-                data: ColumnData::empty_for(f, 1),
-                validity: None,
-            };
-            convert(f, &value, &loc, &mut col.data).map_err(|mut e| {
+            let text = serde_json::to_string(dv).unwrap_or_default();
+            let mut data = ColumnData::empty_for(f, 1);
+            let mut lx = Lexer::new(text.as_bytes());
+            convert(f, elem.as_ref(), &mut lx, &mut data).map_err(|fault| {
+                let mut e = to_row_error(fault, text.as_bytes(), &loc);
                 e.expected = format!("a default value that is {}", e.expected);
                 e
             })?;
-            defaults.push(Some(col));
+            defaults.push(Some(Column {
+                data,
+                validity: None,
+            }));
         }
         Ok(JsonRowConverter {
             schema: schema.clone(),
             by_name,
+            elems,
             defaults,
             seen: vec![false; schema.fields.len()],
+            order: Vec::new(),
+            key: String::new(),
+            other: String::new(),
+            extra: Vec::new(),
         })
     }
 
-    /// Checks `row` and appends it to `batch`. On error `batch` is left as it was.
+    /// Checks `row`, the text of one row (at `loc`), and appends it to `batch`. On error
+    /// `batch` is left as it was.
     pub fn push_row(
         &mut self,
-        row: &Value<'_>,
+        row: &[u8],
         loc: &RowLocation,
         batch: &mut RowBatch,
     ) -> Result<(), RowError> {
         let before = batch.len();
-        let result = self.push_row_inner(row, loc, batch);
-        if result.is_err() {
-            batch.truncate(before);
+        match self.read_row(row, before, batch) {
+            Ok(()) => Ok(()),
+            Err(fault) => {
+                batch.truncate(before);
+                Err(to_row_error(fault, row, loc))
+            }
         }
-        result
     }
 
-    fn push_row_inner(
-        &mut self,
-        row: &Value<'_>,
-        loc: &RowLocation,
-        batch: &mut RowBatch,
-    ) -> Result<(), RowError> {
-        let Value::Object(obj) = row else {
-            return Err(RowError::new(
-                loc,
-                "",
-                "a JSON object (one row)",
-                describe(row),
-            ));
-        };
-        let schema = &self.schema;
+    fn read_row(&mut self, row: &[u8], before: usize, batch: &mut RowBatch) -> Result<(), Fault> {
+        let mut lx = Lexer::new(row);
+        if lx.peek() != Some(b'{') {
+            let at = lx.pos;
+            lx.skip_value(0)?;
+            lx.end()?;
+            return Err(rule("", "a JSON object (one row)", describe(row, at)));
+        }
+        lx.pos += 1;
         self.seen.iter_mut().for_each(|s| *s = false);
-        let mut extra: BTreeMap<String, serde_json::Value> = BTreeMap::new();
-        let mut given_meta: Option<serde_json::Map<String, serde_json::Value>> = None;
-        for (key, value) in obj.iter() {
-            let key: &str = key;
-            if let Some(&i) = self.by_name.get(key) {
-                let field = &schema.fields[i];
-                if schema.is_auto_id_field(i) {
-                    return Err(RowError::new(
-                        loc,
-                        key,
+        self.extra.clear();
+        let mut meta: Option<Vec<(String, String)>> = None;
+        let mut k = 0;
+        if !lx.eat(b'}') {
+            loop {
+                let slot = self.slot(&mut lx, k)?;
+                self.read_value(slot, &mut lx, &mut meta, before, batch)?;
+                k += 1;
+                if !lx.more(b'}')? {
+                    break;
+                }
+            }
+        }
+        lx.end()?;
+        self.fill_missing(batch)?;
+        if let Some(out) = &mut batch.meta {
+            out.push(merge_meta(meta.unwrap_or_default(), &mut self.extra)?);
+        }
+        Ok(())
+    }
+
+    /// Reads the `k`-th key of the row (and its `:`) and tells what it names.
+    #[inline]
+    fn slot(&mut self, lx: &mut Lexer<'_>, k: usize) -> Result<Slot, Fault> {
+        let key = lx.key(&mut self.key)?;
+        let fields = &self.schema.fields;
+        if let Some(Slot::Field(i)) = self.order.get(k)
+            && fields[*i].name == key
+        {
+            return Ok(Slot::Field(*i));
+        }
+        let slot = match self.by_name.get(key) {
+            Some(&i) => Slot::Field(i),
+            None if key == META_FIELD && self.schema.enable_dynamic_field => Slot::Meta,
+            None => {
+                self.other.clear();
+                self.other.push_str(key);
+                Slot::Other
+            }
+        };
+        if let Slot::Field(_) = slot {
+            if self.order.len() <= k {
+                self.order.resize(k + 1, Slot::Other);
+            }
+            self.order[k] = slot;
+        }
+        Ok(slot)
+    }
+
+    fn read_value(
+        &mut self,
+        slot: Slot,
+        lx: &mut Lexer<'_>,
+        meta: &mut Option<Vec<(String, String)>>,
+        before: usize,
+        batch: &mut RowBatch,
+    ) -> Result<(), Fault> {
+        lx.peek();
+        match slot {
+            Slot::Field(i) => {
+                let field = &self.schema.fields[i];
+                if self.schema.is_auto_id_field(i) {
+                    return Err(rule(
+                        &field.name,
                         "no value (the primary key is auto-generated)",
-                        describe(value),
+                        describe(lx.b, lx.pos),
                     ));
                 }
+                let col = &mut batch.columns[i];
+                if self.seen[i] {
+                    col.truncate(before); // a repeated key: the last one wins
+                }
                 self.seen[i] = true;
-                push_value(
-                    field,
-                    value,
-                    loc,
-                    &mut batch.columns[i],
-                    self.defaults[i].as_ref(),
-                )?;
-            } else if key == META_FIELD && schema.enable_dynamic_field {
-                given_meta = Some(meta_object(value, loc)?);
-            } else if schema.enable_dynamic_field {
-                extra.insert(key.to_string(), to_serde(value));
-            } else {
-                return Err(RowError::new(
-                    loc,
-                    key,
+                let default = self.defaults[i].as_ref();
+                if lx.b.get(lx.pos) == Some(&b'n') && (default.is_some() || field.nullable) {
+                    lx.literal()?;
+                    match default {
+                        Some(d) => _ = col.push_from(d, 0),
+                        None => push_null(col),
+                    }
+                    return Ok(());
+                }
+                convert(field, self.elems[i].as_ref(), lx, &mut col.data)?;
+                if let Some(v) = &mut col.validity {
+                    v.push(true);
+                }
+            }
+            Slot::Meta => *meta = Some(meta_object(lx)?),
+            Slot::Other if self.schema.enable_dynamic_field => {
+                let mut value = String::new();
+                canonical(lx, &mut value, 1)?;
+                self.extra.push((self.other.clone(), value));
+            }
+            Slot::Other => {
+                return Err(rule(
+                    &self.other,
                     "only fields of the schema (the collection has no dynamic field)",
-                    format!("unknown field \"{key}\""),
+                    format!("unknown field \"{}\"", self.other),
                 ));
             }
         }
-        for (i, field) in schema.fields.iter().enumerate() {
+        Ok(())
+    }
+
+    /// Fills the fields the row left out: generated id, default, null, or an error.
+    fn fill_missing(&self, batch: &mut RowBatch) -> Result<(), Fault> {
+        for (i, field) in self.schema.fields.iter().enumerate() {
             if self.seen[i] {
                 continue;
             }
             let col = &mut batch.columns[i];
-            if schema.is_auto_id_field(i) {
+            if self.schema.is_auto_id_field(i) {
                 col.data.push_placeholder(); // filled with generated ids after parsing
                 if let Some(v) = &mut col.validity {
                     v.push(true);
@@ -138,29 +249,18 @@ impl JsonRowConverter {
             } else if field.nullable {
                 push_null(col);
             } else {
-                return Err(RowError::new(
-                    loc,
+                let label = type_label(field);
+                let a = if label.starts_with(['A', 'I']) {
+                    "an"
+                } else {
+                    "a"
+                };
+                return Err(rule(
                     &field.name,
-                    format!("a {} value", type_label(field)),
+                    format!("{a} {label} value"),
                     "no value (the field is missing)",
                 ));
             }
-        }
-        if let Some(meta) = &mut batch.meta {
-            let mut merged = given_meta.unwrap_or_default();
-            for (k, v) in extra {
-                if merged.contains_key(&k) {
-                    return Err(RowError::new(
-                        loc,
-                        &k,
-                        "each dynamic key once",
-                        format!("key \"{k}\" both in $meta and at the top level"),
-                    ));
-                }
-                merged.insert(k, v);
-            }
-            let sorted: BTreeMap<_, _> = merged.into_iter().collect();
-            meta.push(serde_json::to_string(&sorted).unwrap_or_else(|_| "{}".into()));
         }
         Ok(())
     }
@@ -173,111 +273,99 @@ fn push_null(col: &mut Column) {
     }
 }
 
-fn push_value(
-    field: &FieldSchema,
-    value: &Value<'_>,
-    loc: &RowLocation,
-    col: &mut Column,
-    default: Option<&Column>,
-) -> Result<(), RowError> {
-    if matches!(value, Value::Static(StaticNode::Null)) {
-        if let Some(d) = default {
-            col.push_from(d, 0);
-            return Ok(());
+const META_WANT: &str = "a JSON object or a string holding one";
+
+/// Reads `$meta`: an object, or a string holding one; returns its sorted members.
+fn meta_object(lx: &mut Lexer<'_>) -> Result<Vec<(String, String)>, Fault> {
+    let start = lx.pos;
+    match lx.b.get(start) {
+        Some(b'{') => members(lx, 1),
+        Some(b'"') => {
+            let (raw, escaped) = lx.string()?;
+            let mut text = String::new();
+            if escaped {
+                unescape(raw, &mut text);
+            } else {
+                text.push_str(raw);
+            }
+            if let Err(e) = check_json(&text) {
+                return Err(rule(
+                    META_FIELD,
+                    META_WANT,
+                    format!("a string that is not JSON ({e})"),
+                ));
+            }
+            let mut inner = Lexer::new(text.as_bytes());
+            if inner.peek() != Some(b'{') {
+                let found = format!("a string holding {}", kind(text.as_bytes(), 0));
+                return Err(rule(META_FIELD, META_WANT, found));
+            }
+            members(&mut inner, 1)
+                .map_err(|_| rule(META_FIELD, META_WANT, "a string that is not JSON"))
         }
-        if field.nullable {
-            push_null(col);
-            return Ok(());
+        _ => {
+            lx.skip_value(1)?;
+            Err(rule(META_FIELD, META_WANT, describe(lx.b, start)))
         }
     }
-    convert(field, value, loc, &mut col.data)?;
-    if let Some(v) = &mut col.validity {
-        v.push(true);
-    }
-    Ok(())
 }
 
-fn meta_object(
-    value: &Value<'_>,
-    loc: &RowLocation,
-) -> Result<serde_json::Map<String, serde_json::Value>, RowError> {
-    let parsed = match value {
-        Value::Object(_) => to_serde(value),
-        Value::String(s) => serde_json::from_str(s).map_err(|e| {
+/// `$meta`'s text: the given members and the row's dynamic keys, sorted; a key in both is
+/// an error.
+fn merge_meta(
+    mut merged: Vec<(String, String)>,
+    extra: &mut Vec<(String, String)>,
+) -> Result<String, Fault> {
+    sort_members(extra);
+    if let Some((k, _)) = extra
+        .iter()
+        .find(|(k, _)| merged.binary_search_by(|m| m.0.as_str().cmp(k)).is_ok())
+    {
+        return Err(rule(
+            k,
+            "each dynamic key once",
+            format!("key \"{k}\" both in $meta and at the top level"),
+        ));
+    }
+    merged.append(extra);
+    merged.sort_by(|a, b| a.0.cmp(&b.0));
+    let mut out = String::new();
+    write_object(&merged, &mut out);
+    Ok(out)
+}
+
+/// The error a fault makes for the row `row` at `loc`. A syntax error anywhere in the row
+/// wins over a rule broken before it, as if the row had been parsed whole first.
+fn to_row_error(fault: Fault, row: &[u8], loc: &RowLocation) -> RowError {
+    let fault = match fault {
+        Fault::Rule(r) => {
+            let mut lx = Lexer::new(row);
+            match lx.skip_value(0).and_then(|()| lx.end()) {
+                Err(syntax @ Fault::Syntax { .. }) => syntax,
+                _ => Fault::Rule(r),
+            }
+        }
+        syntax => syntax,
+    };
+    match fault {
+        Fault::Rule(r) => {
+            let [field, expected, found] = *r;
+            RowError::new(loc, &field, expected, found)
+        }
+        Fault::Syntax { at, what } => {
+            let byte = loc.byte.unwrap_or(0) + at as u64;
+            let found = match row.get(at) {
+                None => "the end of the row".to_string(),
+                Some(_) => {
+                    let s = String::from_utf8_lossy(&row[at..row.len().min(at + 4)]);
+                    format!("{:?}", s.chars().next().unwrap_or('?'))
+                }
+            };
             RowError::new(
                 loc,
-                META_FIELD,
-                "a JSON object or a string holding one",
-                format!("a string that is not JSON ({e})"),
-            )
-        })?,
-        other => {
-            return Err(RowError::new(
-                loc,
-                META_FIELD,
-                "a JSON object or a string holding one",
-                describe(other),
-            ));
-        }
-    };
-    match parsed {
-        serde_json::Value::Object(m) => Ok(m),
-        other => Err(RowError::new(
-            loc,
-            META_FIELD,
-            "a JSON object or a string holding one",
-            format!("a string holding {}", serde_kind(&other)),
-        )),
-    }
-}
-
-/// A short description of a JSON value for error messages.
-pub(crate) fn describe(v: &Value<'_>) -> String {
-    match v {
-        Value::Static(StaticNode::Null) => "null".into(),
-        Value::Static(StaticNode::Bool(b)) => format!("boolean {b}"),
-        Value::Static(StaticNode::I64(n)) => format!("integer {n}"),
-        Value::Static(StaticNode::U64(n)) => format!("integer {n}"),
-        Value::Static(StaticNode::F64(x)) => format!("number {x}"),
-        Value::String(s) => {
-            let short: String = s.chars().take(40).collect();
-            let dots = if short.len() < s.len() { "..." } else { "" };
-            format!("string \"{short}{dots}\"")
-        }
-        Value::Array(a) => format!("a list of {} values", a.len()),
-        Value::Object(_) => "an object".into(),
-    }
-}
-
-fn serde_kind(v: &serde_json::Value) -> &'static str {
-    match v {
-        serde_json::Value::Null => "null",
-        serde_json::Value::Bool(_) => "a boolean",
-        serde_json::Value::Number(_) => "a number",
-        serde_json::Value::String(_) => "a string",
-        serde_json::Value::Array(_) => "a list",
-        serde_json::Value::Object(_) => "an object",
-    }
-}
-
-/// A simd-json value as a serde_json value, object keys sorted (as Milvus stores them).
-pub(crate) fn to_serde(v: &Value<'_>) -> serde_json::Value {
-    match v {
-        Value::Static(StaticNode::Null) => serde_json::Value::Null,
-        Value::Static(StaticNode::Bool(b)) => serde_json::Value::Bool(*b),
-        Value::Static(StaticNode::I64(n)) => serde_json::Value::from(*n),
-        Value::Static(StaticNode::U64(n)) => serde_json::Value::from(*n),
-        Value::Static(StaticNode::F64(x)) => serde_json::Number::from_f64(*x)
-            .map_or(serde_json::Value::Null, serde_json::Value::Number),
-        Value::String(s) => serde_json::Value::String(s.to_string()),
-        Value::Array(a) => serde_json::Value::Array(a.iter().map(to_serde).collect()),
-        Value::Object(o) => {
-            let sorted: BTreeMap<&str, &Value<'_>> = o.iter().map(|(k, v)| (&**k, v)).collect();
-            serde_json::Value::Object(
-                sorted
-                    .into_iter()
-                    .map(|(k, v)| (k.to_string(), to_serde(v)))
-                    .collect(),
+                "",
+                "a valid JSON row",
+                format!("invalid JSON at byte {byte}: expected {what}, found {found}"),
             )
         }
     }
@@ -290,6 +378,3 @@ fn type_label(field: &FieldSchema) -> String {
         (t, _, _) => t.to_string(),
     }
 }
-
-mod convert;
-use convert::convert;

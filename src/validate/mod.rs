@@ -4,6 +4,7 @@
 //! [`RowBatch`](crate::record::RowBatch); every refusal is a [`RowError`] that names the file,
 //! row, byte offset, field, what was expected and what was found.
 
+mod float;
 mod json;
 mod numbers;
 

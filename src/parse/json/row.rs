@@ -1,17 +1,15 @@
-//! Parsing the rows of one work unit with simd-json and checking them against the schema.
+//! Parsing the rows of one work unit: each row's text goes straight to the schema's
+//! converter, which reads it once into the batch's columns.
 
-use simd_json::Buffers;
-
-use super::framing::{JsonFormat, RowSpan, Unit, rows_in};
+use super::framing::{JsonFormat, Unit, rows_in};
 use crate::location::RowLocation;
 use crate::record::RowBatch;
 use crate::validate::{JsonRowConverter, RowError};
 
-/// Per-worker scratch space, reused for every row (simd-json parses in place).
+/// Per-worker scratch space, reused for every unit: the location rows are reported at.
 #[derive(Default)]
 pub struct RowScratch {
-    text: Vec<u8>,
-    buffers: Option<Buffers>,
+    loc: Option<RowLocation>,
 }
 
 /// Parses every row of `unit` (a range of `bytes`, the whole file) into `batch`.
@@ -26,32 +24,15 @@ pub fn parse_unit(
     scratch: &mut RowScratch,
     batch: &mut RowBatch,
 ) -> Result<(), RowError> {
+    let loc = match &mut scratch.loc {
+        Some(loc) if loc.file == file => loc,
+        slot => slot.insert(RowLocation::row(file, 0)),
+    };
     for span in rows_in(bytes, unit, format) {
-        parse_row(file, bytes, &span, converter, scratch, batch)?;
+        loc.row = span.row;
+        loc.byte = Some(span.start as u64);
+        loc.line = span.line;
+        converter.push_row(&bytes[span.start..span.end], loc, batch)?;
     }
     Ok(())
-}
-
-fn parse_row(
-    file: &str,
-    bytes: &[u8],
-    span: &RowSpan,
-    converter: &mut JsonRowConverter,
-    scratch: &mut RowScratch,
-    batch: &mut RowBatch,
-) -> Result<(), RowError> {
-    let loc = RowLocation {
-        file: file.to_string(),
-        row: span.row,
-        byte: Some(span.start as u64),
-        line: span.line,
-    };
-    scratch.text.clear();
-    scratch.text.extend_from_slice(&bytes[span.start..span.end]);
-    let buffers = scratch
-        .buffers
-        .get_or_insert_with(|| Buffers::new(scratch.text.len()));
-    let value = simd_json::to_borrowed_value_with_buffers(&mut scratch.text, buffers)
-        .map_err(|e| RowError::new(&loc, "", "a valid JSON row", format!("invalid JSON: {e}")))?;
-    converter.push_row(&value, &loc, batch)
 }

@@ -1,196 +1,258 @@
-//! Per-type conversion of one JSON value into a column, with Milvus's rules made strict.
+//! Per-type conversion of one JSON value, read straight from the row's text, into a column,
+//! with Milvus's rules made strict.
 
-use simd_json::{BorrowedValue as Value, StaticNode};
-
-use super::{describe, to_serde};
-use crate::location::RowLocation;
+use super::lex::{Fault, Lexer, rule, unescape};
+use super::sparse::sparse;
+use super::value::{canonical, check_json, count_elements, describe};
 use crate::record::ColumnData;
 use crate::schema::{DataType, FieldSchema};
-use crate::validate::RowError;
 use crate::validate::numbers::{f32_to_bf16, f32_to_f16};
 
-fn err(
-    loc: &RowLocation,
-    field: &FieldSchema,
-    expected: impl Into<String>,
-    found: impl Into<String>,
-) -> RowError {
-    RowError::new(loc, &field.name, expected, found)
+/// How a list read by [`list`] went wrong.
+enum ListFault {
+    /// The value is not a list.
+    NotList,
+    /// The list holds more than the maximum; its length.
+    TooLong(usize),
+    /// An element was refused; the list's length when the list is valid.
+    Element(Fault, Option<usize>),
 }
 
-fn integer(v: &Value<'_>) -> Option<i128> {
-    match v {
-        Value::Static(StaticNode::I64(n)) => Some(i128::from(*n)),
-        Value::Static(StaticNode::U64(n)) => Some(i128::from(*n)),
-        _ => None,
+/// Reads the list at the cursor, handing each element (cursor on it) to `each`, up to
+/// `max` elements; returns the number of elements.
+#[inline]
+fn list<'a>(
+    lx: &mut Lexer<'a>,
+    max: usize,
+    mut each: impl FnMut(&mut Lexer<'a>) -> Result<(), Fault>,
+) -> Result<usize, ListFault> {
+    let start = lx.pos;
+    if lx.peek() != Some(b'[') {
+        return Err(ListFault::NotList);
+    }
+    lx.pos += 1;
+    let total = |lx: &Lexer<'a>| count_elements(lx.b, start);
+    let mut n = 0;
+    if lx.eat(b']') {
+        return Ok(0);
+    }
+    loop {
+        if n == max {
+            return Err(match total(lx) {
+                Some(t) => ListFault::TooLong(t),
+                None => ListFault::Element(lx.syntax(lx.pos, "a valid list"), None),
+            });
+        }
+        lx.peek();
+        if let Err(f) = each(lx) {
+            return Err(ListFault::Element(f, total(lx)));
+        }
+        n += 1;
+        match lx.more(b']') {
+            Ok(true) => {}
+            Ok(false) => return Ok(n),
+            Err(f) => return Err(ListFault::Element(f, None)),
+        }
     }
 }
 
-fn number(v: &Value<'_>) -> Option<f64> {
-    match v {
-        Value::Static(StaticNode::I64(n)) => Some(*n as f64),
-        Value::Static(StaticNode::U64(n)) => Some(*n as f64),
-        Value::Static(StaticNode::F64(x)) => Some(*x),
-        _ => None,
+/// Reads a vector of exactly `len` elements (a wrong length wins over a bad element).
+#[inline]
+fn vector<'a>(
+    lx: &mut Lexer<'a>,
+    field: &FieldSchema,
+    len: usize,
+    unit: &str,
+    each: impl FnMut(&mut Lexer<'a>) -> Result<(), Fault>,
+) -> Result<(), Fault> {
+    let start = lx.pos;
+    let wrong_len = |n: usize| rule(&field.name, format!("{len} {unit}"), n.to_string());
+    match list(lx, len, each) {
+        Ok(n) if n == len => Ok(()),
+        Ok(n) | Err(ListFault::TooLong(n)) | Err(ListFault::Element(_, Some(n))) if n != len => {
+            Err(wrong_len(n))
+        }
+        Ok(_) | Err(ListFault::TooLong(_)) => Err(wrong_len(len)),
+        Err(ListFault::Element(f, _)) => Err(f),
+        Err(ListFault::NotList) => Err(rule(
+            &field.name,
+            format!("a list of {len} {unit}"),
+            describe(lx.b, start),
+        )),
     }
 }
 
-fn int_in<T: TryFrom<i128>>(
-    v: &Value<'_>,
-    loc: &RowLocation,
+/// A number at the cursor, or a refusal saying `expected`.
+#[inline]
+fn number<'a>(
+    lx: &mut Lexer<'a>,
     field: &FieldSchema,
-    t: DataType,
-    range: &str,
-) -> Result<T, RowError> {
-    let n = integer(v).ok_or_else(|| err(loc, field, format!("an integer ({t})"), describe(v)))?;
-    T::try_from(n).map_err(|_| {
-        err(
-            loc,
-            field,
-            format!("an {t} in {range}"),
-            format!("{n} (out of range)"),
-        )
-    })
+    expected: impl FnOnce() -> String,
+) -> Result<(crate::validate::float::Decimal, &'a [u8]), Fault> {
+    match lx.b.get(lx.pos) {
+        Some(b'-' | b'0'..=b'9') => lx.number(),
+        _ => Err(rule(&field.name, expected(), describe(lx.b, lx.pos))),
+    }
 }
 
-fn float32(
-    v: &Value<'_>,
-    loc: &RowLocation,
-    field: &FieldSchema,
-    what: &str,
-) -> Result<f32, RowError> {
-    let x = number(v).ok_or_else(|| err(loc, field, format!("a number ({what})"), describe(v)))?;
-    let f = x as f32;
-    if !f.is_finite() {
-        return Err(err(
-            loc,
-            field,
+fn text(t: &[u8]) -> String {
+    String::from_utf8_lossy(t).into_owned()
+}
+
+/// An integer at the cursor, in `T`'s range.
+fn int<T: TryFrom<i128>>(lx: &mut Lexer<'_>, field: &FieldSchema, t: DataType) -> Result<T, Fault> {
+    let start = lx.pos;
+    let (d, lit) = number(lx, field, || format!("an integer ({t})"))?;
+    if !d.integer {
+        return Err(rule(
+            &field.name,
+            format!("an integer ({t})"),
+            describe(lx.b, start),
+        ));
+    }
+    d.to_integer()
+        .and_then(|n| T::try_from(n).ok())
+        .ok_or_else(|| {
+            let range = match t {
+                DataType::Int8 => "-128..=127",
+                DataType::Int16 => "-32768..=32767",
+                DataType::Int32 => "-2^31..2^31",
+                _ => "-2^63..2^63",
+            };
+            rule(
+                &field.name,
+                format!("an {t} in {range}"),
+                format!("{} (out of range)", text(lit)),
+            )
+        })
+}
+
+/// A finite 32-bit float at the cursor (integers accepted).
+#[inline]
+pub(super) fn float32(lx: &mut Lexer<'_>, field: &FieldSchema, what: &str) -> Result<f32, Fault> {
+    let (d, lit) = number(lx, field, || format!("a number ({what})"))?;
+    let f = d.to_f32(lit);
+    if f.is_infinite() {
+        return Err(rule(
+            &field.name,
             format!("a finite 32-bit float ({what})"),
-            format!("{x:?} (out of range)"),
+            format!("{} (out of range)", text(lit)),
         ));
     }
     Ok(f)
 }
 
-fn vector<'a, 'v>(
-    v: &'a Value<'v>,
-    loc: &RowLocation,
-    field: &FieldSchema,
-    len: usize,
-    unit: &str,
-) -> Result<&'a [Value<'v>], RowError> {
-    let Value::Array(items) = v else {
-        return Err(err(
-            loc,
-            field,
-            format!("a list of {len} {unit}"),
-            describe(v),
-        ));
+/// A string at the cursor, checked against `max_length` (UTF-8 bytes), appended to `out`.
+fn varchar(lx: &mut Lexer<'_>, field: &FieldSchema, out: &mut Vec<String>) -> Result<(), Fault> {
+    if lx.b.get(lx.pos) != Some(&b'"') {
+        return Err(rule(&field.name, "a string", describe(lx.b, lx.pos)));
+    }
+    let (raw, escaped) = lx.string()?;
+    let s = if escaped {
+        let mut s = String::with_capacity(raw.len());
+        unescape(raw, &mut s);
+        s
+    } else {
+        raw.to_string()
     };
-    if items.len() != len {
-        return Err(err(
-            loc,
-            field,
-            format!("{len} {unit}"),
-            items.len().to_string(),
-        ));
-    }
-    Ok(items)
-}
-
-fn string<'a>(
-    v: &'a Value<'_>,
-    loc: &RowLocation,
-    field: &FieldSchema,
-) -> Result<&'a str, RowError> {
-    match v {
-        Value::String(s) => Ok(s),
-        other => Err(err(loc, field, "a string", describe(other))),
-    }
-}
-
-fn checked_len(
-    s: &str,
-    max: Option<usize>,
-    loc: &RowLocation,
-    field: &FieldSchema,
-) -> Result<(), RowError> {
-    match max {
-        Some(m) if s.len() > m => Err(err(
-            loc,
-            field,
+    match field.max_length {
+        Some(m) if s.len() > m => Err(rule(
+            &field.name,
             format!("at most {m} UTF-8 bytes (max_length)"),
             format!("{} bytes", s.len()),
         )),
-        _ => Ok(()),
+        _ => {
+            out.push(s);
+            Ok(())
+        }
     }
 }
 
-/// Converts `v` to `field`'s type and appends it to `out` (the field's column variant).
+fn json(lx: &mut Lexer<'_>, field: &FieldSchema, out: &mut Vec<String>) -> Result<(), Fault> {
+    const WANT: &str = "a JSON object or a string holding JSON";
+    match lx.b.get(lx.pos) {
+        Some(b'{') => {
+            let mut s = String::new();
+            canonical(lx, &mut s, 1)?;
+            out.push(s);
+        }
+        Some(b'"') => {
+            let (raw, escaped) = lx.string()?;
+            let mut s = String::new();
+            if escaped {
+                unescape(raw, &mut s);
+            } else {
+                s.push_str(raw);
+            }
+            check_json(&s).map_err(|e| {
+                rule(
+                    &field.name,
+                    WANT,
+                    format!("a string that is not JSON ({e})"),
+                )
+            })?;
+            out.push(s);
+        }
+        _ => return Err(rule(&field.name, WANT, describe(lx.b, lx.pos))),
+    }
+    Ok(())
+}
+
+/// Converts the value at the cursor to `field`'s type and appends it to `out` (the
+/// field's column variant). `elem` is the element schema of an Array field.
 pub(super) fn convert(
     field: &FieldSchema,
-    v: &Value<'_>,
-    loc: &RowLocation,
+    elem: Option<&FieldSchema>,
+    lx: &mut Lexer<'_>,
     out: &mut ColumnData,
-) -> Result<(), RowError> {
+) -> Result<(), Fault> {
+    lx.peek();
     match out {
-        ColumnData::Bool(c) => match v {
-            Value::Static(StaticNode::Bool(b)) => c.push(*b),
-            other => return Err(err(loc, field, "true or false", describe(other))),
+        ColumnData::Bool(c) => match lx.b.get(lx.pos) {
+            Some(b't' | b'f') => c.push(lx.literal()? == "true"),
+            _ => return Err(rule(&field.name, "true or false", describe(lx.b, lx.pos))),
         },
-        ColumnData::Int8(c) => c.push(int_in(v, loc, field, DataType::Int8, "-128..=127")?),
-        ColumnData::Int16(c) => c.push(int_in(v, loc, field, DataType::Int16, "-32768..=32767")?),
-        ColumnData::Int32(c) => c.push(int_in(v, loc, field, DataType::Int32, "-2^31..2^31")?),
-        ColumnData::Int64(c) => c.push(int_in(v, loc, field, DataType::Int64, "-2^63..2^63")?),
-        ColumnData::Float(c) => c.push(float32(v, loc, field, "Float")?),
+        ColumnData::Int8(c) => c.push(int(lx, field, DataType::Int8)?),
+        ColumnData::Int16(c) => c.push(int(lx, field, DataType::Int16)?),
+        ColumnData::Int32(c) => c.push(int(lx, field, DataType::Int32)?),
+        ColumnData::Int64(c) => c.push(int(lx, field, DataType::Int64)?),
+        ColumnData::Float(c) => c.push(float32(lx, field, "Float")?),
         ColumnData::Double(c) => {
-            let x = number(v).ok_or_else(|| err(loc, field, "a number (Double)", describe(v)))?;
-            c.push(x);
-        }
-        ColumnData::VarChar(c) => {
-            let s = string(v, loc, field)?;
-            checked_len(s, field.max_length, loc, field)?;
-            c.push(s.to_string());
-        }
-        ColumnData::Json(c) => match v {
-            Value::Object(_) => c.push(to_serde(v).to_string()),
-            Value::String(s) => {
-                if let Err(e) = serde_json::from_str::<serde::de::IgnoredAny>(s) {
-                    return Err(err(
-                        loc,
-                        field,
-                        "a JSON object or a string holding JSON",
-                        format!("a string that is not JSON ({e})"),
-                    ));
-                }
-                c.push(s.to_string());
-            }
-            other => {
-                return Err(err(
-                    loc,
-                    field,
-                    "a JSON object or a string holding JSON",
-                    describe(other),
+            let (d, lit) = number(lx, field, || "a number (Double)".into())?;
+            let x = d.to_f64(lit);
+            if x.is_infinite() {
+                return Err(rule(
+                    &field.name,
+                    "a finite 64-bit float (Double)",
+                    format!("{} (out of range)", text(lit)),
                 ));
             }
-        },
+            c.push(x);
+        }
+        ColumnData::VarChar(c) => varchar(lx, field, c)?,
+        ColumnData::Json(c) => json(lx, field, c)?,
         ColumnData::FloatVector { dim, values } => {
-            for x in vector(v, loc, field, *dim, "floats")? {
-                values.push(float32(x, loc, field, "vector element")?);
-            }
+            values.reserve(*dim);
+            vector(lx, field, *dim, "floats", |lx| {
+                values.push(float32(lx, field, "vector element")?);
+                Ok(())
+            })?;
         }
         ColumnData::BinaryVector { dim, bytes } => {
-            for x in vector(v, loc, field, *dim / 8, "uint8 values (dim/8 bytes)")? {
-                let b = integer(x)
-                    .and_then(|n| u8::try_from(n).ok())
-                    .ok_or_else(|| err(loc, field, "uint8 values 0..=255", describe(x)))?;
-                bytes.push(b);
-            }
+            vector(lx, field, *dim / 8, "uint8 values (dim/8 bytes)", |lx| {
+                let start = lx.pos;
+                let want = || "uint8 values 0..=255".to_string();
+                let (d, _) = number(lx, field, want)?;
+                let b = d.to_integer().and_then(|n| u8::try_from(n).ok());
+                bytes.push(b.ok_or_else(|| rule(&field.name, want(), describe(lx.b, start)))?);
+                Ok(())
+            })?;
         }
         ColumnData::Float16Vector { dim, bits } | ColumnData::BFloat16Vector { dim, bits } => {
             let bf16 = field.data_type == DataType::BFloat16Vector;
-            for x in vector(v, loc, field, *dim, "floats")? {
-                let f = float32(x, loc, field, "vector element")?;
+            vector(lx, field, *dim, "floats", |lx| {
+                let start = lx.pos;
+                let f = float32(lx, field, "vector element")?;
                 let b = if bf16 { f32_to_bf16(f) } else { f32_to_f16(f) };
                 let back = if bf16 {
                     f32::from_bits(u32::from(b) << 16)
@@ -198,103 +260,56 @@ pub(super) fn convert(
                     crate::record::half_to_f32(b)
                 };
                 if !back.is_finite() {
-                    return Err(err(
-                        loc,
-                        field,
+                    let lit = text(&lx.b[start..lx.pos]);
+                    return Err(rule(
+                        &field.name,
                         format!("a value that fits {}", field.data_type),
-                        format!("{f} (overflows)"),
+                        format!("{lit} (overflows)"),
                     ));
                 }
                 bits.push(b);
-            }
+                Ok(())
+            })?;
         }
-        ColumnData::SparseFloatVector(c) => c.push(sparse(v, loc, field)?),
-        ColumnData::Array(c) => {
-            let Value::Array(items) = v else {
-                return Err(err(loc, field, "a list", describe(v)));
-            };
-            let cap = field.max_capacity.unwrap_or(usize::MAX);
-            if items.len() > cap {
-                return Err(err(
-                    loc,
-                    field,
-                    format!("at most {cap} elements (max_capacity)"),
-                    format!("{} elements", items.len()),
-                ));
-            }
-            let et = field.element_type.unwrap_or(DataType::Int64);
-            let mut elem_field = FieldSchema::new(field.name.clone(), et);
-            elem_field.max_length = field.max_length;
-            let mut elems = ColumnData::empty_of(et, 0, items.len());
-            for x in items.iter() {
-                convert(&elem_field, x, loc, &mut elems).map_err(|mut e| {
-                    e.expected = format!("array elements that are {}", e.expected);
-                    e
-                })?;
-            }
-            c.push(elems);
-        }
+        ColumnData::SparseFloatVector(c) => c.push(sparse(lx, field)?),
+        ColumnData::Array(c) => c.push(array(field, elem, lx)?),
     }
     Ok(())
 }
 
-fn sparse(
-    v: &Value<'_>,
-    loc: &RowLocation,
+fn array(
     field: &FieldSchema,
-) -> Result<Vec<(u32, f32)>, RowError> {
-    const WANT: &str =
-        "a sparse vector: {\"indices\": [...], \"values\": [...]} or {\"<index>\": value}";
-    let Value::Object(obj) = v else {
-        return Err(err(loc, field, WANT, describe(v)));
-    };
-    let index = |x: &Value<'_>| -> Result<u32, RowError> {
-        integer(x)
-            .and_then(|n| u32::try_from(n).ok())
-            .filter(|n| *n != u32::MAX)
-            .ok_or_else(|| err(loc, field, "sparse indices in 0..2^32-1", describe(x)))
-    };
-    let value = |x: &Value<'_>| -> Result<f32, RowError> {
-        let f = float32(x, loc, field, "sparse value")?;
-        if f < 0.0 {
-            return Err(err(loc, field, "non-negative sparse values", f.to_string()));
+    elem: Option<&FieldSchema>,
+    lx: &mut Lexer<'_>,
+) -> Result<ColumnData, Fault> {
+    let start = lx.pos;
+    let et = field.element_type.unwrap_or(DataType::Int64);
+    let cap = field.max_capacity.unwrap_or(usize::MAX);
+    let plain;
+    let elem = match elem {
+        Some(e) => e,
+        None => {
+            plain = FieldSchema::new(field.name.clone(), et);
+            &plain
         }
-        Ok(f)
     };
-    let mut pairs = Vec::with_capacity(obj.len());
-    match (obj.get("indices"), obj.get("values")) {
-        (Some(Value::Array(idx)), Some(Value::Array(vals))) if obj.len() == 2 => {
-            if idx.len() != vals.len() {
-                return Err(err(
-                    loc,
-                    field,
-                    "as many values as indices",
-                    format!("{} indices, {} values", idx.len(), vals.len()),
-                ));
-            }
-            for (i, x) in idx.iter().zip(vals.iter()) {
-                pairs.push((index(i)?, value(x)?));
-            }
+    let mut elems = ColumnData::empty_of(et, 0, 0);
+    let too_long = |n: usize| {
+        rule(
+            &field.name,
+            format!("at most {cap} elements (max_capacity)"),
+            format!("{n} elements"),
+        )
+    };
+    match list(lx, cap, |lx| convert(elem, None, lx, &mut elems)) {
+        Ok(_) => Ok(elems),
+        Err(ListFault::NotList) => Err(rule(&field.name, "a list", describe(lx.b, start))),
+        Err(ListFault::TooLong(n)) => Err(too_long(n)),
+        Err(ListFault::Element(_, Some(n))) if n > cap => Err(too_long(n)),
+        Err(ListFault::Element(Fault::Rule(mut r), _)) => {
+            r[1] = format!("array elements that are {}", r[1]);
+            Err(Fault::Rule(r))
         }
-        _ => {
-            for (k, x) in obj.iter() {
-                let i: u32 = k
-                    .parse()
-                    .ok()
-                    .filter(|n| *n != u32::MAX)
-                    .ok_or_else(|| err(loc, field, WANT, format!("key \"{k}\"")))?;
-                pairs.push((i, value(x)?));
-            }
-        }
+        Err(ListFault::Element(f, _)) => Err(f),
     }
-    pairs.sort_by_key(|p| p.0);
-    if pairs.windows(2).any(|w| w[0].0 == w[1].0) {
-        return Err(err(
-            loc,
-            field,
-            "distinct sparse indices",
-            "a repeated index",
-        ));
-    }
-    Ok(pairs)
 }

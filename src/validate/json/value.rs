@@ -1,0 +1,236 @@
+//! Whole JSON values: short descriptions for error messages, and the canonical text kept
+//! for JSON fields and `$meta` (compact, object keys sorted as Milvus stores them, the last
+//! of repeated keys kept, numbers exactly as written so no digit is lost).
+
+use super::lex::{DEPTH_MAX, Fault, Lexer, unescape, write_string};
+
+/// What a value is, for messages: `integer 5`, `number 1.5`, `string "abc"`, `null`,
+/// `boolean true`, `a list of 3 values`, `an object`. `pos` is the value's first byte.
+pub(super) fn describe(b: &[u8], pos: usize) -> String {
+    let mut lx = Lexer { b, pos };
+    match lx.peek() {
+        Some(b'"') => match lx.string() {
+            Ok((raw, escaped)) => {
+                let mut s = String::new();
+                if escaped {
+                    unescape(raw, &mut s);
+                } else {
+                    s.push_str(raw);
+                }
+                let short: String = s.chars().take(40).collect();
+                let dots = if short.len() < s.len() { "..." } else { "" };
+                format!("string \"{short}{dots}\"")
+            }
+            Err(_) => "an invalid string".into(),
+        },
+        Some(b'-' | b'0'..=b'9') => match lx.number() {
+            Ok((d, text)) => {
+                let text = String::from_utf8_lossy(text);
+                let kind = if d.integer { "integer" } else { "number" };
+                format!("{kind} {text}")
+            }
+            Err(_) => "an invalid number".into(),
+        },
+        Some(b'[') => match count_elements(b, lx.pos) {
+            Some(n) => format!("a list of {n} values"),
+            None => "an invalid list".into(),
+        },
+        Some(b'{') => "an object".into(),
+        _ => match lx.literal() {
+            Ok("null") => "null".into(),
+            Ok(b) => format!("boolean {b}"),
+            Err(_) => "invalid JSON".into(),
+        },
+    }
+}
+
+/// The number of elements of the list at `pos`, if it is a valid list.
+pub(super) fn count_elements(b: &[u8], pos: usize) -> Option<usize> {
+    let mut lx = Lexer { b, pos };
+    if lx.peek() != Some(b'[') {
+        return None;
+    }
+    lx.pos += 1;
+    let mut n = 0;
+    if !lx.eat(b']') {
+        loop {
+            lx.skip_value(1).ok()?;
+            n += 1;
+            if !lx.more(b']').ok()? {
+                break;
+            }
+        }
+    }
+    Some(n)
+}
+
+/// The kind of a value, for "a string holding ...": `a list`, `a number`...
+pub(super) fn kind(b: &[u8], pos: usize) -> &'static str {
+    match (Lexer { b, pos }).peek() {
+        Some(b'{') => "an object",
+        Some(b'[') => "a list",
+        Some(b'"') => "a string",
+        Some(b't' | b'f') => "a boolean",
+        Some(b'n') => "null",
+        _ => "a number",
+    }
+}
+
+/// Reads the value at the cursor and appends its canonical text to `out`.
+pub(super) fn canonical(lx: &mut Lexer<'_>, out: &mut String, depth: usize) -> Result<(), Fault> {
+    if depth > DEPTH_MAX {
+        return Err(lx.syntax(lx.pos, "less deeply nested values"));
+    }
+    match lx.peek() {
+        Some(b'"') => {
+            let (raw, escaped) = lx.string()?;
+            if escaped {
+                let mut s = String::new();
+                unescape(raw, &mut s);
+                write_string(&s, out);
+            } else {
+                write_string(raw, out);
+            }
+        }
+        Some(b'-' | b'0'..=b'9') => {
+            let (_, text) = lx.number()?;
+            out.push_str(std::str::from_utf8(text).unwrap_or("0"));
+        }
+        Some(b'[') => {
+            lx.pos += 1;
+            out.push('[');
+            if !lx.eat(b']') {
+                loop {
+                    canonical(lx, out, depth + 1)?;
+                    if !lx.more(b']')? {
+                        break;
+                    }
+                    out.push(',');
+                }
+            }
+            out.push(']');
+        }
+        Some(b'{') => {
+            let members = members(lx, depth)?;
+            write_object(&members, out);
+        }
+        _ => out.push_str(lx.literal()?),
+    }
+    Ok(())
+}
+
+/// Reads the object at the cursor: its members as (key, canonical value text), sorted by
+/// key, the last of repeated keys kept.
+pub(super) fn members(lx: &mut Lexer<'_>, depth: usize) -> Result<Vec<(String, String)>, Fault> {
+    lx.expect(b'{', "'{'")?;
+    let mut out: Vec<(String, String)> = Vec::new();
+    if !lx.eat(b'}') {
+        let mut buf = String::new();
+        loop {
+            let key = lx.key(&mut buf)?.to_string();
+            let mut value = String::new();
+            canonical(lx, &mut value, depth + 1)?;
+            out.push((key, value));
+            if !lx.more(b'}')? {
+                break;
+            }
+        }
+    }
+    sort_members(&mut out);
+    Ok(out)
+}
+
+/// Sorts members by key, keeping only the last of each repeated key.
+pub(super) fn sort_members(members: &mut Vec<(String, String)>) {
+    // A stable sort keeps repeats in file order; keep the last of each run.
+    members.sort_by(|a, b| a.0.cmp(&b.0));
+    let mut i = members.len();
+    while i > 1 {
+        i -= 1;
+        if members[i - 1].0 == members[i].0 {
+            members.remove(i - 1);
+        }
+    }
+}
+
+/// Appends `{"k":v,...}` for members already sorted.
+pub(super) fn write_object(members: &[(String, String)], out: &mut String) {
+    out.push('{');
+    for (i, (k, v)) in members.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        write_string(k, out);
+        out.push(':');
+        out.push_str(v);
+    }
+    out.push('}');
+}
+
+/// Checks that `text` is exactly one JSON value (whitespace around it allowed); on failure
+/// says what is wrong and where.
+pub(super) fn check_json(text: &str) -> Result<(), String> {
+    let mut lx = Lexer::new(text.as_bytes());
+    let r = match lx.peek() {
+        None => Err(lx.syntax(0, "a JSON value")),
+        Some(_) => lx.skip_value(0).and_then(|()| lx.end()),
+    };
+    r.map_err(|f| match f {
+        Fault::Syntax { at, what } => format!("expected {what} at character {at}"),
+        Fault::Rule(r) => r[2].clone(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn canon(text: &str) -> String {
+        let mut out = String::new();
+        let mut lx = Lexer::new(text.as_bytes());
+        canonical(&mut lx, &mut out, 0).unwrap();
+        lx.end().unwrap();
+        out
+    }
+
+    #[test]
+    fn canonical_sorts_keys_and_keeps_literals() {
+        assert_eq!(
+            canon(r#" { "b" : [1.50, -0, 1e400], "a": {"y": null, "x": "\u00e9\n"}, "b": true } "#),
+            r#"{"a":{"x":"é\n","y":null},"b":true}"#
+        );
+        assert_eq!(
+            canon("123456789012345678901234567890"),
+            "123456789012345678901234567890"
+        );
+        assert_eq!(canon(r#""\ud83d\ude00\"""#), "\"😀\\\"\"");
+    }
+
+    #[test]
+    fn descriptions_name_kind_and_literal() {
+        let d = |t: &str| describe(t.as_bytes(), 0);
+        assert_eq!(d(" 5"), "integer 5");
+        assert_eq!(d("1.0"), "number 1.0");
+        assert_eq!(d("1e3"), "number 1e3");
+        assert_eq!(d("[1, [2, 3], {}]"), "a list of 3 values");
+        assert_eq!(d("[]"), "a list of 0 values");
+        assert_eq!(d(r#""a\"b""#), "string \"a\"b\"");
+        assert_eq!(d("null"), "null");
+        assert_eq!(d("false"), "boolean false");
+        assert_eq!(d("{}"), "an object");
+    }
+
+    #[test]
+    fn check_json_refuses_bad_text() {
+        for good in ["{}", " [1, 2] ", "\"x\"", "0", "{\"a\": {\"b\": [true]}}"] {
+            assert!(check_json(good).is_ok(), "{good}");
+        }
+        for bad in [
+            "", "{", "{\"a\":}", "[1,]", "01", "{} {}", "tru", "\"\\x\"", "[1 2]", "{'a': 1}",
+        ] {
+            assert!(check_json(bad).is_err(), "{bad}");
+        }
+        let deep = "[".repeat(DEPTH_MAX + 2) + &"]".repeat(DEPTH_MAX + 2);
+        assert!(check_json(&deep).is_err());
+    }
+}
