@@ -83,6 +83,119 @@ impl Decimal {
     }
 }
 
+/// Eight ASCII `'0'`s.
+const ZEROS: u64 = 0x3030_3030_3030_3030;
+
+/// Powers of ten up to 10^8 as integers.
+const POW10_U64: [u64; 9] = [
+    1,
+    10,
+    100,
+    1_000,
+    10_000,
+    100_000,
+    1_000_000,
+    10_000_000,
+    100_000_000,
+];
+
+/// The 8 bytes at `p`, little-endian (the first byte lowest); zero bytes past the end.
+#[inline(always)]
+fn load8(b: &[u8], p: usize) -> u64 {
+    match b.get(p..p + 8) {
+        Some(s) => <[u8; 8]>::try_from(s).map_or(0, u64::from_le_bytes),
+        None => load8_tail(b, p),
+    }
+}
+
+/// [`load8`] within 8 bytes of the end.
+#[cold]
+#[inline(never)]
+fn load8_tail(b: &[u8], p: usize) -> u64 {
+    let rest = b.get(p..).unwrap_or_default();
+    let mut buf = [0u8; 8];
+    buf[..rest.len().min(8)].copy_from_slice(&rest[..rest.len().min(8)]);
+    u64::from_le_bytes(buf)
+}
+
+/// How many of the bytes of `v`, from the first, are ASCII digits.
+#[inline(always)]
+fn leading_digits(v: u64) -> u32 {
+    const HIGH: u64 = 0xF0F0_F0F0_F0F0_F0F0;
+    // A digit has high nibble 3, and still 3 after adding 6. A carry out of a non-digit
+    // byte can only disturb the bytes after it, which are not counted.
+    let bad = ((v & HIGH) ^ ZEROS) | ((v.wrapping_add(0x0606_0606_0606_0606) & HIGH) ^ ZEROS);
+    bad.trailing_zeros() / 8
+}
+
+/// The value of the first `n` (1..=8) bytes of `v`, all ASCII digits.
+#[inline(always)]
+fn digits_value(v: u64, n: u32) -> u64 {
+    const MASK: u64 = 0x0000_00FF_0000_00FF;
+    const MUL1: u64 = 0x000F_4240_0000_0064; // 100 + (1_000_000 << 32)
+    const MUL2: u64 = 0x0000_2710_0000_0001; // 1 + (10_000 << 32)
+    // Digit values, then the n digits moved to the top with zeros in front ("000ddddd").
+    // A borrow out of a non-digit byte only reaches the bytes shifted out.
+    let v = v.wrapping_sub(ZEROS) << (8 * (8 - n));
+    let v = v.wrapping_mul(10).wrapping_add(v >> 8);
+    let hi = (v & MASK).wrapping_mul(MUL1);
+    let lo = ((v >> 16) & MASK).wrapping_mul(MUL2);
+    hi.wrapping_add(lo) >> 32
+}
+
+/// Significant digits a `u64` holds for sure.
+const DIGITS_MAX: u32 = 19;
+
+/// Reads the run of digits at `p`, 8 bytes at a time, into `acc` while it holds at most
+/// [`DIGITS_MAX`] significant digits; digits past that only set `truncated`. Returns the
+/// offset after the run, its length and how many of its digits `acc` took in (leading
+/// zeros included).
+#[inline(always)]
+fn digit_run(
+    b: &[u8],
+    mut p: usize,
+    acc: &mut u64,
+    kept: &mut u32,
+    truncated: &mut bool,
+) -> (usize, i32, i32) {
+    let start = p;
+    let mut taken = 0usize;
+    loop {
+        let v = load8(b, p);
+        let n = leading_digits(v);
+        if n == 0 {
+            break;
+        }
+        let zeros = if *acc == 0 {
+            ((v ^ ZEROS).trailing_zeros() / 8).min(n)
+        } else {
+            0
+        };
+        if *kept + n - zeros <= DIGITS_MAX {
+            *acc = *acc * POW10_U64[n as usize] + digits_value(v, n);
+            *kept += n - zeros;
+            taken += n as usize;
+        } else {
+            // Past the 19th significant digit (rare): one at a time.
+            for c in v.to_le_bytes().iter().take(n as usize) {
+                if *kept < DIGITS_MAX {
+                    *acc = *acc * 10 + u64::from(c - b'0');
+                    *kept += u32::from(*acc != 0);
+                    taken += 1;
+                } else {
+                    *truncated |= *c != b'0';
+                }
+            }
+        }
+        p += n as usize;
+        if n < 8 {
+            break;
+        }
+    }
+    let as_i32 = |n: usize| i32::try_from(n).unwrap_or(i32::MAX);
+    (p, as_i32(p - start), as_i32(taken))
+}
+
 /// Reads the JSON number starting at `b[p]`: its value and the offset just past it.
 ///
 /// Checks the grammar (`-? (0 | [1-9][0-9]*) (. [0-9]+)? ([eE] [+-]? [0-9]+)?`); on a
@@ -106,36 +219,21 @@ pub(crate) fn scan_number(
             }
         }
         Some(b'1'..=b'9') => {
-            while let Some(&c) = b.get(p).filter(|c| c.is_ascii_digit()) {
-                if kept < 19 {
-                    digits = digits * 10 + u64::from(c - b'0');
-                    kept += 1;
-                } else {
-                    exp10 += 1;
-                    truncated |= c != b'0';
-                }
-                p += 1;
-            }
+            let (end, len, taken) = digit_run(b, p, &mut digits, &mut kept, &mut truncated);
+            exp10 += len - taken;
+            p = end;
         }
         _ => return Err((p, "a digit")),
     }
     let mut integer = true;
     if b.get(p) == Some(&b'.') {
         integer = false;
-        p += 1;
-        if !b.get(p).is_some_and(u8::is_ascii_digit) {
-            return Err((p, "a digit after '.'"));
+        let (end, len, taken) = digit_run(b, p + 1, &mut digits, &mut kept, &mut truncated);
+        if len == 0 {
+            return Err((p + 1, "a digit after '.'"));
         }
-        while let Some(&c) = b.get(p).filter(|c| c.is_ascii_digit()) {
-            if kept < 19 {
-                digits = digits * 10 + u64::from(c - b'0');
-                kept += u32::from(digits != 0);
-                exp10 -= 1;
-            } else {
-                truncated |= c != b'0';
-            }
-            p += 1;
-        }
+        exp10 -= taken;
+        p = end;
     }
     if matches!(b.get(p), Some(b'e' | b'E')) {
         integer = false;
@@ -162,6 +260,62 @@ pub(crate) fn scan_number(
         integer,
     };
     Ok((d, p))
+}
+
+/// The common case, fast: a plain decimal (`-?d{1,7}(.d{1,15})?`, no exponent) at `b[p]`
+/// whose digits fit 53 bits, as the nearest `f32`, and the offset just past it.
+///
+/// `None` for anything else (other forms, invalid text, a rounding too close to call):
+/// [`scan_number`] and [`Decimal::to_f32`] then decide, with the same result.
+#[inline(always)]
+pub(crate) fn plain_f32(b: &[u8], p: usize) -> Option<(f32, usize)> {
+    let negative = b.get(p) == Some(&b'-');
+    let mut q = p + usize::from(negative);
+    let (mut digits, n_int) = if b.get(q..q + 2) == Some(b"0.") {
+        q += 1;
+        (0, 1)
+    } else {
+        let v = load8(b, q);
+        let n = leading_digits(v);
+        // One to seven integer digits, no leading zero.
+        if n == 0 || n == 8 || (n > 1 && v & 0xFF == 0x30) {
+            return None;
+        }
+        q += n as usize;
+        (digits_value(v, n), n)
+    };
+    let mut frac = 0;
+    if b.get(q) == Some(&b'.') {
+        let v = load8(b, q + 1);
+        let n = leading_digits(v);
+        if n == 0 {
+            return None;
+        }
+        digits = digits * POW10_U64[n as usize] + digits_value(v, n);
+        frac = n;
+        if n == 8 && b.get(q + 9).is_some_and(u8::is_ascii_digit) {
+            let v = load8(b, q + 9);
+            let m = leading_digits(v);
+            if m == 8 || n_int + 8 + m > DIGITS_MAX {
+                return None;
+            }
+            if m > 0 {
+                digits = digits * POW10_U64[m as usize] + digits_value(v, m);
+                frac += m;
+            }
+        }
+        q += 1 + frac as usize;
+    }
+    if matches!(b.get(q), Some(b'e' | b'E')) || digits > F64_EXACT_MAX {
+        return None;
+    }
+    // Exact operands, one rounding (Clinger); see `Decimal::to_f32` for the midpoint.
+    let d = digits as f64 / POW10[frac as usize];
+    if d.to_bits() & F32_DROPPED_MASK == F32_MIDPOINT {
+        return None;
+    }
+    let f = d as f32;
+    Some((if negative { -f } else { f }, q))
 }
 
 /// The standard library's correctly rounded parser (JSON number syntax is a subset of its).

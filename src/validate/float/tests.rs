@@ -12,6 +12,20 @@ fn check(text: &str) {
         want32.to_bits(),
         "{text}: f32 {got32:e} != {want32:e}"
     );
+    // The fast path, when it answers, agrees; also with a delimiter after the literal.
+    for (t, len) in [
+        (text.to_string(), text.len()),
+        (format!("{text}, "), text.len()),
+    ] {
+        if let Some((f, end)) = plain_f32(t.as_bytes(), 0) {
+            assert_eq!(
+                f.to_bits(),
+                want32.to_bits(),
+                "{text}: plain f32 {f:e} != {want32:e}"
+            );
+            assert_eq!(end, len, "{text}: plain path end");
+        }
+    }
     let want64: f64 = text.parse().unwrap();
     let got64 = d.to_f64(text.as_bytes());
     assert_eq!(
@@ -41,6 +55,25 @@ fn exact(x: f64) -> String {
     let text = format!("{x:.1100e}");
     let (m, e) = text.split_once('e').unwrap();
     format!("{}0e{e}", m.trim_end_matches('0'))
+}
+
+/// `d.ddde±x` written without an exponent (`0.000ddd`, `dd.d`, `ddd00`).
+fn fixed(sci: &str) -> String {
+    let (m, e) = sci.split_once('e').unwrap();
+    let digits: String = m.chars().filter(char::is_ascii_digit).collect();
+    let point = 1 + e.parse::<i64>().unwrap();
+    let len = digits.len() as i64;
+    if point <= 0 {
+        format!("0.{}{digits}", "0".repeat((-point) as usize))
+    } else if point >= len {
+        format!("{digits}{}", "0".repeat((point - len) as usize))
+    } else {
+        format!(
+            "{}.{}",
+            &digits[..point as usize],
+            &digits[point as usize..]
+        )
+    }
 }
 
 #[test]
@@ -101,6 +134,16 @@ fn edge_cases_round_like_std() {
         "9007199254740993e-22",
         "0.00000000000000000000000000000000000000000000140129846432481707",
         "1.00000000000000000000000000000000000000000000000000000000000000000000000001",
+        "0.000000001234567890123456",
+        "0.00000000000000000000000000001",
+        "0.0000000000000000000",
+        "1234567890123456789",
+        "12345678901234567890",
+        "0.12345678",
+        "0.123456789",
+        "12345678.87654321",
+        "1234567812345678.5",
+        "99999999999999999999e-20",
     ] {
         check(t);
     }
@@ -141,10 +184,12 @@ fn midpoints_and_their_neighbours() {
         // path) exactly on the midpoint, where rounding twice goes wrong.
         for digits in [9usize, 15, 16, 17, 25] {
             let short = format!("{mid:.*e}", digits - 1);
-            check(&short);
             let (m, e) = short.split_once('e').unwrap();
             let up = m.trim_end_matches('0').to_string() + "1e" + e;
-            check(&up);
+            for t in [&short, &up] {
+                check(t);
+                check(&fixed(t));
+            }
         }
     }
 }
@@ -175,6 +220,31 @@ fn random_digit_strings() {
             s.push_str(&format!("e{}", rng.below(100) as i64 - 60));
         }
         check(&s);
+    }
+}
+
+#[test]
+fn plain_path_takes_the_common_literals() {
+    for t in [
+        "0.47283125",
+        "-0.5",
+        "0",
+        "1234567.12345678",
+        "0.123456789",
+        "7",
+    ] {
+        assert!(plain_f32(t.as_bytes(), 0).is_some(), "{t}");
+    }
+    for t in [
+        "1e3",
+        "12345678",
+        "01",
+        "-",
+        "1.",
+        "1234567.123456789012345",
+        "9999999.999999999",
+    ] {
+        assert!(plain_f32(t.as_bytes(), 0).is_none(), "{t}");
     }
 }
 

@@ -6,6 +6,7 @@ use super::sparse::sparse;
 use super::value::{canonical, check_json, count_elements, describe};
 use crate::record::ColumnData;
 use crate::schema::{DataType, FieldSchema};
+use crate::validate::float::plain_f32;
 use crate::validate::numbers::{f32_to_bf16, f32_to_f16};
 
 /// How a list read by [`list`] went wrong.
@@ -82,6 +83,41 @@ fn vector<'a>(
     }
 }
 
+/// The common float vector, fast: a list of exactly `dim` plain decimals (see
+/// [`plain_f32`]), appended to `values`. On anything else returns false with the cursor
+/// and `values` as they were, for the general path to decide.
+#[inline]
+fn plain_floats(lx: &mut Lexer<'_>, dim: usize, values: &mut Vec<f32>) -> bool {
+    let start = lx.pos;
+    if lx.b.get(start) != Some(&b'[') {
+        return false;
+    }
+    lx.pos += 1;
+    let base = values.len();
+    values.resize(base + dim, 0.0);
+    let mut left = dim;
+    for slot in &mut values[base..] {
+        lx.peek();
+        let Some((f, end)) = plain_f32(lx.b, lx.pos) else {
+            break;
+        };
+        *slot = f;
+        lx.pos = end;
+        left -= 1;
+        match lx.peek() {
+            Some(b',') if left > 0 => lx.pos += 1,
+            Some(b']') if left == 0 => {
+                lx.pos += 1;
+                return true;
+            }
+            _ => break,
+        }
+    }
+    values.truncate(base);
+    lx.pos = start;
+    false
+}
+
 /// A number at the cursor, or a refusal saying `expected`.
 #[inline]
 fn number<'a>(
@@ -128,8 +164,20 @@ fn int<T: TryFrom<i128>>(lx: &mut Lexer<'_>, field: &FieldSchema, t: DataType) -
 }
 
 /// A finite 32-bit float at the cursor (integers accepted).
-#[inline]
+#[inline(always)]
 pub(super) fn float32(lx: &mut Lexer<'_>, field: &FieldSchema, what: &str) -> Result<f32, Fault> {
+    match plain_f32(lx.b, lx.pos) {
+        Some((f, end)) => {
+            lx.pos = end;
+            Ok(f)
+        }
+        None => float32_any(lx, field, what),
+    }
+}
+
+/// [`float32`] for every form of number, and the refusals.
+#[inline(never)]
+fn float32_any(lx: &mut Lexer<'_>, field: &FieldSchema, what: &str) -> Result<f32, Fault> {
     let (d, lit) = number(lx, field, || format!("a number ({what})"))?;
     let f = d.to_f32(lit);
     if f.is_infinite() {
@@ -232,11 +280,12 @@ pub(super) fn convert(
         ColumnData::VarChar(c) => varchar(lx, field, c)?,
         ColumnData::Json(c) => json(lx, field, c)?,
         ColumnData::FloatVector { dim, values } => {
-            values.reserve(*dim);
-            vector(lx, field, *dim, "floats", |lx| {
-                values.push(float32(lx, field, "vector element")?);
-                Ok(())
-            })?;
+            if !plain_floats(lx, *dim, values) {
+                vector(lx, field, *dim, "floats", |lx| {
+                    values.push(float32(lx, field, "vector element")?);
+                    Ok(())
+                })?;
+            }
         }
         ColumnData::BinaryVector { dim, bytes } => {
             vector(lx, field, *dim / 8, "uint8 values (dim/8 bytes)", |lx| {

@@ -1,0 +1,178 @@
+//! Parse-stage speed: framing plus `parse_unit` into a `RowBatch`, per unit as the pipeline
+//! does, over 20k rows of the benchmark shape (INTERFACE.md section 6): `id` Int64,
+//! `word_count` Int64, `title` VarChar(64) of 16-48 ASCII characters, `vec`
+//! FloatVector(128) uniform in [0, 1) written as the shortest f32 text. One core.
+//!
+//! On Linux the clock is the benchmark thread's on-CPU time (`/proc/thread-self/schedstat`),
+//! so the figures are per-core throughput even on a machine other work shares; elsewhere
+//! (or if that file cannot be read) it is wall time.
+
+use std::hint::black_box;
+use std::time::Duration;
+
+use criterion::measurement::{Measurement, ValueFormatter, WallTime};
+use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use vecload::parse::json::framing::{Framer, JsonFormat};
+use vecload::parse::json::row::{RowScratch, parse_unit};
+use vecload::record::RowBatch;
+use vecload::schema::CollectionSchema;
+use vecload::validate::JsonRowConverter;
+
+const ROWS: usize = 20_000;
+const DIM: usize = 128;
+/// The pipeline's default work unit.
+const UNIT_BYTES: usize = 4 << 20;
+
+const SCHEMA: &str = r#"{"collectionName": "bench",
+ "schema": {"autoId": false, "enableDynamicField": false, "fields": [
+   {"fieldName": "id", "dataType": "Int64", "isPrimary": true},
+   {"fieldName": "word_count", "dataType": "Int64"},
+   {"fieldName": "title", "dataType": "VarChar", "elementTypeParams": {"max_length": 64}},
+   {"fieldName": "vec", "dataType": "FloatVector", "elementTypeParams": {"dim": 128}}]}}"#;
+
+/// On-CPU time of the calling thread, or wall time where the kernel does not say.
+struct CpuTime;
+
+static WALL: WallTime = WallTime;
+
+/// Nanoseconds the calling thread has run on a CPU.
+fn thread_cpu_ns() -> Option<u64> {
+    let text = std::fs::read_to_string("/proc/thread-self/schedstat").ok()?;
+    text.split_whitespace().next()?.parse().ok()
+}
+
+impl Measurement for CpuTime {
+    type Intermediate = (Option<u64>, std::time::Instant);
+    type Value = Duration;
+
+    fn start(&self) -> Self::Intermediate {
+        (thread_cpu_ns(), std::time::Instant::now())
+    }
+
+    fn end(&self, (cpu, wall): Self::Intermediate) -> Duration {
+        match (cpu, thread_cpu_ns()) {
+            (Some(a), Some(b)) => Duration::from_nanos(b.saturating_sub(a)),
+            _ => wall.elapsed(),
+        }
+    }
+
+    fn add(&self, a: &Duration, b: &Duration) -> Duration {
+        *a + *b
+    }
+
+    fn zero(&self) -> Duration {
+        Duration::ZERO
+    }
+
+    fn to_f64(&self, value: &Duration) -> f64 {
+        value.as_nanos() as f64
+    }
+
+    fn formatter(&self) -> &dyn ValueFormatter {
+        WALL.formatter()
+    }
+}
+
+/// xorshift64: deterministic input without a dependency.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+}
+
+/// `{"rows": [...]}` or JSON Lines, one row per line, as `json.dumps` writes them.
+fn generate(lines: bool) -> Vec<u8> {
+    const CHARS: &[u8] = b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789 ";
+    let mut rng = Rng(0x2545_f491_4f6c_dd1d);
+    let mut out = String::with_capacity(ROWS * (DIM * 12 + 100));
+    out.push_str(if lines { "" } else { "{\"rows\": [\n" });
+    for id in 0..ROWS {
+        if id > 0 {
+            out.push_str(if lines { "\n" } else { ",\n" });
+        }
+        let len = 16 + (rng.next() % 33) as usize;
+        let title: String = (0..len)
+            .map(|_| char::from(CHARS[(rng.next() % CHARS.len() as u64) as usize]))
+            .collect();
+        let words = rng.next() % 100_000;
+        out.push_str(&format!(
+            "{{\"id\": {id}, \"word_count\": {words}, \"title\": \"{title}\", \"vec\": ["
+        ));
+        for d in 0..DIM {
+            let x = (rng.next() >> 40) as f32 / (1u64 << 24) as f32;
+            out.push_str(&format!("{}{x}", if d > 0 { ", " } else { "" }));
+        }
+        out.push_str("]}");
+    }
+    out.push_str(if lines { "\n" } else { "\n]}\n" });
+    out.into_bytes()
+}
+
+/// Frames and parses the whole file, a fresh batch per unit; returns the row count.
+fn parse(bytes: &[u8], format: JsonFormat, schema: &CollectionSchema) -> usize {
+    let Ok(mut conv) = JsonRowConverter::new(schema) else {
+        return 0;
+    };
+    let mut scratch = RowScratch::default();
+    let Ok(mut framer) = Framer::new(bytes, format) else {
+        return 0;
+    };
+    let mut rows = 0;
+    while let Some(Ok(unit)) = framer.next_unit(UNIT_BYTES) {
+        let mut batch = RowBatch::empty(schema, 0);
+        let file = "bench.json";
+        if parse_unit(
+            file,
+            bytes,
+            format,
+            &unit,
+            &mut conv,
+            &mut scratch,
+            &mut batch,
+        )
+        .is_err()
+        {
+            return 0;
+        }
+        rows += black_box(batch).len();
+    }
+    rows
+}
+
+fn bench(c: &mut Criterion<CpuTime>) {
+    let Ok(schema) = CollectionSchema::from_json(SCHEMA.as_bytes(), 16) else {
+        panic!("bench schema")
+    };
+    let mut group = c.benchmark_group("json_parse");
+    group.sample_size(10);
+    group.warm_up_time(Duration::from_millis(500));
+    group.measurement_time(Duration::from_secs(3));
+    for (name, format) in [
+        ("document", JsonFormat::Document),
+        ("lines", JsonFormat::Lines),
+    ] {
+        let bytes = generate(format == JsonFormat::Lines);
+        assert_eq!(
+            parse(&bytes, format, &schema),
+            ROWS,
+            "{name}: every row parses"
+        );
+        group.throughput(Throughput::Bytes(bytes.len() as u64));
+        group.bench_function(format!("{name}/20k_rows_dim128"), |b| {
+            b.iter(|| parse(black_box(&bytes), format, &schema))
+        });
+    }
+    group.finish();
+}
+
+criterion_group! {
+    name = benches;
+    config = Criterion::default().with_measurement(CpuTime);
+    targets = bench
+}
+criterion_main!(benches);
