@@ -14,7 +14,7 @@ use criterion::measurement::{Measurement, ValueFormatter, WallTime};
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use vecload::parse::json::framing::{Framer, JsonFormat};
 use vecload::parse::json::row::{RowScratch, parse_unit};
-use vecload::record::RowBatch;
+use vecload::record::{ColumnData, RowBatch};
 use vecload::schema::CollectionSchema;
 use vecload::validate::JsonRowConverter;
 
@@ -85,11 +85,13 @@ impl Rng {
     }
 }
 
-/// `{"rows": [...]}` or JSON Lines, one row per line, as `json.dumps` writes them.
-fn generate(lines: bool) -> Vec<u8> {
+/// `{"rows": [...]}` or JSON Lines, one row per line, as `json.dumps` writes them; and the
+/// vectors' values.
+fn generate(lines: bool) -> (Vec<u8>, Vec<f32>) {
     const CHARS: &[u8] = b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789 ";
     let mut rng = Rng(0x2545_f491_4f6c_dd1d);
     let mut out = String::with_capacity(ROWS * (DIM * 12 + 100));
+    let mut values = Vec::with_capacity(ROWS * DIM);
     out.push_str(if lines { "" } else { "{\"rows\": [\n" });
     for id in 0..ROWS {
         if id > 0 {
@@ -106,11 +108,45 @@ fn generate(lines: bool) -> Vec<u8> {
         for d in 0..DIM {
             let x = (rng.next() >> 40) as f32 / (1u64 << 24) as f32;
             out.push_str(&format!("{}{x}", if d > 0 { ", " } else { "" }));
+            values.push(x);
         }
         out.push_str("]}");
     }
     out.push_str(if lines { "\n" } else { "\n]}\n" });
-    out.into_bytes()
+    (out.into_bytes(), values)
+}
+
+/// Every vector value read back is the `f32` its shortest text was written from.
+fn check_values(bytes: &[u8], format: JsonFormat, schema: &CollectionSchema, want: &[f32]) {
+    let (Ok(mut conv), Ok(mut framer)) =
+        (JsonRowConverter::new(schema), Framer::new(bytes, format))
+    else {
+        panic!("bench setup");
+    };
+    let mut scratch = RowScratch::default();
+    let mut batch = RowBatch::empty(schema, ROWS);
+    while let Some(Ok(unit)) = framer.next_unit(UNIT_BYTES) {
+        let r = parse_unit(
+            "bench.json",
+            bytes,
+            format,
+            &unit,
+            &mut conv,
+            &mut scratch,
+            &mut batch,
+        );
+        assert!(r.is_ok(), "{r:?}");
+    }
+    let ColumnData::FloatVector { values, .. } = &batch.columns[3].data else {
+        panic!("vec column");
+    };
+    assert_eq!(values.len(), want.len());
+    assert!(
+        values
+            .iter()
+            .zip(want)
+            .all(|(a, b)| a.to_bits() == b.to_bits())
+    );
 }
 
 /// Frames and parses the whole file, a fresh batch per unit; returns the row count.
@@ -156,7 +192,8 @@ fn bench(c: &mut Criterion<CpuTime>) {
         ("document", JsonFormat::Document),
         ("lines", JsonFormat::Lines),
     ] {
-        let bytes = generate(format == JsonFormat::Lines);
+        let (bytes, values) = generate(format == JsonFormat::Lines);
+        check_values(&bytes, format, &schema, &values);
         assert_eq!(
             parse(&bytes, format, &schema),
             ROWS,

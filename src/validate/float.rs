@@ -318,6 +318,28 @@ pub(crate) fn plain_f32(b: &[u8], p: usize) -> Option<(f32, usize)> {
     Some((if negative { -f } else { f }, q))
 }
 
+/// `text`, exactly one JSON number, as the nearest `f32` by the conversion rows use (fast
+/// path included); `None` when `text` is not one JSON number. The result always equals
+/// `str::parse::<f32>`'s: this is the entry point for fuzzing that claim.
+///
+/// ```
+/// use vecload::validate::json_number_to_f32;
+///
+/// assert_eq!(json_number_to_f32(b"0.47283125"), Some(0.47283125));
+/// assert_eq!(json_number_to_f32(b"1.0000001788139343"), Some(1.0000001));
+/// assert_eq!(json_number_to_f32(b"3.4028236e38"), Some(f32::INFINITY));
+/// assert_eq!(json_number_to_f32(b"01"), None);
+/// ```
+pub fn json_number_to_f32(text: &[u8]) -> Option<f32> {
+    if let Some((f, end)) = plain_f32(text, 0)
+        && end == text.len()
+    {
+        return Some(f);
+    }
+    let (d, end) = scan_number(text, 0).ok()?;
+    (end == text.len()).then(|| d.to_f32(text))
+}
+
 /// The standard library's correctly rounded parser (JSON number syntax is a subset of its).
 #[cold]
 fn slow<T: std::str::FromStr + Default>(text: &[u8]) -> T {
