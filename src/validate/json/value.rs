@@ -232,5 +232,9 @@ mod tests {
         }
         let deep = "[".repeat(DEPTH_MAX + 2) + &"]".repeat(DEPTH_MAX + 2);
         assert!(check_json(&deep).is_err());
+        let mut out = String::new();
+        assert!(canonical(&mut Lexer::new(deep.as_bytes()), &mut out, 0).is_err());
+        let ok = "[{\"a\":".repeat(DEPTH_MAX / 2) + "0" + &"}]".repeat(DEPTH_MAX / 2);
+        assert_eq!(canon(&ok), ok);
     }
 }
