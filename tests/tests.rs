@@ -2,4 +2,5 @@
 
 mod book;
 mod cli;
+mod crash;
 mod util;

@@ -63,6 +63,7 @@ impl Parser {
         if shared.control.stop.load(Ordering::Relaxed) {
             return Vec::new();
         }
+        crate::fault::slow_unit();
         let schema = &shared.spec.schema;
         let mut batch = RowBatch::empty(schema, 0);
         let parsed = match (&shared.inputs, &unit.kind, &mut self.converter) {
@@ -235,6 +236,7 @@ impl Writers {
             }
         };
         writer.add_batch(&routed.batch)?;
+        crate::fault::point("mid_write");
         Ok(())
     }
 
