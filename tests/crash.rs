@@ -114,10 +114,19 @@ fn sigkill_while_parsing_leaves_earlier_data_intact() {
     let input = write_book_rows(dir.path(), "big.json", 1000, 20000);
     let mut child = Command::new(env!("CARGO_BIN_EXE_vecload"))
         .current_dir(crate::util::repo())
-        .env("VECLOAD_SLOW_UNIT_MS", "50")
         .arg("--data-dir")
         .arg(&d)
-        .args(["--segment-max-size", "65536", "import", "-c", "book"])
+        .args([
+            "--import-throttle-unit-ms",
+            "30",
+            "--import-unit-bytes",
+            "20000",
+            "--segment-max-size",
+            "65536",
+            "import",
+            "-c",
+            "book",
+        ])
         .arg(&input)
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::null())

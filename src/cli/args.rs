@@ -49,6 +49,12 @@ pub struct Tuning {
     /// Peak RSS budget of an import in bytes.
     #[arg(long, global = true)]
     pub import_memory_budget: Option<u64>,
+    /// Pause before each work unit in milliseconds (throttle).
+    #[arg(long, global = true)]
+    pub import_throttle_unit_ms: Option<u64>,
+    /// Target work-unit size in bytes.
+    #[arg(long, global = true)]
+    pub import_unit_bytes: Option<usize>,
     /// Segment roll-over size in bytes.
     #[arg(long, global = true)]
     pub segment_max_size: Option<u64>,

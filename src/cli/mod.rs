@@ -60,6 +60,12 @@ fn options(cli: &Cli) -> EngineOptions {
     if let Some(v) = t.import_memory_budget {
         i.memory_budget = v;
     }
+    if let Some(v) = t.import_throttle_unit_ms {
+        i.throttle_unit_ms = v;
+    }
+    if let Some(v) = t.import_unit_bytes {
+        i.unit_bytes = v;
+    }
     if let Some(v) = t.segment_max_size {
         o.segment_max_size = v;
     }

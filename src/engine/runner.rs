@@ -87,6 +87,8 @@ fn run_task(inner: &Arc<Inner>, id: u64) {
     let opts = PipelineOptions {
         workers: inner.opts.import.workers.max(1),
         segment_max_bytes: inner.opts.segment_max_size,
+        unit_bytes: inner.opts.import.unit_bytes.max(1),
+        unit_delay: Duration::from_millis(inner.opts.import.throttle_unit_ms),
         ..PipelineOptions::default()
     };
     let started = Instant::now();

@@ -40,6 +40,8 @@ pub struct PipelineOptions {
     pub unit_bytes: usize,
     /// Work units that may be in flight (queued or being processed) at once.
     pub units_in_flight: usize,
+    /// A pause before each work unit: a throttle that leaves the machine to others.
+    pub unit_delay: std::time::Duration,
 }
 
 impl Default for PipelineOptions {
@@ -50,6 +52,7 @@ impl Default for PipelineOptions {
             block_bytes: 8 << 20,
             unit_bytes: 4 << 20,
             units_in_flight: 8,
+            unit_delay: std::time::Duration::ZERO,
         }
     }
 }

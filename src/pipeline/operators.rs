@@ -63,7 +63,9 @@ impl Parser {
         if shared.control.stop.load(Ordering::Relaxed) {
             return Vec::new();
         }
-        crate::fault::slow_unit();
+        if !shared.opts.unit_delay.is_zero() {
+            std::thread::sleep(shared.opts.unit_delay);
+        }
         let schema = &shared.spec.schema;
         let mut batch = RowBatch::empty(schema, 0);
         let parsed = match (&shared.inputs, &unit.kind, &mut self.converter) {
