@@ -3,4 +3,5 @@
 mod book;
 mod cli;
 mod crash;
+mod tasks;
 mod util;
