@@ -3,5 +3,6 @@
 mod book;
 mod cli;
 mod crash;
+mod routing;
 mod tasks;
 mod util;
