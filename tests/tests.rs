@@ -1,4 +1,5 @@
 //! Integration tests: one binary, modules by capability.
+#![allow(clippy::unwrap_used, missing_docs)]
 
 mod book;
 mod cli;

@@ -14,6 +14,9 @@ pub struct Cli {
     /// Storage root import paths are relative to (a directory).
     #[arg(long, global = true)]
     pub storage: Option<String>,
+    /// Config file (TOML; INTERFACE.md section 1). Flags win over it.
+    #[arg(long, global = true)]
+    pub config: Option<PathBuf>,
     /// Machine-readable JSON on stdout.
     #[arg(long, global = true)]
     pub json: bool,

@@ -1,6 +1,7 @@
 //! The command line: a thin layer over [`vecload::Engine`]. `anyhow` lives here and in main.
 
 mod args;
+mod config;
 
 use std::io::Write;
 use std::process::ExitCode;
@@ -29,14 +30,16 @@ pub fn main() -> ExitCode {
     }
 }
 
-fn options(cli: &Cli) -> EngineOptions {
-    let mut o = EngineOptions {
-        storage: match &cli.storage {
-            Some(root) => LocalRoot::confined(root),
-            None => LocalRoot::open("."),
-        },
-        ..EngineOptions::default()
+fn options(cli: &Cli) -> Result<EngineOptions> {
+    let file = match &cli.config {
+        Some(path) => config::ConfigFile::load(path)?,
+        None => config::ConfigFile::default(),
     };
+    let mut o = EngineOptions::default();
+    file.apply(&mut o);
+    if let Some(root) = &cli.storage {
+        o.storage = LocalRoot::confined(root);
+    }
     let t = &cli.tuning;
     let i = &mut o.import;
     if let Some(v) = t.import_task_expiration_s {
@@ -72,7 +75,7 @@ fn options(cli: &Cli) -> EngineOptions {
     if let Some(v) = t.collection_default_partitions_with_key {
         o.default_partitions_with_key = v;
     }
-    o
+    Ok(o)
 }
 
 fn print_json(v: &Value) -> Result<()> {
@@ -111,7 +114,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
         println!("{summary}");
         return Ok(ExitCode::SUCCESS);
     }
-    let engine = Engine::open(&cli.data_dir, options(&cli))?;
+    let engine = Engine::open(&cli.data_dir, options(&cli)?)?;
     match cli.command {
         Command::Collection(CollectionCmd::Create { schema }) => {
             let bytes = std::fs::read(&schema)
