@@ -15,8 +15,6 @@ const ID_BLOCK_ROWS: u64 = 1 << 20;
 /// One unit of work: a range of rows of the task's input.
 #[derive(Debug, Clone)]
 pub(super) struct WorkUnit {
-    /// Position in file order; also the unit's timely timestamp.
-    pub seq: u64,
     /// The rows.
     pub kind: UnitKind,
     /// First auto-id of the unit's rows (auto-id collections only).
@@ -83,7 +81,6 @@ pub(super) fn feed(
         current: 0..0,
         used: Vec::new(),
     };
-    let mut seq = 0u64;
     let mut send = |kind: UnitKind| -> Result<bool, PipelineError> {
         if control.stop.load(Ordering::Relaxed) {
             return Ok(false);

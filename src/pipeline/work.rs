@@ -134,6 +134,7 @@ fn worker_main(
     let mut input = InputHandleVec::<u64, WorkUnit>::new();
     let probe = ProbeHandle::new();
     let window = shared.opts.units_in_flight.max(1) as u64;
+    let mut sent = 0u64;
 
     worker.dataflow::<u64, _, _>(|scope| {
         let sh = shared.clone();
@@ -183,23 +184,27 @@ fn worker_main(
         }
         match rx.recv_timeout(Duration::from_millis(2)) {
             Ok(unit) => {
-                let seq = unit.seq;
-                input.advance_to(seq);
+                // Timestamps count this worker's own units: the frontier then says how far
+                // the slowest worker is, and a worker runs at most `window` units ahead of
+                // it, so rows in flight stay bounded without a global lockstep on file order.
+                input.advance_to(sent);
                 input.send(unit);
-                // Feed the next unit only once all but `window` earlier units are written.
-                let low = seq.saturating_sub(window);
-                worker.step_while(|| {
-                    probe.less_than(&low) && !shared.control.stop.load(Ordering::Relaxed)
-                });
+                sent += 1;
+                let low = sent.saturating_sub(window);
+                while probe.less_than(&low) && !shared.control.stop.load(Ordering::Relaxed) {
+                    worker.step_or_park(Some(Duration::from_millis(1)));
+                }
             }
             Err(RecvTimeoutError::Timeout) => {
-                worker.step();
+                worker.step_or_park(Some(Duration::ZERO));
             }
             Err(RecvTimeoutError::Disconnected) => break,
         }
     }
     drop(input);
-    worker.step_while(|| !probe.done());
+    while !probe.done() {
+        worker.step_or_park(Some(Duration::from_millis(1)));
+    }
     if let Some(e) = errors.borrow_mut().take() {
         return Err(e);
     }
