@@ -90,12 +90,7 @@ pub(super) fn feed(
         } else {
             None
         };
-        let unit = WorkUnit {
-            seq,
-            kind,
-            first_id,
-        };
-        seq += 1;
+        let unit = WorkUnit { kind, first_id };
         Ok(tx.send(unit).is_ok())
     };
     match inputs {
