@@ -12,18 +12,27 @@ use crate::location::RowLocation;
 use crate::record::{Column, ColumnData};
 use crate::schema::DataType;
 
-/// Reads elements with the right `from_*_bytes` for the byte order; `$body` sees `$x`.
+/// Reads elements with the right `from_*_bytes` for the byte order, through
+/// `Src::$method` (with `$extra` arguments after the converter); `$body` sees `$x`.
 macro_rules! by_order {
-    ($src:expr, $out:expr, $order:expr, $n:literal, |$x:ident: $t:ty| $body:expr) => {
+    ($src:ident.$method:ident($out:expr, $order:expr, $n:literal, |$x:ident: $t:ty| $body:expr $(, $extra:expr)*)) => {
         match $order {
-            ByteOrder::Little => $src.collect::<$n, _>($out, |b| {
-                let $x = <$t>::from_le_bytes(b);
-                $body
-            }),
-            ByteOrder::Big => $src.collect::<$n, _>($out, |b| {
-                let $x = <$t>::from_be_bytes(b);
-                $body
-            }),
+            ByteOrder::Little => $src.$method::<$n, _>(
+                $out,
+                |b| {
+                    let $x = <$t>::from_le_bytes(b);
+                    $body
+                }
+                $(, $extra)*
+            ),
+            ByteOrder::Big => $src.$method::<$n, _>(
+                $out,
+                |b| {
+                    let $x = <$t>::from_be_bytes(b);
+                    $body
+                }
+                $(, $extra)*
+            ),
         }
     };
 }
@@ -53,21 +62,21 @@ pub fn decode_rows(
         }
         (DataType::Int16, ColumnData::Int16(v)) => match dtype {
             Dtype::I16(o) => {
-                by_order!(src, v, o, 2, |x: i16| x);
+                by_order!(src.collect(v, o, 2, |x: i16| x));
                 Ok(())
             }
             _ => Err(src.bad_dtype()),
         },
         (DataType::Int32, ColumnData::Int32(v)) => match dtype {
             Dtype::I32(o) => {
-                by_order!(src, v, o, 4, |x: i32| x);
+                by_order!(src.collect(v, o, 4, |x: i32| x));
                 Ok(())
             }
             _ => Err(src.bad_dtype()),
         },
         (DataType::Int64, ColumnData::Int64(v)) => match dtype {
             Dtype::I64(o) => {
-                by_order!(src, v, o, 8, |x: i64| x);
+                by_order!(src.collect(v, o, 8, |x: i64| x));
                 Ok(())
             }
             _ => Err(src.bad_dtype()),
@@ -173,6 +182,10 @@ fn arr<const N: usize>(c: &[u8]) -> [u8; N] {
     a
 }
 
+/// Values decoded between two checks of their validity (NaN, ...): small enough to stay
+/// in L1 cache, large enough for the check to vectorize.
+const CHECK_BLOCK: usize = 2048;
+
 /// The bytes of a row range and how to walk them.
 pub(super) struct Src<'a> {
     plan: &'a ColumnPlan,
@@ -272,21 +285,58 @@ impl<'a> Src<'a> {
             }
         }
     }
+
+    /// Like [`Src::collect`], checking each block of converted values with `ok` while the
+    /// block is in cache. Stops at the first block that fails and returns false.
+    fn collect_checked<const N: usize, T>(
+        &self,
+        out: &mut Vec<T>,
+        mut conv: impl FnMut([u8; N]) -> T,
+        ok: impl Fn(&[T]) -> bool,
+    ) -> bool {
+        let start = out.len();
+        if self.transposed {
+            self.collect(out, conv);
+            return ok(&out[start..]);
+        }
+        out.reserve(self.bytes.len() / N);
+        for block in self.bytes.chunks(N * CHECK_BLOCK) {
+            let from = out.len();
+            out.extend(block.chunks_exact(N).map(|c| conv(arr(c))));
+            if !ok(&out[from..]) {
+                return false;
+            }
+        }
+        true
+    }
+}
+
+/// Whether every value is finite (exponent not all ones): a max over the magnitude bits,
+/// branch-free so that it vectorizes.
+fn all_finite_f32(values: &[f32]) -> bool {
+    values
+        .iter()
+        .fold(0u32, |m, x| m.max(x.to_bits() & 0x7fff_ffff))
+        < 0x7f80_0000
+}
+
+/// Whether every value is finite; see [`all_finite_f32`].
+fn all_finite_f64(values: &[f64]) -> bool {
+    values
+        .iter()
+        .fold(0u64, |m, x| m.max(x.to_bits() & 0x7fff_ffff_ffff_ffff))
+        < 0x7ff0_0000_0000_0000
 }
 
 fn bools(src: &Src, v: &mut Vec<bool>) -> Result<(), NpyError> {
     let start = v.len();
-    let mut bad = false;
-    src.collect::<1, _>(v, |[b]| {
-        bad |= b > 1;
-        b != 0
-    });
-    if !bad {
+    src.collect::<1, _>(v, |[b]| b != 0);
+    if !src.transposed && src.bytes.iter().fold(true, |ok, b| ok & (*b <= 1)) {
         return Ok(());
     }
-    let idx = (0..v.len() - start)
-        .find(|&i| src.elem::<1>(i)[0] > 1)
-        .unwrap_or(0);
+    let Some(idx) = (0..v.len() - start).find(|&i| src.elem::<1>(i)[0] > 1) else {
+        return Ok(());
+    };
     Err(NpyError::BadValue {
         loc: src.loc(idx),
         field: src.field(),
@@ -298,22 +348,14 @@ fn bools(src: &Src, v: &mut Vec<bool>) -> Result<(), NpyError> {
 /// float32 values from `f4`, or from `f8` narrowed (vectors only).
 fn floats(src: &Src, v: &mut Vec<f32>) -> Result<(), NpyError> {
     let start = v.len();
-    let mut bad = false;
-    match src.plan.header.dtype {
-        Dtype::F32(o) => by_order!(src, v, o, 4, |x: f32| {
-            bad |= !x.is_finite();
-            x
-        }),
+    let ok = match src.plan.header.dtype {
+        Dtype::F32(o) => by_order!(src.collect_checked(v, o, 4, |x: f32| x, all_finite_f32)),
         Dtype::F64(o) if src.plan.data_type == DataType::FloatVector => {
-            by_order!(src, v, o, 8, |x: f64| {
-                let f = x as f32;
-                bad |= !f.is_finite();
-                f
-            })
+            by_order!(src.collect_checked(v, o, 8, |x: f64| x as f32, all_finite_f32))
         }
         _ => return Err(src.bad_dtype()),
-    }
-    if !bad {
+    };
+    if ok {
         return Ok(());
     }
     let idx = v[start..].iter().position(|x| !x.is_finite()).unwrap_or(0);
@@ -349,15 +391,11 @@ fn floats(src: &Src, v: &mut Vec<f32>) -> Result<(), NpyError> {
 
 fn doubles(src: &Src, v: &mut Vec<f64>) -> Result<(), NpyError> {
     let start = v.len();
-    let mut bad = false;
-    match src.plan.header.dtype {
-        Dtype::F64(o) => by_order!(src, v, o, 8, |x: f64| {
-            bad |= !x.is_finite();
-            x
-        }),
+    let ok = match src.plan.header.dtype {
+        Dtype::F64(o) => by_order!(src.collect_checked(v, o, 8, |x: f64| x, all_finite_f64)),
         _ => return Err(src.bad_dtype()),
-    }
-    if !bad {
+    };
+    if ok {
         return Ok(());
     }
     let idx = v[start..].iter().position(|x| !x.is_finite()).unwrap_or(0);
