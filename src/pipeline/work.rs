@@ -36,6 +36,9 @@ pub fn run(
     let workers = opts.workers.max(1);
     let pairs = spec.schema.shards_num.max(1) * spec.partitions.len().max(1);
     let exchange = workers > 1 && pairs >= workers;
+    let writers = if exchange { pairs } else { pairs * workers };
+    let mut opts = opts;
+    opts.block_bytes = block_bytes_for(opts.memory_budget, writers).min(opts.block_bytes);
     let auto_id = spec.schema.auto_id;
     let unit_bytes = opts.unit_bytes;
     let (tx, rx) = crossbeam_channel::bounded::<WorkUnit>(opts.units_in_flight.max(1));
@@ -104,6 +107,15 @@ pub fn run(
             dir,
         })
     })
+}
+
+/// Segment block size that keeps `writers` open writers (each holding a row buffer and an
+/// encode buffer of about one block) within half of `budget`.
+fn block_bytes_for(budget: u64, writers: usize) -> usize {
+    const MIN: u64 = 64 << 10;
+    const MAX: u64 = 8 << 20;
+    let per_writer = budget / 2 / (2 * writers.max(1) as u64);
+    per_writer.clamp(MIN, MAX) as usize
 }
 
 /// Keeps the error about the earliest row (a row error beats "stopped" noise).
