@@ -134,6 +134,26 @@ pub enum Command {
         #[arg(long, default_value_t = 100)]
         limit: usize,
     },
+    /// Exact nearest-neighbour search over a vector field.
+    Search {
+        /// Collection.
+        collection: String,
+        /// Query vector as a JSON list, e.g. '[0.1, 0.2]'.
+        #[arg(long)]
+        vector: String,
+        /// Vector field (default: the only one).
+        #[arg(long)]
+        field: Option<String>,
+        /// Results to return.
+        #[arg(long, default_value_t = 10)]
+        limit: usize,
+        /// L2, IP, COSINE or HAMMING.
+        #[arg(long)]
+        metric: Option<String>,
+        /// Comma-separated fields to print with each hit.
+        #[arg(long, value_delimiter = ',')]
+        output_fields: Option<Vec<String>>,
+    },
     /// Print a segment file's header.
     InspectSegment {
         /// The segment file.
