@@ -26,5 +26,5 @@ pub mod segment;
 pub mod source;
 pub mod validate;
 
-pub use engine::{Engine, EngineError, EngineOptions, ImportOptions};
+pub use engine::{Engine, EngineError, EngineOptions, ImportOptions, JobState, JobView};
 pub use location::RowLocation;

@@ -4,6 +4,7 @@
 mod book;
 mod cli;
 mod crash;
+mod jobs;
 mod query;
 mod routing;
 mod tasks;
