@@ -23,6 +23,7 @@ pub mod record;
 pub mod route;
 pub mod schema;
 pub mod segment;
+pub mod server;
 pub mod source;
 pub mod validate;
 

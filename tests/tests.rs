@@ -7,5 +7,6 @@ mod crash;
 mod jobs;
 mod query;
 mod routing;
+mod server;
 mod tasks;
 mod util;

@@ -154,6 +154,15 @@ pub enum Command {
         #[arg(long, value_delimiter = ',')]
         output_fields: Option<Vec<String>>,
     },
+    /// Serve the Milvus RESTful v2 API (collections, partitions, import jobs, query, search).
+    Serve {
+        /// Address to listen on.
+        #[arg(long, default_value = "127.0.0.1:19530")]
+        listen: std::net::SocketAddr,
+        /// Require `Authorization: Bearer TOKEN` on every request.
+        #[arg(long)]
+        token: Option<String>,
+    },
     /// Print a segment file's header.
     InspectSegment {
         /// The segment file.

@@ -310,6 +310,17 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 hits.iter().for_each(|h| println!("{h}"));
             }
         }
+        Command::Serve { listen, token } => {
+            let state = vecload::server::AppState {
+                engine: std::sync::Arc::new(engine),
+                token,
+            };
+            vecload::server::serve(state, listen, |addr| {
+                eprintln!("vecload: serving on http://{addr}")
+            })
+            .with_context(|| format!("serving on {listen}"))?;
+            return Ok(ExitCode::SUCCESS);
+        }
         Command::InspectSegment { .. } => {}
     }
     Ok(ExitCode::SUCCESS)
