@@ -24,6 +24,7 @@
 
 mod batch;
 mod codec;
+mod direct;
 mod error;
 pub mod format;
 mod reader;

@@ -1,14 +1,13 @@
 //! [`SegmentWriter`]: buffers one worker's rows for one (partition, shard) into blocks of a
 //! bounded size and writes them to segment files that roll over on a byte budget.
 
-use std::fs::{File, OpenOptions};
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
 use super::batch::{self, RowSizer};
 use super::codec;
+use super::direct::DirectFile;
 use super::error::{Inconsistency, Part, SegmentError};
 use super::format::{
     BLOCK_HEADER_BYTES, BLOCK_MAX_BYTES, BlockRef, HEADER_BYTES, SegmentMeta, TRAILER_BYTES,
@@ -73,7 +72,7 @@ struct Buffer {
 struct OpenFile {
     path: PathBuf,
     name: String,
-    file: File,
+    file: DirectFile,
     bytes: u64,
     rows: u64,
     blocks: Vec<BlockRef>,
@@ -337,7 +336,7 @@ impl SegmentWriter {
         };
         f.file.write_all(&self.encoded).map_err(io)?;
         f.file.write_all(&trailer.to_bytes()).map_err(io)?;
-        f.file.sync_data().map_err(io)?;
+        f.file.finish().map_err(io)?;
         self.done.push(SegmentInfo {
             file_name: f.name,
             rows: f.rows,
@@ -373,11 +372,7 @@ fn create_file(path: PathBuf, name: String) -> Result<OpenFile, SegmentError> {
         path: path.clone(),
         source,
     };
-    let mut file = OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .open(&path)
-        .map_err(io)?;
+    let mut file = DirectFile::create(&path).map_err(io)?;
     file.write_all(&header_bytes()).map_err(io)?;
     Ok(OpenFile {
         path,
