@@ -13,7 +13,7 @@ pub fn repo() -> PathBuf {
 
 /// Options that read files from the repository root, confined.
 pub fn options() -> EngineOptions {
-    let mut o = EngineOptions { storage: LocalRoot::confined(repo()), ..EngineOptions::default() };
+    let mut o = EngineOptions { storage: LocalRoot::confined(repo()).into(), ..EngineOptions::default() };
     o.import.workers = 2;
     o
 }

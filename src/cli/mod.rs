@@ -1,6 +1,7 @@
 //! The command line: a thin layer over [`vecload::Engine`]. `anyhow` lives here and in main.
 
 mod args;
+mod storage;
 
 use std::io::Write;
 use std::process::ExitCode;
@@ -12,7 +13,6 @@ use serde_json::{Value, json};
 use vecload::ledger::{TaskRecord, TaskState, format_utc};
 use vecload::query::{self, Key};
 use vecload::schema::DataType;
-use vecload::source::LocalRoot;
 use vecload::{Engine, EngineOptions};
 
 use args::{Cli, CollectionCmd, Command, PartitionCmd};
@@ -29,12 +29,9 @@ pub fn main() -> ExitCode {
     }
 }
 
-fn options(cli: &Cli) -> EngineOptions {
+fn options(cli: &Cli) -> Result<EngineOptions> {
     let mut o = EngineOptions {
-        storage: match &cli.storage {
-            Some(root) => LocalRoot::confined(root),
-            None => LocalRoot::open("."),
-        },
+        storage: storage::storage(cli)?,
         ..EngineOptions::default()
     };
     let t = &cli.tuning;
@@ -66,7 +63,7 @@ fn options(cli: &Cli) -> EngineOptions {
     if let Some(v) = t.collection_default_partitions_with_key {
         o.default_partitions_with_key = v;
     }
-    o
+    Ok(o)
 }
 
 fn print_json(v: &Value) -> Result<()> {
@@ -105,7 +102,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
         println!("{summary}");
         return Ok(ExitCode::SUCCESS);
     }
-    let engine = Engine::open(&cli.data_dir, options(&cli))?;
+    let engine = Engine::open(&cli.data_dir, options(&cli)?)?;
     match cli.command {
         Command::Collection(CollectionCmd::Create { schema }) => {
             let bytes = std::fs::read(&schema)

@@ -140,6 +140,11 @@ impl ObjectRoot {
                 retry_timeout: Duration::from_secs(30),
             });
         if let Some(e) = &cfg.endpoint {
+            if e.starts_with("http://") && !cfg.allow_http {
+                return Err(bad(format!(
+                    "the endpoint {e} is plain http: allow it explicitly (--s3-allow-http)"
+                )));
+            }
             b = b.with_endpoint(e);
         }
         match (&cfg.access_key_id, &cfg.secret_access_key) {
