@@ -12,6 +12,7 @@
 pub mod catalog;
 pub mod engine;
 pub mod error;
+pub mod fault;
 pub mod fsutil;
 pub mod ledger;
 pub mod location;

@@ -17,6 +17,9 @@ pub struct Cli {
     /// S3 settings for an s3:// storage root.
     #[command(flatten)]
     pub s3: S3Flags,
+    /// Config file (TOML; INTERFACE.md section 1). Flags win over it.
+    #[arg(long, global = true)]
+    pub config: Option<PathBuf>,
     /// Machine-readable JSON on stdout.
     #[arg(long, global = true)]
     pub json: bool,
@@ -52,6 +55,12 @@ pub struct Tuning {
     /// Peak RSS budget of an import in bytes.
     #[arg(long, global = true)]
     pub import_memory_budget: Option<u64>,
+    /// Pause before each work unit in milliseconds (throttle).
+    #[arg(long, global = true)]
+    pub import_throttle_unit_ms: Option<u64>,
+    /// Target work-unit size in bytes.
+    #[arg(long, global = true)]
+    pub import_unit_bytes: Option<usize>,
     /// Segment roll-over size in bytes.
     #[arg(long, global = true)]
     pub segment_max_size: Option<u64>,

@@ -1,6 +1,7 @@
 //! The command line: a thin layer over [`vecload::Engine`]. `anyhow` lives here and in main.
 
 mod args;
+mod config;
 mod storage;
 
 use std::io::Write;
@@ -30,10 +31,13 @@ pub fn main() -> ExitCode {
 }
 
 fn options(cli: &Cli) -> Result<EngineOptions> {
-    let mut o = EngineOptions {
-        storage: storage::storage(cli)?,
-        ..EngineOptions::default()
+    let file = match &cli.config {
+        Some(path) => config::ConfigFile::load(path)?,
+        None => config::ConfigFile::default(),
     };
+    let mut o = EngineOptions::default();
+    file.apply(&mut o);
+    o.storage = storage::storage(cli, &file)?;
     let t = &cli.tuning;
     let i = &mut o.import;
     if let Some(v) = t.import_task_expiration_s {
@@ -56,6 +60,12 @@ fn options(cli: &Cli) -> Result<EngineOptions> {
     }
     if let Some(v) = t.import_memory_budget {
         i.memory_budget = v;
+    }
+    if let Some(v) = t.import_throttle_unit_ms {
+        i.throttle_unit_ms = v;
+    }
+    if let Some(v) = t.import_unit_bytes {
+        i.unit_bytes = v;
     }
     if let Some(v) = t.segment_max_size {
         o.segment_max_size = v;

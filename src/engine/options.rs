@@ -19,6 +19,10 @@ pub struct ImportOptions {
     pub workers: usize,
     /// Peak RSS budget of an import, in bytes.
     pub memory_budget: u64,
+    /// Pause before each work unit, in milliseconds (a throttle; 0 = none).
+    pub throttle_unit_ms: u64,
+    /// Target size of a work unit in bytes of input.
+    pub unit_bytes: usize,
 }
 
 impl Default for ImportOptions {
@@ -32,6 +36,8 @@ impl Default for ImportOptions {
             max_parallel_tasks: cores,
             workers: cores,
             memory_budget: 512 << 20,
+            throttle_unit_ms: 0,
+            unit_bytes: 4 << 20,
         }
     }
 }

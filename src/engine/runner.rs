@@ -12,13 +12,6 @@ use crate::catalog::VisibleSegment;
 use crate::ledger::{TaskState, now_unix};
 use crate::pipeline::{self, IdAllocator, PipelineOptions, TaskControl, TaskSpec};
 
-/// Stops the process at a named point when `VECLOAD_FAULT` names it (crash tests only).
-pub(crate) fn fault_point(name: &str) {
-    if std::env::var("VECLOAD_FAULT").is_ok_and(|v| v == name) {
-        std::process::abort();
-    }
-}
-
 /// A runner thread: takes task ids from the queue until the engine shuts down.
 pub(super) fn run_queue(inner: &Arc<Inner>, rx: &Receiver<u64>) {
     loop {
@@ -94,13 +87,16 @@ fn run_task(inner: &Arc<Inner>, id: u64) {
     let opts = PipelineOptions {
         workers: inner.opts.import.workers.max(1),
         segment_max_bytes: inner.opts.segment_max_size,
+        unit_bytes: inner.opts.import.unit_bytes.max(1),
+        memory_budget: inner.opts.import.memory_budget,
+        unit_delay: Duration::from_millis(inner.opts.import.throttle_unit_ms),
         ..PipelineOptions::default()
     };
     let started = Instant::now();
     let result = crate::fsutil::create_dir_durable(&dir)
         .map_err(|e| pipeline::PipelineError::Segment(format!("{}: {e}", dir.display())))
         .and_then(|()| pipeline::run(spec, opts, &LedgerIds(inner), control.clone()));
-    fault_point("after_segments");
+    crate::fault::point("after_segments");
     let outcome = match result {
         Ok(out) => commit(inner, id, &collection, out, started.elapsed().as_secs_f64()),
         Err(e) => Err(control.stop_reason().unwrap_or_else(|| e.to_string())),
@@ -141,7 +137,7 @@ fn commit(
         .update(id, |r| r.progress = 90)
         .map_err(|e| e.to_string())?;
     drop(st);
-    fault_point("after_persisted");
+    crate::fault::point("after_persisted");
     finish_commit(inner, id, collection)
 }
 
@@ -173,7 +169,7 @@ pub(super) fn finish_commit(inner: &Inner, id: u64, collection: &str) -> Result<
         .commit(collection, id, visible)
         .map_err(|e| e.to_string())?;
     drop(st);
-    fault_point("after_commit");
+    crate::fault::point("after_commit");
     let mut st = inner.lock();
     st.ledger
         .transition(id, TaskState::Completed, None)

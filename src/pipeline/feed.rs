@@ -33,8 +33,6 @@ pub const STREAM_ROW_BYTES_MAX: usize = 64 << 20;
 /// One unit of work: a range of rows of the task's input.
 #[derive(Debug, Clone)]
 pub(super) struct WorkUnit {
-    /// Position in file order; also the unit's timely timestamp.
-    pub seq: u64,
     /// The rows.
     pub kind: UnitKind,
     /// First auto-id of the unit's rows (auto-id collections only).
@@ -86,7 +84,7 @@ impl IdBlocks<'_> {
 }
 
 /// Sends one unit; `Ok(false)` once the task is stopped or the receivers are gone.
-type Send<'a> = dyn FnMut(UnitKind) -> Result<bool, PipelineError> + 'a;
+type SendUnit<'a> = dyn FnMut(UnitKind) -> Result<bool, PipelineError> + 'a;
 
 /// Feeds every unit of `inputs` to `tx`; returns the auto-id ranges handed out.
 ///
@@ -104,7 +102,6 @@ pub(super) fn feed(
         current: 0..0,
         used: Vec::new(),
     };
-    let mut seq = 0u64;
     let mut send = |kind: UnitKind| -> Result<bool, PipelineError> {
         if control.stop.load(Ordering::Relaxed) {
             return Ok(false);
@@ -114,12 +111,7 @@ pub(super) fn feed(
         } else {
             None
         };
-        let unit = WorkUnit {
-            seq,
-            kind,
-            first_id,
-        };
-        seq += 1;
+        let unit = WorkUnit { kind, first_id };
         Ok(tx.send(unit).is_ok())
     };
     match inputs {
@@ -184,7 +176,7 @@ fn stream_json(
     r: &RangedFile,
     format: JsonFormat,
     unit_bytes: usize,
-    send: &mut Send<'_>,
+    send: &mut SendUnit<'_>,
 ) -> Result<(), PipelineError> {
     let framing = |source| PipelineError::Framing {
         file: file.to_string(),

@@ -64,6 +64,9 @@ impl Parser {
         if shared.control.stop.load(Ordering::Relaxed) {
             return Vec::new();
         }
+        if !shared.opts.unit_delay.is_zero() {
+            std::thread::sleep(shared.opts.unit_delay);
+        }
         let schema = &shared.spec.schema;
         let mut batch = RowBatch::empty(schema, 0);
         let parsed = match (&shared.inputs, &unit.kind, &mut self.converter) {
@@ -214,6 +217,7 @@ impl Writers {
             }
         };
         writer.add_batch(&routed.batch)?;
+        crate::fault::point("mid_write");
         Ok(())
     }
 
