@@ -3,7 +3,9 @@
 
 mod book;
 mod cli;
+mod conformance;
 mod crash;
 mod routing;
+mod s3;
 mod tasks;
 mod util;

@@ -72,7 +72,7 @@ impl S3Config {
             return Err(bad("no bucket name"));
         }
         if !prefix.is_empty() {
-            check_path(prefix).map_err(|reason| bad(reason))?;
+            check_path(prefix).map_err(bad)?;
         }
         Ok(S3Config {
             bucket: bucket.to_string(),
@@ -163,12 +163,7 @@ impl ObjectRoot {
             .endpoint
             .clone()
             .unwrap_or_else(|| format!("https://s3.{}.amazonaws.com", cfg.region()));
-        Ok(Self::with_store(
-            Arc::new(store),
-            base_url,
-            &cfg.prefix,
-            endpoint,
-        )?)
+        Self::with_store(Arc::new(store), base_url, &cfg.prefix, endpoint)
     }
 
     /// A root on a fresh in-memory store named `memory://name` (tests, tools).
