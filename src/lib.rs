@@ -23,8 +23,9 @@ pub mod record;
 pub mod route;
 pub mod schema;
 pub mod segment;
+pub mod server;
 pub mod source;
 pub mod validate;
 
-pub use engine::{Engine, EngineError, EngineOptions, ImportOptions};
+pub use engine::{Engine, EngineError, EngineOptions, ImportOptions, JobState, JobView};
 pub use location::RowLocation;

@@ -137,6 +137,35 @@ pub enum Command {
         #[arg(long, default_value_t = 100)]
         limit: usize,
     },
+    /// Exact nearest-neighbour search over a vector field.
+    Search {
+        /// Collection.
+        collection: String,
+        /// Query vector as a JSON list, e.g. '[0.1, 0.2]'.
+        #[arg(long)]
+        vector: String,
+        /// Vector field (default: the only one).
+        #[arg(long)]
+        field: Option<String>,
+        /// Results to return.
+        #[arg(long, default_value_t = 10)]
+        limit: usize,
+        /// L2, IP, COSINE or HAMMING.
+        #[arg(long)]
+        metric: Option<String>,
+        /// Comma-separated fields to print with each hit.
+        #[arg(long, value_delimiter = ',')]
+        output_fields: Option<Vec<String>>,
+    },
+    /// Serve the Milvus RESTful v2 API (collections, partitions, import jobs, query, search).
+    Serve {
+        /// Address to listen on.
+        #[arg(long, default_value = "127.0.0.1:19530")]
+        listen: std::net::SocketAddr,
+        /// Require `Authorization: Bearer TOKEN` on every request.
+        #[arg(long)]
+        token: Option<String>,
+    },
     /// Print a segment file's header.
     InspectSegment {
         /// The segment file.

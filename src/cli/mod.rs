@@ -259,7 +259,10 @@ fn run(cli: Cli) -> Result<ExitCode> {
                     let keys = Key::parse_list(&ids, int_pk)?;
                     query::get_by_ids(&snap, &keys, output_fields.as_deref(), limit)?
                 }
-                (None, Some(_)) => bail!("--filter is not supported yet; use --ids"),
+                (None, Some(expr)) => {
+                    let filter = query::Filter::parse(&expr)?;
+                    query::filter_rows(&snap, &filter, output_fields.as_deref(), limit)?
+                }
                 _ => bail!("give exactly one of --ids or --filter"),
             };
             let rows: Vec<Value> = rows.into_iter().map(Value::Object).collect();
@@ -268,6 +271,53 @@ fn run(cli: Cli) -> Result<ExitCode> {
             } else {
                 rows.iter().for_each(|r| println!("{r}"));
             }
+        }
+        Command::Search {
+            collection,
+            vector,
+            field,
+            limit,
+            metric,
+            output_fields,
+        } => {
+            let vector: Vec<f32> =
+                serde_json::from_str(&vector).context("--vector must be a JSON list of numbers")?;
+            let metric = metric.as_deref().map(query::Metric::parse).transpose()?;
+            let snap = engine.snapshot(&collection)?;
+            let req = query::SearchRequest {
+                field: field.as_deref(),
+                vector: &vector,
+                metric,
+                limit,
+                output: output_fields.as_deref(),
+            };
+            let hits = query::search(&snap, &req)?;
+            let hits: Vec<Value> = hits
+                .into_iter()
+                .map(|h| {
+                    let mut m = serde_json::Map::new();
+                    m.insert("id".into(), h.id);
+                    m.insert("distance".into(), json!(h.distance));
+                    m.extend(h.fields);
+                    Value::Object(m)
+                })
+                .collect();
+            if cli.json {
+                print_json(&Value::Array(hits))?;
+            } else {
+                hits.iter().for_each(|h| println!("{h}"));
+            }
+        }
+        Command::Serve { listen, token } => {
+            let state = vecload::server::AppState {
+                engine: std::sync::Arc::new(engine),
+                token,
+            };
+            vecload::server::serve(state, listen, |addr| {
+                eprintln!("vecload: serving on http://{addr}")
+            })
+            .with_context(|| format!("serving on {listen}"))?;
+            return Ok(ExitCode::SUCCESS);
         }
         Command::InspectSegment { .. } => {}
     }
