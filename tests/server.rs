@@ -211,3 +211,61 @@ fn a_configured_token_is_required() {
     );
     assert_eq!((status, v), (200, json!({"code": 0, "data": []})));
 }
+
+/// The Python with pymilvus that scripts/test.sh installs (or `VECLOAD_PYTHON`).
+fn python() -> std::path::PathBuf {
+    std::env::var_os("VECLOAD_PYTHON")
+        .map_or_else(|| repo().join(".ci/venv/bin/python"), Into::into)
+}
+
+#[test]
+fn pymilvus_bulk_import_functions_work_unchanged() {
+    let py = python();
+    assert!(
+        py.exists(),
+        "{} is missing: run scripts/test.sh (it installs pymilvus) or set VECLOAD_PYTHON",
+        py.display()
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let s = Server::start(dir.path(), &["--token", "root:Milvus"]);
+    let auth = [("Authorization", "Bearer root:Milvus")];
+    let schema = std::fs::read_to_string(repo().join("data/book/schema.json")).unwrap();
+    assert_eq!(
+        s.call("POST", "/v2/vectordb/collections/create", &schema, &auth)
+            .1["code"],
+        0
+    );
+    let body = json!({"collectionName": "book", "partitionName": "2022"}).to_string();
+    assert_eq!(
+        s.call("POST", "/v2/vectordb/partitions/create", &body, &auth)
+            .1["code"],
+        0
+    );
+    let out = Command::new(&py)
+        .current_dir(repo())
+        .arg(repo().join("tests/pymilvus_client.py"))
+        .arg(format!("http://{}", s.addr))
+        .arg("root:Milvus")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "pymilvus client failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["created"]["code"], 0, "{v}");
+    assert_eq!(v["progress"]["data"]["state"], "Completed", "{v}");
+    assert_eq!(v["progress"]["data"]["importedRows"], 10);
+    assert_eq!(v["listed"]["data"]["records"].as_array().unwrap().len(), 1);
+    assert!(v["failed"].as_str().unwrap().contains("code: 100"), "{v}");
+    let count = s
+        .call(
+            "POST",
+            "/v2/vectordb/collections/describe",
+            &json!({"collectionName": "book"}).to_string(),
+            &auth,
+        )
+        .1;
+    assert_eq!(count["data"]["rowCount"], 10);
+}

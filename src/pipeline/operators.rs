@@ -104,7 +104,7 @@ impl Parser {
             fill_auto_ids(schema, &mut batch, first);
         }
         let pairs = (schema.shards_num.max(1) * shared.spec.partitions.len().max(1)) as u64;
-        route::split(schema, &batch)
+        route::split(schema, batch)
             .into_iter()
             .map(|(dest, batch)| {
                 let key = if shared.exchange {
