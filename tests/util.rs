@@ -97,8 +97,8 @@ pub fn vecload_env(data_dir: &Path, env: &[(&str, &str)], args: &[&str]) -> std:
     c.output().unwrap()
 }
 
-/// A moto S3 server on 127.0.0.1 (`scripts/moto_server.py`, run by the repository's venv
-/// `.ci/venv`, which `scripts/test.sh` creates). Stopped on drop; it also exits by itself
+/// A moto S3 server on 127.0.0.1 (`scripts/moto_server.py`, run by `VECLOAD_PYTHON` or the
+/// repository's venv `.ci/venv`, which `scripts/test.sh` creates). Stopped on drop; it also exits by itself
 /// when the test process ends (its standard input closes).
 pub struct S3Server {
     child: std::process::Child,
@@ -113,7 +113,8 @@ impl S3Server {
     pub fn start() -> S3Server {
         use std::io::{BufRead, BufReader, Read};
         use std::process::Stdio;
-        let python = repo().join(".ci/venv/bin/python");
+        let python: PathBuf = std::env::var_os("VECLOAD_PYTHON")
+            .map_or_else(|| repo().join(".ci/venv/bin/python"), Into::into);
         let script = repo().join("scripts/moto_server.py");
         assert!(
             python.exists(),
