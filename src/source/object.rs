@@ -4,6 +4,7 @@
 //!
 //! The only module that knows `object_store` and tokio.
 
+mod config;
 mod errors;
 mod rt;
 
@@ -21,6 +22,7 @@ use object_store::{
 
 use super::SourceError;
 use super::ranged::{Fetch, RangedFile, ReadAt, ReadTuning};
+pub use config::S3Config;
 use errors::{Failure, StoreError};
 use rt::{Rt, Spawned};
 
@@ -33,60 +35,6 @@ const REQUEST_TIMEOUT: Duration = Duration::from_secs(120);
 /// Pause before the second attempt of a read; doubled for each further one.
 const RETRY_PAUSE: Duration = Duration::from_millis(200);
 
-/// Where an S3-compatible store is and how to talk to it (INTERFACE.md section 1). The
-/// CLI fills it from `--storage s3://...`, `--s3-*` flags and `AWS_*` variables; the library
-/// reads no environment.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct S3Config {
-    /// Bucket name.
-    pub bucket: String,
-    /// Key prefix import paths are relative to (no leading or trailing `/`; may be empty).
-    pub prefix: String,
-    /// Endpoint URL (`http://127.0.0.1:9000`); `None` for AWS itself.
-    pub endpoint: Option<String>,
-    /// Region (default `us-east-1`).
-    pub region: Option<String>,
-    /// Access key id; without keys, requests are not signed (public buckets).
-    pub access_key_id: Option<String>,
-    /// Secret access key.
-    pub secret_access_key: Option<String>,
-    /// Session token of temporary credentials.
-    pub session_token: Option<String>,
-    /// Allow plain `http://` endpoints (loopback test servers).
-    pub allow_http: bool,
-}
-
-impl S3Config {
-    /// Bucket and prefix from `s3://bucket[/prefix]`; everything else unset.
-    pub fn from_url(url: &str) -> Result<Self, SourceError> {
-        let bad = |reason: &str| SourceError::BadRoot {
-            root: url.to_string(),
-            reason: reason.to_string(),
-        };
-        let rest = url
-            .strip_prefix("s3://")
-            .ok_or_else(|| bad("expected s3://bucket[/prefix]"))?;
-        let (bucket, prefix) = rest.split_once('/').unwrap_or((rest, ""));
-        let prefix = prefix.trim_matches('/');
-        if bucket.is_empty() {
-            return Err(bad("no bucket name"));
-        }
-        if !prefix.is_empty() {
-            check_path(prefix).map_err(bad)?;
-        }
-        Ok(S3Config {
-            bucket: bucket.to_string(),
-            prefix: prefix.to_string(),
-            ..S3Config::default()
-        })
-    }
-
-    /// The region, `us-east-1` unless set.
-    pub fn region(&self) -> &str {
-        self.region.as_deref().unwrap_or("us-east-1")
-    }
-}
-
 /// An object store prefix that import paths are relative to.
 #[derive(Debug, Clone)]
 pub struct ObjectRoot {
@@ -94,7 +42,6 @@ pub struct ObjectRoot {
     tuning: ReadTuning,
 }
 
-#[derive(Debug)]
 struct Inner {
     store: Arc<dyn ObjectStore>,
     /// `s3://bucket`, `memory://name`.
@@ -104,6 +51,16 @@ struct Inner {
     /// What messages name as the endpoint.
     endpoint: String,
     rt: Rt,
+}
+
+impl std::fmt::Debug for Inner {
+    /// The root and endpoint; not the store's configuration.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ObjectRoot")
+            .field("url", &join(&self.base_url, &self.prefix))
+            .field("endpoint", &self.endpoint)
+            .finish_non_exhaustive()
+    }
 }
 
 impl ObjectRoot {

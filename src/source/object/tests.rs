@@ -14,6 +14,11 @@ fn urls_parse_into_bucket_and_prefix() {
     let c = S3Config::from_url("s3://books/2022/").unwrap();
     assert_eq!((c.bucket.as_str(), c.prefix.as_str()), ("books", "2022"));
     assert_eq!(S3Config::from_url("s3://books").unwrap().prefix, "");
+    let secret = S3Config {
+        secret_access_key: Some("hunter2".into()),
+        ..c.clone()
+    };
+    assert!(!format!("{secret:?}").contains("hunter2"));
     for bad in ["books", "s3://", "s3:///x", "s3://b/../x", "http://b/x"] {
         assert!(
             matches!(S3Config::from_url(bad), Err(SourceError::BadRoot { .. })),
