@@ -3,10 +3,12 @@
 
 mod book;
 mod cli;
+mod conformance;
 mod crash;
 mod jobs;
 mod query;
 mod routing;
+mod s3;
 mod server;
 mod tasks;
 mod util;

@@ -11,9 +11,12 @@ pub struct Cli {
     /// Data directory: catalog, task ledger, segments.
     #[arg(long, global = true, default_value = "./vecload-data")]
     pub data_dir: PathBuf,
-    /// Storage root import paths are relative to (a directory).
+    /// Storage root import paths are relative to: a directory or s3://bucket[/prefix].
     #[arg(long, global = true)]
     pub storage: Option<String>,
+    /// S3 settings for an s3:// storage root.
+    #[command(flatten)]
+    pub s3: S3Flags,
     /// Config file (TOML; INTERFACE.md section 1). Flags win over it.
     #[arg(long, global = true)]
     pub config: Option<PathBuf>,
@@ -207,4 +210,19 @@ pub enum PartitionCmd {
         /// Collection.
         collection: String,
     },
+}
+
+/// S3 settings (INTERFACE.md section 1); keys come from `AWS_ACCESS_KEY_ID` and
+/// `AWS_SECRET_ACCESS_KEY`.
+#[derive(Debug, Args, Default)]
+pub struct S3Flags {
+    /// S3 endpoint URL (default: $AWS_ENDPOINT_URL, else AWS).
+    #[arg(long, global = true)]
+    pub s3_endpoint: Option<String>,
+    /// S3 region (default: $AWS_REGION, else us-east-1).
+    #[arg(long, global = true)]
+    pub s3_region: Option<String>,
+    /// Allow a plain http:// S3 endpoint (loopback test servers).
+    #[arg(long, global = true)]
+    pub s3_allow_http: bool,
 }

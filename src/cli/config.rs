@@ -6,7 +6,6 @@ use std::path::Path;
 use anyhow::{Context, Result};
 use serde::Deserialize;
 use vecload::EngineOptions;
-use vecload::source::LocalRoot;
 
 /// The whole file; unknown keys are refused so a typo is not silently ignored.
 #[derive(Debug, Default, Deserialize)]
@@ -53,12 +52,10 @@ struct CollectionSection {
 struct StorageSection {
     root: Option<String>,
     #[serde(default)]
-    #[allow(dead_code)] // read by the object-storage root (issue 7)
     s3: S3Section,
 }
 
 /// S3 settings; read here, used by the object-storage root.
-#[allow(dead_code)] // read by the object-storage root (issue 7)
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct S3Section {
@@ -79,9 +76,14 @@ impl ConfigFile {
     }
 
     /// The S3 settings.
-    #[allow(dead_code)] // read by the object-storage root (issue 7)
     pub fn s3(&self) -> &S3Section {
         &self.storage.s3
+    }
+
+    /// `storage.root` (a directory or `s3://bucket[/prefix]`); the CLI builds the storage
+    /// root from it with the S3 settings.
+    pub fn storage_root(&self) -> Option<&str> {
+        self.storage.root.as_deref()
     }
 
     /// Applies the file's values to `o`.
@@ -112,9 +114,6 @@ impl ConfigFile {
         }
         if let Some(v) = self.collection.default_partitions_with_key {
             o.default_partitions_with_key = v;
-        }
-        if let Some(root) = &self.storage.root {
-            o.storage = LocalRoot::confined(root);
         }
     }
 }

@@ -2,6 +2,7 @@
 
 mod args;
 mod config;
+mod storage;
 
 use std::io::Write;
 use std::process::ExitCode;
@@ -13,7 +14,6 @@ use serde_json::{Value, json};
 use vecload::ledger::{TaskRecord, TaskState, format_utc};
 use vecload::query::{self, Key};
 use vecload::schema::DataType;
-use vecload::source::LocalRoot;
 use vecload::{Engine, EngineOptions};
 
 use args::{Cli, CollectionCmd, Command, PartitionCmd};
@@ -37,9 +37,7 @@ fn options(cli: &Cli) -> Result<EngineOptions> {
     };
     let mut o = EngineOptions::default();
     file.apply(&mut o);
-    if let Some(root) = &cli.storage {
-        o.storage = LocalRoot::confined(root);
-    }
+    o.storage = storage::storage(cli, &file)?;
     let t = &cli.tuning;
     let i = &mut o.import;
     if let Some(v) = t.import_task_expiration_s {
