@@ -9,6 +9,7 @@ use super::batch::{self, RowSizer};
 use super::codec;
 use super::direct::DirectFile;
 use super::error::{Inconsistency, Part, SegmentError};
+use super::fastenc;
 use super::format::{
     BLOCK_HEADER_BYTES, BLOCK_MAX_BYTES, BlockRef, HEADER_BYTES, SegmentMeta, TRAILER_BYTES,
     Trailer, file_name, header_bytes,
@@ -264,15 +265,8 @@ impl SegmentWriter {
 
     /// Encodes and writes the buffer as one block, then clears it for reuse.
     fn write_block(&mut self, buf: &mut Buffer) -> Result<(), SegmentError> {
-        let part = Part::Block(self.file.as_ref().map_or(0, |f| f.blocks.len()));
         self.encoded.clear();
-        codec::encode_into(&mut self.encoded, &buf.rows).map_err(|source| {
-            SegmentError::Encode {
-                path: self.next_path(),
-                part,
-                source,
-            }
-        })?;
+        fastenc::encode_batch(&mut self.encoded, &buf.rows);
         let len = self.encoded.len() as u64;
         debug_assert_eq!(len, buf.bytes, "block size estimate is exact");
         if len > BLOCK_MAX_BYTES {
