@@ -1,0 +1,334 @@
+//! `vecload bench-import`: the one end-to-end benchmark (INTERFACE.md section 6).
+//!
+//! Generates (or reuses) the data set, then imports each format through the real command
+//! line in a child process on a fresh data directory, timing call -> Completed (fsync
+//! included) and reading the child's peak RSS; then runs the peers on the same files.
+
+mod child;
+mod peers;
+
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitCode};
+
+use anyhow::{Context, Result, bail};
+use clap::Args;
+use serde_json::{Value, json};
+use vecload::bench::{COLLECTION, DataSpec, Dataset, Format, prepare};
+
+use super::args::{Cli, Tuning};
+use child::run_measured;
+use peers::{CpSync, DuckDb};
+
+/// `vecload bench-import` options.
+#[derive(Debug, Args)]
+pub struct BenchImportArgs {
+    /// Rows of the data set.
+    #[arg(long, default_value_t = 1_000_000, value_parser = clap::value_parser!(u64).range(1..))]
+    pub rows: u64,
+    /// Vector dimension.
+    #[arg(long, default_value_t = 128, value_parser = clap::value_parser!(u64).range(1..=32_768))]
+    pub dim: u64,
+    /// Where data sets (one per rows x dim, reused) and scratch data directories go.
+    #[arg(long, default_value = "target/bench-data")]
+    pub dir: PathBuf,
+    /// Formats to import, comma-separated.
+    #[arg(long, value_delimiter = ',', default_value = "json,jsonl,npy", value_parser = str::parse::<Format>)]
+    pub formats: Vec<Format>,
+    /// Do not run the peers (DuckDB, cp + sync).
+    #[arg(long)]
+    pub skip_peers: bool,
+}
+
+/// One timed import.
+struct ImportRun {
+    format: Format,
+    rows: u64,
+    bytes: u64,
+    seconds: f64,
+    peak_rss_kib: u64,
+    state: String,
+    error: String,
+}
+
+impl ImportRun {
+    fn rows_per_s(&self) -> f64 {
+        self.rows as f64 / self.seconds
+    }
+
+    fn to_json(&self) -> Value {
+        json!({
+            "format": self.format.name(), "rows": self.rows, "bytes": self.bytes,
+            "seconds": self.seconds, "rows_per_s": self.rows_per_s(),
+            "mb_per_s": self.bytes as f64 / 1e6 / self.seconds,
+            "peak_rss_mib": self.peak_rss_kib as f64 / 1024.0,
+            "state": self.state, "error": self.error,
+        })
+    }
+}
+
+/// Runs the benchmark; exits non-zero if an import did not complete.
+pub fn run(cli: &Cli, args: &BenchImportArgs) -> Result<ExitCode> {
+    let spec = DataSpec {
+        rows: args.rows,
+        dim: usize::try_from(args.dim)?,
+        ..DataSpec::default()
+    };
+    if !cli.json {
+        eprintln!(
+            "bench-import: preparing {} rows x {} in {}",
+            spec.rows,
+            spec.dim,
+            args.dir.display()
+        );
+    }
+    let set = prepare(&args.dir, &spec)?;
+    let runs = set.dir.with_file_name("runs");
+    let exe = std::env::current_exe().context("locating the vecload binary")?;
+    let flags = tuning_flags(&cli.tuning);
+    let mut results = Vec::new();
+    for &format in &args.formats {
+        if !cli.json {
+            eprintln!("bench-import: importing {format}");
+        }
+        let dir = runs.join(format!("{format}-{}", std::process::id()));
+        results.push(import(&exe, &flags, &set, format, &dir)?);
+    }
+    let (duckdb, cp) = if args.skip_peers {
+        (None, None)
+    } else {
+        if !cli.json {
+            eprintln!("bench-import: running peers");
+        }
+        warm(std::slice::from_ref(&set.jsonl))?;
+        let duckdb = DuckDb::run(&set.jsonl);
+        let (npy, bytes) = set.inputs(Format::Npy);
+        warm(&npy)?;
+        let scratch = runs.join(format!("cp-{}", std::process::id()));
+        (Some(duckdb), Some(CpSync::run(&npy, bytes, &scratch)?))
+    };
+    let all_completed = results.iter().all(|r| r.state == "Completed");
+    if cli.json {
+        super::print_json(&report_json(&set, &results, duckdb.as_ref(), cp.as_ref()))?;
+    } else {
+        print_text(&set, &results, duckdb.as_ref(), cp.as_ref());
+    }
+    Ok(if all_completed {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
+}
+
+/// Creates the collection in a fresh data directory `dir`, then times `import` of one
+/// format in a child process; removes `dir` afterwards unless the import failed.
+fn import(
+    exe: &Path,
+    flags: &[String],
+    set: &Dataset,
+    format: Format,
+    dir: &Path,
+) -> Result<ImportRun> {
+    remove_dir(dir)?;
+    let base = |cmd: &mut Command| {
+        cmd.arg("--data-dir").arg(dir).arg("--json").args(flags);
+    };
+    let mut create = Command::new(exe);
+    base(&mut create);
+    create.args(["collection", "create"]).arg(&set.schema);
+    let m = run_measured(&mut create).context("running vecload collection create")?;
+    if !m.status.success() {
+        bail!("vecload collection create failed: {}", m.stderr.trim());
+    }
+    let (files, bytes) = set.inputs(format);
+    warm(&files)?;
+    let mut cmd = Command::new(exe);
+    base(&mut cmd);
+    cmd.args(["import", "-c", COLLECTION]).args(&files);
+    let m = run_measured(&mut cmd).context("running vecload import")?;
+    let task: Value = m
+        .stdout
+        .lines()
+        .last()
+        .and_then(|l| serde_json::from_str(l).ok())
+        .unwrap_or(Value::Null);
+    let state = task["state"].as_str().unwrap_or("no task").to_string();
+    let mut error = task["failed_reason"].as_str().unwrap_or("").to_string();
+    if !m.status.success() && error.is_empty() {
+        error = format!("exit {}: {}", m.status, m.stderr.trim());
+    }
+    if state == "Completed" {
+        remove_dir(dir)?;
+    }
+    Ok(ImportRun {
+        format,
+        rows: task["row_count"].as_u64().unwrap_or(0),
+        bytes,
+        seconds: m.elapsed.as_secs_f64(),
+        peak_rss_kib: m.peak_rss_kib,
+        state,
+        error,
+    })
+}
+
+/// Reads `files` once so every timed run starts from a warm page cache.
+fn warm(files: &[PathBuf]) -> Result<()> {
+    let mut buf = vec![0u8; 1 << 20];
+    for f in files {
+        let mut file =
+            std::fs::File::open(f).with_context(|| format!("reading {}", f.display()))?;
+        while file.read(&mut buf)? > 0 {}
+    }
+    Ok(())
+}
+
+/// Removes `dir` and everything in it; a missing directory is fine.
+fn remove_dir(dir: &Path) -> Result<()> {
+    match std::fs::remove_dir_all(dir) {
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+            Err(e).with_context(|| format!("removing {}", dir.display()))
+        }
+        _ => Ok(()),
+    }
+}
+
+/// The tuning flags given to this command, passed on to the child processes.
+fn tuning_flags(t: &Tuning) -> Vec<String> {
+    let given: [(&str, Option<u64>); 9] = [
+        ("import-task-expiration-s", t.import_task_expiration_s),
+        ("import-task-retention-s", t.import_task_retention_s),
+        (
+            "import-max-pending-tasks",
+            t.import_max_pending_tasks.map(|v| v as u64),
+        ),
+        ("import-max-file-size", t.import_max_file_size),
+        (
+            "import-max-parallel-tasks",
+            t.import_max_parallel_tasks.map(|v| v as u64),
+        ),
+        ("import-workers", t.import_workers.map(|v| v as u64)),
+        ("import-memory-budget", t.import_memory_budget),
+        ("segment-max-size", t.segment_max_size),
+        (
+            "collection-default-partitions-with-key",
+            t.collection_default_partitions_with_key.map(|v| v as u64),
+        ),
+    ];
+    given
+        .into_iter()
+        .filter_map(|(flag, v)| v.map(|v| format!("--{flag}={v}")))
+        .collect()
+}
+
+fn cores() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get())
+}
+
+/// Our JSON Lines rows/s over DuckDB's, and our NPY time over cp + sync's.
+fn ratios(results: &[ImportRun], duckdb: Option<&DuckDb>, cp: Option<&CpSync>) -> Value {
+    let find = |f| {
+        results
+            .iter()
+            .find(|r| r.format == f && r.state == "Completed")
+    };
+    let vs_duckdb = match (find(Format::Jsonl), duckdb) {
+        (Some(ours), Some(DuckDb::Ran { seconds, rows, .. })) => {
+            Some(ours.rows_per_s() / (*rows as f64 / seconds))
+        }
+        _ => None,
+    };
+    let vs_cp = match (find(Format::Npy), cp) {
+        (Some(ours), Some(cp)) => Some(ours.seconds / cp.seconds),
+        _ => None,
+    };
+    json!({"jsonl_rows_per_s_over_duckdb": vs_duckdb, "npy_seconds_over_cp_sync": vs_cp})
+}
+
+fn report_json(
+    set: &Dataset,
+    results: &[ImportRun],
+    duckdb: Option<&DuckDb>,
+    cp: Option<&CpSync>,
+) -> Value {
+    json!({
+        "rows": set.spec.rows, "dim": set.spec.dim, "seed": set.spec.seed,
+        "cores": cores(), "data_set": set.dir, "generated": set.generated,
+        "generate_s": set.generate_s,
+        "results": results.iter().map(ImportRun::to_json).collect::<Vec<_>>(),
+        "peers": {
+            "duckdb": duckdb.map_or(json!({"status": "skipped"}), DuckDb::to_json),
+            "cp_sync": cp.map_or(json!({"status": "skipped"}), CpSync::to_json),
+        },
+        "ratios": ratios(results, duckdb, cp),
+    })
+}
+
+fn print_text(set: &Dataset, results: &[ImportRun], duckdb: Option<&DuckDb>, cp: Option<&CpSync>) {
+    println!(
+        "bench-import: {} rows x {} dims, {} cores, data set {} ({})",
+        set.spec.rows,
+        set.spec.dim,
+        cores(),
+        set.dir.display(),
+        if set.generated {
+            format!("generated in {:.1} s", set.generate_s)
+        } else {
+            "reused".into()
+        }
+    );
+    println!(
+        "{:<6} {:>10} {:>13} {:>9} {:>11} {:>8} {:>13}  state",
+        "format", "rows", "bytes", "seconds", "rows/s", "MB/s", "peak RSS MiB"
+    );
+    for r in results {
+        println!(
+            "{:<6} {:>10} {:>13} {:>9.3} {:>11.0} {:>8.1} {:>13.1}  {}{}",
+            r.format.name(),
+            r.rows,
+            r.bytes,
+            r.seconds,
+            r.rows_per_s(),
+            r.bytes as f64 / 1e6 / r.seconds,
+            r.peak_rss_kib as f64 / 1024.0,
+            r.state,
+            if r.error.is_empty() {
+                String::new()
+            } else {
+                format!(" ({})", r.error)
+            }
+        );
+    }
+    let ratios = ratios(results, duckdb, cp);
+    match duckdb {
+        None => {}
+        Some(DuckDb::NotInstalled) => println!("duckdb: not installed (pip install duckdb)"),
+        Some(DuckDb::Failed(why)) => println!("duckdb: failed: {why}"),
+        Some(DuckDb::Ran {
+            seconds,
+            rows,
+            version,
+            peak_rss_kib,
+        }) => {
+            print!(
+                "duckdb {version} read_json (jsonl, 1 thread): {seconds:.3} s, {:.0} rows/s, peak RSS {:.1} MiB",
+                *rows as f64 / seconds,
+                *peak_rss_kib as f64 / 1024.0
+            );
+            match ratios["jsonl_rows_per_s_over_duckdb"].as_f64() {
+                Some(x) => println!("; vecload jsonl rows/s = {x:.2}x duckdb's"),
+                None => println!(),
+            }
+        }
+    }
+    if let Some(cp) = cp {
+        print!(
+            "cp+sync of the npy files: {:.3} s, {:.1} MB/s",
+            cp.seconds,
+            cp.bytes as f64 / 1e6 / cp.seconds
+        );
+        match ratios["npy_seconds_over_cp_sync"].as_f64() {
+            Some(x) => println!("; vecload npy time = {x:.2}x cp+sync's"),
+            None => println!(),
+        }
+    }
+}
