@@ -46,6 +46,7 @@ struct ImportRun {
     rows: u64,
     bytes: u64,
     seconds: f64,
+    cpu_s: f64,
     peak_rss_kib: u64,
     state: String,
     error: String,
@@ -59,7 +60,7 @@ impl ImportRun {
     fn to_json(&self) -> Value {
         json!({
             "format": self.format.name(), "rows": self.rows, "bytes": self.bytes,
-            "seconds": self.seconds, "rows_per_s": self.rows_per_s(),
+            "seconds": self.seconds, "cpu_s": self.cpu_s, "rows_per_s": self.rows_per_s(),
             "mb_per_s": self.bytes as f64 / 1e6 / self.seconds,
             "peak_rss_mib": self.peak_rss_kib as f64 / 1024.0,
             "state": self.state, "error": self.error,
@@ -165,6 +166,7 @@ fn import(
         rows: task["row_count"].as_u64().unwrap_or(0),
         bytes,
         seconds: m.elapsed.as_secs_f64(),
+        cpu_s: m.cpu.as_secs_f64(),
         peak_rss_kib: m.peak_rss_kib,
         state,
         error,
@@ -220,6 +222,16 @@ fn tuning_flags(t: &Tuning) -> Vec<String> {
         .collect()
 }
 
+/// The 1-minute load average, when the system tells it: these machines are shared.
+fn load_avg() -> Option<f64> {
+    std::fs::read_to_string("/proc/loadavg")
+        .ok()?
+        .split_whitespace()
+        .next()?
+        .parse()
+        .ok()
+}
+
 fn cores() -> usize {
     std::thread::available_parallelism().map_or(1, |n| n.get())
 }
@@ -252,7 +264,7 @@ fn report_json(
 ) -> Value {
     json!({
         "rows": set.spec.rows, "dim": set.spec.dim, "seed": set.spec.seed,
-        "cores": cores(), "data_set": set.dir, "generated": set.generated,
+        "cores": cores(), "load_avg_1m": load_avg(), "data_set": set.dir, "generated": set.generated,
         "generate_s": set.generate_s,
         "results": results.iter().map(ImportRun::to_json).collect::<Vec<_>>(),
         "peers": {
@@ -265,10 +277,11 @@ fn report_json(
 
 fn print_text(set: &Dataset, results: &[ImportRun], duckdb: Option<&DuckDb>, cp: Option<&CpSync>) {
     println!(
-        "bench-import: {} rows x {} dims, {} cores, data set {} ({})",
+        "bench-import: {} rows x {} dims, {} cores (load {}), data set {} ({})",
         set.spec.rows,
         set.spec.dim,
         cores(),
+        load_avg().map_or("?".into(), |l| format!("{l:.1}")),
         set.dir.display(),
         if set.generated {
             format!("generated in {:.1} s", set.generate_s)
@@ -277,12 +290,12 @@ fn print_text(set: &Dataset, results: &[ImportRun], duckdb: Option<&DuckDb>, cp:
         }
     );
     println!(
-        "{:<6} {:>10} {:>13} {:>9} {:>11} {:>8} {:>13}  state",
-        "format", "rows", "bytes", "seconds", "rows/s", "MB/s", "peak RSS MiB"
+        "{:<6} {:>10} {:>13} {:>9} {:>11} {:>8} {:>13} {:>7}  state",
+        "format", "rows", "bytes", "seconds", "rows/s", "MB/s", "peak RSS MiB", "cpu s"
     );
     for r in results {
         println!(
-            "{:<6} {:>10} {:>13} {:>9.3} {:>11.0} {:>8.1} {:>13.1}  {}{}",
+            "{:<6} {:>10} {:>13} {:>9.3} {:>11.0} {:>8.1} {:>13.1} {:>7.2}  {}{}",
             r.format.name(),
             r.rows,
             r.bytes,
@@ -290,6 +303,7 @@ fn print_text(set: &Dataset, results: &[ImportRun], duckdb: Option<&DuckDb>, cp:
             r.rows_per_s(),
             r.bytes as f64 / 1e6 / r.seconds,
             r.peak_rss_kib as f64 / 1024.0,
+            r.cpu_s,
             r.state,
             if r.error.is_empty() {
                 String::new()

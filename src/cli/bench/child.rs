@@ -20,6 +20,8 @@ pub(super) struct Measured {
     pub elapsed: Duration,
     /// Peak resident set size in KiB (`ru_maxrss`), mapped file pages included.
     pub peak_rss_kib: u64,
+    /// User plus system CPU time: steadier than wall time on a shared machine.
+    pub cpu: Duration,
     /// Everything it wrote on stdout.
     pub stdout: String,
     /// Everything it wrote on stderr.
@@ -36,12 +38,13 @@ pub(super) fn run_measured(cmd: &mut Command) -> io::Result<Measured> {
     // Drain both pipes while the child runs so it never blocks on a full pipe.
     let out = drain(child.stdout.take());
     let err = drain(child.stderr.take());
-    let (status, peak_rss_kib) = wait_rusage(&child)?;
+    let (status, peak_rss_kib, cpu) = wait_rusage(&child)?;
     let elapsed = start.elapsed();
     Ok(Measured {
         status,
         elapsed,
         peak_rss_kib,
+        cpu,
         stdout: join(out),
         stderr: join(err),
     })
@@ -61,10 +64,11 @@ fn join(h: Option<JoinHandle<String>>) -> String {
     h.and_then(|h| h.join().ok()).unwrap_or_default()
 }
 
-/// Waits for `child` with `wait4`, returning its status and `ru_maxrss` (KiB on Linux).
+/// Waits for `child` with `wait4`, returning its status, `ru_maxrss` (KiB on Linux) and
+/// its user + system CPU time.
 ///
 /// The child is reaped here: `Child::wait` must not be called on it afterwards.
-fn wait_rusage(child: &Child) -> io::Result<(ExitStatus, u64)> {
+fn wait_rusage(child: &Child) -> io::Result<(ExitStatus, u64, Duration)> {
     let pid = libc::pid_t::try_from(child.id())
         .map_err(|_| io::Error::other("child pid does not fit pid_t"))?;
     let mut status: libc::c_int = 0;
@@ -84,7 +88,12 @@ fn wait_rusage(child: &Child) -> io::Result<(ExitStatus, u64)> {
         }
     }
     let rss = u64::try_from(usage.ru_maxrss).unwrap_or(0);
-    Ok((ExitStatus::from_raw(status), rss))
+    let time = |t: libc::timeval| {
+        Duration::from_secs(u64::try_from(t.tv_sec).unwrap_or(0))
+            + Duration::from_micros(u64::try_from(t.tv_usec).unwrap_or(0))
+    };
+    let cpu = time(usage.ru_utime) + time(usage.ru_stime);
+    Ok((ExitStatus::from_raw(status), rss, cpu))
 }
 
 #[cfg(test)]
