@@ -86,7 +86,7 @@ pub fn run(cli: &Cli, args: &BenchImportArgs) -> Result<ExitCode> {
     let set = prepare(&args.dir, &spec)?;
     let runs = set.dir.with_file_name("runs");
     let exe = std::env::current_exe().context("locating the vecload binary")?;
-    let flags = tuning_flags(&cli.tuning);
+    let flags = child_flags(cli);
     let mut results = Vec::new();
     for &format in &args.formats {
         if !cli.json {
@@ -194,32 +194,47 @@ fn remove_dir(dir: &Path) -> Result<()> {
     }
 }
 
-/// The tuning flags given to this command, passed on to the child processes.
-fn tuning_flags(t: &Tuning) -> Vec<String> {
-    let given: [(&str, Option<u64>); 9] = [
-        ("import-task-expiration-s", t.import_task_expiration_s),
-        ("import-task-retention-s", t.import_task_retention_s),
-        (
-            "import-max-pending-tasks",
-            t.import_max_pending_tasks.map(|v| v as u64),
-        ),
-        ("import-max-file-size", t.import_max_file_size),
-        (
-            "import-max-parallel-tasks",
-            t.import_max_parallel_tasks.map(|v| v as u64),
-        ),
-        ("import-workers", t.import_workers.map(|v| v as u64)),
-        ("import-memory-budget", t.import_memory_budget),
-        ("segment-max-size", t.segment_max_size),
+/// The config file and tuning flags given to this command, passed on to the child processes.
+/// The pattern names every field, so a new flag cannot be forgotten here.
+fn child_flags(cli: &Cli) -> Vec<String> {
+    let Tuning {
+        import_task_expiration_s,
+        import_task_retention_s,
+        import_max_pending_tasks,
+        import_max_file_size,
+        import_max_parallel_tasks,
+        import_workers,
+        import_memory_budget,
+        import_throttle_unit_ms,
+        import_unit_bytes,
+        segment_max_size,
+        collection_default_partitions_with_key,
+    } = &cli.tuning;
+    let wide = |v: &Option<usize>| v.map(|v| v as u64);
+    let given: [(&str, Option<u64>); 11] = [
+        ("import-task-expiration-s", *import_task_expiration_s),
+        ("import-task-retention-s", *import_task_retention_s),
+        ("import-max-pending-tasks", wide(import_max_pending_tasks)),
+        ("import-max-file-size", *import_max_file_size),
+        ("import-max-parallel-tasks", wide(import_max_parallel_tasks)),
+        ("import-workers", wide(import_workers)),
+        ("import-memory-budget", *import_memory_budget),
+        ("import-throttle-unit-ms", *import_throttle_unit_ms),
+        ("import-unit-bytes", wide(import_unit_bytes)),
+        ("segment-max-size", *segment_max_size),
         (
             "collection-default-partitions-with-key",
-            t.collection_default_partitions_with_key.map(|v| v as u64),
+            wide(collection_default_partitions_with_key),
         ),
     ];
-    given
+    let mut flags: Vec<String> = given
         .into_iter()
         .filter_map(|(flag, v)| v.map(|v| format!("--{flag}={v}")))
-        .collect()
+        .collect();
+    if let Some(config) = &cli.config {
+        flags.push(format!("--config={}", config.display()));
+    }
+    flags
 }
 
 /// The 1-minute load average, when the system tells it: these machines are shared.
