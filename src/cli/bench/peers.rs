@@ -45,6 +45,8 @@ pub(super) enum DuckDb {
         version: String,
         /// Peak RSS of the Python process, KiB.
         peak_rss_kib: u64,
+        /// User + system CPU seconds of the whole Python process (start-up included).
+        cpu_s: f64,
     },
     /// The load failed.
     Failed(String),
@@ -74,6 +76,7 @@ impl DuckDb {
                 rows: v["rows"].as_u64().unwrap_or(0),
                 version: v["version"].as_str().unwrap_or("?").to_string(),
                 peak_rss_kib: m.peak_rss_kib,
+                cpu_s: m.cpu.as_secs_f64(),
             },
             _ => DuckDb::Failed(format!(
                 "python3 exited with {}: {}",
@@ -93,10 +96,11 @@ impl DuckDb {
                 rows,
                 version,
                 peak_rss_kib,
+                cpu_s,
             } => json!({
                 "status": "ok", "version": version, "threads": 1, "rows": rows,
                 "seconds": seconds, "rows_per_s": *rows as f64 / seconds,
-                "peak_rss_mib": *peak_rss_kib as f64 / 1024.0,
+                "peak_rss_mib": *peak_rss_kib as f64 / 1024.0, "cpu_s": cpu_s,
             }),
         }
     }
