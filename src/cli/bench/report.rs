@@ -172,7 +172,7 @@ pub(super) fn print_text(
                 ratios["jsonl_cpu_s_over_duckdb"].as_f64(),
             ) {
                 (Some(x), Some(c)) => {
-                    println!("; vecload jsonl rows/s = {x:.2}x duckdb's, its cpu = {c:.2}x")
+                    println!("; vecload jsonl: rows/s {x:.2}x duckdb's, cpu s {c:.2}x duckdb's")
                 }
                 _ => println!(),
             }
