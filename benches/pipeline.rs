@@ -33,7 +33,7 @@ fn spec(schema: &CollectionSchema, files: &[PathBuf], out_dir: &Path) -> TaskSpe
         schema: schema.clone(),
         partitions: vec!["_default".into()],
         files: files.iter().map(|f| f.display().to_string()).collect(),
-        root: LocalRoot::open("/"),
+        root: LocalRoot::open("/").into(),
         out_dir: out_dir.to_path_buf(),
     }
 }
