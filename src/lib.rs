@@ -9,6 +9,7 @@
 //!
 //! [`Engine`] is the facade the CLI and the server use.
 
+pub mod bench;
 pub mod catalog;
 pub mod engine;
 pub mod error;

@@ -1,6 +1,7 @@
 //! Integration tests: one binary, modules by capability.
 #![allow(clippy::unwrap_used, missing_docs)]
 
+mod bench;
 mod book;
 mod cli;
 mod conformance;

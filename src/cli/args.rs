@@ -171,6 +171,8 @@ pub enum Command {
         /// The segment file.
         file: PathBuf,
     },
+    /// Generate the benchmark data set and time its import in each format (INTERFACE.md 6).
+    BenchImport(super::bench::BenchImportArgs),
 }
 
 /// `vecload collection ...`

@@ -1,6 +1,7 @@
 //! The command line: a thin layer over [`vecload::Engine`]. `anyhow` lives here and in main.
 
 mod args;
+mod bench;
 mod config;
 mod storage;
 
@@ -111,6 +112,9 @@ fn run(cli: Cli) -> Result<ExitCode> {
             .with_context(|| format!("inspecting {}", file.display()))?;
         println!("{summary}");
         return Ok(ExitCode::SUCCESS);
+    }
+    if let Command::BenchImport(args) = &cli.command {
+        return bench::run(&cli, args);
     }
     let engine = Engine::open(&cli.data_dir, options(&cli)?)?;
     match cli.command {
@@ -319,7 +323,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             .with_context(|| format!("serving on {listen}"))?;
             return Ok(ExitCode::SUCCESS);
         }
-        Command::InspectSegment { .. } => {}
+        Command::InspectSegment { .. } | Command::BenchImport(_) => {}
     }
     Ok(ExitCode::SUCCESS)
 }
