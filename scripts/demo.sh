@@ -4,9 +4,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 cargo build --release --locked --quiet
-vl="./target/release/vecload --data-dir target/demo-data"
+vl() { cargo run --release --locked --quiet -- --data-dir target/demo-data "$@"; }
 rm -rf target/demo-data
-$vl collection create data/book/schema.json
-$vl partition create book 2022
-$vl --json import -c book -p 2022 data/book/book.json
-echo "count: $($vl count book)"
+vl collection create data/book/schema.json
+vl partition create book 2022
+vl --json import -c book -p 2022 data/book/book.json
+echo "count: $(vl count book)"

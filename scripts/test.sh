@@ -1,5 +1,15 @@
 #!/usr/bin/env bash
-# The test command (README): installs what the tests need, then runs every test.
+# The test command (README). Installs what the tests use into .ci/venv (pymilvus for the
+# REST client test; moto, a real S3 server the S3 tests start on 127.0.0.1), then runs every
+# test target. Servers are started and stopped by the tests themselves.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+venv=.ci/venv
+pkgs=("pymilvus==2.5.18" "minio==7.2.20" "azure-storage-blob==12.31.1" "requests==2.34.2"
+      "moto[s3]==5.2.5" "flask" "flask-cors")
+if ! "$venv/bin/python" -c "import pymilvus.bulk_writer, moto, flask_cors" 2>/dev/null; then
+  python3 -m venv "$venv"
+  "$venv/bin/pip" install -q --disable-pip-version-check "${pkgs[@]}"
+fi
+export VECLOAD_PYTHON="$PWD/$venv/bin/python"
 cargo test --locked --all-targets

@@ -298,15 +298,29 @@ impl Catalog {
         task_id: u64,
         segments: Vec<(String, VisibleSegment)>,
     ) -> Result<(), CatalogError> {
+        self.commit_tasks(collection, vec![(task_id, segments)])
+    }
+
+    /// Makes the segments of several tasks (one REST job) visible in one atomic write.
+    /// Tasks already committed are skipped.
+    pub fn commit_tasks(
+        &mut self,
+        collection: &str,
+        tasks: Vec<(u64, Vec<(String, VisibleSegment)>)>,
+    ) -> Result<(), CatalogError> {
         let c = self
             .file
             .collections
             .get_mut(collection)
             .ok_or_else(|| CatalogError::CollectionNotFound(collection.to_string()))?;
-        if c.committed_tasks.contains(&task_id) {
+        let tasks: Vec<_> = tasks
+            .into_iter()
+            .filter(|(id, _)| !c.committed_tasks.contains(id))
+            .collect();
+        if tasks.is_empty() {
             return Ok(());
         }
-        for (partition, _) in &segments {
+        for (partition, _) in tasks.iter().flat_map(|(_, segs)| segs) {
             if c.partition(partition).is_none() {
                 return Err(CatalogError::PartitionNotFound {
                     collection: collection.to_string(),
@@ -314,12 +328,14 @@ impl Catalog {
                 });
             }
         }
-        for (partition, seg) in segments {
-            if let Some(p) = c.partitions.iter_mut().find(|p| p.name == partition) {
-                p.segments.push(seg);
+        for (task_id, segments) in tasks {
+            for (partition, seg) in segments {
+                if let Some(p) = c.partitions.iter_mut().find(|p| p.name == partition) {
+                    p.segments.push(seg);
+                }
             }
+            c.committed_tasks.insert(task_id);
         }
-        c.committed_tasks.insert(task_id);
         self.save()
     }
 

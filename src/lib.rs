@@ -9,9 +9,11 @@
 //!
 //! [`Engine`] is the facade the CLI and the server use.
 
+pub mod bench;
 pub mod catalog;
 pub mod engine;
 pub mod error;
+pub mod fault;
 pub mod fsutil;
 pub mod ledger;
 pub mod location;
@@ -22,8 +24,9 @@ pub mod record;
 pub mod route;
 pub mod schema;
 pub mod segment;
+pub mod server;
 pub mod source;
 pub mod validate;
 
-pub use engine::{Engine, EngineError, EngineOptions, ImportOptions};
+pub use engine::{Engine, EngineError, EngineOptions, ImportOptions, JobState, JobView};
 pub use location::RowLocation;

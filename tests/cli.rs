@@ -5,7 +5,11 @@ use serde_json::Value;
 use crate::util::vecload;
 
 fn ok(out: &std::process::Output) -> String {
-    assert!(out.status.success(), "stderr: {}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "stderr: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     String::from_utf8(out.stdout.clone()).unwrap()
 }
 
@@ -13,11 +17,37 @@ fn ok(out: &std::process::Output) -> String {
 fn import_state_tasks_and_count_print_the_interface_json() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
-    ok(&vecload(d, &["collection", "create", "data/book/schema.json"]));
+    ok(&vecload(
+        d,
+        &["collection", "create", "data/book/schema.json"],
+    ));
     ok(&vecload(d, &["partition", "create", "book", "2022"]));
-    let out = ok(&vecload(d, &["--json", "import", "-c", "book", "-p", "2022", "data/book/book.json"]));
+    let out = ok(&vecload(
+        d,
+        &[
+            "--json",
+            "import",
+            "-c",
+            "book",
+            "-p",
+            "2022",
+            "data/book/book.json",
+        ],
+    ));
     let task: Value = serde_json::from_str(out.trim()).unwrap();
-    let keys = ["task_id", "state", "state_code", "collection", "partition", "files", "row_count", "progress", "id_ranges", "failed_reason", "create_time"];
+    let keys = [
+        "task_id",
+        "state",
+        "state_code",
+        "collection",
+        "partition",
+        "files",
+        "row_count",
+        "progress",
+        "id_ranges",
+        "failed_reason",
+        "create_time",
+    ];
     for k in keys {
         assert!(task.get(k).is_some(), "missing {k} in {task}");
     }
@@ -27,17 +57,25 @@ fn import_state_tasks_and_count_print_the_interface_json() {
     assert_eq!(task["row_count"], 5);
     assert_eq!(task["files"], serde_json::json!(["data/book/book.json"]));
     let id = task["task_id"].as_u64().unwrap().to_string();
-    let state: Value = serde_json::from_str(ok(&vecload(d, &["--json", "state", &id])).trim()).unwrap();
+    let state: Value =
+        serde_json::from_str(ok(&vecload(d, &["--json", "state", &id])).trim()).unwrap();
     assert_eq!(state, task);
     let tasks: Value = serde_json::from_str(ok(&vecload(d, &["--json", "tasks"])).trim()).unwrap();
     assert_eq!(tasks.as_array().unwrap().len(), 1);
-    let count: Value = serde_json::from_str(ok(&vecload(d, &["--json", "count", "book"])).trim()).unwrap();
+    let count: Value =
+        serde_json::from_str(ok(&vecload(d, &["--json", "count", "book"])).trim()).unwrap();
     assert_eq!(count, serde_json::json!({"count": 5}));
 
-    let bad = vecload(d, &["import", "-c", "book", "data/book/fail/wrong_dim.json"]);
+    let bad = vecload(
+        d,
+        &["import", "-c", "book", "data/book/fail/wrong_dim.json"],
+    );
     assert_eq!(bad.status.code(), Some(1));
     let err = String::from_utf8_lossy(&bad.stderr);
-    assert!(err.contains("wrong_dim.json: row 3") && err.contains("book_intro"), "{err}");
+    assert!(
+        err.contains("wrong_dim.json: row 3") && err.contains("book_intro"),
+        "{err}"
+    );
     assert_eq!(ok(&vecload(d, &["count", "book"])).trim(), "5");
 }
 
@@ -45,12 +83,33 @@ fn import_state_tasks_and_count_print_the_interface_json() {
 fn request_errors_exit_non_zero_with_one_line() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
-    ok(&vecload(d, &["collection", "create", "data/book/schema.json"]));
+    ok(&vecload(
+        d,
+        &["collection", "create", "data/book/schema.json"],
+    ));
     for (args, needle) in [
-        (vec!["import", "-c", "nope", "data/book/book.json"], "collection not found"),
-        (vec!["import", "-c", "book", "-p", "1999", "data/book/book.json"], "partition not found"),
-        (vec!["import", "-c", "book", "data/book/book.json", "data/book/book_props.json"], "one file"),
-        (vec!["import", "-c", "book", "data/book/schema.txt"], "unsupported file type"),
+        (
+            vec!["import", "-c", "nope", "data/book/book.json"],
+            "collection not found",
+        ),
+        (
+            vec!["import", "-c", "book", "-p", "1999", "data/book/book.json"],
+            "partition not found",
+        ),
+        (
+            vec![
+                "import",
+                "-c",
+                "book",
+                "data/book/book.json",
+                "data/book/book_props.json",
+            ],
+            "one file",
+        ),
+        (
+            vec!["import", "-c", "book", "data/book/schema.txt"],
+            "unsupported file type",
+        ),
     ] {
         let out = vecload(d, &args);
         assert!(!out.status.success(), "{args:?}");

@@ -11,9 +11,15 @@ pub struct Cli {
     /// Data directory: catalog, task ledger, segments.
     #[arg(long, global = true, default_value = "./vecload-data")]
     pub data_dir: PathBuf,
-    /// Storage root import paths are relative to (a directory).
+    /// Storage root import paths are relative to: a directory or s3://bucket[/prefix].
     #[arg(long, global = true)]
     pub storage: Option<String>,
+    /// S3 settings for an s3:// storage root.
+    #[command(flatten)]
+    pub s3: S3Flags,
+    /// Config file (TOML; INTERFACE.md section 1). Flags win over it.
+    #[arg(long, global = true)]
+    pub config: Option<PathBuf>,
     /// Machine-readable JSON on stdout.
     #[arg(long, global = true)]
     pub json: bool,
@@ -49,6 +55,12 @@ pub struct Tuning {
     /// Peak RSS budget of an import in bytes.
     #[arg(long, global = true)]
     pub import_memory_budget: Option<u64>,
+    /// Pause before each work unit in milliseconds (throttle).
+    #[arg(long, global = true)]
+    pub import_throttle_unit_ms: Option<u64>,
+    /// Target work-unit size in bytes.
+    #[arg(long, global = true)]
+    pub import_unit_bytes: Option<usize>,
     /// Segment roll-over size in bytes.
     #[arg(long, global = true)]
     pub segment_max_size: Option<u64>,
@@ -125,11 +137,42 @@ pub enum Command {
         #[arg(long, default_value_t = 100)]
         limit: usize,
     },
+    /// Exact nearest-neighbour search over a vector field.
+    Search {
+        /// Collection.
+        collection: String,
+        /// Query vector as a JSON list, e.g. '[0.1, 0.2]'.
+        #[arg(long)]
+        vector: String,
+        /// Vector field (default: the only one).
+        #[arg(long)]
+        field: Option<String>,
+        /// Results to return.
+        #[arg(long, default_value_t = 10)]
+        limit: usize,
+        /// L2, IP, COSINE or HAMMING.
+        #[arg(long)]
+        metric: Option<String>,
+        /// Comma-separated fields to print with each hit.
+        #[arg(long, value_delimiter = ',')]
+        output_fields: Option<Vec<String>>,
+    },
+    /// Serve the Milvus RESTful v2 API (collections, partitions, import jobs, query, search).
+    Serve {
+        /// Address to listen on.
+        #[arg(long, default_value = "127.0.0.1:19530")]
+        listen: std::net::SocketAddr,
+        /// Require `Authorization: Bearer TOKEN` on every request.
+        #[arg(long)]
+        token: Option<String>,
+    },
     /// Print a segment file's header.
     InspectSegment {
         /// The segment file.
         file: PathBuf,
     },
+    /// Generate the benchmark data set and time its import in each format (INTERFACE.md 6).
+    BenchImport(super::bench::BenchImportArgs),
 }
 
 /// `vecload collection ...`
@@ -169,4 +212,19 @@ pub enum PartitionCmd {
         /// Collection.
         collection: String,
     },
+}
+
+/// S3 settings (INTERFACE.md section 1); keys come from `AWS_ACCESS_KEY_ID` and
+/// `AWS_SECRET_ACCESS_KEY`.
+#[derive(Debug, Args, Default)]
+pub struct S3Flags {
+    /// S3 endpoint URL (default: $AWS_ENDPOINT_URL, else AWS).
+    #[arg(long, global = true)]
+    pub s3_endpoint: Option<String>,
+    /// S3 region (default: $AWS_REGION, else us-east-1).
+    #[arg(long, global = true)]
+    pub s3_region: Option<String>,
+    /// Allow a plain http:// S3 endpoint (loopback test servers).
+    #[arg(long, global = true)]
+    pub s3_allow_http: bool,
 }

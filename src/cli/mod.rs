@@ -1,6 +1,9 @@
 //! The command line: a thin layer over [`vecload::Engine`]. `anyhow` lives here and in main.
 
 mod args;
+mod bench;
+mod config;
+mod storage;
 
 use std::io::Write;
 use std::process::ExitCode;
@@ -12,7 +15,6 @@ use serde_json::{Value, json};
 use vecload::ledger::{TaskRecord, TaskState, format_utc};
 use vecload::query::{self, Key};
 use vecload::schema::DataType;
-use vecload::source::LocalRoot;
 use vecload::{Engine, EngineOptions};
 
 use args::{Cli, CollectionCmd, Command, PartitionCmd};
@@ -29,14 +31,14 @@ pub fn main() -> ExitCode {
     }
 }
 
-fn options(cli: &Cli) -> EngineOptions {
-    let mut o = EngineOptions {
-        storage: match &cli.storage {
-            Some(root) => LocalRoot::confined(root),
-            None => LocalRoot::open("."),
-        },
-        ..EngineOptions::default()
+fn options(cli: &Cli) -> Result<EngineOptions> {
+    let file = match &cli.config {
+        Some(path) => config::ConfigFile::load(path)?,
+        None => config::ConfigFile::default(),
     };
+    let mut o = EngineOptions::default();
+    file.apply(&mut o);
+    o.storage = storage::storage(cli, &file)?;
     let t = &cli.tuning;
     let i = &mut o.import;
     if let Some(v) = t.import_task_expiration_s {
@@ -60,13 +62,19 @@ fn options(cli: &Cli) -> EngineOptions {
     if let Some(v) = t.import_memory_budget {
         i.memory_budget = v;
     }
+    if let Some(v) = t.import_throttle_unit_ms {
+        i.throttle_unit_ms = v;
+    }
+    if let Some(v) = t.import_unit_bytes {
+        i.unit_bytes = v;
+    }
     if let Some(v) = t.segment_max_size {
         o.segment_max_size = v;
     }
     if let Some(v) = t.collection_default_partitions_with_key {
         o.default_partitions_with_key = v;
     }
-    o
+    Ok(o)
 }
 
 fn print_json(v: &Value) -> Result<()> {
@@ -105,7 +113,10 @@ fn run(cli: Cli) -> Result<ExitCode> {
         println!("{summary}");
         return Ok(ExitCode::SUCCESS);
     }
-    let engine = Engine::open(&cli.data_dir, options(&cli))?;
+    if let Command::BenchImport(args) = &cli.command {
+        return bench::run(&cli, args);
+    }
+    let engine = Engine::open(&cli.data_dir, options(&cli)?)?;
     match cli.command {
         Command::Collection(CollectionCmd::Create { schema }) => {
             let bytes = std::fs::read(&schema)
@@ -252,7 +263,10 @@ fn run(cli: Cli) -> Result<ExitCode> {
                     let keys = Key::parse_list(&ids, int_pk)?;
                     query::get_by_ids(&snap, &keys, output_fields.as_deref(), limit)?
                 }
-                (None, Some(_)) => bail!("--filter is not supported yet; use --ids"),
+                (None, Some(expr)) => {
+                    let filter = query::Filter::parse(&expr)?;
+                    query::filter_rows(&snap, &filter, output_fields.as_deref(), limit)?
+                }
                 _ => bail!("give exactly one of --ids or --filter"),
             };
             let rows: Vec<Value> = rows.into_iter().map(Value::Object).collect();
@@ -262,7 +276,54 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 rows.iter().for_each(|r| println!("{r}"));
             }
         }
-        Command::InspectSegment { .. } => {}
+        Command::Search {
+            collection,
+            vector,
+            field,
+            limit,
+            metric,
+            output_fields,
+        } => {
+            let vector: Vec<f32> =
+                serde_json::from_str(&vector).context("--vector must be a JSON list of numbers")?;
+            let metric = metric.as_deref().map(query::Metric::parse).transpose()?;
+            let snap = engine.snapshot(&collection)?;
+            let req = query::SearchRequest {
+                field: field.as_deref(),
+                vector: &vector,
+                metric,
+                limit,
+                output: output_fields.as_deref(),
+            };
+            let hits = query::search(&snap, &req)?;
+            let hits: Vec<Value> = hits
+                .into_iter()
+                .map(|h| {
+                    let mut m = serde_json::Map::new();
+                    m.insert("id".into(), h.id);
+                    m.insert("distance".into(), json!(h.distance));
+                    m.extend(h.fields);
+                    Value::Object(m)
+                })
+                .collect();
+            if cli.json {
+                print_json(&Value::Array(hits))?;
+            } else {
+                hits.iter().for_each(|h| println!("{h}"));
+            }
+        }
+        Command::Serve { listen, token } => {
+            let state = vecload::server::AppState {
+                engine: std::sync::Arc::new(engine),
+                token,
+            };
+            vecload::server::serve(state, listen, |addr| {
+                eprintln!("vecload: serving on http://{addr}")
+            })
+            .with_context(|| format!("serving on {listen}"))?;
+            return Ok(ExitCode::SUCCESS);
+        }
+        Command::InspectSegment { .. } | Command::BenchImport(_) => {}
     }
     Ok(ExitCode::SUCCESS)
 }

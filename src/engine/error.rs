@@ -51,6 +51,9 @@ pub enum EngineError {
         /// Tasks requested.
         requested: usize,
     },
+    /// No job with that id.
+    #[error("import job does not exist, jobID={0}")]
+    JobNotFound(u64),
     /// No task with that id.
     #[error("import task {0} does not exist")]
     TaskNotFound(u64),

@@ -5,6 +5,7 @@
 //! CLI and the server are thin layers over it.
 
 mod error;
+mod jobs;
 mod options;
 mod recovery;
 mod request;
@@ -20,6 +21,7 @@ use std::time::Duration;
 use crossbeam_channel::Sender;
 
 pub use error::EngineError;
+pub use jobs::{JobState, JobView};
 pub use options::{EngineOptions, ImportOptions};
 
 use crate::catalog::{Catalog, Collection};
@@ -187,20 +189,20 @@ impl Engine {
         partition: Option<&str>,
         files: &[String],
     ) -> Result<u64, EngineError> {
-        let ids = self.bulk_insert_units(collection, partition, &[files.to_vec()], None)?;
+        let ids = self.bulk_insert_units(collection, partition, &[files.to_vec()], false)?;
         ids.into_iter()
             .next()
             .ok_or(EngineError::InvalidRequest("no task created".into()))
     }
 
     /// Queues several units (tasks) at once, all or none (the pending limit applies to the
-    /// whole request).
+    /// whole request). With `as_job` they form one job that commits together.
     pub fn bulk_insert_units(
         &self,
         collection: &str,
         partition: Option<&str>,
         units: &[Vec<String>],
-        job_id: Option<u64>,
+        as_job: bool,
     ) -> Result<Vec<u64>, EngineError> {
         let queue = self.queue.as_ref().ok_or(EngineError::InvalidRequest(
             "the engine is shutting down".into(),
@@ -208,6 +210,8 @@ impl Engine {
         let mut st = self.inner.lock();
         let partition = request::check(&self.inner, &st, collection, partition, units)?;
         let mut ids = Vec::with_capacity(units.len());
+        // A job is named by its first task's id.
+        let job_id = as_job.then(|| st.ledger.next_task_id());
         for files in units {
             let rec = st.ledger.create(
                 collection,

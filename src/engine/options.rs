@@ -1,6 +1,6 @@
 //! Engine options: plain structs with Milvus's defaults (INTERFACE.md section 1).
 
-use crate::source::LocalRoot;
+use crate::source::{LocalRoot, Storage};
 
 /// Limits and tuning of imports (`import.*` config keys).
 #[derive(Debug, Clone)]
@@ -19,6 +19,10 @@ pub struct ImportOptions {
     pub workers: usize,
     /// Peak RSS budget of an import, in bytes.
     pub memory_budget: u64,
+    /// Pause before each work unit, in milliseconds (a throttle; 0 = none).
+    pub throttle_unit_ms: u64,
+    /// Target size of a work unit in bytes of input.
+    pub unit_bytes: usize,
 }
 
 impl Default for ImportOptions {
@@ -32,6 +36,8 @@ impl Default for ImportOptions {
             max_parallel_tasks: cores,
             workers: cores,
             memory_budget: 512 << 20,
+            throttle_unit_ms: 0,
+            unit_bytes: 4 << 20,
         }
     }
 }
@@ -39,8 +45,9 @@ impl Default for ImportOptions {
 /// Everything an [`Engine`](super::Engine) is opened with.
 #[derive(Debug, Clone)]
 pub struct EngineOptions {
-    /// Where import files are read from.
-    pub storage: LocalRoot,
+    /// Where import files are read from: a local directory or an object store prefix
+    /// (default: the current directory, absolute paths allowed).
+    pub storage: Storage,
     /// Import limits and tuning.
     pub import: ImportOptions,
     /// A segment file rolls over at this size (`segment.max_size`).
@@ -52,7 +59,7 @@ pub struct EngineOptions {
 impl Default for EngineOptions {
     fn default() -> Self {
         EngineOptions {
-            storage: LocalRoot::open("."),
+            storage: LocalRoot::open(".").into(),
             import: ImportOptions::default(),
             segment_max_size: 512 << 20,
             default_partitions_with_key: 16,

@@ -44,15 +44,18 @@ pub(super) fn lock_dir(dir: &Path) -> Result<File, EngineError> {
 /// Settles every task left by an earlier process; returns the Pending ones, oldest first,
 /// to queue again.
 pub(super) fn recover(inner: &Inner) -> Result<Vec<u64>, EngineError> {
-    let tasks: Vec<_> = inner
+    let ids: Vec<u64> = inner
         .lock()
         .ledger
         .list(None, None)
-        .into_iter()
-        .cloned()
+        .iter()
+        .map(|t| t.id)
         .collect();
-    let mut pending = Vec::new();
-    for t in tasks {
+    for id in ids {
+        // Re-read: settling one task of a job may have settled its siblings.
+        let Some(t) = inner.lock().ledger.get(id).cloned() else {
+            continue;
+        };
         let dir = {
             let st = inner.lock();
             st.catalog
@@ -61,10 +64,8 @@ pub(super) fn recover(inner: &Inner) -> Result<Vec<u64>, EngineError> {
                 .map(|c| st.catalog.task_dir(c.id, t.id))
         };
         match t.state {
-            TaskState::Pending => pending.push(t.id),
-            TaskState::Started => {
-                runner::fail(inner, t.id, "interrupted by restart", dir.as_deref())
-            }
+            TaskState::Pending | TaskState::Completed | TaskState::FailedAndCleaned => {}
+            TaskState::Started => runner::fail(inner, t.id, "interrupted by restart"),
             TaskState::Persisted => {
                 let complete = dir.as_ref().is_some_and(|d| {
                     t.segments.iter().all(|s| {
@@ -79,7 +80,6 @@ pub(super) fn recover(inner: &Inner) -> Result<Vec<u64>, EngineError> {
                             inner,
                             t.id,
                             &format!("interrupted by restart; commit failed: {reason}"),
-                            dir.as_deref(),
                         );
                     }
                 } else {
@@ -87,7 +87,6 @@ pub(super) fn recover(inner: &Inner) -> Result<Vec<u64>, EngineError> {
                         inner,
                         t.id,
                         "interrupted by restart before its segments were complete",
-                        dir.as_deref(),
                     );
                 }
             }
@@ -102,12 +101,18 @@ pub(super) fn recover(inner: &Inner) -> Result<Vec<u64>, EngineError> {
                         .transition(t.id, TaskState::FailedAndCleaned, None);
                 }
             }
-            TaskState::Completed | TaskState::FailedAndCleaned => {}
         }
     }
     remove_strays(inner)?;
     apply_retention(inner);
-    Ok(pending)
+    let st = inner.lock();
+    Ok(st
+        .ledger
+        .list(None, None)
+        .iter()
+        .filter(|t| t.state == TaskState::Pending)
+        .map(|t| t.id)
+        .collect())
 }
 
 /// Removes segment directories that no committed or pending task owns (a crash between

@@ -63,6 +63,7 @@ pub(super) fn check(
                 "JSON and NumPy files cannot be mixed in one task: {files:?}"
             )));
         }
+        // Sizes from `stat` or an object HEAD, before any byte is read.
         for f in files {
             match inner.opts.storage.size(f) {
                 Ok(size) if size > inner.opts.import.max_file_size => {
@@ -75,7 +76,7 @@ pub(super) fn check(
                 Ok(_) => {}
                 // A missing file fails its task later, as in Milvus; an escaping path is
                 // refused now.
-                Err(crate::source::SourceError::NotFound { .. }) => {}
+                Err(e) if e.is_not_found() => {}
                 Err(e) => return Err(e.into()),
             }
         }

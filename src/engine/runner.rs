@@ -12,13 +12,6 @@ use crate::catalog::VisibleSegment;
 use crate::ledger::{TaskState, now_unix};
 use crate::pipeline::{self, IdAllocator, PipelineOptions, TaskControl, TaskSpec};
 
-/// Stops the process at a named point when `VECLOAD_FAULT` names it (crash tests only).
-pub(crate) fn fault_point(name: &str) {
-    if std::env::var("VECLOAD_FAULT").is_ok_and(|v| v == name) {
-        std::process::abort();
-    }
-}
-
 /// A runner thread: takes task ids from the queue until the engine shuts down.
 pub(super) fn run_queue(inner: &Arc<Inner>, rx: &Receiver<u64>) {
     loop {
@@ -57,7 +50,6 @@ fn run_task(inner: &Arc<Inner>, id: u64) {
                 inner,
                 id,
                 "the collection was dropped before the task started",
-                None,
             );
             return;
         };
@@ -94,13 +86,16 @@ fn run_task(inner: &Arc<Inner>, id: u64) {
     let opts = PipelineOptions {
         workers: inner.opts.import.workers.max(1),
         segment_max_bytes: inner.opts.segment_max_size,
+        unit_bytes: inner.opts.import.unit_bytes.max(1),
+        memory_budget: inner.opts.import.memory_budget,
+        unit_delay: Duration::from_millis(inner.opts.import.throttle_unit_ms),
         ..PipelineOptions::default()
     };
     let started = Instant::now();
     let result = crate::fsutil::create_dir_durable(&dir)
         .map_err(|e| pipeline::PipelineError::Segment(format!("{}: {e}", dir.display())))
         .and_then(|()| pipeline::run(spec, opts, &LedgerIds(inner), control.clone()));
-    fault_point("after_segments");
+    crate::fault::point("after_segments");
     let outcome = match result {
         Ok(out) => commit(inner, id, &collection, out, started.elapsed().as_secs_f64()),
         Err(e) => Err(control.stop_reason().unwrap_or_else(|| e.to_string())),
@@ -111,7 +106,7 @@ fn run_task(inner: &Arc<Inner>, id: u64) {
         .unwrap_or_else(|p| p.into_inner())
         .remove(&id);
     if let Err(reason) = outcome {
-        fail(inner, id, &reason, Some(&dir));
+        fail(inner, id, &reason);
     }
     inner.changed.notify_all();
 }
@@ -141,11 +136,14 @@ fn commit(
         .update(id, |r| r.progress = 90)
         .map_err(|e| e.to_string())?;
     drop(st);
-    fault_point("after_persisted");
+    crate::fault::point("after_persisted");
     finish_commit(inner, id, collection)
 }
 
 /// Makes a Persisted task's segments visible and completes it (also used by recovery).
+///
+/// A task of a REST job waits for its siblings: the last one to reach Persisted commits
+/// the whole job in one catalog write, so a job is all or nothing like a task.
 pub(super) fn finish_commit(inner: &Inner, id: u64, collection: &str) -> Result<(), String> {
     let mut st = inner.lock();
     let rec = st
@@ -153,53 +151,119 @@ pub(super) fn finish_commit(inner: &Inner, id: u64, collection: &str) -> Result<
         .get(id)
         .cloned()
         .ok_or("the task record vanished")?;
-    let visible = rec
-        .segments
+    let group: Vec<_> = match rec.job_id {
+        Some(job) => st
+            .ledger
+            .list(None, None)
+            .into_iter()
+            .filter(|t| t.job_id == Some(job))
+            .cloned()
+            .collect(),
+        None => vec![rec],
+    };
+    if group
         .iter()
-        .map(|s| {
-            (
-                s.partition.clone(),
-                VisibleSegment {
-                    task_id: id,
-                    file_name: s.file_name.clone(),
-                    rows: s.rows,
-                    bytes: s.bytes,
-                    shard: s.shard,
-                },
-            )
+        .any(|t| t.state != TaskState::Persisted && t.state != TaskState::Completed)
+    {
+        return Ok(()); // a sibling is still running; it commits the job when it persists
+    }
+    let tasks = group
+        .iter()
+        .filter(|t| t.state == TaskState::Persisted)
+        .map(|t| {
+            let segs = t
+                .segments
+                .iter()
+                .map(|s| {
+                    let seg = VisibleSegment {
+                        task_id: t.id,
+                        file_name: s.file_name.clone(),
+                        rows: s.rows,
+                        bytes: s.bytes,
+                        shard: s.shard,
+                    };
+                    (s.partition.clone(), seg)
+                })
+                .collect();
+            (t.id, segs)
         })
         .collect();
     st.catalog
-        .commit(collection, id, visible)
+        .commit_tasks(collection, tasks)
         .map_err(|e| e.to_string())?;
     drop(st);
-    fault_point("after_commit");
+    crate::fault::point("after_commit");
     let mut st = inner.lock();
-    st.ledger
-        .transition(id, TaskState::Completed, None)
-        .map_err(|e| e.to_string())?;
-    st.ledger
-        .update(id, |r| r.progress = 100)
-        .map_err(|e| e.to_string())?;
+    for t in group.iter().filter(|t| t.state == TaskState::Persisted) {
+        st.ledger
+            .transition(t.id, TaskState::Completed, None)
+            .map_err(|e| e.to_string())?;
+        st.ledger
+            .update(t.id, |r| r.progress = 100)
+            .map_err(|e| e.to_string())?;
+    }
+    drop(st);
+    inner.changed.notify_all();
     Ok(())
 }
 
-/// Failed with `reason`, its files removed, then FailedAndCleaned.
-pub(super) fn fail(inner: &Inner, id: u64, reason: &str, dir: Option<&std::path::Path>) {
+/// Failed with `reason`, its files removed, then FailedAndCleaned. The other tasks of its
+/// job fail with it (a job is all or nothing).
+pub(super) fn fail(inner: &Inner, id: u64, reason: &str) {
+    let job = fail_one(inner, id, reason);
+    if let Some(job) = job {
+        let siblings: Vec<(u64, TaskState)> = inner
+            .lock()
+            .ledger
+            .list(None, None)
+            .into_iter()
+            .filter(|t| t.job_id == Some(job) && t.id != id)
+            .map(|t| (t.id, t.state))
+            .collect();
+        let why = format!("cancelled: task {id} of job {job} failed");
+        for (sib, state) in siblings {
+            match state {
+                TaskState::Pending | TaskState::Persisted => {
+                    fail_one(inner, sib, &why);
+                }
+                TaskState::Started => {
+                    if let Some(c) = inner
+                        .running
+                        .lock()
+                        .unwrap_or_else(|p| p.into_inner())
+                        .get(&sib)
+                    {
+                        c.request_stop(&why);
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+    inner.changed.notify_all();
+}
+
+/// Fails one task and removes its files; returns its job.
+fn fail_one(inner: &Inner, id: u64, reason: &str) -> Option<u64> {
     let mut st = inner.lock();
+    let rec = st.ledger.get(id)?.clone();
     if st
         .ledger
         .transition(id, TaskState::Failed, Some(reason))
         .is_err()
     {
-        return;
+        return None;
     }
-    let cleaned = dir.is_none_or(|d| crate::fsutil::remove_dir_durable(d).is_ok());
+    let dir = st
+        .catalog
+        .collection(&rec.collection)
+        .ok()
+        .map(|c| st.catalog.task_dir(c.id, id));
+    let cleaned = dir.is_none_or(|d| crate::fsutil::remove_dir_durable(&d).is_ok());
     if cleaned {
         let _ = st.ledger.transition(id, TaskState::FailedAndCleaned, None);
     }
-    drop(st);
-    inner.changed.notify_all();
+    rec.job_id
 }
 
 /// Cancels a Pending task at once, or asks a Started one to stop.
@@ -209,7 +273,7 @@ pub(super) fn cancel(inner: &Inner, id: u64, reason: &str) -> Result<(), EngineE
     match rec.state {
         TaskState::Pending => {
             drop(st);
-            fail(inner, id, reason, None);
+            fail(inner, id, reason);
             Ok(())
         }
         TaskState::Started => {

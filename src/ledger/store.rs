@@ -232,6 +232,11 @@ impl Ledger {
         Ok(start..end)
     }
 
+    /// The id the next created task will get.
+    pub fn next_task_id(&self) -> u64 {
+        self.counters.next_task_id
+    }
+
     /// How many tasks are Pending.
     pub fn pending_count(&self) -> usize {
         self.tasks

@@ -1,22 +1,38 @@
 //! The feeder: cuts the input into work units, in file order, and hands out auto-ids.
+//!
+//! A mapped file is cut in place: units are offsets into the map. A file read by ranges
+//! (object storage, the buffered local mode) is streamed: the feeder reads it through a
+//! bounded read-ahead and each unit carries its own bytes. For JSON the chunks go through
+//! a [`StreamFramer`], which carries a row cut by a chunk boundary over to the next chunk;
+//! for NPY each unit's rows are read per column (`ColumnPlan::byte_range`). Memory held is
+//! bounded by the read-ahead, the channel's capacity and one unit per worker.
+
+mod units;
 
 use std::ops::Range;
 use std::sync::atomic::Ordering;
 
+use bytes::Bytes;
 use crossbeam_channel::Sender;
+
+pub(super) use units::{JsonWork, NpyWork, Piece};
 
 use super::plan::Inputs;
 use super::{IdAllocator, PipelineError, TaskControl};
-use crate::parse::json::framing::{Framer, Unit};
+use crate::parse::json::framing::{Framer, JsonFormat, Step, StreamFramer};
+use crate::parse::numpy::ColumnPlan;
+use crate::source::{Opened, RangedFile};
 
 /// Ids are reserved from the durable counter in blocks of at least this many.
 const ID_BLOCK_ROWS: u64 = 1 << 20;
 
+/// Longest JSON row a streamed file may hold: the window a row is carried in between
+/// chunks is refused past this (a mapped file has no such limit).
+pub const STREAM_ROW_BYTES_MAX: usize = 64 << 20;
+
 /// One unit of work: a range of rows of the task's input.
 #[derive(Debug, Clone)]
 pub(super) struct WorkUnit {
-    /// Position in file order; also the unit's timely timestamp.
-    pub seq: u64,
     /// The rows.
     pub kind: UnitKind,
     /// First auto-id of the unit's rows (auto-id collections only).
@@ -26,17 +42,17 @@ pub(super) struct WorkUnit {
 /// The rows of a unit.
 #[derive(Debug, Clone)]
 pub(super) enum UnitKind {
-    /// A byte range of whole rows of a JSON file.
-    Json(Unit),
+    /// Whole rows of a JSON file.
+    Json(JsonWork),
     /// A row range of an NPY column set.
-    Npy(Range<u64>),
+    Npy(NpyWork),
 }
 
 impl UnitKind {
     fn rows(&self) -> u64 {
         match self {
-            UnitKind::Json(u) => u.rows,
-            UnitKind::Npy(r) => r.end - r.start,
+            UnitKind::Json(w) => w.unit.rows,
+            UnitKind::Npy(w) => w.rows.end - w.rows.start,
         }
     }
 }
@@ -67,6 +83,9 @@ impl IdBlocks<'_> {
     }
 }
 
+/// Sends one unit; `Ok(false)` once the task is stopped or the receivers are gone.
+type SendUnit<'a> = dyn FnMut(UnitKind) -> Result<bool, PipelineError> + 'a;
+
 /// Feeds every unit of `inputs` to `tx`; returns the auto-id ranges handed out.
 ///
 /// Stops early (without error) when the task is stopped or the receivers are gone.
@@ -83,7 +102,6 @@ pub(super) fn feed(
         current: 0..0,
         used: Vec::new(),
     };
-    let mut seq = 0u64;
     let mut send = |kind: UnitKind| -> Result<bool, PipelineError> {
         if control.stop.load(Ordering::Relaxed) {
             return Ok(false);
@@ -93,48 +111,131 @@ pub(super) fn feed(
         } else {
             None
         };
-        let unit = WorkUnit {
-            seq,
-            kind,
-            first_id,
-        };
-        seq += 1;
+        let unit = WorkUnit { kind, first_id };
         Ok(tx.send(unit).is_ok())
     };
     match inputs {
-        Inputs::Json { file, map, format } => {
+        Inputs::Json { file, body, format } => {
             let framing = |source| PipelineError::Framing {
                 file: file.clone(),
                 source,
             };
-            let mut framer = Framer::new(map.bytes(), *format).map_err(framing)?;
-            while let Some(unit) = framer.next_unit(unit_bytes) {
-                if !send(UnitKind::Json(unit.map_err(framing)?))? {
-                    break;
+            match body {
+                Opened::Mapped(map) => {
+                    let mut framer = Framer::new(map.bytes(), *format).map_err(framing)?;
+                    while let Some(unit) = framer.next_unit(unit_bytes) {
+                        let work = JsonWork {
+                            unit: unit.map_err(framing)?,
+                            piece: Piece::Mapped(0..map.bytes().len()),
+                            base: 0,
+                        };
+                        if !send(UnitKind::Json(work))? {
+                            break;
+                        }
+                    }
                 }
+                Opened::Ranged(r) => stream_json(file, r, *format, unit_bytes, &mut send)?,
             }
         }
-        Inputs::Npy {
-            plan,
-            maps,
-            meta_map,
-        } => {
-            let bytes: u64 = maps
-                .iter()
-                .chain(meta_map.iter())
-                .map(|m| m.bytes().len() as u64)
-                .sum();
+        Inputs::Npy { plan, cols, meta } => {
+            let bytes: u64 = cols.iter().chain(meta.iter()).map(Opened::len).sum();
             let row_bytes = (bytes / plan.rows.max(1)).max(1);
             let per_unit = (unit_bytes as u64 / row_bytes).max(1);
-            let mut start = 0;
-            while start < plan.rows {
-                let end = (start + per_unit).min(plan.rows);
-                if !send(UnitKind::Npy(start..end))? {
+            let total = plan.rows;
+            let units = move || {
+                (0..total.div_ceil(per_unit))
+                    .map(move |i| i * per_unit..((i + 1) * per_unit).min(total))
+            };
+            let mut col_pieces = Vec::with_capacity(cols.len());
+            for ((_, col), body) in plan.columns.iter().zip(cols) {
+                col_pieces.push(pieces(col, body, units())?);
+            }
+            let mut meta_pieces = match (&plan.meta, meta) {
+                (Some(col), Some(body)) => Some(pieces(col, body, units())?),
+                _ => None,
+            };
+            let next = |it: &mut Pieces<'_>| {
+                it.next()
+                    .unwrap_or_else(|| Err(PipelineError::Request("internal: no piece".into())))
+            };
+            for rows in units() {
+                let cols = col_pieces.iter_mut().map(next).collect::<Result<_, _>>()?;
+                let meta = meta_pieces.as_mut().map(next).transpose()?;
+                if !send(UnitKind::Npy(NpyWork { rows, cols, meta }))? {
                     break;
                 }
-                start = end;
             }
         }
     }
     Ok(blocks.used)
+}
+
+/// Streams a JSON file read by ranges: chunks in order, framed as they arrive.
+fn stream_json(
+    file: &str,
+    r: &RangedFile,
+    format: JsonFormat,
+    unit_bytes: usize,
+    send: &mut SendUnit<'_>,
+) -> Result<(), PipelineError> {
+    let framing = |source| PipelineError::Framing {
+        file: file.to_string(),
+        source,
+    };
+    let mut framer = StreamFramer::new(format);
+    let mut chunks = r.chunks();
+    let window_max = STREAM_ROW_BYTES_MAX.saturating_add(r.tuning().chunk_bytes);
+    loop {
+        match framer.next_unit(unit_bytes).map_err(framing)? {
+            Step::Unit(owned) => {
+                let work = JsonWork {
+                    unit: owned.unit,
+                    piece: Piece::Owned(Bytes::from(owned.bytes)),
+                    base: owned.base,
+                };
+                if !send(UnitKind::Json(work))? {
+                    return Ok(());
+                }
+            }
+            Step::NeedMore => match chunks.next() {
+                Some(chunk) => {
+                    framer.push(&chunk?);
+                    if framer.buffered() > window_max {
+                        return Err(PipelineError::Source(format!(
+                            "{file}: the row at byte {} is longer than {STREAM_ROW_BYTES_MAX} bytes",
+                            framer.window_start()
+                        )));
+                    }
+                }
+                None => framer.finish(),
+            },
+            Step::Done => return Ok(()),
+        }
+    }
+}
+
+/// The pieces of one NPY file for each unit, in unit order.
+type Pieces<'a> = Box<dyn Iterator<Item = Result<Piece, PipelineError>> + 'a>;
+
+/// Pieces of `col` for each row range of `units`: ranges of the map, or bytes read ahead.
+fn pieces<'a>(
+    col: &'a ColumnPlan,
+    body: &'a Opened,
+    units: impl Iterator<Item = Range<u64>> + 'a,
+) -> Result<Pieces<'a>, PipelineError> {
+    let to_usize = |r: Range<u64>| r.start as usize..r.end as usize;
+    Ok(match body {
+        Opened::Mapped(_) => {
+            Box::new(units.map(move |rows| Ok(Piece::Mapped(to_usize(col.byte_range(rows))))))
+        }
+        // A column-major file needs its whole data section for any row: read it once.
+        Opened::Ranged(file) if col.is_transposed() => {
+            let all = file.read(col.byte_range(0..col.rows))?;
+            Box::new(units.map(move |_| Ok(Piece::Owned(all.clone()))))
+        }
+        Opened::Ranged(file) => Box::new(
+            file.read_ahead(units.map(move |rows| col.byte_range(rows)))
+                .map(|b| b.map(Piece::Owned).map_err(PipelineError::from)),
+        ),
+    })
 }

@@ -40,6 +40,11 @@ pub struct PipelineOptions {
     pub unit_bytes: usize,
     /// Work units that may be in flight (queued or being processed) at once.
     pub units_in_flight: usize,
+    /// Peak memory the task may use; segment blocks shrink so that every open writer's
+    /// buffers fit in half of it.
+    pub memory_budget: u64,
+    /// A pause before each work unit: a throttle that leaves the machine to others.
+    pub unit_delay: std::time::Duration,
 }
 
 impl Default for PipelineOptions {
@@ -50,6 +55,8 @@ impl Default for PipelineOptions {
             block_bytes: 8 << 20,
             unit_bytes: 4 << 20,
             units_in_flight: 8,
+            unit_delay: std::time::Duration::ZERO,
+            memory_budget: 512 << 20,
         }
     }
 }

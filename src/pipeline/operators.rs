@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 use std::sync::atomic::Ordering;
 
-use super::feed::{UnitKind, WorkUnit};
+use super::feed::{NpyWork, UnitKind, WorkUnit};
 use super::plan::{Inputs, TaskSpec};
 use super::{PipelineError, PipelineOptions, TaskControl};
 use crate::ledger::SegmentRef;
@@ -14,6 +14,7 @@ use crate::parse::numpy;
 use crate::record::{ColumnData, RowBatch};
 use crate::route::{self, Destination};
 use crate::segment::{SegmentMeta, SegmentWriter, WriterOptions};
+use crate::source::Opened;
 use crate::validate::JsonRowConverter;
 
 /// Everything the workers of one task share (read-only).
@@ -63,47 +64,32 @@ impl Parser {
         if shared.control.stop.load(Ordering::Relaxed) {
             return Vec::new();
         }
+        if !shared.opts.unit_delay.is_zero() {
+            std::thread::sleep(shared.opts.unit_delay);
+        }
         let schema = &shared.spec.schema;
         let mut batch = RowBatch::empty(schema, 0);
         let parsed = match (&shared.inputs, &unit.kind, &mut self.converter) {
-            (Inputs::Json { file, map, format }, UnitKind::Json(u), Some(conv)) => {
+            (Inputs::Json { file, body, format }, UnitKind::Json(w), Some(conv)) => {
                 let r = parse_unit(
                     file,
-                    map.bytes(),
+                    w.bytes(body),
                     *format,
-                    u,
+                    &w.unit,
                     conv,
                     &mut self.scratch,
                     &mut batch,
                 );
-                map.release(u.start..u.end);
-                shared
-                    .control
-                    .done
-                    .fetch_add((u.end - u.start) as u64, Ordering::Relaxed);
-                r.map_err(PipelineError::from)
+                w.release(body);
+                shared.control.done.fetch_add(w.len(), Ordering::Relaxed);
+                r.map_err(|e| PipelineError::from(w.locate(e)))
             }
-            (
-                Inputs::Npy {
-                    plan,
-                    maps,
-                    meta_map,
-                },
-                UnitKind::Npy(rows),
-                _,
-            ) => {
-                let r = decode_npy(
-                    shared,
-                    plan,
-                    maps,
-                    meta_map.as_ref(),
-                    rows.clone(),
-                    &mut batch,
-                );
+            (Inputs::Npy { plan, cols, meta }, UnitKind::Npy(w), _) => {
+                let r = decode_npy(shared, plan, cols, meta.as_ref(), w, &mut batch);
                 shared
                     .control
                     .done
-                    .fetch_add(rows.end - rows.start, Ordering::Relaxed);
+                    .fetch_add(w.rows.end - w.rows.start, Ordering::Relaxed);
                 r
             }
             _ => Err(PipelineError::Request(
@@ -118,7 +104,7 @@ impl Parser {
             fill_auto_ids(schema, &mut batch, first);
         }
         let pairs = (schema.shards_num.max(1) * shared.spec.partitions.len().max(1)) as u64;
-        route::split(schema, &batch)
+        route::split(schema, batch)
             .into_iter()
             .map(|(dest, batch)| {
                 let key = if shared.exchange {
@@ -135,11 +121,12 @@ impl Parser {
 fn decode_npy(
     shared: &Shared,
     plan: &numpy::NpySetPlan,
-    maps: &[crate::source::MappedFile],
-    meta_map: Option<&crate::source::MappedFile>,
-    rows: std::ops::Range<u64>,
+    cols: &[Opened],
+    meta_body: Option<&Opened>,
+    work: &NpyWork,
     batch: &mut RowBatch,
 ) -> Result<(), PipelineError> {
+    let rows = work.rows.clone();
     let schema = &shared.spec.schema;
     let n = (rows.end - rows.start) as usize;
     for (i, col) in batch.columns.iter_mut().enumerate() {
@@ -147,21 +134,16 @@ fn decode_npy(
             (0..n).for_each(|_| col.data.push_placeholder());
         }
     }
-    for ((field, col_plan), map) in plan.columns.iter().zip(maps) {
-        let range = col_plan.byte_range(rows.clone());
-        let bytes = &map.bytes()[range.start as usize..range.end as usize];
+    for (((field, col_plan), body), piece) in plan.columns.iter().zip(cols).zip(&work.cols) {
+        let bytes = piece.bytes(body);
         numpy::decode_rows(col_plan, bytes, rows.clone(), &mut batch.columns[*field])?;
-        if range.end - range.start < map.bytes().len() as u64 {
-            map.release(range.start as usize..range.end as usize);
-        }
+        piece.release(body);
     }
     if let Some(meta) = &mut batch.meta {
-        match (&plan.meta, meta_map) {
-            (Some(meta_plan), Some(map)) => {
-                let range = meta_plan.byte_range(rows.clone());
-                let bytes = &map.bytes()[range.start as usize..range.end as usize];
-                numpy::decode_meta_rows(meta_plan, bytes, rows.clone(), meta)?;
-                map.release(range.start as usize..range.end as usize);
+        match (&plan.meta, meta_body, &work.meta) {
+            (Some(meta_plan), Some(body), Some(piece)) => {
+                numpy::decode_meta_rows(meta_plan, piece.bytes(body), rows.clone(), meta)?;
+                piece.release(body);
             }
             _ => meta.extend((0..n).map(|_| "{}".to_string())),
         }
@@ -235,6 +217,7 @@ impl Writers {
             }
         };
         writer.add_batch(&routed.batch)?;
+        crate::fault::point("mid_write");
         Ok(())
     }
 

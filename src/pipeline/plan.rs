@@ -4,9 +4,13 @@ use std::path::PathBuf;
 
 use super::PipelineError;
 use crate::parse::json::framing::{JsonFormat, format_for_path};
-use crate::parse::numpy::{self, NpyFile, NpySetPlan};
+use crate::parse::numpy::{self, NpyFile, NpyHeader, NpySetPlan, PREFIX_LEN_MAX};
 use crate::schema::CollectionSchema;
-use crate::source::{LocalRoot, MappedFile};
+use crate::source::{Opened, Storage};
+
+/// Bytes read first from a streamed NPY file: enough for any usual header (NumPy pads it
+/// to 64 or 128 bytes); a longer one takes a second read of exactly its length.
+const NPY_HEADER_PROBE_BYTES: u64 = 4096;
 
 /// One import task as the pipeline sees it.
 #[derive(Debug, Clone)]
@@ -21,30 +25,31 @@ pub struct TaskSpec {
     /// Input files, relative to the storage root.
     pub files: Vec<String>,
     /// Where to read them.
-    pub root: LocalRoot,
+    pub root: Storage,
     /// The task's segment directory.
     pub out_dir: PathBuf,
 }
 
-/// The opened inputs of a task.
+/// The opened inputs of a task. A file is mapped (its units point into it) or read by
+/// ranges (the feeder reads each unit's bytes and the unit carries them).
 pub(super) enum Inputs {
     /// One JSON or JSON Lines file.
     Json {
         file: String,
-        map: MappedFile,
+        body: Opened,
         format: JsonFormat,
     },
-    /// The `.npy` files of one column set; `maps[i]` belongs to `plan.columns[i]`,
-    /// `meta_map` to `plan.meta`.
+    /// The `.npy` files of one column set; `cols[i]` belongs to `plan.columns[i]`,
+    /// `meta` to `plan.meta`.
     Npy {
         plan: Box<NpySetPlan>,
-        maps: Vec<MappedFile>,
-        meta_map: Option<MappedFile>,
+        cols: Vec<Opened>,
+        meta: Option<Opened>,
     },
 }
 
 impl Inputs {
-    /// Opens and checks a task's files.
+    /// Opens and checks a task's files (for NPY, reads and checks every header).
     pub(super) fn open(spec: &TaskSpec) -> Result<Self, PipelineError> {
         let first = spec
             .files
@@ -56,14 +61,14 @@ impl Inputs {
                     "a JSON import takes exactly one file per task".into(),
                 ));
             }
-            let map = spec.root.map(first)?;
+            let body = spec.root.open(first)?;
             return Ok(Inputs::Json {
                 file: first.clone(),
-                map,
+                body,
                 format,
             });
         }
-        let mut maps = Vec::with_capacity(spec.files.len());
+        let mut bodies = Vec::with_capacity(spec.files.len());
         let mut infos = Vec::with_capacity(spec.files.len());
         for f in &spec.files {
             if !f.ends_with(".npy") {
@@ -71,53 +76,68 @@ impl Inputs {
                     "unsupported file type: \"{f}\" (expected .json, .jsonl, .ndjson or .npy)"
                 )));
             }
-            let map = spec.root.map(f)?;
-            let header = numpy::parse_header(f, map.bytes())?;
+            let body = spec.root.open(f)?;
             infos.push(NpyFile {
                 path: f.clone(),
-                header,
-                len: map.bytes().len() as u64,
+                header: npy_header(f, &body)?,
+                len: body.len(),
             });
-            maps.push(map);
+            bodies.push(body);
         }
         let plan = numpy::plan_set(&spec.schema, &infos)?;
-        // Put the maps in the plan's order.
-        let mut by_path: Vec<(String, Option<MappedFile>)> = spec
+        // Put the files in the plan's order.
+        let mut by_path: Vec<(String, Option<Opened>)> = spec
             .files
             .iter()
             .cloned()
-            .zip(maps.into_iter().map(Some))
+            .zip(bodies.into_iter().map(Some))
             .collect();
         let mut take = |path: &str| {
             by_path
                 .iter_mut()
                 .find(|(p, m)| p == path && m.is_some())
                 .and_then(|(_, m)| m.take())
+                .ok_or_else(|| PipelineError::Request(format!("internal: no file {path}")))
         };
-        let mut ordered = Vec::with_capacity(plan.columns.len());
+        let mut cols = Vec::with_capacity(plan.columns.len());
         for (_, col) in &plan.columns {
-            ordered.push(take(&col.file).ok_or_else(|| {
-                PipelineError::Request(format!("internal: no map for {}", col.file))
-            })?);
+            cols.push(take(&col.file)?);
         }
-        let meta_map = match &plan.meta {
-            Some(m) => Some(take(&m.file).ok_or_else(|| {
-                PipelineError::Request(format!("internal: no map for {}", m.file))
-            })?),
+        let meta = match &plan.meta {
+            Some(m) => Some(take(&m.file)?),
             None => None,
         };
         Ok(Inputs::Npy {
             plan: Box::new(plan),
-            maps: ordered,
-            meta_map,
+            cols,
+            meta,
         })
     }
 
     /// Total work (bytes for JSON, rows for NPY), for progress.
     pub(super) fn total_work(&self) -> u64 {
         match self {
-            Inputs::Json { map, .. } => map.bytes().len() as u64,
+            Inputs::Json { body, .. } => body.len(),
             Inputs::Npy { plan, .. } => plan.rows,
         }
     }
+}
+
+/// The header of an NPY file: from the map, or from one or two small ranged reads.
+fn npy_header(path: &str, body: &Opened) -> Result<NpyHeader, PipelineError> {
+    let file = match body {
+        Opened::Mapped(map) => return Ok(numpy::parse_header(path, map.bytes())?),
+        Opened::Ranged(file) => file,
+    };
+    let probe = file.read(0..NPY_HEADER_PROBE_BYTES)?;
+    let need = numpy::header_len(&probe[..probe.len().min(PREFIX_LEN_MAX)])
+        .ok()
+        .flatten()
+        .unwrap_or(0);
+    let bytes = if need > probe.len() as u64 && (probe.len() as u64) < file.len() {
+        file.read(0..need)?
+    } else {
+        probe
+    };
+    Ok(numpy::parse_header(path, &bytes)?)
 }

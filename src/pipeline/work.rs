@@ -36,6 +36,9 @@ pub fn run(
     let workers = opts.workers.max(1);
     let pairs = spec.schema.shards_num.max(1) * spec.partitions.len().max(1);
     let exchange = workers > 1 && pairs >= workers;
+    let writers = if exchange { pairs } else { pairs * workers };
+    let mut opts = opts;
+    opts.block_bytes = block_bytes_for(opts.memory_budget, writers).min(opts.block_bytes);
     let auto_id = spec.schema.auto_id;
     let unit_bytes = opts.unit_bytes;
     let (tx, rx) = crossbeam_channel::bounded::<WorkUnit>(opts.units_in_flight.max(1));
@@ -106,6 +109,15 @@ pub fn run(
     })
 }
 
+/// Segment block size that keeps `writers` open writers (each holding a row buffer and an
+/// encode buffer of about one block) within half of `budget`.
+fn block_bytes_for(budget: u64, writers: usize) -> usize {
+    const MIN: u64 = 64 << 10;
+    const MAX: u64 = 8 << 20;
+    let per_writer = budget / 2 / (2 * writers.max(1) as u64);
+    per_writer.clamp(MIN, MAX) as usize
+}
+
 /// Keeps the error about the earliest row (a row error beats "stopped" noise).
 fn keep_first(slot: &mut Option<PipelineError>, e: PipelineError) {
     let better = match (slot.as_ref(), &e) {
@@ -134,6 +146,7 @@ fn worker_main(
     let mut input = InputHandleVec::<u64, WorkUnit>::new();
     let probe = ProbeHandle::new();
     let window = shared.opts.units_in_flight.max(1) as u64;
+    let mut sent = 0u64;
 
     worker.dataflow::<u64, _, _>(|scope| {
         let sh = shared.clone();
@@ -183,23 +196,27 @@ fn worker_main(
         }
         match rx.recv_timeout(Duration::from_millis(2)) {
             Ok(unit) => {
-                let seq = unit.seq;
-                input.advance_to(seq);
+                // Timestamps count this worker's own units: the frontier then says how far
+                // the slowest worker is, and a worker runs at most `window` units ahead of
+                // it, so rows in flight stay bounded without a global lockstep on file order.
+                input.advance_to(sent);
                 input.send(unit);
-                // Feed the next unit only once all but `window` earlier units are written.
-                let low = seq.saturating_sub(window);
-                worker.step_while(|| {
-                    probe.less_than(&low) && !shared.control.stop.load(Ordering::Relaxed)
-                });
+                sent += 1;
+                let low = sent.saturating_sub(window);
+                while probe.less_than(&low) && !shared.control.stop.load(Ordering::Relaxed) {
+                    worker.step_or_park(Some(Duration::from_millis(1)));
+                }
             }
             Err(RecvTimeoutError::Timeout) => {
-                worker.step();
+                worker.step_or_park(Some(Duration::ZERO));
             }
             Err(RecvTimeoutError::Disconnected) => break,
         }
     }
     drop(input);
-    worker.step_while(|| !probe.done());
+    while !probe.done() {
+        worker.step_or_park(Some(Duration::from_millis(1)));
+    }
     if let Some(e) = errors.borrow_mut().take() {
         return Err(e);
     }

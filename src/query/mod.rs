@@ -1,5 +1,11 @@
 //! Reading imported rows back: get by primary key, filters and brute-force vector search.
 
+mod filter;
+mod search;
+
+pub use filter::{Filter, filter_rows};
+pub use search::{Hit, Metric, SearchRequest, search};
+
 use std::path::PathBuf;
 
 use serde_json::{Map, Value};

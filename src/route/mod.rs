@@ -47,12 +47,12 @@ pub fn destinations(schema: &CollectionSchema, batch: &RowBatch) -> Vec<Destinat
 }
 
 /// Splits `batch` by destination, in order of first appearance; rows keep their order.
-pub fn split(schema: &CollectionSchema, batch: &RowBatch) -> Vec<(Destination, RowBatch)> {
-    let dests = destinations(schema, batch);
+pub fn split(schema: &CollectionSchema, batch: RowBatch) -> Vec<(Destination, RowBatch)> {
+    let dests = destinations(schema, &batch);
     if let Some(first) = dests.first()
         && dests.iter().all(|d| d == first)
     {
-        return vec![(*first, batch.clone())];
+        return vec![(*first, batch)]; // the common case: no copy
     }
     let mut out: Vec<(Destination, RowBatch)> = Vec::new();
     for (row, dest) in dests.iter().enumerate() {
@@ -63,7 +63,7 @@ pub fn split(schema: &CollectionSchema, batch: &RowBatch) -> Vec<(Destination, R
                 out.len() - 1
             }
         };
-        out[slot].1.push_row_from(batch, row);
+        out[slot].1.push_row_from(&batch, row);
     }
     out
 }
@@ -108,7 +108,7 @@ mod tests {
         for (got, (s, p)) in d.iter().zip(want) {
             assert_eq!((got.shard, got.partition), (s, p));
         }
-        let parts = split(&schema, &b);
+        let parts = split(&schema, b);
         assert_eq!(parts.len(), 3);
         assert!(parts.iter().all(|(_, b)| b.len() == 1));
     }

@@ -24,14 +24,16 @@
 
 mod batch;
 mod codec;
+mod direct;
 mod error;
+mod fastenc;
 pub mod format;
 mod reader;
 mod wire;
 mod writer;
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;
 
 pub use error::{Inconsistency, Part, SegmentError};
 pub use format::{BlockRef, SegmentMeta, SegmentName, SegmentSummary, file_name};

@@ -1,15 +1,15 @@
 //! [`SegmentWriter`]: buffers one worker's rows for one (partition, shard) into blocks of a
 //! bounded size and writes them to segment files that roll over on a byte budget.
 
-use std::fs::{File, OpenOptions};
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
 use super::batch::{self, RowSizer};
 use super::codec;
+use super::direct::DirectFile;
 use super::error::{Inconsistency, Part, SegmentError};
+use super::fastenc;
 use super::format::{
     BLOCK_HEADER_BYTES, BLOCK_MAX_BYTES, BlockRef, HEADER_BYTES, SegmentMeta, TRAILER_BYTES,
     Trailer, file_name, header_bytes,
@@ -73,7 +73,7 @@ struct Buffer {
 struct OpenFile {
     path: PathBuf,
     name: String,
-    file: File,
+    file: DirectFile,
     bytes: u64,
     rows: u64,
     blocks: Vec<BlockRef>,
@@ -265,15 +265,8 @@ impl SegmentWriter {
 
     /// Encodes and writes the buffer as one block, then clears it for reuse.
     fn write_block(&mut self, buf: &mut Buffer) -> Result<(), SegmentError> {
-        let part = Part::Block(self.file.as_ref().map_or(0, |f| f.blocks.len()));
         self.encoded.clear();
-        codec::encode_into(&mut self.encoded, &buf.rows).map_err(|source| {
-            SegmentError::Encode {
-                path: self.next_path(),
-                part,
-                source,
-            }
-        })?;
+        fastenc::encode_batch(&mut self.encoded, &buf.rows);
         let len = self.encoded.len() as u64;
         debug_assert_eq!(len, buf.bytes, "block size estimate is exact");
         if len > BLOCK_MAX_BYTES {
@@ -337,7 +330,7 @@ impl SegmentWriter {
         };
         f.file.write_all(&self.encoded).map_err(io)?;
         f.file.write_all(&trailer.to_bytes()).map_err(io)?;
-        f.file.sync_data().map_err(io)?;
+        f.file.finish().map_err(io)?;
         self.done.push(SegmentInfo {
             file_name: f.name,
             rows: f.rows,
@@ -373,11 +366,7 @@ fn create_file(path: PathBuf, name: String) -> Result<OpenFile, SegmentError> {
         path: path.clone(),
         source,
     };
-    let mut file = OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .open(&path)
-        .map_err(io)?;
+    let mut file = DirectFile::create(&path).map_err(io)?;
     file.write_all(&header_bytes()).map_err(io)?;
     Ok(OpenFile {
         path,

@@ -51,6 +51,15 @@ impl MappedFile {
     }
 }
 
+impl std::fmt::Debug for MappedFile {
+    /// Leaves out the bytes.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("MappedFile")
+            .field("len", &self.bytes().len())
+            .finish()
+    }
+}
+
 fn page_size() -> usize {
     4096
 }

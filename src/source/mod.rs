@@ -1,15 +1,30 @@
 //! Bytes in: resolving import paths against the storage root and opening them.
 //!
-//! Local files are memory-mapped ([`mmap`]); object storage comes in a later layer.
+//! A [`Storage`] root is a local directory ([`LocalRoot`]) or an object store prefix
+//! ([`ObjectRoot`], e.g. `s3://bucket/prefix`). Every root confines the paths it is given.
+//! An opened file is either mapped ([`MappedFile`], local files) or read by byte ranges
+//! ([`RangedFile`]: objects, and local files in the buffered mode), which the pipeline
+//! streams through a bounded read-ahead:
+//!
+//! ```text
+//! Storage::size(path)   HEAD / stat, before a task exists
+//! Storage::open(path) -> Opened::Mapped(slice of the whole file)
+//!                      | Opened::Ranged(read(range), read_ahead(ranges) -> chunks in order)
+//! ```
 
+mod local;
 pub mod mmap;
+mod object;
+mod ranged;
 
-use std::fs::File;
-use std::path::{Component, Path, PathBuf};
-
+pub use local::LocalRoot;
 pub use mmap::MappedFile;
+pub use object::{ObjectRoot, S3Config};
+pub use ranged::{
+    CHUNK_BYTES, Fetch, READ_AHEAD_CHUNKS, READ_ATTEMPTS, RangedFile, ReadAhead, ReadAt, ReadTuning,
+};
 
-/// Why an import file could not be opened.
+/// Why an import file could not be opened or read.
 #[derive(Debug, thiserror::Error)]
 pub enum SourceError {
     /// The file does not exist.
@@ -34,123 +49,148 @@ pub enum SourceError {
         /// The underlying error.
         source: std::io::Error,
     },
+    /// The object does not exist.
+    #[error("object not found: {url}")]
+    ObjectNotFound {
+        /// The object's URL, `s3://bucket/key`.
+        url: String,
+    },
+    /// The store refused the credentials or the access.
+    #[error("access denied: {url}: {detail}")]
+    AccessDenied {
+        /// The object's URL.
+        url: String,
+        /// The store's answer.
+        detail: String,
+    },
+    /// No connection could be made to the store.
+    #[error("endpoint unreachable: {endpoint} (for {url}): {detail}")]
+    Unreachable {
+        /// The endpoint tried.
+        endpoint: String,
+        /// The object's URL.
+        url: String,
+        /// The connection error.
+        detail: String,
+    },
+    /// A ranged read kept failing (the connection broke mid-file, or the store failed).
+    #[error("reading {url} bytes {start}..{end} failed after {attempts} attempts: {detail}")]
+    ReadFailed {
+        /// The object's URL.
+        url: String,
+        /// First byte of the range.
+        start: u64,
+        /// End of the range.
+        end: u64,
+        /// Attempts made.
+        attempts: u32,
+        /// The last error.
+        detail: String,
+    },
+    /// Any other error of the object store.
+    #[error("object store error: {url}: {detail}")]
+    Store {
+        /// The object's URL.
+        url: String,
+        /// The store's error.
+        detail: String,
+    },
+    /// The storage root or its settings cannot be used.
+    #[error("invalid storage root {root}: {reason}")]
+    BadRoot {
+        /// The root as given.
+        root: String,
+        /// What is wrong.
+        reason: String,
+    },
+    /// The path cannot name an object.
+    #[error("invalid object path \"{path}\": {reason}")]
+    BadPath {
+        /// The path as given.
+        path: String,
+        /// What is wrong.
+        reason: &'static str,
+    },
 }
 
-/// Where import files are read from.
+impl SourceError {
+    /// Whether the file or object does not exist (a missing file fails its task, as in
+    /// Milvus, rather than the request).
+    pub fn is_not_found(&self) -> bool {
+        matches!(
+            self,
+            SourceError::NotFound { .. } | SourceError::ObjectNotFound { .. }
+        )
+    }
+}
+
+/// The storage root import paths are relative to.
 #[derive(Debug, Clone)]
-pub struct LocalRoot {
-    root: PathBuf,
-    confine: bool,
+pub enum Storage {
+    /// A local directory.
+    Local(LocalRoot),
+    /// An object store prefix.
+    Object(ObjectRoot),
 }
 
-impl LocalRoot {
-    /// A root that confines every path inside `root` (`..`, absolute paths and symlinks
-    /// leading outside are refused).
-    pub fn confined(root: impl Into<PathBuf>) -> Self {
-        LocalRoot {
-            root: root.into(),
-            confine: true,
-        }
+impl From<LocalRoot> for Storage {
+    fn from(root: LocalRoot) -> Self {
+        Storage::Local(root)
     }
+}
 
-    /// The embedded CLI's default: relative paths from `root`, absolute paths as given.
-    pub fn open(root: impl Into<PathBuf>) -> Self {
-        LocalRoot {
-            root: root.into(),
-            confine: false,
-        }
+impl From<ObjectRoot> for Storage {
+    fn from(root: ObjectRoot) -> Self {
+        Storage::Object(root)
     }
+}
 
-    /// Resolves `path` against the root, refusing escapes when confined.
-    pub fn resolve(&self, path: &str) -> Result<PathBuf, SourceError> {
-        let p = Path::new(path);
-        if !self.confine {
-            return Ok(if p.is_absolute() {
-                p.to_path_buf()
-            } else {
-                self.root.join(p)
-            });
-        }
-        let escapes = || SourceError::Escapes {
-            path: path.to_string(),
-            root: self.root.display().to_string(),
-        };
-        if p.is_absolute()
-            || p.components()
-                .any(|c| matches!(c, Component::ParentDir | Component::Prefix(_)))
-        {
-            return Err(escapes());
-        }
-        let joined = self.root.join(p);
-        // Symlinks: the real path must stay under the real root.
-        let io = |source| SourceError::Io {
-            path: joined.display().to_string(),
-            source,
-        };
-        let root = self.root.canonicalize().map_err(io)?;
-        match joined.canonicalize() {
-            Ok(real) if real.starts_with(&root) => Ok(joined),
-            Ok(_) => Err(escapes()),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Err(SourceError::NotFound {
-                path: joined.display().to_string(),
-            }),
-            Err(e) => Err(io(e)),
-        }
-    }
-
-    /// Size in bytes of `path`, without reading it.
+impl Storage {
+    /// Size in bytes of `path` (`stat`, or an object `HEAD`), without reading it.
     pub fn size(&self, path: &str) -> Result<u64, SourceError> {
-        let full = self.resolve(path)?;
-        std::fs::metadata(&full)
-            .map(|m| m.len())
-            .map_err(|e| map_io(&full, e))
-    }
-
-    /// Opens and maps `path`.
-    pub fn map(&self, path: &str) -> Result<MappedFile, SourceError> {
-        let full = self.resolve(path)?;
-        let file = File::open(&full).map_err(|e| map_io(&full, e))?;
-        MappedFile::map(&file).map_err(|e| map_io(&full, e))
-    }
-}
-
-fn map_io(path: &Path, e: std::io::Error) -> SourceError {
-    if e.kind() == std::io::ErrorKind::NotFound {
-        SourceError::NotFound {
-            path: path.display().to_string(),
+        match self {
+            Storage::Local(root) => root.size(path),
+            Storage::Object(root) => root.size(path),
         }
-    } else {
-        SourceError::Io {
-            path: path.display().to_string(),
-            source: e,
+    }
+
+    /// Opens `path` for reading.
+    pub fn open(&self, path: &str) -> Result<Opened, SourceError> {
+        match self {
+            Storage::Local(root) => root.open_file(path),
+            Storage::Object(root) => root.open(path).map(Opened::Ranged),
+        }
+    }
+
+    /// The root as messages show it: a directory, or `s3://bucket/prefix`.
+    pub fn describe(&self) -> String {
+        match self {
+            Storage::Local(root) => root.dir().display().to_string(),
+            Storage::Object(root) => root.url(),
         }
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
+/// An opened import file.
+#[derive(Debug)]
+pub enum Opened {
+    /// Mapped: the whole file is a slice.
+    Mapped(MappedFile),
+    /// Read by byte ranges.
+    Ranged(RangedFile),
+}
 
-    #[test]
-    fn confined_root_refuses_escapes() {
-        let dir = tempfile::tempdir().unwrap();
-        std::fs::write(dir.path().join("a.json"), b"[]").unwrap();
-        let outside = tempfile::tempdir().unwrap();
-        std::fs::write(outside.path().join("b.json"), b"[]").unwrap();
-        std::os::unix::fs::symlink(outside.path().join("b.json"), dir.path().join("link.json"))
-            .unwrap();
-        let root = LocalRoot::confined(dir.path());
-        assert!(root.resolve("a.json").is_ok());
-        for bad in ["../x.json", "/etc/passwd", "link.json", "sub/../../a.json"] {
-            assert!(
-                matches!(root.resolve(bad), Err(SourceError::Escapes { .. })),
-                "{bad}"
-            );
+impl Opened {
+    /// Length in bytes.
+    pub fn len(&self) -> u64 {
+        match self {
+            Opened::Mapped(m) => m.bytes().len() as u64,
+            Opened::Ranged(r) => r.len(),
         }
-        assert!(matches!(
-            root.resolve("missing.json"),
-            Err(SourceError::NotFound { .. })
-        ));
-        assert_eq!(root.map("a.json").unwrap().bytes(), b"[]");
+    }
+
+    /// Whether the file is empty.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
     }
 }

@@ -33,12 +33,14 @@
 mod error;
 mod rows;
 mod scan;
+mod stream;
 #[cfg(test)]
 mod tests;
 
 pub use error::{Found, FramingError};
 pub use rows::{RowSpan, RowSpans, rows_in};
 pub use scan::MAX_NESTING;
+pub use stream::{OwnedUnit, Step, StreamFramer};
 
 use rows::next_line_row;
 use scan::{skip_ws, starts_value, value_end};
@@ -120,6 +122,11 @@ pub struct Framer<'a> {
     line: u64,
     /// Bracket stack for [`value_end`], reused across rows.
     stack: Vec<u8>,
+    /// The bytes are a prefix of the file and more may follow ([`StreamFramer`]): whatever
+    /// depends on what comes after the last byte is left for the next call.
+    more: bool,
+    /// The last call stopped because it needs bytes after the last one (only with `more`).
+    starved: bool,
 }
 
 impl<'a> Framer<'a> {
@@ -151,6 +158,8 @@ impl<'a> Framer<'a> {
             row: 0,
             line: 1,
             stack: Vec::new(),
+            more: false,
+            starved: false,
         })
     }
 
@@ -177,6 +186,7 @@ impl<'a> Framer<'a> {
     /// trailing data). The last unit is returned only after that check: a file with a bad
     /// end gives an error in its place. After an error, returns `None`.
     pub fn next_unit(&mut self, target_bytes: usize) -> Option<Result<Unit, FramingError>> {
+        self.starved = false;
         let result = match self.state {
             State::Done => return None,
             State::Line => Ok(self.next_lines(target_bytes)),
@@ -184,6 +194,7 @@ impl<'a> Framer<'a> {
         };
         match result {
             Ok(Some(unit)) => Some(Ok(unit)),
+            Ok(None) if self.starved => None,
             Ok(None) => {
                 self.state = State::Done;
                 self.pos = self.bytes.len();
@@ -199,6 +210,9 @@ impl<'a> Framer<'a> {
     fn next_document(&mut self, target: usize) -> Result<Option<Unit>, FramingError> {
         let bytes = self.bytes;
         let mut unit: Option<Unit> = None;
+        // With `more`: the rows followed by a comma, which no later byte can change.
+        let mut committed: Option<Unit> = None;
+        let first_row = self.row;
         loop {
             let p = skip_ws(bytes, self.pos);
             match (bytes.get(p), self.state) {
@@ -206,7 +220,9 @@ impl<'a> Framer<'a> {
                     let row = self.row.saturating_sub(1);
                     return Err(FramingError::TrailingComma { byte: comma, row });
                 }
+                (Some(b']'), _) if self.more => return Ok(self.starve(committed, first_row)),
                 (Some(b']'), _) => return self.close(p + 1, unit),
+                (None, _) if self.more => return Ok(self.starve(committed, first_row)),
                 (Some(&b), _) if starts_value(b) => {}
                 (_, state) => {
                     let expected = match state {
@@ -216,7 +232,12 @@ impl<'a> Framer<'a> {
                     return Err(expected_at(bytes, p, "the rows list", expected));
                 }
             }
-            let end = value_end(bytes, p, self.row, &mut self.stack)?;
+            let end = match value_end(bytes, p, self.row, &mut self.stack) {
+                Err(e) if self.more && e.is_at_end() => {
+                    return Ok(self.starve(committed, first_row));
+                }
+                end => end?,
+            };
             let unit = unit.get_or_insert(Unit {
                 start: p,
                 end,
@@ -232,10 +253,12 @@ impl<'a> Framer<'a> {
                 Some(b',') => {
                     self.pos = q + 1;
                     self.state = State::AfterComma(q);
+                    committed = Some(*unit);
                     if end - unit.start >= target {
                         return Ok(Some(*unit));
                     }
                 }
+                Some(b']') | None if self.more => return Ok(self.starve(committed, first_row)),
                 Some(b']') => return self.close(q + 1, Some(*unit)),
                 _ => {
                     return Err(match Found::at(bytes, q) {
@@ -249,6 +272,14 @@ impl<'a> Framer<'a> {
                 }
             }
         }
+    }
+
+    /// Stops a call that needs bytes past the end (only with `more`): forgets the rows not
+    /// followed by a comma (they are scanned again with more bytes) and returns the others.
+    fn starve(&mut self, committed: Option<Unit>, first_row: u64) -> Option<Unit> {
+        self.starved = true;
+        self.row = committed.map_or(first_row, |u| u.first_row + u.rows);
+        committed
     }
 
     /// Checks what follows the `]` closing the rows list (`after` is just past it).
@@ -281,7 +312,18 @@ impl<'a> Framer<'a> {
     fn next_lines(&mut self, target: usize) -> Option<Unit> {
         let bytes = self.bytes;
         let mut unit: Option<Unit> = None;
-        while let Some((span, next)) = next_line_row(bytes, self.pos, &mut self.line) {
+        loop {
+            let line = self.line;
+            let row = next_line_row(bytes, self.pos, &mut self.line);
+            // With `more`, a line is a row only once its '\n' is here.
+            let whole = |&(_, next): &(_, usize)| next > 0 && bytes[next - 1] == b'\n';
+            let Some((span, next)) = row.filter(|r| !self.more || whole(r)) else {
+                if self.more {
+                    self.line = line;
+                    self.starved = true;
+                }
+                break;
+            };
             let unit = unit.get_or_insert(Unit {
                 start: span.0,
                 end: span.1,
@@ -312,6 +354,7 @@ impl std::fmt::Debug for Framer<'_> {
             .field("pos", &self.pos)
             .field("row", &self.row)
             .field("line", &self.line)
+            .field("more", &self.more)
             .finish_non_exhaustive()
     }
 }

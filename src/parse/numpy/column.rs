@@ -150,6 +150,12 @@ pub fn check_column(
         ));
     }
     let dim = field.dim_or_zero();
+    let bad_dim = dim == 0 || (field.data_type == DataType::BinaryVector && !dim.is_multiple_of(8));
+    if field.data_type.is_dense_vector() && bad_dim {
+        return Err(unsupported(
+            "its dim is missing, 0, or (BinaryVector) not a multiple of 8",
+        ));
+    }
     let need = need(field.data_type, dim as u64, header.dtype)
         .ok_or_else(|| unsupported("NumPy files hold only scalars, strings and dense vectors"))?;
     plan(file, header, file_len, &field.name, field.data_type, need).map(|mut p| {
@@ -340,6 +346,13 @@ mod tests {
         f.nullable = true;
         let e = check("<i8", "(5,)", &f).unwrap_err();
         assert!(e.to_string().contains("nullable"), "{e}");
+        for (t, dim) in [
+            (DataType::FloatVector, None),
+            (DataType::BinaryVector, Some(12)),
+        ] {
+            let e = check("|u1", "(5, 0)", &field(t, dim)).unwrap_err();
+            assert!(e.to_string().contains("dim is missing"), "{e}");
+        }
         for t in [DataType::Array, DataType::SparseFloatVector] {
             let e = check("<i8", "(5,)", &field(t, None)).unwrap_err();
             assert!(matches!(e, NpyError::UnsupportedField { .. }), "{e}");

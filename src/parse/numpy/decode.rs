@@ -12,22 +12,32 @@ use crate::location::RowLocation;
 use crate::record::{Column, ColumnData};
 use crate::schema::DataType;
 
-/// Reads elements with the right `from_*_bytes` for the byte order; `$body` sees `$x`.
+/// Reads elements with the right `from_*_bytes` for the byte order, through
+/// `Src::$method` (with `$extra` arguments after the converter); `$body` sees `$x`.
 macro_rules! by_order {
-    ($src:expr, $out:expr, $order:expr, $n:literal, |$x:ident: $t:ty| $body:expr) => {
+    ($src:ident.$method:ident($out:expr, $order:expr, $n:literal, |$x:ident: $t:ty| $body:expr $(, $extra:expr)*)) => {
         match $order {
-            ByteOrder::Little => $src.collect::<$n, _>($out, |b| {
-                let $x = <$t>::from_le_bytes(b);
-                $body
-            }),
-            ByteOrder::Big => $src.collect::<$n, _>($out, |b| {
-                let $x = <$t>::from_be_bytes(b);
-                $body
-            }),
+            ByteOrder::Little => $src.$method::<$n, _>(
+                $out,
+                |b| {
+                    let $x = <$t>::from_le_bytes(b);
+                    $body
+                }
+                $(, $extra)*
+            ),
+            ByteOrder::Big => $src.$method::<$n, _>(
+                $out,
+                |b| {
+                    let $x = <$t>::from_be_bytes(b);
+                    $body
+                }
+                $(, $extra)*
+            ),
         }
     };
 }
 
+mod numbers;
 mod strings;
 
 /// Decodes rows `rows` of the file `plan` describes into `out`, whose data must be the
@@ -46,36 +56,36 @@ pub fn decode_rows(
     let found = variant_name(&out.data);
     let dtype = plan.header.dtype;
     let result = match (plan.data_type, &mut out.data) {
-        (DataType::Bool, ColumnData::Bool(v)) => guarded(v, |v| bools(&src, v)),
+        (DataType::Bool, ColumnData::Bool(v)) => guarded(v, |v| numbers::bools(&src, v)),
         (DataType::Int8, ColumnData::Int8(v)) if dtype == Dtype::I8 => {
             src.collect::<1, _>(v, i8::from_le_bytes);
             Ok(())
         }
         (DataType::Int16, ColumnData::Int16(v)) => match dtype {
             Dtype::I16(o) => {
-                by_order!(src, v, o, 2, |x: i16| x);
+                by_order!(src.collect(v, o, 2, |x: i16| x));
                 Ok(())
             }
             _ => Err(src.bad_dtype()),
         },
         (DataType::Int32, ColumnData::Int32(v)) => match dtype {
             Dtype::I32(o) => {
-                by_order!(src, v, o, 4, |x: i32| x);
+                by_order!(src.collect(v, o, 4, |x: i32| x));
                 Ok(())
             }
             _ => Err(src.bad_dtype()),
         },
         (DataType::Int64, ColumnData::Int64(v)) => match dtype {
             Dtype::I64(o) => {
-                by_order!(src, v, o, 8, |x: i64| x);
+                by_order!(src.collect(v, o, 8, |x: i64| x));
                 Ok(())
             }
             _ => Err(src.bad_dtype()),
         },
-        (DataType::Float, ColumnData::Float(v)) => guarded(v, |v| floats(&src, v)),
-        (DataType::Double, ColumnData::Double(v)) => guarded(v, |v| doubles(&src, v)),
+        (DataType::Float, ColumnData::Float(v)) => guarded(v, |v| numbers::floats(&src, v)),
+        (DataType::Double, ColumnData::Double(v)) => guarded(v, |v| numbers::doubles(&src, v)),
         (DataType::FloatVector, ColumnData::FloatVector { dim, values }) if *dim == plan.dim => {
-            guarded(values, |v| floats(&src, v))
+            guarded(values, |v| numbers::floats(&src, v))
         }
         (DataType::BinaryVector, ColumnData::BinaryVector { dim, bytes })
             if *dim == plan.dim && dtype == Dtype::U8 =>
@@ -90,12 +100,12 @@ pub fn decode_rows(
         (DataType::Float16Vector, ColumnData::Float16Vector { dim, bits })
             if *dim == plan.dim && dtype == Dtype::U8 =>
         {
-            guarded(bits, |v| halves(&src, v, 0x7c00, "float16"))
+            guarded(bits, |v| numbers::halves(&src, v, 0x7c00, "float16"))
         }
         (DataType::BFloat16Vector, ColumnData::BFloat16Vector { dim, bits })
             if *dim == plan.dim && dtype == Dtype::U8 =>
         {
-            guarded(bits, |v| halves(&src, v, 0x7f80, "bfloat16"))
+            guarded(bits, |v| numbers::halves(&src, v, 0x7f80, "bfloat16"))
         }
         (DataType::VarChar, ColumnData::VarChar(v)) | (DataType::Json, ColumnData::Json(v)) => {
             guarded(v, |v| strings::decode(&src, v))
@@ -172,6 +182,10 @@ fn arr<const N: usize>(c: &[u8]) -> [u8; N] {
     a.copy_from_slice(c);
     a
 }
+
+/// Values decoded between two checks of their validity (NaN, ...): small enough to stay
+/// in L1 cache, large enough for the check to vectorize.
+const CHECK_BLOCK: usize = 2048;
 
 /// The bytes of a row range and how to walk them.
 pub(super) struct Src<'a> {
@@ -272,136 +286,30 @@ impl<'a> Src<'a> {
             }
         }
     }
-}
 
-fn bools(src: &Src, v: &mut Vec<bool>) -> Result<(), NpyError> {
-    let start = v.len();
-    let mut bad = false;
-    src.collect::<1, _>(v, |[b]| {
-        bad |= b > 1;
-        b != 0
-    });
-    if !bad {
-        return Ok(());
-    }
-    let idx = (0..v.len() - start)
-        .find(|&i| src.elem::<1>(i)[0] > 1)
-        .unwrap_or(0);
-    Err(NpyError::BadValue {
-        loc: src.loc(idx),
-        field: src.field(),
-        expected: "a bool byte (0 or 1)",
-        found: format!("byte 0x{:02x}", src.elem::<1>(idx)[0]),
-    })
-}
-
-/// float32 values from `f4`, or from `f8` narrowed (vectors only).
-fn floats(src: &Src, v: &mut Vec<f32>) -> Result<(), NpyError> {
-    let start = v.len();
-    let mut bad = false;
-    match src.plan.header.dtype {
-        Dtype::F32(o) => by_order!(src, v, o, 4, |x: f32| {
-            bad |= !x.is_finite();
-            x
-        }),
-        Dtype::F64(o) if src.plan.data_type == DataType::FloatVector => {
-            by_order!(src, v, o, 8, |x: f64| {
-                let f = x as f32;
-                bad |= !f.is_finite();
-                f
-            })
+    /// Like [`Src::collect`], checking each block of converted values with `ok` while the
+    /// block is in cache. Stops at the first block that fails and returns false.
+    fn collect_checked<const N: usize, T>(
+        &self,
+        out: &mut Vec<T>,
+        mut conv: impl FnMut([u8; N]) -> T,
+        ok: impl Fn(&[T]) -> bool,
+    ) -> bool {
+        let start = out.len();
+        if self.transposed {
+            self.collect(out, conv);
+            return ok(&out[start..]);
         }
-        _ => return Err(src.bad_dtype()),
-    }
-    if !bad {
-        return Ok(());
-    }
-    let idx = v[start..].iter().position(|x| !x.is_finite()).unwrap_or(0);
-    let (loc, field) = (src.loc(idx / src.width.max(1)), src.field());
-    Err(match src.plan.header.dtype {
-        Dtype::F64(o) => {
-            let b = src.elem::<8>(idx);
-            let x = match o {
-                ByteOrder::Little => f64::from_le_bytes(b),
-                ByteOrder::Big => f64::from_be_bytes(b),
-            };
-            if x.is_finite() {
-                NpyError::OutOfRange {
-                    loc,
-                    field,
-                    value: x,
-                }
-            } else {
-                NpyError::NotFinite {
-                    loc,
-                    field,
-                    value: x.to_string(),
-                }
+        out.reserve(self.bytes.len() / N);
+        for block in self.bytes.chunks(N * CHECK_BLOCK) {
+            let from = out.len();
+            out.extend(block.chunks_exact(N).map(|c| conv(arr(c))));
+            if !ok(&out[from..]) {
+                return false;
             }
         }
-        _ => NpyError::NotFinite {
-            loc,
-            field,
-            value: v[start + idx].to_string(),
-        },
-    })
-}
-
-fn doubles(src: &Src, v: &mut Vec<f64>) -> Result<(), NpyError> {
-    let start = v.len();
-    let mut bad = false;
-    match src.plan.header.dtype {
-        Dtype::F64(o) => by_order!(src, v, o, 8, |x: f64| {
-            bad |= !x.is_finite();
-            x
-        }),
-        _ => return Err(src.bad_dtype()),
+        true
     }
-    if !bad {
-        return Ok(());
-    }
-    let idx = v[start..].iter().position(|x| !x.is_finite()).unwrap_or(0);
-    Err(NpyError::NotFinite {
-        loc: src.loc(idx),
-        field: src.field(),
-        value: v[start + idx].to_string(),
-    })
-}
-
-/// Half-precision values as raw little-endian bits from `u1` rows of `dim * 2` bytes.
-/// `exp_mask` is the exponent mask; all ones there means NaN or infinity.
-fn halves(src: &Src, v: &mut Vec<u16>, exp_mask: u16, kind: &str) -> Result<(), NpyError> {
-    let start = v.len();
-    if src.transposed {
-        let first = src.first as usize;
-        let at = |i: usize, j: usize| src.bytes[j * src.total + i];
-        v.reserve(src.count * src.width / 2);
-        for i in first..first + src.count {
-            for k in 0..src.width / 2 {
-                v.push(u16::from_le_bytes([at(i, 2 * k), at(i, 2 * k + 1)]));
-            }
-        }
-    } else {
-        v.extend(
-            src.bytes
-                .chunks_exact(2)
-                .map(|c| u16::from_le_bytes(arr(c))),
-        );
-    }
-    let Some(idx) = v[start..].iter().position(|b| b & exp_mask == exp_mask) else {
-        return Ok(());
-    };
-    let bits = v[start + idx];
-    let what = match (bits & !exp_mask & 0x7fff == 0, bits >> 15) {
-        (true, 0) => "inf",
-        (true, _) => "-inf",
-        _ => "NaN",
-    };
-    Err(NpyError::NotFinite {
-        loc: src.loc(idx / (src.width / 2).max(1)),
-        field: src.field(),
-        value: format!("{kind} bits 0x{bits:04x} ({what})"),
-    })
 }
 
 /// An excerpt of a value for an error message.

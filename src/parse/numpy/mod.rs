@@ -4,6 +4,7 @@
 //! `$meta.npy` for dynamic fields. The steps, none of which does I/O:
 //!
 //! ```text
+//! check_names(schema, paths)                            (before any I/O)
 //! header_len(first 12 bytes) -> parse_header(header bytes) -> NpyFile
 //!     -> plan_set(schema, files): names, dtypes, shapes, sizes, row counts (before any row)
 //!     -> decode_rows(plan, file[plan.byte_range(rows)], rows, column)   (any row ranges)
@@ -24,4 +25,4 @@ pub use decode::{decode_meta_rows, decode_rows};
 pub use dtype::{ByteOrder, Dtype, STRING_WIDTH_MAX};
 pub use error::NpyError;
 pub use header::{HEADER_LEN_MAX, MAGIC, NpyHeader, PREFIX_LEN_MAX, header_len, parse_header};
-pub use set::{NpyFile, NpySetPlan, plan_set};
+pub use set::{NpyFile, NpySetPlan, check_names, plan_set};

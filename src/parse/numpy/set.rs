@@ -34,46 +34,47 @@ fn stem(path: &str) -> Option<&str> {
     name.strip_suffix(".npy").filter(|s| !s.is_empty())
 }
 
-/// Matches `files` to the fields of `schema` and checks the set:
-///
-/// * each file is `<field>.npy` for a field of the schema (files matching no field are
-///   refused, where Milvus 2.4+ ignores them); `$meta.npy` only with dynamic fields;
-/// * no field has two files, and the auto-id primary key has none;
-/// * every other field has one (`$meta.npy` is optional);
-/// * each file fits its field ([`check_column`]);
-/// * all files have the same number of rows.
-pub fn plan_set(schema: &CollectionSchema, files: &[NpyFile]) -> Result<NpySetPlan, NpyError> {
-    let mut by_field: BTreeMap<usize, &NpyFile> = BTreeMap::new();
-    let mut meta: Option<&NpyFile> = None;
-    for f in files {
-        let stem = stem(&f.path).ok_or_else(|| NpyError::BadFileName {
-            file: f.path.clone(),
+/// Which file (by index into the paths) each field gets, and which is `$meta.npy`.
+struct Assignment {
+    by_field: BTreeMap<usize, usize>,
+    meta: Option<usize>,
+}
+
+fn assign<'a>(
+    schema: &CollectionSchema,
+    paths: impl Iterator<Item = &'a str> + Clone,
+) -> Result<Assignment, NpyError> {
+    let mut by_field = BTreeMap::new();
+    let mut meta = None;
+    for (i, path) in paths.clone().enumerate() {
+        let stem = stem(path).ok_or_else(|| NpyError::BadFileName {
+            file: path.to_string(),
         })?;
         let earlier = if stem == META_FIELD {
             if !schema.enable_dynamic_field {
                 return Err(NpyError::MetaNotAllowed {
-                    file: f.path.clone(),
+                    file: path.to_string(),
                 });
             }
-            meta.replace(f)
+            meta.replace(i)
         } else {
             let (index, field) = schema.field(stem).ok_or_else(|| NpyError::UnknownFile {
-                file: f.path.clone(),
+                file: path.to_string(),
                 stem: stem.to_string(),
             })?;
             if schema.is_auto_id_field(index) {
                 return Err(NpyError::AutoIdFile {
-                    file: f.path.clone(),
+                    file: path.to_string(),
                     field: field.name.clone(),
                 });
             }
-            by_field.insert(index, f)
+            by_field.insert(index, i)
         };
-        if let Some(other) = earlier {
+        if let Some(other) = earlier.and_then(|j| paths.clone().nth(j)) {
             return Err(NpyError::DuplicateFile {
-                file: f.path.clone(),
+                file: path.to_string(),
                 field: stem.to_string(),
-                other: other.path.clone(),
+                other: other.to_string(),
             });
         }
     }
@@ -82,19 +83,36 @@ pub fn plan_set(schema: &CollectionSchema, files: &[NpyFile]) -> Result<NpySetPl
             return Err(NpyError::MissingFile {
                 file: format!("{}.npy", field.name),
                 field: field.name.clone(),
-                given: files.iter().map(|f| f.path.clone()).collect(),
+                given: paths.map(str::to_string).collect(),
             });
         }
     }
+    Ok(Assignment { by_field, meta })
+}
 
+/// Checks the file names of a column set before anything is read: each path is
+/// `<field>.npy` for a field of `schema` (files matching no field are refused, where Milvus
+/// 2.4+ ignores them), `$meta.npy` only with dynamic fields; no field has two files, the
+/// auto-id primary key has none and every other field has one (`$meta.npy` is optional).
+pub fn check_names(schema: &CollectionSchema, paths: &[&str]) -> Result<(), NpyError> {
+    assign(schema, paths.iter().copied()).map(|_| ())
+}
+
+/// Matches `files` to the fields of `schema` and checks the set before any row is read:
+/// the names ([`check_names`]), each file against its field ([`check_column`]: dtype,
+/// shape, size), and that all files have the same number of rows.
+pub fn plan_set(schema: &CollectionSchema, files: &[NpyFile]) -> Result<NpySetPlan, NpyError> {
+    let Assignment { by_field, meta } = assign(schema, files.iter().map(|f| f.path.as_str()))?;
     let columns = by_field
         .into_iter()
-        .map(|(index, f)| {
+        .map(|(index, i)| {
+            let f = &files[i];
             check_column(&f.path, f.header.clone(), f.len, &schema.fields[index])
                 .map(|plan| (index, plan))
         })
         .collect::<Result<Vec<_>, _>>()?;
     let meta = meta
+        .map(|i| &files[i])
         .map(|f| check_meta_column(&f.path, f.header.clone(), f.len))
         .transpose()?;
 

@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 
 use serde_json::Value;
 
-use super::{MAGIC, NpyFile, decode_meta_rows, decode_rows, parse_header, plan_set};
+use super::{MAGIC, NpyFile, check_names, decode_meta_rows, decode_rows, parse_header, plan_set};
 use crate::record::{ColumnData, RowBatch, row_to_json};
 use crate::schema::CollectionSchema;
 
@@ -96,6 +96,8 @@ fn run_case(dir: &Path) -> Result<Vec<Value>, String> {
     let schema = CollectionSchema::from_json(&schema_bytes, 16).unwrap();
     let mut paths = Vec::new();
     data_files(dir, "", &mut paths);
+    let names: Vec<&str> = paths.iter().map(|(p, _)| p.as_str()).collect();
+    check_names(&schema, &names).map_err(|e| e.to_string())?;
     let mut files = Vec::new();
     let mut contents = Vec::new();
     for (rel, path) in &paths {

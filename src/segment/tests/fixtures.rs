@@ -41,7 +41,7 @@ fn column(data: ColumnData, validity: Option<Vec<bool>>) -> Column {
 
 /// `rows` rows of every type, ids from `first`; `i32`, `f64` and `title` are nullable,
 /// strings, arrays and sparse vectors vary in length.
-pub(super) fn all_types(first: usize, rows: usize) -> RowBatch {
+pub(crate) fn all_types(first: usize, rows: usize) -> RowBatch {
     let ids: Vec<usize> = (first..first + rows).collect();
     let mask = |k: usize| Some(ids.iter().map(|i| i % k != 0).collect());
     let per = |f: &dyn Fn(usize) -> usize| -> Vec<usize> { ids.iter().map(|&i| f(i)).collect() };

@@ -1,5 +1,5 @@
 //! Segment tests: round trips, block and file budgets, and refusal of damaged files.
 
 mod corrupt;
-mod fixtures;
+pub(crate) mod fixtures;
 mod round_trip;

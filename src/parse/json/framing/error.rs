@@ -208,4 +208,98 @@ impl FramingError {
             _ => None,
         }
     }
+
+    /// Whether the error says the bytes ended too early (an empty file, an unclosed string,
+    /// row or wrapper): on a prefix of a file, more bytes may resolve it.
+    pub fn is_at_end(&self) -> bool {
+        use FramingError::*;
+        matches!(
+            self,
+            Empty | UnexpectedEnd { .. } | UnterminatedString { .. } | UnterminatedRow { .. }
+        )
+    }
+
+    /// The same error with every offset moved by `base`: for bytes framed as a window that
+    /// starts `base` bytes into the file.
+    pub fn offset_by(self, base: usize) -> Self {
+        use FramingError::*;
+        match self {
+            Empty => Empty,
+            UnexpectedStart { byte, found } => UnexpectedStart {
+                byte: byte + base,
+                found,
+            },
+            Expected {
+                byte,
+                expected,
+                found,
+            } => Expected {
+                byte: byte + base,
+                expected,
+                found,
+            },
+            RootKey { byte, key } => RootKey {
+                byte: byte + base,
+                key,
+            },
+            ExtraRootKey { byte } => ExtraRootKey { byte: byte + base },
+            TrailingData { byte, after, found } => TrailingData {
+                byte: byte + base,
+                after,
+                found,
+            },
+            UnexpectedEnd {
+                byte,
+                within,
+                expected,
+            } => UnexpectedEnd {
+                byte: byte + base,
+                within,
+                expected,
+            },
+            MissingComma { byte, row, found } => MissingComma {
+                byte: byte + base,
+                row,
+                found,
+            },
+            TrailingComma { byte, row } => TrailingComma {
+                byte: byte + base,
+                row,
+            },
+            UnterminatedString { row, byte, at } => UnterminatedString {
+                row,
+                byte: byte + base,
+                at: at + base,
+            },
+            UnterminatedRow {
+                row,
+                byte,
+                open,
+                expected,
+            } => UnterminatedRow {
+                row,
+                byte: byte + base,
+                open,
+                expected,
+            },
+            Mismatched {
+                row,
+                byte,
+                at,
+                expected,
+                found,
+            } => Mismatched {
+                row,
+                byte: byte + base,
+                at: at + base,
+                expected,
+                found,
+            },
+            TooDeep { row, byte, at } => TooDeep {
+                row,
+                byte: byte + base,
+                at: at + base,
+            },
+        }
+    }
 }

@@ -1,6 +1,7 @@
 use super::*;
 
 mod properties;
+mod stream;
 
 const DOC: JsonFormat = JsonFormat::Document;
 const LINES: JsonFormat = JsonFormat::Lines;

@@ -138,3 +138,112 @@ impl<'de> Deserialize<'de> for JsonObject {
         d.deserialize_map(ObjectVisitor)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::tests::{decode, decode_err, field, slice};
+    use crate::parse::numpy::decode::{decode_meta_rows, decode_rows};
+    use crate::parse::numpy::tests::npy;
+    use crate::parse::numpy::{NpyError, check_meta_column, parse_header};
+    use crate::record::{Column, ColumnData};
+    use crate::schema::DataType;
+
+    fn utf32(texts: &[&str], n: usize, big: bool) -> Vec<u8> {
+        let mut out = Vec::new();
+        for t in texts {
+            let mut units: Vec<u32> = t.chars().map(u32::from).collect();
+            units.resize(n, 0);
+            for u in units {
+                out.extend(if big {
+                    u.to_be_bytes()
+                } else {
+                    u.to_le_bytes()
+                });
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn strings_s_and_u() {
+        let mut vc = field(DataType::VarChar, None);
+        vc.max_length = Some(6);
+        let s = b"abc\0\0\0h\xc3\xa9llo\0x\0\0\0\0";
+        let got = decode(&npy("|S6", &[3], false, s), &vc).unwrap();
+        assert_eq!(
+            got,
+            ColumnData::VarChar(vec!["abc".into(), "héllo".into(), "".into()])
+        );
+        let texts = ["ab", "中文", "a\0b", ""];
+        for big in [false, true] {
+            let descr = if big { ">U3" } else { "<U3" };
+            let got = decode(&npy(descr, &[4], false, &utf32(&texts, 3, big)), &vc).unwrap();
+            assert_eq!(got, ColumnData::VarChar(texts.map(String::from).to_vec()));
+        }
+        // max_length counts UTF-8 bytes: 3 chars of 3 bytes each is 9 > 6.
+        let e = decode_err(
+            &npy("<U3", &[2], false, &utf32(&["ab", "中文字"], 3, false)),
+            &vc,
+            0..2,
+        );
+        assert_eq!(
+            e.to_string(),
+            "f.npy: row 1, field \"f\": expected at most 6 bytes of UTF-8 (max_length), found 9 bytes"
+        );
+        let e = decode_err(&npy("|S7", &[1], false, b"h\xc3\xa9llo!"), &vc, 0..1);
+        assert!(matches!(e, NpyError::TooLong { len: 7, .. }));
+        let e = decode_err(&npy("|S3", &[2], false, b"ab\0a\xffb"), &vc, 0..2);
+        assert_eq!(
+            e.to_string(),
+            "f.npy: row 1, field \"f\": expected UTF-8 text, found invalid UTF-8 at byte 1: \"a\\xffb\""
+        );
+        for bad in [0xd800u32, 0x11_0000] {
+            let mut data = utf32(&["ok", "x"], 2, true);
+            data[12..16].copy_from_slice(&bad.to_be_bytes());
+            let e = decode_err(&npy(">U2", &[2], false, &data), &vc, 0..2);
+            assert!(
+                e.to_string()
+                    .contains("row 1, field \"f\": expected Unicode code points, found 0x"),
+                "{e}"
+            );
+        }
+    }
+
+    #[test]
+    fn json_fields_and_meta() {
+        let jf = field(DataType::Json, None);
+        let docs = [r#"{"a": [1, 2]}"#, "3", r#""s""#, "null"];
+        let got = decode(&npy("<U14", &[4], false, &utf32(&docs, 14, false)), &jf).unwrap();
+        assert_eq!(got, ColumnData::Json(docs.map(String::from).to_vec()));
+        let e = decode_err(&npy("|S5", &[2], false, b"{}\0\0\0{\"a\":"), &jf, 0..2);
+        assert!(
+            e.to_string()
+                .starts_with("f.npy: row 1, field \"f\": expected valid JSON, found '{\"a\":' ("),
+            "{e}"
+        );
+        assert!(decode(&npy("|S2", &[1], false, b"1x"), &jf).is_err());
+
+        let file = npy(
+            "|S9",
+            &[3],
+            false,
+            b"{}\0\0\0\0\0\0\0{\"k\": 1}\0[1]\0\0\0\0\0\0",
+        );
+        let header = parse_header("$meta.npy", &file).unwrap();
+        let plan = check_meta_column("$meta.npy", header, file.len() as u64).unwrap();
+        let mut out = vec!["keep".to_string()];
+        decode_meta_rows(&plan, slice(&file, &plan, 0..2), 0..2, &mut out).unwrap();
+        assert_eq!(out, ["keep", "{}", "{\"k\": 1}"]);
+        let e = decode_meta_rows(&plan, slice(&file, &plan, 1..3), 1..3, &mut out).unwrap_err();
+        assert!(
+            e.to_string().starts_with(
+                "$meta.npy: row 2, field \"$meta\": expected a JSON object, found '[1]'"
+            ),
+            "{e}"
+        );
+        assert_eq!(out.len(), 3, "out must be left as it was");
+        // decode_rows on a $meta plan checks objects too.
+        let mut col = Column::empty_for(&jf, 0);
+        assert!(decode_rows(&plan, slice(&file, &plan, 2..3), 2..3, &mut col).is_err());
+    }
+}

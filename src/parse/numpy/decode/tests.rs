@@ -5,28 +5,28 @@ use std::ops::Range;
 
 use super::super::tests::{npy, npy_v};
 use super::*;
-use crate::parse::numpy::{check_column, check_meta_column, parse_header};
+use crate::parse::numpy::{check_column, parse_header};
 use crate::record::Column;
 use crate::schema::FieldSchema;
 
-fn field(data_type: DataType, dim: Option<usize>) -> FieldSchema {
+pub(super) fn field(data_type: DataType, dim: Option<usize>) -> FieldSchema {
     let mut f = FieldSchema::new("f", data_type);
     f.dim = dim;
     f
 }
 
-fn plan_of(file: &[u8], f: &FieldSchema) -> ColumnPlan {
+pub(super) fn plan_of(file: &[u8], f: &FieldSchema) -> ColumnPlan {
     let header = parse_header("f.npy", file).unwrap();
     check_column("f.npy", header, file.len() as u64, f).unwrap()
 }
 
-fn slice<'a>(file: &'a [u8], plan: &ColumnPlan, rows: Range<u64>) -> &'a [u8] {
+pub(super) fn slice<'a>(file: &'a [u8], plan: &ColumnPlan, rows: Range<u64>) -> &'a [u8] {
     let r = plan.byte_range(rows);
     &file[r.start as usize..r.end as usize]
 }
 
 /// Decodes all rows, and again in single-row pieces; both must agree.
-fn decode(file: &[u8], f: &FieldSchema) -> Result<ColumnData, NpyError> {
+pub(super) fn decode(file: &[u8], f: &FieldSchema) -> Result<ColumnData, NpyError> {
     let plan = plan_of(file, f);
     let mut whole = Column::empty_for(f, 0);
     decode_rows(
@@ -43,7 +43,7 @@ fn decode(file: &[u8], f: &FieldSchema) -> Result<ColumnData, NpyError> {
     Ok(whole.data)
 }
 
-fn decode_err(file: &[u8], f: &FieldSchema, rows: Range<u64>) -> NpyError {
+pub(super) fn decode_err(file: &[u8], f: &FieldSchema, rows: Range<u64>) -> NpyError {
     let plan = plan_of(file, f);
     let mut out = Column::empty_for(f, 0);
     let e = decode_rows(&plan, slice(file, &plan, rows.clone()), rows, &mut out).unwrap_err();
@@ -51,7 +51,7 @@ fn decode_err(file: &[u8], f: &FieldSchema, rows: Range<u64>) -> NpyError {
     e
 }
 
-fn bytes_of<const N: usize>(values: impl IntoIterator<Item = [u8; N]>) -> Vec<u8> {
+pub(super) fn bytes_of<const N: usize>(values: impl IntoIterator<Item = [u8; N]>) -> Vec<u8> {
     values.into_iter().flatten().collect()
 }
 
@@ -338,104 +338,6 @@ fn half_precision_bits_and_non_finite_patterns() {
     );
 }
 
-fn utf32(texts: &[&str], n: usize, big: bool) -> Vec<u8> {
-    let mut out = Vec::new();
-    for t in texts {
-        let mut units: Vec<u32> = t.chars().map(u32::from).collect();
-        units.resize(n, 0);
-        for u in units {
-            out.extend(if big {
-                u.to_be_bytes()
-            } else {
-                u.to_le_bytes()
-            });
-        }
-    }
-    out
-}
-
-#[test]
-fn strings_s_and_u() {
-    let mut vc = field(DataType::VarChar, None);
-    vc.max_length = Some(6);
-    let s = b"abc\0\0\0h\xc3\xa9llo\0x\0\0\0\0";
-    let got = decode(&npy("|S6", &[3], false, s), &vc).unwrap();
-    assert_eq!(
-        got,
-        ColumnData::VarChar(vec!["abc".into(), "héllo".into(), "".into()])
-    );
-    let texts = ["ab", "中文", "a\0b", ""];
-    for big in [false, true] {
-        let descr = if big { ">U3" } else { "<U3" };
-        let got = decode(&npy(descr, &[4], false, &utf32(&texts, 3, big)), &vc).unwrap();
-        assert_eq!(got, ColumnData::VarChar(texts.map(String::from).to_vec()));
-    }
-    // max_length counts UTF-8 bytes: 3 chars of 3 bytes each is 9 > 6.
-    let e = decode_err(
-        &npy("<U3", &[2], false, &utf32(&["ab", "中文字"], 3, false)),
-        &vc,
-        0..2,
-    );
-    assert_eq!(
-        e.to_string(),
-        "f.npy: row 1, field \"f\": expected at most 6 bytes of UTF-8 (max_length), found 9 bytes"
-    );
-    let e = decode_err(&npy("|S7", &[1], false, b"h\xc3\xa9llo!"), &vc, 0..1);
-    assert!(matches!(e, NpyError::TooLong { len: 7, .. }));
-    let e = decode_err(&npy("|S3", &[2], false, b"ab\0a\xffb"), &vc, 0..2);
-    assert_eq!(
-        e.to_string(),
-        "f.npy: row 1, field \"f\": expected UTF-8 text, found invalid UTF-8 at byte 1: \"a\\xffb\""
-    );
-    for bad in [0xd800u32, 0x11_0000] {
-        let mut data = utf32(&["ok", "x"], 2, true);
-        data[12..16].copy_from_slice(&bad.to_be_bytes());
-        let e = decode_err(&npy(">U2", &[2], false, &data), &vc, 0..2);
-        assert!(
-            e.to_string()
-                .contains("row 1, field \"f\": expected Unicode code points, found 0x"),
-            "{e}"
-        );
-    }
-}
-
-#[test]
-fn json_fields_and_meta() {
-    let jf = field(DataType::Json, None);
-    let docs = [r#"{"a": [1, 2]}"#, "3", r#""s""#, "null"];
-    let got = decode(&npy("<U14", &[4], false, &utf32(&docs, 14, false)), &jf).unwrap();
-    assert_eq!(got, ColumnData::Json(docs.map(String::from).to_vec()));
-    let e = decode_err(&npy("|S5", &[2], false, b"{}\0\0\0{\"a\":"), &jf, 0..2);
-    assert!(
-        e.to_string()
-            .starts_with("f.npy: row 1, field \"f\": expected valid JSON, found '{\"a\":' ("),
-        "{e}"
-    );
-    assert!(decode(&npy("|S2", &[1], false, b"1x"), &jf).is_err());
-
-    let file = npy(
-        "|S9",
-        &[3],
-        false,
-        b"{}\0\0\0\0\0\0\0{\"k\": 1}\0[1]\0\0\0\0\0\0",
-    );
-    let header = parse_header("$meta.npy", &file).unwrap();
-    let plan = check_meta_column("$meta.npy", header, file.len() as u64).unwrap();
-    let mut out = vec!["keep".to_string()];
-    decode_meta_rows(&plan, slice(&file, &plan, 0..2), 0..2, &mut out).unwrap();
-    assert_eq!(out, ["keep", "{}", "{\"k\": 1}"]);
-    let e = decode_meta_rows(&plan, slice(&file, &plan, 1..3), 1..3, &mut out).unwrap_err();
-    assert!(
-        e.to_string()
-            .starts_with("$meta.npy: row 2, field \"$meta\": expected a JSON object, found '[1]'"),
-        "{e}"
-    );
-    assert_eq!(out.len(), 3, "out must be left as it was");
-    // decode_rows on a $meta plan checks objects too.
-    let mut col = Column::empty_for(&jf, 0);
-    assert!(decode_rows(&plan, slice(&file, &plan, 2..3), 2..3, &mut col).is_err());
-}
-
 #[test]
 fn api_misuse_is_an_error_not_a_panic() {
     let f = field(DataType::Int64, None);
@@ -485,4 +387,52 @@ fn validity_grows_with_rows_and_versions_agree() {
     out.validity = Some(vec![]);
     decode_rows(&plan, slice(&file, &plan, 0..2), 0..2, &mut out).unwrap();
     assert_eq!(out.validity, Some(vec![true, true]));
+}
+
+/// Column-major bytes of a row-major `rows x width` matrix of `size`-byte elements.
+fn transpose(data: &[u8], rows: usize, width: usize, size: usize) -> Vec<u8> {
+    let mut out = Vec::with_capacity(data.len());
+    for j in 0..width {
+        for i in 0..rows {
+            let at = (i * width + j) * size;
+            out.extend_from_slice(&data[at..at + size]);
+        }
+    }
+    out
+}
+
+#[test]
+fn fortran_and_c_order_agree_on_every_row_range() {
+    for (rows, dim) in [(1usize, 1usize), (1, 5), (5, 1), (7, 3)] {
+        let cases = [
+            (field(DataType::FloatVector, Some(dim)), "<f4", dim, 4),
+            (field(DataType::FloatVector, Some(dim)), ">f8", dim, 8),
+            (field(DataType::BinaryVector, Some(dim * 8)), "|u1", dim, 1),
+            (field(DataType::Float16Vector, Some(dim)), "|u1", dim * 2, 1),
+        ];
+        for (f, descr, width, size) in cases {
+            // Small integers as f4/f8 bytes, or any bytes below the f16 NaN exponent.
+            let data: Vec<u8> = (0..rows * width)
+                .flat_map(|k| match (descr, size) {
+                    ("<f4", _) => (k as f32).to_le_bytes().to_vec(),
+                    (">f8", _) => (k as f64).to_be_bytes().to_vec(),
+                    _ => vec![(k % 120) as u8],
+                })
+                .collect();
+            let shape = [rows as u64, width as u64];
+            let c_file = npy(descr, &shape, false, &data);
+            let f_file = npy(descr, &shape, true, &transpose(&data, rows, width, size));
+            let (c_plan, f_plan) = (plan_of(&c_file, &f), plan_of(&f_file, &f));
+            for a in 0..=rows as u64 {
+                for b in a..=rows as u64 {
+                    let mut c_out = Column::empty_for(&f, 0);
+                    let mut f_out = Column::empty_for(&f, 0);
+                    decode_rows(&c_plan, slice(&c_file, &c_plan, a..b), a..b, &mut c_out).unwrap();
+                    decode_rows(&f_plan, slice(&f_file, &f_plan, a..b), a..b, &mut f_out).unwrap();
+                    assert_eq!(c_out, f_out, "{descr} {rows}x{width} rows {a}..{b}");
+                    assert_eq!(c_out.data.len(), (b - a) as usize);
+                }
+            }
+        }
+    }
 }

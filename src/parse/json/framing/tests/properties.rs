@@ -5,7 +5,7 @@ use super::*;
 
 /// A document file of random rows full of brackets, escapes and whitespace, with the span
 /// of each row.
-fn generated_document(seed: u64, rows: usize, wrapped: bool) -> (Vec<u8>, Vec<RowSpan>) {
+pub(super) fn generated_document(seed: u64, rows: usize, wrapped: bool) -> (Vec<u8>, Vec<RowSpan>) {
     const VALUES: [&str; 12] = [
         r#"{"id": 1, "v": [0.25, -1.5e-3, 7]}"#,
         r#"{"a\"}": "a\"}", "b": "\\\\"}"#,

@@ -1,0 +1,140 @@
+//! REST import jobs (INTERFACE.md section 6): a job holds one task per unit of its files,
+//! its state is derived from its tasks, and its tasks commit together.
+
+use super::{Engine, EngineError};
+use crate::ledger::{TaskRecord, TaskState};
+
+/// A job's derived state, with Milvus RESTful v2 names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum JobState {
+    /// Every task is Pending.
+    Pending,
+    /// Some task runs (or waits for its siblings to commit).
+    Importing,
+    /// Every task Completed.
+    Completed,
+    /// A task failed (the others are cancelled).
+    Failed,
+}
+
+impl JobState {
+    /// The name REST clients see.
+    pub fn name(self) -> &'static str {
+        match self {
+            JobState::Pending => "Pending",
+            JobState::Importing => "Importing",
+            JobState::Completed => "Completed",
+            JobState::Failed => "Failed",
+        }
+    }
+}
+
+/// A job and its tasks.
+#[derive(Debug, Clone)]
+pub struct JobView {
+    /// Job id (the id of its first task).
+    pub job_id: u64,
+    /// Target collection.
+    pub collection: String,
+    /// Derived state.
+    pub state: JobState,
+    /// Mean progress of the tasks, 0..=100.
+    pub progress: u8,
+    /// Rows written by the tasks.
+    pub imported_rows: u64,
+    /// Why the job failed: the first failed task's reason.
+    pub reason: String,
+    /// The tasks, one per unit, in unit order.
+    pub tasks: Vec<TaskRecord>,
+}
+
+impl JobView {
+    fn from_tasks(job_id: u64, tasks: Vec<TaskRecord>) -> JobView {
+        let failed = tasks
+            .iter()
+            .find(|t| t.state.is_failed() && !t.failed_reason.starts_with("cancelled: task"));
+        let failed = failed.or_else(|| tasks.iter().find(|t| t.state.is_failed()));
+        let state = if failed.is_some() {
+            JobState::Failed
+        } else if tasks.iter().all(|t| t.state == TaskState::Completed) {
+            JobState::Completed
+        } else if tasks.iter().all(|t| t.state == TaskState::Pending) {
+            JobState::Pending
+        } else {
+            JobState::Importing
+        };
+        let n = tasks.len().max(1) as u64;
+        JobView {
+            job_id,
+            collection: tasks
+                .first()
+                .map(|t| t.collection.clone())
+                .unwrap_or_default(),
+            state,
+            progress: if state == JobState::Failed {
+                0
+            } else {
+                (tasks.iter().map(|t| u64::from(t.progress)).sum::<u64>() / n) as u8
+            },
+            imported_rows: tasks.iter().map(|t| t.row_count).sum(),
+            reason: failed.map(|t| t.failed_reason.clone()).unwrap_or_default(),
+            tasks,
+        }
+    }
+}
+
+impl Engine {
+    /// Queues a job of `units` (each one JSON file or one NPY column set) and returns its id
+    /// at once. All request checks run first; a refused request queues nothing.
+    pub fn create_job(
+        &self,
+        collection: &str,
+        partition: Option<&str>,
+        units: &[Vec<String>],
+    ) -> Result<u64, EngineError> {
+        let ids = self.bulk_insert_units(collection, partition, units, true)?;
+        ids.first().copied().ok_or(EngineError::InvalidRequest(
+            "import request is empty".into(),
+        ))
+    }
+
+    /// A job by id.
+    pub fn get_job(&self, job_id: u64) -> Result<JobView, EngineError> {
+        let st = self.inner.lock();
+        let tasks: Vec<TaskRecord> = st
+            .ledger
+            .list(None, None)
+            .into_iter()
+            .filter(|t| t.job_id == Some(job_id))
+            .cloned()
+            .collect();
+        drop(st);
+        if tasks.is_empty() {
+            return Err(EngineError::JobNotFound(job_id));
+        }
+        let tasks = tasks
+            .into_iter()
+            .map(|t| self.get_bulk_insert_state(t.id).unwrap_or(t))
+            .collect();
+        Ok(JobView::from_tasks(job_id, tasks))
+    }
+
+    /// Jobs, oldest first, of one collection or all.
+    pub fn list_jobs(&self, collection: Option<&str>) -> Result<Vec<JobView>, EngineError> {
+        let st = self.inner.lock();
+        if let Some(c) = collection {
+            st.catalog.collection(c)?;
+        }
+        let mut jobs: std::collections::BTreeMap<u64, Vec<TaskRecord>> =
+            std::collections::BTreeMap::new();
+        for t in st.ledger.list(collection, None) {
+            if let Some(j) = t.job_id {
+                jobs.entry(j).or_default().push(t.clone());
+            }
+        }
+        Ok(jobs
+            .into_iter()
+            .map(|(id, tasks)| JobView::from_tasks(id, tasks))
+            .collect())
+    }
+}

@@ -1,0 +1,377 @@
+//! Filter expressions for `query --filter`, a subset of Milvus's boolean expressions:
+//! comparisons (`== != < <= > >=`), `in [...]` / `not in [...]`, `and`/`or`/`not` (or
+//! `&& || !`), parentheses. Fields are schema fields or dynamic keys; a missing value
+//! compares false.
+
+use std::cmp::Ordering;
+
+use serde_json::{Map, Value};
+
+use super::Snapshot;
+use crate::engine::EngineError;
+use crate::record::row_to_json;
+
+/// A parsed filter.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Filter {
+    /// Both hold.
+    And(Box<Filter>, Box<Filter>),
+    /// Either holds.
+    Or(Box<Filter>, Box<Filter>),
+    /// Does not hold.
+    Not(Box<Filter>),
+    /// `left op right`.
+    Cmp(Operand, CmpOp, Operand),
+    /// `operand in [values]`.
+    In(Operand, Vec<Value>),
+}
+
+/// A field reference or a literal.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Operand {
+    /// A field (schema or dynamic) by name, then keys into its JSON (`meta["a"]["b"]`).
+    Field(String, Vec<String>),
+    /// A literal value.
+    Lit(Value),
+}
+
+/// Comparison operators.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CmpOp {
+    /// `==`
+    Eq,
+    /// `!=`
+    Ne,
+    /// `<`
+    Lt,
+    /// `<=`
+    Le,
+    /// `>`
+    Gt,
+    /// `>=`
+    Ge,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+enum Tok {
+    Ident(String),
+    Lit(Value),
+    Op(CmpOp),
+    And,
+    Or,
+    Not,
+    In,
+    LParen,
+    RParen,
+    LBrack,
+    RBrack,
+    Comma,
+}
+
+fn bad(what: impl Into<String>) -> EngineError {
+    EngineError::InvalidQuery(what.into())
+}
+
+fn tokenize(s: &str) -> Result<Vec<Tok>, EngineError> {
+    let b = s.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < b.len() {
+        let c = b[i];
+        let two = s.get(i..i + 2).unwrap_or("");
+        let (tok, len) = match c {
+            b' ' | b'\t' | b'\n' | b'\r' => {
+                i += 1;
+                continue;
+            }
+            b'(' => (Tok::LParen, 1),
+            b')' => (Tok::RParen, 1),
+            b'[' => (Tok::LBrack, 1),
+            b']' => (Tok::RBrack, 1),
+            b',' => (Tok::Comma, 1),
+            _ if two == "==" => (Tok::Op(CmpOp::Eq), 2),
+            _ if two == "!=" => (Tok::Op(CmpOp::Ne), 2),
+            _ if two == "<=" => (Tok::Op(CmpOp::Le), 2),
+            _ if two == ">=" => (Tok::Op(CmpOp::Ge), 2),
+            _ if two == "&&" => (Tok::And, 2),
+            _ if two == "||" => (Tok::Or, 2),
+            b'<' => (Tok::Op(CmpOp::Lt), 1),
+            b'>' => (Tok::Op(CmpOp::Gt), 1),
+            b'!' => (Tok::Not, 1),
+            b'"' | b'\'' => {
+                let end = s[i + 1..]
+                    .find(c as char)
+                    .ok_or_else(|| bad(format!("unterminated string at byte {i}")))?;
+                (
+                    Tok::Lit(Value::String(s[i + 1..i + 1 + end].to_string())),
+                    end + 2,
+                )
+            }
+            b'-' | b'0'..=b'9' | b'.' => {
+                let len = s[i..]
+                    .find(|ch: char| {
+                        !(ch.is_ascii_digit() || matches!(ch, '-' | '+' | '.' | 'e' | 'E'))
+                    })
+                    .unwrap_or(s.len() - i);
+                let text = &s[i..i + len];
+                let v: Value = serde_json::from_str(text)
+                    .map_err(|_| bad(format!("bad number \"{text}\" at byte {i}")))?;
+                (Tok::Lit(v), len)
+            }
+            _ if c.is_ascii_alphabetic() || c == b'_' || c == b'$' => {
+                let len = s[i..]
+                    .find(|ch: char| !(ch.is_ascii_alphanumeric() || ch == '_' || ch == '$'))
+                    .unwrap_or(s.len() - i);
+                let word = &s[i..i + len];
+                let tok = match word.to_ascii_lowercase().as_str() {
+                    "and" => Tok::And,
+                    "or" => Tok::Or,
+                    "not" => Tok::Not,
+                    "in" => Tok::In,
+                    "true" => Tok::Lit(Value::Bool(true)),
+                    "false" => Tok::Lit(Value::Bool(false)),
+                    _ => Tok::Ident(word.to_string()),
+                };
+                (tok, len)
+            }
+            _ => {
+                return Err(bad(format!(
+                    "unexpected character '{}' at byte {i}",
+                    c as char
+                )));
+            }
+        };
+        out.push(tok);
+        i += len;
+    }
+    Ok(out)
+}
+
+struct Parser {
+    toks: Vec<Tok>,
+    pos: usize,
+}
+
+impl Parser {
+    fn peek(&self) -> Option<&Tok> {
+        self.toks.get(self.pos)
+    }
+    fn next(&mut self) -> Option<Tok> {
+        let t = self.toks.get(self.pos).cloned();
+        self.pos += 1;
+        t
+    }
+    fn or(&mut self) -> Result<Filter, EngineError> {
+        let mut l = self.and()?;
+        while self.peek() == Some(&Tok::Or) {
+            self.pos += 1;
+            l = Filter::Or(Box::new(l), Box::new(self.and()?));
+        }
+        Ok(l)
+    }
+    fn and(&mut self) -> Result<Filter, EngineError> {
+        let mut l = self.not()?;
+        while self.peek() == Some(&Tok::And) {
+            self.pos += 1;
+            l = Filter::And(Box::new(l), Box::new(self.not()?));
+        }
+        Ok(l)
+    }
+    fn not(&mut self) -> Result<Filter, EngineError> {
+        if self.peek() == Some(&Tok::Not) {
+            self.pos += 1;
+            return Ok(Filter::Not(Box::new(self.not()?)));
+        }
+        if self.peek() == Some(&Tok::LParen) {
+            self.pos += 1;
+            let f = self.or()?;
+            return match self.next() {
+                Some(Tok::RParen) => Ok(f),
+                other => Err(bad(format!("expected ')', found {other:?}"))),
+            };
+        }
+        self.cmp()
+    }
+    fn operand(&mut self) -> Result<Operand, EngineError> {
+        match self.next() {
+            Some(Tok::Ident(name)) => {
+                let mut path = Vec::new();
+                while self.peek() == Some(&Tok::LBrack) {
+                    match (self.toks.get(self.pos + 1), self.toks.get(self.pos + 2)) {
+                        (Some(Tok::Lit(Value::String(k))), Some(Tok::RBrack)) => {
+                            path.push(k.clone());
+                            self.pos += 3;
+                        }
+                        _ => return Err(bad(format!("expected [\"key\"] after {name}"))),
+                    }
+                }
+                Ok(Operand::Field(name, path))
+            }
+            Some(Tok::Lit(v)) => Ok(Operand::Lit(v)),
+            other => Err(bad(format!("expected a field or a value, found {other:?}"))),
+        }
+    }
+    fn cmp(&mut self) -> Result<Filter, EngineError> {
+        let left = self.operand()?;
+        match self.next() {
+            Some(Tok::Op(op)) => Ok(Filter::Cmp(left, op, self.operand()?)),
+            Some(Tok::In) => Ok(Filter::In(left, self.list()?)),
+            Some(Tok::Not) if self.peek() == Some(&Tok::In) => {
+                self.pos += 1;
+                Ok(Filter::Not(Box::new(Filter::In(left, self.list()?))))
+            }
+            other => Err(bad(format!(
+                "expected a comparison or 'in', found {other:?}"
+            ))),
+        }
+    }
+    fn list(&mut self) -> Result<Vec<Value>, EngineError> {
+        if self.next() != Some(Tok::LBrack) {
+            return Err(bad("expected '[' after 'in'"));
+        }
+        let mut out = Vec::new();
+        loop {
+            match self.next() {
+                Some(Tok::RBrack) if out.is_empty() => return Ok(out),
+                Some(Tok::Lit(v)) => out.push(v),
+                other => {
+                    return Err(bad(format!(
+                        "expected a value in the list, found {other:?}"
+                    )));
+                }
+            }
+            match self.next() {
+                Some(Tok::Comma) => {}
+                Some(Tok::RBrack) => return Ok(out),
+                other => return Err(bad(format!("expected ',' or ']', found {other:?}"))),
+            }
+        }
+    }
+}
+
+impl Filter {
+    /// Parses an expression such as `word_count > 10 and book_id in [101, 103]`.
+    pub fn parse(text: &str) -> Result<Filter, EngineError> {
+        let mut p = Parser {
+            toks: tokenize(text)?,
+            pos: 0,
+        };
+        let f = p.or()?;
+        if p.pos != p.toks.len() {
+            return Err(bad(format!(
+                "unexpected {:?} after the expression",
+                p.toks[p.pos]
+            )));
+        }
+        Ok(f)
+    }
+
+    /// Whether a row (field name -> value) matches.
+    pub fn matches(&self, row: &Map<String, Value>) -> bool {
+        let get = |o: &Operand| -> Option<Value> {
+            match o {
+                Operand::Field(f, path) => path
+                    .iter()
+                    .try_fold(row.get(f)?, |v, k| v.get(k))
+                    .cloned()
+                    .filter(|v| !v.is_null()),
+                Operand::Lit(v) => Some(v.clone()),
+            }
+        };
+        match self {
+            Filter::And(a, b) => a.matches(row) && b.matches(row),
+            Filter::Or(a, b) => a.matches(row) || b.matches(row),
+            Filter::Not(a) => !a.matches(row),
+            Filter::In(o, list) => {
+                get(o).is_some_and(|v| list.iter().any(|x| compare(&v, x) == Some(Ordering::Equal)))
+            }
+            Filter::Cmp(l, op, r) => {
+                let (Some(l), Some(r)) = (get(l), get(r)) else {
+                    return false;
+                };
+                let Some(ord) = compare(&l, &r) else {
+                    return *op == CmpOp::Ne;
+                };
+                match op {
+                    CmpOp::Eq => ord == Ordering::Equal,
+                    CmpOp::Ne => ord != Ordering::Equal,
+                    CmpOp::Lt => ord == Ordering::Less,
+                    CmpOp::Le => ord != Ordering::Greater,
+                    CmpOp::Gt => ord == Ordering::Greater,
+                    CmpOp::Ge => ord != Ordering::Less,
+                }
+            }
+        }
+    }
+}
+
+fn compare(a: &Value, b: &Value) -> Option<Ordering> {
+    match (a, b) {
+        (Value::Number(x), Value::Number(y)) => match (x.as_i64(), y.as_i64()) {
+            (Some(x), Some(y)) => Some(x.cmp(&y)),
+            _ => x.as_f64()?.partial_cmp(&y.as_f64()?),
+        },
+        (Value::String(x), Value::String(y)) => Some(x.cmp(y)),
+        (Value::Bool(x), Value::Bool(y)) => Some(x.cmp(y)),
+        _ => (a == b).then_some(Ordering::Equal),
+    }
+}
+
+/// Rows matching `filter`, in segment order, at most `limit`.
+pub fn filter_rows(
+    snap: &Snapshot,
+    filter: &Filter,
+    output: Option<&[String]>,
+    limit: usize,
+) -> Result<Vec<Map<String, Value>>, EngineError> {
+    let schema = &snap.collection.schema;
+    let mut out = Vec::new();
+    for (_, path) in &snap.segments {
+        for batch in crate::segment::read_batches(path)? {
+            let batch = batch?;
+            for row in 0..batch.len() {
+                let full = row_to_json(schema, &batch, row, None);
+                if filter.matches(&full) {
+                    out.push(match output {
+                        Some(_) => row_to_json(schema, &batch, row, output),
+                        None => full,
+                    });
+                    if out.len() >= limit {
+                        return Ok(out);
+                    }
+                }
+            }
+        }
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn parses_and_matches() {
+        let row = json!({"book_id": 103, "word_count": 7, "title": "x", "price": 35.61, "props": {"year": 2017}})
+            .as_object()
+            .unwrap()
+            .clone();
+        for (expr, want) in [
+            ("word_count < 10", true),
+            ("word_count >= 10", false),
+            ("book_id in [101, 103] and title == 'x'", true),
+            ("book_id not in [101, 103]", false),
+            ("not (price > 30) || word_count == 7", true),
+            ("missing == 1", false),
+            ("price > 35.6 && price < 35.62", true),
+            ("props[\"year\"] == 2017", true),
+            ("props['year'] > 2017 or props[\"nope\"] == 1", false),
+        ] {
+            assert_eq!(Filter::parse(expr).unwrap().matches(&row), want, "{expr}");
+        }
+        for bad in ["word_count >", "a in 3", "(a == 1", "a == 1 b", "a = 1"] {
+            assert!(Filter::parse(bad).is_err(), "{bad}");
+        }
+    }
+}

@@ -1,0 +1,93 @@
+//! `ApiError`: every failure as Milvus's RESTful v2 body `{"code": N, "message": "..."}`.
+
+use axum::Json;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use serde_json::json;
+
+use crate::catalog::CatalogError;
+use crate::engine::EngineError;
+
+/// Milvus error codes the service uses.
+pub mod code {
+    /// Collection not found.
+    pub const COLLECTION_NOT_FOUND: i32 = 100;
+    /// Partition not found.
+    pub const PARTITION_NOT_FOUND: i32 = 200;
+    /// Invalid parameter.
+    pub const INVALID_PARAMETER: i32 = 1100;
+    /// Not authenticated.
+    pub const UNAUTHENTICATED: i32 = 1800;
+    /// Malformed JSON body.
+    pub const MALFORMED_JSON: i32 = 1801;
+    /// A required parameter is missing.
+    pub const MISSING_PARAMETER: i32 = 1802;
+    /// Import failed.
+    pub const IMPORT_FAILED: i32 = 2100;
+}
+
+/// An error answer.
+#[derive(Debug)]
+pub struct ApiError {
+    /// HTTP status (200 for everything but authentication, as Milvus).
+    pub status: StatusCode,
+    /// Milvus error code.
+    pub code: i32,
+    /// Message.
+    pub message: String,
+}
+
+impl ApiError {
+    /// An error with HTTP 200 and `code`.
+    pub fn new(code: i32, message: impl Into<String>) -> Self {
+        ApiError {
+            status: StatusCode::OK,
+            code,
+            message: message.into(),
+        }
+    }
+
+    /// 401: a token is configured and the request lacks it.
+    pub fn unauthenticated() -> Self {
+        ApiError {
+            status: StatusCode::UNAUTHORIZED,
+            code: code::UNAUTHENTICATED,
+            message: "user hasn't authenticated".into(),
+        }
+    }
+
+    /// Maps an engine error; `import` selects Milvus's import-failed code for request checks.
+    pub fn from_engine(e: EngineError, import: bool) -> Self {
+        let c = match &e {
+            EngineError::Catalog(CatalogError::CollectionNotFound(_)) => code::COLLECTION_NOT_FOUND,
+            EngineError::Catalog(CatalogError::PartitionNotFound { .. }) => {
+                code::PARTITION_NOT_FOUND
+            }
+            EngineError::JobNotFound(_)
+            | EngineError::FileTooLarge { .. }
+            | EngineError::QueueFull { .. } => code::IMPORT_FAILED,
+            EngineError::InvalidRequest(_) | EngineError::Source(_) if import => {
+                code::IMPORT_FAILED
+            }
+            EngineError::Catalog(_)
+            | EngineError::Schema(_)
+            | EngineError::InvalidRequest(_)
+            | EngineError::InvalidQuery(_)
+            | EngineError::TaskNotFound(_)
+            | EngineError::TaskState { .. }
+            | EngineError::Source(_) => code::INVALID_PARAMETER,
+            _ => code::IMPORT_FAILED,
+        };
+        ApiError::new(c, e.to_string())
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        (
+            self.status,
+            Json(json!({"code": self.code, "message": self.message})),
+        )
+            .into_response()
+    }
+}

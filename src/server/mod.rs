@@ -1,0 +1,167 @@
+//! The HTTP service (INTERFACE.md section 4): the only module that knows axum.
+//!
+//! Milvus RESTful v2 shapes: every endpoint is a `POST` with a JSON body, answered with
+//! HTTP 200 and `{"code":0,"data":...}` or `{"code":N,"message":"..."}`; 401 when a token is
+//! configured and missing. Engine calls run on the blocking pool, off the async executor.
+
+mod dto;
+mod error;
+mod routes;
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use axum::body::Bytes;
+use axum::extract::{Path, Query, State};
+use axum::http::HeaderMap;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use serde_json::{Value, json};
+
+pub use error::{ApiError, code};
+
+use crate::engine::Engine;
+
+/// What every handler shares.
+#[derive(Clone)]
+pub struct AppState {
+    /// The engine.
+    pub engine: Arc<Engine>,
+    /// Bearer token required on every request, when set.
+    pub token: Option<String>,
+}
+
+impl AppState {
+    fn check(&self, headers: &HeaderMap) -> Result<(), ApiError> {
+        let Some(token) = &self.token else {
+            return Ok(());
+        };
+        let given = headers
+            .get("authorization")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "));
+        if given == Some(token.as_str()) {
+            Ok(())
+        } else {
+            Err(ApiError::unauthenticated())
+        }
+    }
+}
+
+/// The router.
+pub fn app(state: AppState) -> Router {
+    Router::new()
+        .route("/v2/vectordb/{group}/{action}", post(v2))
+        .route("/v2/vectordb/jobs/import/{action}", post(v2_import))
+        .route("/v1/tasks/{id}", get(task))
+        .route("/v1/tasks", get(tasks))
+        .with_state(state)
+}
+
+async fn answer(state: AppState, headers: HeaderMap, route: String, body: Bytes) -> Response {
+    if let Err(e) = state.check(&headers) {
+        return e.into_response();
+    }
+    let engine = state.engine.clone();
+    let result =
+        tokio::task::spawn_blocking(move || routes::dispatch(&engine, &route, &body)).await;
+    match result {
+        Ok(Ok(data)) => Json(json!({"code": 0, "data": data})).into_response(),
+        Ok(Err(e)) => e.into_response(),
+        Err(join) => {
+            ApiError::new(code::IMPORT_FAILED, format!("internal error: {join}")).into_response()
+        }
+    }
+}
+
+async fn v2(
+    State(st): State<AppState>,
+    Path((group, action)): Path<(String, String)>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    answer(st, headers, format!("{group}/{action}"), body).await
+}
+
+async fn v2_import(
+    State(st): State<AppState>,
+    Path(action): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    answer(st, headers, format!("jobs/import/{action}"), body).await
+}
+
+async fn task(State(st): State<AppState>, Path(id): Path<u64>, headers: HeaderMap) -> Response {
+    if let Err(e) = st.check(&headers) {
+        return e.into_response();
+    }
+    match st.engine.get_bulk_insert_state(id) {
+        Ok(t) => Json(t.to_json()).into_response(),
+        Err(e) => ApiError::from_engine(e, true).into_response(),
+    }
+}
+
+#[derive(serde::Deserialize)]
+struct TasksQuery {
+    collection: Option<String>,
+    limit: Option<usize>,
+}
+
+async fn tasks(
+    State(st): State<AppState>,
+    Query(q): Query<TasksQuery>,
+    headers: HeaderMap,
+) -> Response {
+    if let Err(e) = st.check(&headers) {
+        return e.into_response();
+    }
+    match st
+        .engine
+        .list_bulk_insert_tasks(q.collection.as_deref(), q.limit)
+    {
+        Ok(ts) => Json(Value::Array(ts.iter().map(|t| t.to_json()).collect())).into_response(),
+        Err(e) => ApiError::from_engine(e, false).into_response(),
+    }
+}
+
+/// Serves `state` on `addr` until Ctrl-C or SIGTERM; `ready` gets the bound address.
+pub fn serve(
+    state: AppState,
+    addr: SocketAddr,
+    ready: impl FnOnce(SocketAddr),
+) -> std::io::Result<()> {
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()?;
+    rt.block_on(async move {
+        let listener = tokio::net::TcpListener::bind(addr).await?;
+        ready(listener.local_addr()?);
+        axum::serve(listener, app(state))
+            .with_graceful_shutdown(shutdown())
+            .await
+    })
+}
+
+async fn shutdown() {
+    let ctrl_c = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    {
+        let mut term =
+            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+                Ok(s) => s,
+                Err(_) => {
+                    let _ = ctrl_c.await;
+                    return;
+                }
+            };
+        tokio::select! {
+            _ = ctrl_c => {},
+            _ = term.recv() => {},
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = ctrl_c.await;
+}

@@ -1,0 +1,192 @@
+//! The endpoints: one function per Milvus RESTful v2 action, each a thin call into the engine.
+
+use serde_json::{Value, json};
+
+use super::dto::Body;
+use super::error::{ApiError, code};
+use crate::engine::{Engine, JobState, JobView};
+use crate::ledger::{TaskState, format_utc};
+use crate::query::{self, Filter, Metric, SearchRequest};
+
+type Answer = Result<Value, ApiError>;
+
+fn engine_err(import: bool) -> impl Fn(crate::engine::EngineError) -> ApiError {
+    move |e| ApiError::from_engine(e, import)
+}
+
+/// Runs `group/action` (e.g. `collections/create`, `jobs/import/describe`).
+pub fn dispatch(engine: &Engine, route: &str, body: &[u8]) -> Answer {
+    let b = Body::parse(body)?;
+    let e = engine_err(false);
+    match route {
+        "collections/create" => {
+            engine.create_collection_from_json(body).map_err(&e)?;
+            Ok(json!({}))
+        }
+        "collections/list" => Ok(json!(
+            engine
+                .list_collections()
+                .iter()
+                .map(|c| c.schema.name.clone())
+                .collect::<Vec<_>>()
+        )),
+        "collections/describe" => {
+            let c = engine
+                .describe_collection(&b.str("collectionName")?)
+                .map_err(&e)?;
+            let s = &c.schema;
+            let fields: Vec<Value> = s
+                .fields
+                .iter()
+                .map(|f| {
+                    json!({"name": f.name, "type": f.data_type.name(), "primaryKey": f.is_primary,
+                           "partitionKey": f.is_partition_key, "autoId": s.auto_id && f.is_primary,
+                           "nullable": f.nullable, "params": {"dim": f.dim, "max_length": f.max_length,
+                           "max_capacity": f.max_capacity, "element_type": f.element_type.map(|t| t.name())}})
+                })
+                .collect();
+            Ok(
+                json!({"collectionName": s.name, "autoId": s.auto_id, "enableDynamicField": s.enable_dynamic_field,
+                      "fields": fields, "shardsNum": s.shards_num,
+                      "partitionsNum": c.partitions.len(), "rowCount": c.rows(None),
+                      "partitions": c.partitions.iter().map(|p| p.name.clone()).collect::<Vec<_>>()}),
+            )
+        }
+        "collections/drop" => {
+            engine
+                .drop_collection(&b.str("collectionName")?)
+                .map_err(&e)?;
+            Ok(json!({}))
+        }
+        "partitions/create" => {
+            engine
+                .create_partition(&b.str("collectionName")?, &b.str("partitionName")?)
+                .map_err(&e)?;
+            Ok(json!({}))
+        }
+        "partitions/list" => {
+            let c = engine
+                .describe_collection(&b.str("collectionName")?)
+                .map_err(&e)?;
+            Ok(json!(
+                c.partitions
+                    .iter()
+                    .map(|p| p.name.clone())
+                    .collect::<Vec<_>>()
+            ))
+        }
+        "jobs/import/create" => {
+            let collection = b.str("collectionName")?;
+            let units = b.units()?;
+            let partition = b.opt_str("partitionName")?;
+            let id = engine
+                .create_job(&collection, partition.as_deref(), &units)
+                .map_err(engine_err(true))?;
+            Ok(json!({"jobId": id.to_string()}))
+        }
+        "jobs/import/describe" | "jobs/import/get_progress" => {
+            let job = engine.get_job(b.job_id()?).map_err(engine_err(true))?;
+            Ok(describe_job(&job))
+        }
+        "jobs/import/list" => {
+            let collection = b.opt_str("collectionName")?;
+            let jobs = engine.list_jobs(collection.as_deref()).map_err(&e)?;
+            let records: Vec<Value> = jobs
+                .iter()
+                .map(|j| {
+                    let mut r = json!({"jobId": j.job_id.to_string(), "collectionName": j.collection, "state": j.state.name(), "progress": j.progress});
+                    if !j.reason.is_empty() {
+                        r["reason"] = json!(j.reason);
+                    }
+                    r
+                })
+                .collect();
+            Ok(json!({"records": records}))
+        }
+        "entities/query" => {
+            let snap = engine.snapshot(&b.str("collectionName")?).map_err(&e)?;
+            let filter = Filter::parse(&b.str("filter")?).map_err(&e)?;
+            let output = b.opt_strings("outputFields")?;
+            let limit = b.opt_usize("limit")?.unwrap_or(100);
+            let rows = query::filter_rows(&snap, &filter, output.as_deref(), limit).map_err(&e)?;
+            Ok(Value::Array(rows.into_iter().map(Value::Object).collect()))
+        }
+        "entities/search" => search(engine, &b),
+        _ => Err(ApiError::new(
+            code::INVALID_PARAMETER,
+            format!("unknown endpoint /v2/vectordb/{route}"),
+        )),
+    }
+}
+
+fn search(engine: &Engine, b: &Body) -> Answer {
+    let e = engine_err(false);
+    let snap = engine.snapshot(&b.str("collectionName")?).map_err(&e)?;
+    let data = b.0.get("data").ok_or_else(|| {
+        ApiError::new(
+            code::MISSING_PARAMETER,
+            "missing required parameters, error: \"data\" is required",
+        )
+    })?;
+    let vectors: Vec<Vec<f32>> = serde_json::from_value(data.clone())
+        .map_err(|err| ApiError::new(code::MALFORMED_JSON, format!("can only accept json format request, error: \"data\" must be a list of vectors: {err}")))?;
+    let metric = match b
+        .0
+        .get("searchParams")
+        .and_then(|p| p.get("metricType"))
+        .and_then(Value::as_str)
+    {
+        Some(m) => Some(Metric::parse(m).map_err(&e)?),
+        None => None,
+    };
+    let output = b.opt_strings("outputFields")?;
+    let field = b.opt_str("annsField")?;
+    let limit = b.opt_usize("limit")?.unwrap_or(10);
+    let pk = snap.collection.schema.primary().name.clone();
+    let mut out = Vec::new();
+    for v in &vectors {
+        let req = SearchRequest {
+            field: field.as_deref(),
+            vector: v,
+            metric,
+            limit,
+            output: output.as_deref(),
+        };
+        for hit in query::search(&snap, &req).map_err(&e)? {
+            let mut m = hit.fields;
+            m.insert(pk.clone(), hit.id);
+            m.insert("distance".into(), json!(hit.distance));
+            out.push(Value::Object(m));
+        }
+    }
+    Ok(Value::Array(out))
+}
+
+fn describe_job(job: &JobView) -> Value {
+    let details: Vec<Value> = job
+        .tasks
+        .iter()
+        .map(|t| {
+            let state = match t.state {
+                TaskState::Pending => "Pending",
+                TaskState::Started | TaskState::Persisted => "InProgress",
+                TaskState::Completed => "Completed",
+                TaskState::Failed | TaskState::FailedAndCleaned => "Failed",
+            };
+            let mut d = json!({"fileName": format!("[{}]", t.files.join(" ")), "fileSize": 0, "progress": t.progress,
+                               "state": state, "importedRows": t.row_count, "totalRows": t.row_count, "completeTime": ""});
+            if !t.failed_reason.is_empty() {
+                d["reason"] = json!(t.failed_reason);
+            }
+            d
+        })
+        .collect();
+    let mut v = json!({"jobId": job.job_id.to_string(), "collectionName": job.collection, "state": job.state.name(),
+                       "progress": job.progress, "importedRows": job.imported_rows, "totalRows": job.imported_rows,
+                       "completeTime": if job.state == JobState::Completed { format_utc(crate::ledger::now_unix()) } else { String::new() },
+                       "fileSize": 0, "details": details});
+    if !job.reason.is_empty() {
+        v["reason"] = json!(job.reason);
+    }
+    v
+}

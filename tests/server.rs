@@ -1,0 +1,271 @@
+//! The HTTP service over real HTTP on 127.0.0.1: Milvus RESTful v2 shapes, import jobs, the
+//! task view, errors and auth.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use serde_json::{Value, json};
+
+use crate::util::repo;
+
+/// A `vecload serve` child on a free loopback port, killed on drop.
+pub struct Server {
+    child: Child,
+    /// `127.0.0.1:PORT`
+    pub addr: String,
+}
+
+impl Server {
+    pub fn start(data_dir: &std::path::Path, extra: &[&str]) -> Server {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_vecload"))
+            .current_dir(repo())
+            .arg("--data-dir")
+            .arg(data_dir)
+            .arg("--storage")
+            .arg(repo())
+            .args(["serve", "--listen", "127.0.0.1:0"])
+            .args(extra)
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut line = String::new();
+        BufReader::new(child.stderr.take().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        let addr = line.trim().rsplit("http://").next().unwrap().to_string();
+        assert!(addr.starts_with("127.0.0.1:"), "{line}");
+        Server { child, addr }
+    }
+
+    /// Sends one request; returns (status, body as JSON).
+    pub fn call(
+        &self,
+        method: &str,
+        path: &str,
+        body: &str,
+        headers: &[(&str, &str)],
+    ) -> (u16, Value) {
+        let mut s = TcpStream::connect(&self.addr).unwrap();
+        let mut req = format!(
+            "{method} {path} HTTP/1.1\r\nHost: {}\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: {}\r\n",
+            self.addr,
+            body.len()
+        );
+        for (k, v) in headers {
+            req.push_str(&format!("{k}: {v}\r\n"));
+        }
+        req.push_str("\r\n");
+        req.push_str(body);
+        s.write_all(req.as_bytes()).unwrap();
+        let mut resp = String::new();
+        s.read_to_string(&mut resp).unwrap();
+        let status: u16 = resp[9..12].parse().unwrap();
+        let body = resp.split("\r\n\r\n").nth(1).unwrap_or("");
+        (status, serde_json::from_str(body).unwrap_or(Value::Null))
+    }
+
+    pub fn post(&self, path: &str, body: Value) -> Value {
+        let (status, v) = self.call("POST", path, &body.to_string(), &[]);
+        assert_eq!(status, 200, "{path}: {v}");
+        v
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn wait_job(s: &Server, id: &str) -> Value {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        let v = s.post("/v2/vectordb/jobs/import/describe", json!({"jobId": id}));
+        let state = v["data"]["state"].as_str().unwrap_or("").to_string();
+        if state == "Completed" || state == "Failed" {
+            return v["data"].clone();
+        }
+        assert!(Instant::now() < deadline, "job stuck: {v}");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+#[test]
+fn rest_v2_collections_jobs_query_and_search() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = Server::start(dir.path(), &[]);
+    let schema: Value =
+        serde_json::from_slice(&std::fs::read(repo().join("data/book/schema.json")).unwrap())
+            .unwrap();
+    assert_eq!(
+        s.post("/v2/vectordb/collections/create", schema),
+        json!({"code": 0, "data": {}})
+    );
+    s.post(
+        "/v2/vectordb/partitions/create",
+        json!({"collectionName": "book", "partitionName": "2022"}),
+    );
+    assert_eq!(
+        s.post(
+            "/v2/vectordb/partitions/list",
+            json!({"collectionName": "book"})
+        )["data"],
+        json!(["_default", "2022"])
+    );
+
+    let units = json!([
+        ["data/book/book_props.json"],
+        [
+            "data/book/npy/book_id.npy",
+            "data/book/npy/word_count.npy",
+            "data/book/npy/book_intro.npy",
+            "data/book/npy/$meta.npy"
+        ]
+    ]);
+    let v = s.post(
+        "/v2/vectordb/jobs/import/create",
+        json!({"collectionName": "book", "partitionName": "2022", "files": units}),
+    );
+    assert_eq!(v["code"], 0, "{v}");
+    let id = v["data"]["jobId"].as_str().unwrap().to_string();
+    let job = wait_job(&s, &id);
+    assert_eq!(job["state"], "Completed", "{job}");
+    assert_eq!(
+        (job["progress"].clone(), job["importedRows"].clone()),
+        (json!(100), json!(10))
+    );
+    assert_eq!(job["details"].as_array().unwrap().len(), 2);
+    let list = s.post(
+        "/v2/vectordb/jobs/import/list",
+        json!({"collectionName": "book"}),
+    );
+    assert_eq!(list["data"]["records"][0]["jobId"], json!(id));
+
+    let q = s.post("/v2/vectordb/entities/query", json!({"collectionName": "book", "filter": "book_id in [102]", "outputFields": ["book_props"]}));
+    assert_eq!(q["data"].as_array().unwrap().len(), 2, "{q}");
+    let hits = s.post(
+        "/v2/vectordb/entities/search",
+        json!({"collectionName": "book", "data": [[5.0, 5.1]], "limit": 1}),
+    );
+    assert_eq!(hits["data"][0]["book_id"], 105, "{hits}");
+
+    let (status, tasks) = s.call("GET", "/v1/tasks?collection=book&limit=1", "", &[]);
+    assert_eq!(status, 200);
+    assert_eq!(tasks.as_array().unwrap().len(), 1);
+    assert_eq!(tasks[0]["state"], "Completed");
+}
+
+#[test]
+fn rest_errors_carry_milvus_codes() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = Server::start(dir.path(), &[]);
+    let schema: Value =
+        serde_json::from_slice(&std::fs::read(repo().join("data/book/schema.json")).unwrap())
+            .unwrap();
+    s.post("/v2/vectordb/collections/create", schema);
+    let cases = [
+        (
+            json!({"collectionName": "nope", "files": [["data/book/book.json"]]}),
+            100,
+        ),
+        (
+            json!({"collectionName": "book", "partitionName": "x", "files": [["data/book/book.json"]]}),
+            200,
+        ),
+        (json!({"collectionName": "book"}), 1802),
+        (json!({"collectionName": "book", "files": []}), 2100),
+        (json!({"collectionName": "book", "files": "a.json"}), 1801),
+    ];
+    for (body, code) in cases {
+        let v = s.post("/v2/vectordb/jobs/import/create", body.clone());
+        assert_eq!(v["code"], code, "{body}: {v}");
+    }
+    let (_, v) = s.call("POST", "/v2/vectordb/jobs/import/create", "{not json", &[]);
+    assert_eq!(v["code"], 1801);
+    let v = s.post("/v2/vectordb/jobs/import/describe", json!({"jobId": "999"}));
+    assert_eq!(v["code"], 2100);
+    // A failing file fails its job with the row named.
+    let v = s.post(
+        "/v2/vectordb/jobs/import/create",
+        json!({"collectionName": "book", "files": [["data/book/fail/wrong_dim.json"]]}),
+    );
+    let job = wait_job(&s, v["data"]["jobId"].as_str().unwrap());
+    assert_eq!(job["state"], "Failed");
+    assert!(job["reason"].as_str().unwrap().contains("row 3"), "{job}");
+}
+
+#[test]
+fn a_configured_token_is_required() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = Server::start(dir.path(), &["--token", "root:Milvus"]);
+    let (status, v) = s.call("POST", "/v2/vectordb/collections/list", "{}", &[]);
+    assert_eq!((status, v["code"].clone()), (401, json!(1800)));
+    let (status, v) = s.call(
+        "POST",
+        "/v2/vectordb/collections/list",
+        "{}",
+        &[("Authorization", "Bearer root:Milvus")],
+    );
+    assert_eq!((status, v), (200, json!({"code": 0, "data": []})));
+}
+
+/// The Python with pymilvus that scripts/test.sh installs (or `VECLOAD_PYTHON`).
+fn python() -> std::path::PathBuf {
+    std::env::var_os("VECLOAD_PYTHON")
+        .map_or_else(|| repo().join(".ci/venv/bin/python"), Into::into)
+}
+
+#[test]
+fn pymilvus_bulk_import_functions_work_unchanged() {
+    let py = python();
+    assert!(
+        py.exists(),
+        "{} is missing: run scripts/test.sh (it installs pymilvus) or set VECLOAD_PYTHON",
+        py.display()
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let s = Server::start(dir.path(), &["--token", "root:Milvus"]);
+    let auth = [("Authorization", "Bearer root:Milvus")];
+    let schema = std::fs::read_to_string(repo().join("data/book/schema.json")).unwrap();
+    assert_eq!(
+        s.call("POST", "/v2/vectordb/collections/create", &schema, &auth)
+            .1["code"],
+        0
+    );
+    let body = json!({"collectionName": "book", "partitionName": "2022"}).to_string();
+    assert_eq!(
+        s.call("POST", "/v2/vectordb/partitions/create", &body, &auth)
+            .1["code"],
+        0
+    );
+    let out = Command::new(&py)
+        .current_dir(repo())
+        .arg(repo().join("tests/pymilvus_client.py"))
+        .arg(format!("http://{}", s.addr))
+        .arg("root:Milvus")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "pymilvus client failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["created"]["code"], 0, "{v}");
+    assert_eq!(v["progress"]["data"]["state"], "Completed", "{v}");
+    assert_eq!(v["progress"]["data"]["importedRows"], 10);
+    assert_eq!(v["listed"]["data"]["records"].as_array().unwrap().len(), 1);
+    assert!(v["failed"].as_str().unwrap().contains("code: 100"), "{v}");
+    let count = s
+        .call(
+            "POST",
+            "/v2/vectordb/collections/describe",
+            &json!({"collectionName": "book"}).to_string(),
+            &auth,
+        )
+        .1;
+    assert_eq!(count["data"]["rowCount"], 10);
+}
