@@ -353,7 +353,8 @@ fn to_row_error(fault: Fault, row: &[u8], loc: &RowLocation) -> RowError {
             RowError::new(loc, &field, expected, found)
         }
         Fault::Syntax { at, what } => {
-            let byte = loc.byte.unwrap_or(0) + at as u64;
+            // Offset within the row: the caller may move `loc.byte` (a unit's bytes can be
+            // a window of the file), so the message must not hold a file offset of its own.
             let found = match row.get(at) {
                 None => "the end of the row".to_string(),
                 Some(_) => {
@@ -365,7 +366,7 @@ fn to_row_error(fault: Fault, row: &[u8], loc: &RowLocation) -> RowError {
                 loc,
                 "",
                 "a valid JSON row",
-                format!("invalid JSON at byte {byte}: expected {what}, found {found}"),
+                format!("invalid JSON {at} bytes into the row: expected {what}, found {found}"),
             )
         }
     }
