@@ -1,7 +1,8 @@
 //! Parse-stage speed: framing plus `parse_unit` into a `RowBatch`, per unit as the pipeline
-//! does, over 20k rows of the benchmark shape (INTERFACE.md section 6): `id` Int64,
-//! `word_count` Int64, `title` VarChar(64) of 16-48 ASCII characters, `vec`
-//! FloatVector(128) uniform in [0, 1) written as the shortest f32 text. One core.
+//! does, over the first 20k rows of the benchmark data set (INTERFACE.md section 6, from
+//! `vecload::bench::RowGen`): `id` Int64, `word_count` Int64, `title` VarChar(64) of 16-48
+//! ASCII characters, `vec` FloatVector(128) uniform in [0, 1) written as the shortest f32
+//! text. One core.
 //!
 //! On Linux the clock is the benchmark thread's on-CPU time (`/proc/thread-self/schedstat`),
 //! so the figures are per-core throughput even on a machine other work shares; elsewhere
@@ -12,6 +13,7 @@ use std::time::Duration;
 
 use criterion::measurement::{Measurement, ValueFormatter, WallTime};
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use vecload::bench::{DEFAULT_SEED, Row, RowGen, schema_json};
 use vecload::parse::json::framing::{Framer, JsonFormat};
 use vecload::parse::json::row::{RowScratch, parse_unit};
 use vecload::record::{ColumnData, RowBatch};
@@ -22,13 +24,6 @@ const ROWS: usize = 20_000;
 const DIM: usize = 128;
 /// The pipeline's default work unit.
 const UNIT_BYTES: usize = 4 << 20;
-
-const SCHEMA: &str = r#"{"collectionName": "bench",
- "schema": {"autoId": false, "enableDynamicField": false, "fields": [
-   {"fieldName": "id", "dataType": "Int64", "isPrimary": true},
-   {"fieldName": "word_count", "dataType": "Int64"},
-   {"fieldName": "title", "dataType": "VarChar", "elementTypeParams": {"max_length": 64}},
-   {"fieldName": "vec", "dataType": "FloatVector", "elementTypeParams": {"dim": 128}}]}}"#;
 
 /// On-CPU time of the calling thread, or wall time where the kernel does not say.
 struct CpuTime;
@@ -73,46 +68,26 @@ impl Measurement for CpuTime {
     }
 }
 
-/// xorshift64: deterministic input without a dependency.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
-    }
-}
-
-/// `{"rows": [...]}` or JSON Lines, one row per line, as `json.dumps` writes them; and the
-/// vectors' values.
+/// `{"rows":[...]}` or JSON Lines, as the data set of `vecload bench-import` is written
+/// (one generator for every figure); and the vectors' values.
 fn generate(lines: bool) -> (Vec<u8>, Vec<f32>) {
-    const CHARS: &[u8] = b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789 ";
-    let mut rng = Rng(0x2545_f491_4f6c_dd1d);
-    let mut out = String::with_capacity(ROWS * (DIM * 12 + 100));
+    let mut rows = RowGen::new(DEFAULT_SEED, DIM);
+    let mut row = Row::default();
+    let mut out = String::with_capacity(ROWS * (DIM * 11 + 100));
     let mut values = Vec::with_capacity(ROWS * DIM);
-    out.push_str(if lines { "" } else { "{\"rows\": [\n" });
-    for id in 0..ROWS {
-        if id > 0 {
-            out.push_str(if lines { "\n" } else { ",\n" });
+    out.push_str(if lines { "" } else { "{\"rows\":[\n" });
+    for i in 0..ROWS {
+        if i > 0 && !lines {
+            out.push_str(",\n");
         }
-        let len = 16 + (rng.next() % 33) as usize;
-        let title: String = (0..len)
-            .map(|_| char::from(CHARS[(rng.next() % CHARS.len() as u64) as usize]))
-            .collect();
-        let words = rng.next() % 100_000;
-        out.push_str(&format!(
-            "{{\"id\": {id}, \"word_count\": {words}, \"title\": \"{title}\", \"vec\": ["
-        ));
-        for d in 0..DIM {
-            let x = (rng.next() >> 40) as f32 / (1u64 << 24) as f32;
-            out.push_str(&format!("{}{x}", if d > 0 { ", " } else { "" }));
-            values.push(x);
+        rows.next_into(&mut row);
+        row.write_json(&mut out);
+        values.extend_from_slice(&row.vec);
+        if lines {
+            out.push('\n');
         }
-        out.push_str("]}");
     }
-    out.push_str(if lines { "\n" } else { "\n]}\n" });
+    out.push_str(if lines { "" } else { "\n]}\n" });
     (out.into_bytes(), values)
 }
 
@@ -181,7 +156,7 @@ fn parse(bytes: &[u8], format: JsonFormat, schema: &CollectionSchema) -> usize {
 }
 
 fn bench(c: &mut Criterion<CpuTime>) {
-    let Ok(schema) = CollectionSchema::from_json(SCHEMA.as_bytes(), 16) else {
+    let Ok(schema) = CollectionSchema::from_json(schema_json(DIM).as_bytes(), 16) else {
         panic!("bench schema")
     };
     let mut group = c.benchmark_group("json_parse");
