@@ -19,6 +19,17 @@ pub struct RowScratch {
     buffers: Option<Buffers>,
     /// Rows taken by the fast path and by the exact reader (for tests and tuning).
     pub counts: [u64; 2],
+    simd_json: bool,
+}
+
+impl RowScratch {
+    /// Scratch space; `simd_json` puts simd-json in front of the exact reader.
+    pub fn new(simd_json: bool) -> Self {
+        RowScratch {
+            simd_json,
+            ..RowScratch::default()
+        }
+    }
 }
 
 /// Parses every row of `unit` (a range of `bytes`, the whole file) into `batch`.
@@ -37,7 +48,7 @@ pub fn parse_unit(
         Some(loc) if loc.file == file => loc,
         slot => slot.insert(RowLocation::row(file, 0)),
     };
-    if scratch.fast.is_none() {
+    if scratch.fast.is_none() && scratch.simd_json {
         scratch.fast = SimdRowConverter::new(converter.schema()).ok();
     }
     for span in rows_in(bytes, unit, format) {
