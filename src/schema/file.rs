@@ -303,6 +303,14 @@ fn check_field(f: &FieldSchema) -> Result<(), SchemaError> {
             "a vector field cannot be nullable or have a default",
         ));
     }
+    if let Some(v) = &f.default_value
+        && !default_fits(f.data_type, f.element_type, f.max_length, f.max_capacity, v)
+    {
+        return Err(field_err(
+            name,
+            format!("default value {v} does not fit {}", f.data_type),
+        ));
+    }
     let needs_length = f.data_type == DataType::VarChar
         || (f.data_type == DataType::Array && f.element_type == Some(DataType::VarChar));
     if needs_length {
@@ -348,6 +356,42 @@ fn check_field(f: &FieldSchema) -> Result<(), SchemaError> {
     Ok(())
 }
 
+fn default_fits(
+    t: DataType,
+    et: Option<DataType>,
+    max_length: Option<usize>,
+    cap: Option<usize>,
+    v: &Value,
+) -> bool {
+    let int = |lo: i64, hi: i64| v.as_i64().is_some_and(|n| lo <= n && n <= hi);
+    match t {
+        DataType::Bool => v.is_boolean(),
+        DataType::Int8 => int(i8::MIN.into(), i8::MAX.into()),
+        DataType::Int16 => int(i16::MIN.into(), i16::MAX.into()),
+        DataType::Int32 => int(i32::MIN.into(), i32::MAX.into()),
+        DataType::Int64 => v.as_i64().is_some(),
+        DataType::Float => v.as_f64().is_some_and(|x| (x as f32).is_finite()),
+        DataType::Double => v.is_number(),
+        DataType::VarChar => v
+            .as_str()
+            .is_some_and(|s| s.len() <= max_length.unwrap_or(usize::MAX)),
+        DataType::Json => {
+            v.is_object()
+                || v.as_str()
+                    .is_some_and(|s| serde_json::from_str::<Value>(s).is_ok())
+        }
+        DataType::Array => v.as_array().is_some_and(|a| {
+            a.len() <= cap.unwrap_or(usize::MAX)
+                && a.iter().all(|x| {
+                    et.is_some_and(|et| {
+                        et != DataType::Array && default_fits(et, None, max_length, None, x)
+                    })
+                })
+        }),
+        _ => false,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -382,6 +426,12 @@ mod tests {
         let no_dim = BOOK.replace(", \"elementTypeParams\": {\"dim\": \"2\"}", "");
         let err = CollectionSchema::from_json(no_dim.as_bytes(), 16).unwrap_err();
         assert!(err.to_string().contains("dim"), "{err}");
+        let bad_default = BOOK.replace(
+            "{\"fieldName\": \"word_count\", \"dataType\": \"Int64\"}",
+            "{\"fieldName\": \"word_count\", \"dataType\": \"Int8\", \"defaultValue\": 300}",
+        );
+        let err = CollectionSchema::from_json(bad_default.as_bytes(), 16).unwrap_err();
+        assert!(err.to_string().contains("default value 300"), "{err}");
         let two_pk = BOOK.replace(
             "\"word_count\", \"dataType\": \"Int64\"",
             "\"word_count\", \"dataType\": \"Int64\", \"isPrimary\": true",

@@ -108,7 +108,7 @@ fn check(src: &Src, r: usize, text: String, rule: Rule) -> Result<String, NpyErr
             len: text.len(),
         }),
         Rule::VarChar(_) => Ok(text),
-        Rule::Json => match serde_json::from_str::<IgnoredAny>(&text) {
+        Rule::Json => match serde_json::from_str::<serde_json::Value>(&text) {
             Ok(_) => Ok(text),
             Err(e) => Err(json_err("valid JSON", e)),
         },
@@ -131,7 +131,7 @@ impl<'de> Deserialize<'de> for JsonObject {
                 f.write_str("a JSON object")
             }
             fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<JsonObject, A::Error> {
-                while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+                while map.next_entry::<IgnoredAny, serde_json::Value>()?.is_some() {}
                 Ok(JsonObject)
             }
         }
