@@ -92,13 +92,19 @@ fn generate(lines: bool) -> (Vec<u8>, Vec<f32>) {
 }
 
 /// Every vector value read back is the `f32` its shortest text was written from.
-fn check_values(bytes: &[u8], format: JsonFormat, schema: &CollectionSchema, want: &[f32]) {
+fn check_values(
+    bytes: &[u8],
+    format: JsonFormat,
+    schema: &CollectionSchema,
+    want: &[f32],
+    simd: bool,
+) {
     let (Ok(mut conv), Ok(mut framer)) =
         (JsonRowConverter::new(schema), Framer::new(bytes, format))
     else {
         panic!("bench setup");
     };
-    let mut scratch = RowScratch::default();
+    let mut scratch = RowScratch::new(simd);
     let mut batch = RowBatch::empty(schema, ROWS);
     while let Some(Ok(unit)) = framer.next_unit(UNIT_BYTES) {
         let r = parse_unit(
@@ -125,11 +131,11 @@ fn check_values(bytes: &[u8], format: JsonFormat, schema: &CollectionSchema, wan
 }
 
 /// Frames and parses the whole file, a fresh batch per unit; returns the row count.
-fn parse(bytes: &[u8], format: JsonFormat, schema: &CollectionSchema) -> usize {
+fn parse(bytes: &[u8], format: JsonFormat, schema: &CollectionSchema, simd: bool) -> usize {
     let Ok(mut conv) = JsonRowConverter::new(schema) else {
         return 0;
     };
-    let mut scratch = RowScratch::default();
+    let mut scratch = RowScratch::new(simd);
     let Ok(mut framer) = Framer::new(bytes, format) else {
         return 0;
     };
@@ -168,16 +174,18 @@ fn bench(c: &mut Criterion<CpuTime>) {
         ("lines", JsonFormat::Lines),
     ] {
         let (bytes, values) = generate(format == JsonFormat::Lines);
-        check_values(&bytes, format, &schema, &values);
-        assert_eq!(
-            parse(&bytes, format, &schema),
-            ROWS,
-            "{name}: every row parses"
-        );
-        group.throughput(Throughput::Bytes(bytes.len() as u64));
-        group.bench_function(format!("{name}/20k_rows_dim128"), |b| {
-            b.iter(|| parse(black_box(&bytes), format, &schema))
-        });
+        for (parser, simd) in [("exact", false), ("simd-json", true)] {
+            check_values(&bytes, format, &schema, &values, simd);
+            assert_eq!(
+                parse(&bytes, format, &schema, simd),
+                ROWS,
+                "{name}: every row parses"
+            );
+            group.throughput(Throughput::Bytes(bytes.len() as u64));
+            group.bench_function(format!("{name}/{parser}/20k_rows_dim128"), |b| {
+                b.iter(|| parse(black_box(&bytes), format, &schema, simd))
+            });
+        }
     }
     group.finish();
 }

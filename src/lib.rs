@@ -28,5 +28,7 @@ pub mod server;
 pub mod source;
 pub mod validate;
 
-pub use engine::{Engine, EngineError, EngineOptions, ImportOptions, JobState, JobView};
+pub use engine::{
+    Engine, EngineError, EngineOptions, ImportOptions, JobState, JobView, JsonParser,
+};
 pub use location::RowLocation;

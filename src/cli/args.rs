@@ -58,6 +58,9 @@ pub struct Tuning {
     /// Pause before each work unit in milliseconds (throttle).
     #[arg(long, global = true)]
     pub import_throttle_unit_ms: Option<u64>,
+    /// JSON row parser: simd-json (default) or exact.
+    #[arg(long, global = true)]
+    pub import_json_parser: Option<vecload::JsonParser>,
     /// Target work-unit size in bytes.
     #[arg(long, global = true)]
     pub import_unit_bytes: Option<usize>,

@@ -181,6 +181,7 @@ fn child_flags(cli: &Cli) -> Vec<String> {
         import_memory_budget,
         import_throttle_unit_ms,
         import_unit_bytes,
+        import_json_parser,
         segment_max_size,
         collection_default_partitions_with_key,
     } = &cli.tuning;
@@ -205,6 +206,13 @@ fn child_flags(cli: &Cli) -> Vec<String> {
         .into_iter()
         .filter_map(|(flag, v)| v.map(|v| format!("--{flag}={v}")))
         .collect();
+    if let Some(parser) = import_json_parser {
+        let name = match parser {
+            vecload::JsonParser::SimdJson => "simd-json",
+            vecload::JsonParser::Exact => "exact",
+        };
+        flags.push(format!("--import-json-parser={name}"));
+    }
     if let Some(config) = &cli.config {
         flags.push(format!("--config={}", config.display()));
     }

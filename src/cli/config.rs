@@ -33,6 +33,7 @@ struct ImportSection {
     memory_budget: Option<u64>,
     throttle_unit_ms: Option<u64>,
     unit_bytes: Option<usize>,
+    json_parser: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -87,7 +88,7 @@ impl ConfigFile {
     }
 
     /// Applies the file's values to `o`.
-    pub fn apply(&self, o: &mut EngineOptions) {
+    pub fn apply(&self, o: &mut EngineOptions) -> Result<()> {
         let i = &self.import;
         let set = |dst: &mut u64, v: Option<u64>| {
             if let Some(v) = v {
@@ -109,12 +110,16 @@ impl ConfigFile {
         if let Some(v) = i.workers {
             o.import.workers = v;
         }
+        if let Some(v) = &i.json_parser {
+            o.import.json_parser = v.parse().map_err(anyhow::Error::msg)?;
+        }
         if let Some(v) = i.unit_bytes {
             o.import.unit_bytes = v;
         }
         if let Some(v) = self.collection.default_partitions_with_key {
             o.default_partitions_with_key = v;
         }
+        Ok(())
     }
 }
 
@@ -129,7 +134,7 @@ mod tests {
         )
         .unwrap();
         let mut o = EngineOptions::default();
-        c.apply(&mut o);
+        c.apply(&mut o).unwrap();
         assert_eq!(
             (
                 o.import.max_pending_tasks,

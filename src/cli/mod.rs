@@ -37,7 +37,7 @@ fn options(cli: &Cli) -> Result<EngineOptions> {
         None => config::ConfigFile::default(),
     };
     let mut o = EngineOptions::default();
-    file.apply(&mut o);
+    file.apply(&mut o)?;
     o.storage = storage::storage(cli, &file)?;
     let t = &cli.tuning;
     let i = &mut o.import;
@@ -64,6 +64,9 @@ fn options(cli: &Cli) -> Result<EngineOptions> {
     }
     if let Some(v) = t.import_throttle_unit_ms {
         i.throttle_unit_ms = v;
+    }
+    if let Some(v) = t.import_json_parser {
+        i.json_parser = v;
     }
     if let Some(v) = t.import_unit_bytes {
         i.unit_bytes = v;

@@ -22,7 +22,7 @@ use crossbeam_channel::Sender;
 
 pub use error::EngineError;
 pub use jobs::{JobState, JobView};
-pub use options::{EngineOptions, ImportOptions};
+pub use options::{EngineOptions, ImportOptions, JsonParser};
 
 use crate::catalog::{Catalog, Collection};
 use crate::ledger::{Ledger, TaskRecord, TaskState};

@@ -2,6 +2,28 @@
 
 use crate::source::{LocalRoot, Storage};
 
+/// How JSON rows are parsed (`import.json_parser`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum JsonParser {
+    /// simd-json parses each row; rows it cannot hold exactly go to the exact reader.
+    #[default]
+    SimdJson,
+    /// The exact reader alone: reads each row's text once, correctly rounded floats.
+    Exact,
+}
+
+impl std::str::FromStr for JsonParser {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s {
+            "simd-json" => Ok(JsonParser::SimdJson),
+            "exact" => Ok(JsonParser::Exact),
+            _ => Err(format!("unknown JSON parser \"{s}\" (simd-json or exact)")),
+        }
+    }
+}
+
 /// Limits and tuning of imports (`import.*` config keys).
 #[derive(Debug, Clone)]
 pub struct ImportOptions {
@@ -23,6 +45,8 @@ pub struct ImportOptions {
     pub throttle_unit_ms: u64,
     /// Target size of a work unit in bytes of input.
     pub unit_bytes: usize,
+    /// How JSON rows are parsed.
+    pub json_parser: JsonParser,
 }
 
 impl Default for ImportOptions {
@@ -38,6 +62,7 @@ impl Default for ImportOptions {
             memory_budget: 512 << 20,
             throttle_unit_ms: 0,
             unit_bytes: 4 << 20,
+            json_parser: JsonParser::SimdJson,
         }
     }
 }

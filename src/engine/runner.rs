@@ -88,6 +88,7 @@ fn run_task(inner: &Arc<Inner>, id: u64) {
         segment_max_bytes: inner.opts.segment_max_size,
         unit_bytes: inner.opts.import.unit_bytes.max(1),
         memory_budget: inner.opts.import.memory_budget,
+        simd_json: inner.opts.import.json_parser == super::JsonParser::SimdJson,
         unit_delay: Duration::from_millis(inner.opts.import.throttle_unit_ms),
         ..PipelineOptions::default()
     };

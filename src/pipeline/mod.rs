@@ -43,6 +43,8 @@ pub struct PipelineOptions {
     /// Peak memory the task may use; segment blocks shrink so that every open writer's
     /// buffers fit in half of it.
     pub memory_budget: u64,
+    /// Parse JSON rows with simd-json first (`true`) or with the exact reader alone.
+    pub simd_json: bool,
     /// A pause before each work unit: a throttle that leaves the machine to others.
     pub unit_delay: std::time::Duration,
 }
@@ -57,6 +59,7 @@ impl Default for PipelineOptions {
             units_in_flight: 8,
             unit_delay: std::time::Duration::ZERO,
             memory_budget: 512 << 20,
+            simd_json: true,
         }
     }
 }

@@ -55,7 +55,7 @@ impl Parser {
         Ok(Parser {
             worker,
             converter,
-            scratch: RowScratch::default(),
+            scratch: RowScratch::new(shared.opts.simd_json),
         })
     }
 

@@ -49,6 +49,11 @@ pub struct JsonRowConverter {
 }
 
 impl JsonRowConverter {
+    /// The schema rows are checked against.
+    pub fn schema(&self) -> &CollectionSchema {
+        &self.schema
+    }
+
     /// Prepares a converter; fails if a field's default value does not fit its type.
     pub fn new(schema: &CollectionSchema) -> Result<Self, RowError> {
         let by_name = schema

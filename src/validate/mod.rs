@@ -20,12 +20,14 @@
 mod float;
 mod json;
 mod numbers;
+mod simd;
 
 use std::fmt;
 
 pub use float::json_number_to_f32;
 pub use json::JsonRowConverter;
 pub use numbers::{f32_to_bf16, f32_to_f16};
+pub use simd::SimdRowConverter;
 
 use crate::location::RowLocation;
 

@@ -1,15 +1,35 @@
-//! Parsing the rows of one work unit: each row's text goes straight to the schema's
-//! converter, which reads it once into the batch's columns.
+//! Parsing the rows of one work unit. simd-json parses each row (into a reused buffer, as
+//! it parses in place) and [`SimdRowConverter`] appends it; a row the fast path declines
+//! goes, as text, to the exact reader ([`JsonRowConverter`]), which accepts it or names the
+//! precise error. Both leave the batch unchanged when they refuse a row.
+
+use simd_json::Buffers;
 
 use super::framing::{JsonFormat, Unit, rows_in};
 use crate::location::RowLocation;
 use crate::record::RowBatch;
-use crate::validate::{JsonRowConverter, RowError};
+use crate::validate::{JsonRowConverter, RowError, SimdRowConverter};
 
-/// Per-worker scratch space, reused for every unit: the location rows are reported at.
+/// Per-worker scratch space, reused for every unit.
 #[derive(Default)]
 pub struct RowScratch {
     loc: Option<RowLocation>,
+    fast: Option<SimdRowConverter>,
+    text: Vec<u8>,
+    buffers: Option<Buffers>,
+    /// Rows taken by the fast path and by the exact reader (for tests and tuning).
+    pub counts: [u64; 2],
+    simd_json: bool,
+}
+
+impl RowScratch {
+    /// Scratch space; `simd_json` puts simd-json in front of the exact reader.
+    pub fn new(simd_json: bool) -> Self {
+        RowScratch {
+            simd_json,
+            ..RowScratch::default()
+        }
+    }
 }
 
 /// Parses every row of `unit` (a range of `bytes`, the whole file) into `batch`.
@@ -28,11 +48,29 @@ pub fn parse_unit(
         Some(loc) if loc.file == file => loc,
         slot => slot.insert(RowLocation::row(file, 0)),
     };
+    if scratch.fast.is_none() && scratch.simd_json {
+        scratch.fast = SimdRowConverter::new(converter.schema()).ok();
+    }
     for span in rows_in(bytes, unit, format) {
         loc.row = span.row;
         loc.byte = Some(span.start as u64);
         loc.line = span.line;
-        converter.push_row(&bytes[span.start..span.end], loc, batch)?;
+        let row = &bytes[span.start..span.end];
+        if let Some(fast) = &mut scratch.fast {
+            scratch.text.clear();
+            scratch.text.extend_from_slice(row);
+            let buffers = scratch
+                .buffers
+                .get_or_insert_with(|| Buffers::new(row.len()));
+            if let Ok(value) = simd_json::to_borrowed_value_with_buffers(&mut scratch.text, buffers)
+                && fast.push_row(&value, loc, batch).is_ok()
+            {
+                scratch.counts[0] += 1;
+                continue;
+            }
+        }
+        scratch.counts[1] += 1;
+        converter.push_row(row, loc, batch)?;
     }
     Ok(())
 }
@@ -151,5 +189,61 @@ mod tests {
         assert_eq!(err.location.to_string(), "c.jsonl: row 1 (line 3, byte 66)");
         assert_eq!(err.field, "f");
         assert_eq!(batch.len(), 1, "the good row stays, the bad one is gone");
+    }
+}
+
+#[cfg(test)]
+mod fast_path_tests {
+    use super::*;
+    use crate::parse::json::framing::{Framer, format_for_path};
+    use crate::schema::CollectionSchema;
+
+    /// Every row of every `data/json/pass` case that the simd-json path accepts converts to
+    /// exactly what the exact reader makes of it; and the fast path takes most rows.
+    #[test]
+    fn simd_json_path_agrees_with_the_exact_reader() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("data/json/pass");
+        let (mut fast_rows, mut all_rows) = (0, 0);
+        for case in std::fs::read_dir(&root).unwrap().flatten() {
+            let schema = std::fs::read(case.path().join("schema.json")).unwrap();
+            let schema = CollectionSchema::from_json(&schema, 16).unwrap();
+            let input = std::fs::read_dir(case.path())
+                .unwrap()
+                .flatten()
+                .map(|e| e.path())
+                .find(|p| p.file_stem().is_some_and(|s| s == "input"))
+                .unwrap();
+            let format = format_for_path(&input.to_string_lossy()).unwrap();
+            let bytes = std::fs::read(&input).unwrap();
+            let mut exact = JsonRowConverter::new(&schema).unwrap();
+            let mut fast = SimdRowConverter::new(&schema).unwrap();
+            let mut framer = Framer::new(&bytes, format).unwrap();
+            while let Some(unit) = framer.next_unit(1 << 20) {
+                for span in rows_in(&bytes, &unit.unwrap(), format) {
+                    let loc = RowLocation::row("x", span.row);
+                    let row = &bytes[span.start..span.end];
+                    let mut want = RowBatch::empty(&schema, 1);
+                    exact.push_row(row, &loc, &mut want).unwrap();
+                    let mut text = row.to_vec();
+                    all_rows += 1;
+                    let Ok(value) = simd_json::to_borrowed_value(&mut text) else {
+                        continue;
+                    };
+                    let mut got = RowBatch::empty(&schema, 1);
+                    if fast.push_row(&value, &loc, &mut got).is_ok() {
+                        fast_rows += 1;
+                        let (g, w) = (
+                            crate::record::row_to_json(&schema, &got, 0, None),
+                            crate::record::row_to_json(&schema, &want, 0, None),
+                        );
+                        assert_eq!(g, w, "{}: row {}", case.path().display(), span.row);
+                    }
+                }
+            }
+        }
+        assert!(
+            fast_rows * 2 > all_rows,
+            "the fast path took only {fast_rows} of {all_rows} rows"
+        );
     }
 }
