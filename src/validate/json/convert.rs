@@ -6,7 +6,7 @@ use super::sparse::sparse;
 use super::value::{canonical, check_json, count_elements, describe};
 use crate::record::ColumnData;
 use crate::schema::{DataType, FieldSchema};
-use crate::validate::float::plain_f32;
+use crate::validate::float::{Decimal, plain_f32};
 use crate::validate::numbers::{f32_to_bf16, f32_to_f16};
 
 /// How a list read by [`list`] went wrong.
@@ -70,10 +70,10 @@ fn vector<'a>(
     let wrong_len = |n: usize| rule(&field.name, format!("{len} {unit}"), n.to_string());
     match list(lx, len, each) {
         Ok(n) if n == len => Ok(()),
-        Ok(n) | Err(ListFault::TooLong(n)) | Err(ListFault::Element(_, Some(n))) if n != len => {
-            Err(wrong_len(n))
-        }
-        Ok(_) | Err(ListFault::TooLong(_)) => Err(wrong_len(len)),
+        // Too short, too long (counted to the end), or a bad element in a list of the
+        // wrong length: the length is what is wrong.
+        Ok(n) | Err(ListFault::TooLong(n)) => Err(wrong_len(n)),
+        Err(ListFault::Element(_, Some(n))) if n != len => Err(wrong_len(n)),
         Err(ListFault::Element(f, _)) => Err(f),
         Err(ListFault::NotList) => Err(rule(
             &field.name,
@@ -124,7 +124,7 @@ fn number<'a>(
     lx: &mut Lexer<'a>,
     field: &FieldSchema,
     expected: impl FnOnce() -> String,
-) -> Result<(crate::validate::float::Decimal, &'a [u8]), Fault> {
+) -> Result<(Decimal, &'a [u8]), Fault> {
     match lx.b.get(lx.pos) {
         Some(b'-' | b'0'..=b'9') => lx.number(),
         _ => Err(rule(&field.name, expected(), describe(lx.b, lx.pos))),
