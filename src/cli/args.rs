@@ -58,7 +58,7 @@ pub struct Tuning {
     /// Pause before each work unit in milliseconds (throttle).
     #[arg(long, global = true)]
     pub import_throttle_unit_ms: Option<u64>,
-    /// JSON row parser: simd-json (default) or exact.
+    /// JSON row parser: exact (default) or simd-json.
     #[arg(long, global = true)]
     pub import_json_parser: Option<vecload::JsonParser>,
     /// Target work-unit size in bytes.

@@ -59,7 +59,7 @@ impl Default for PipelineOptions {
             units_in_flight: 8,
             unit_delay: std::time::Duration::ZERO,
             memory_budget: 512 << 20,
-            simd_json: true,
+            simd_json: false,
         }
     }
 }

@@ -9,11 +9,13 @@ use crate::record::{Column, ColumnData, RowBatch};
 use crate::schema::{CollectionSchema, DataType, FieldSchema, META_FIELD};
 
 mod convert;
+mod fault;
 mod lex;
 mod sparse;
 mod value;
 
 use convert::convert;
+use fault::to_row_error;
 use lex::{Fault, Lexer, rule, unescape};
 use value::{canonical, check_json, describe, kind, members, sort_members, write_object};
 
@@ -114,8 +116,8 @@ impl JsonRowConverter {
         batch: &mut RowBatch,
     ) -> Result<(), RowError> {
         let before = batch.len();
-        match self.read_row(row, before, batch) {
-            Ok(()) => Ok(()),
+        match self.read_row(row, true, before, batch) {
+            Ok(_) => Ok(()),
             Err(fault) => {
                 batch.truncate(before);
                 Err(to_row_error(fault, row, loc))
@@ -123,7 +125,36 @@ impl JsonRowConverter {
         }
     }
 
-    fn read_row(&mut self, row: &[u8], before: usize, batch: &mut RowBatch) -> Result<(), Fault> {
+    /// Reads the row object that `text` starts with (whatever follows it is not looked
+    /// at), appends it to `batch` and returns its length: one pass over the row, for a
+    /// caller whose framer has already checked where rows end. On error `batch` is left as
+    /// it was and the error is only a hint: the caller should cut the row out and call
+    /// [`JsonRowConverter::push_row`], whose message names the fault precisely.
+    pub fn push_row_prefix(
+        &mut self,
+        text: &[u8],
+        loc: &RowLocation,
+        batch: &mut RowBatch,
+    ) -> Result<usize, RowError> {
+        let before = batch.len();
+        match self.read_row(text, false, before, batch) {
+            Ok(len) => Ok(len),
+            Err(fault) => {
+                batch.truncate(before);
+                Err(to_row_error(fault, text, loc))
+            }
+        }
+    }
+
+    /// Reads one row object at the start of `row`; `whole`: nothing may follow it. Returns
+    /// the offset just past the object.
+    fn read_row(
+        &mut self,
+        row: &[u8],
+        whole: bool,
+        before: usize,
+        batch: &mut RowBatch,
+    ) -> Result<usize, Fault> {
         let mut lx = Lexer::new(row);
         if lx.peek() != Some(b'{') {
             let at = lx.pos;
@@ -146,12 +177,15 @@ impl JsonRowConverter {
                 }
             }
         }
-        lx.end()?;
+        let len = lx.pos;
+        if whole {
+            lx.end()?;
+        }
         self.fill_missing(batch)?;
         if let Some(out) = &mut batch.meta {
             out.push(merge_meta(meta.unwrap_or_default(), &mut self.extra)?);
         }
-        Ok(())
+        Ok(len)
     }
 
     /// Reads the `k`-th key of the row (and its `:`) and tells what it names.
@@ -337,44 +371,6 @@ fn merge_meta(
     let mut out = String::new();
     write_object(&merged, &mut out);
     Ok(out)
-}
-
-/// The error a fault makes for the row `row` at `loc`. A syntax error anywhere in the row
-/// wins over a rule broken before it, as if the row had been parsed whole first.
-fn to_row_error(fault: Fault, row: &[u8], loc: &RowLocation) -> RowError {
-    let fault = match fault {
-        Fault::Rule(r) => {
-            let mut lx = Lexer::new(row);
-            match lx.skip_value(0).and_then(|()| lx.end()) {
-                Err(syntax @ Fault::Syntax { .. }) => syntax,
-                _ => Fault::Rule(r),
-            }
-        }
-        syntax => syntax,
-    };
-    match fault {
-        Fault::Rule(r) => {
-            let [field, expected, found] = *r;
-            RowError::new(loc, &field, expected, found)
-        }
-        Fault::Syntax { at, what } => {
-            // Offset within the row: the caller may move `loc.byte` (a unit's bytes can be
-            // a window of the file), so the message must not hold a file offset of its own.
-            let found = match row.get(at) {
-                None => "the end of the row".to_string(),
-                Some(_) => {
-                    let s = String::from_utf8_lossy(&row[at..row.len().min(at + 4)]);
-                    format!("{:?}", s.chars().next().unwrap_or('?'))
-                }
-            };
-            RowError::new(
-                loc,
-                "",
-                "a valid JSON row",
-                format!("invalid JSON {at} bytes into the row: expected {what}, found {found}"),
-            )
-        }
-    }
 }
 
 fn type_label(field: &FieldSchema) -> String {

@@ -51,7 +51,27 @@ pub fn parse_unit(
     if scratch.fast.is_none() && scratch.simd_json {
         scratch.fast = SimdRowConverter::new(converter.schema()).ok();
     }
-    for span in rows_in(bytes, unit, format) {
+    let mut spans = rows_in(bytes, unit, format);
+    if scratch.fast.is_none() {
+        // The exact reader finds each document row's end itself: one pass over the row.
+        while let Some((start, row)) = spans.next_row_start() {
+            loc.row = row;
+            loc.byte = Some(start as u64);
+            loc.line = None;
+            let text = spans.bytes().get(start..).unwrap_or_default();
+            scratch.counts[1] += 1;
+            match converter.push_row_prefix(text, loc, batch) {
+                Ok(len) => spans.resume_at(start + len),
+                // Cut the row out to name its fault exactly (or accept it: the framer
+                // checked the row's extent, so this is the row either way).
+                Err(hint) => match spans.next() {
+                    Some(span) => converter.push_row(&bytes[span.start..span.end], loc, batch)?,
+                    None => return Err(hint),
+                },
+            }
+        }
+    }
+    for span in spans {
         loc.row = span.row;
         loc.byte = Some(span.start as u64);
         loc.line = span.line;
@@ -189,6 +209,58 @@ mod tests {
         assert_eq!(err.location.to_string(), "c.jsonl: row 1 (line 3, byte 66)");
         assert_eq!(err.field, "f");
         assert_eq!(batch.len(), 1, "the good row stays, the bad one is gone");
+    }
+
+    /// Document rows read in one pass (the reader finds each row's end) give the batch the
+    /// row spans give, and a bad row the error its span gives.
+    #[test]
+    fn one_pass_document_rows_equal_the_spans_rows() {
+        let v = "[1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,0.5e-3]";
+        let good = format!(
+            "{{\"rows\": [ {{\"id\": 1, \"f\": 1.5, \"v\": {v}}} ,\n{{\"v\": {v}, \"f\": 2, \"id\": 2}},{{\"id\":3,\"f\":-0.0,\"v\":{v}}}\n]}}"
+        );
+        let bad = good.replace("\"f\": 2,", "\"f\": \"2\",");
+        let schema = schema();
+        let run = |text: &str, spans_only: bool| {
+            let bytes = text.as_bytes();
+            let mut conv = JsonRowConverter::new(&schema).unwrap();
+            let mut batch = RowBatch::empty(&schema, 0);
+            let mut framer = Framer::new(bytes, JsonFormat::Document).unwrap();
+            let unit = framer.next_unit(1 << 20).unwrap().unwrap();
+            let result = if spans_only {
+                let mut loc = RowLocation::row("c.json", 0);
+                rows_in(bytes, &unit, JsonFormat::Document).try_for_each(|span| {
+                    loc.row = span.row;
+                    loc.byte = Some(span.start as u64);
+                    conv.push_row(&bytes[span.start..span.end], &loc, &mut batch)
+                })
+            } else {
+                let mut scratch = RowScratch::new(false);
+                let r = parse_unit(
+                    "c.json",
+                    bytes,
+                    JsonFormat::Document,
+                    &unit,
+                    &mut conv,
+                    &mut scratch,
+                    &mut batch,
+                );
+                assert_eq!(scratch.counts[1], if r.is_ok() { 3 } else { 2 });
+                r
+            };
+            (result.map_err(|e| e.to_string()), format!("{batch:?}"))
+        };
+        let one_pass = run(&good, false);
+        assert!(one_pass.0.is_ok());
+        assert!(one_pass.1.contains("0.0005"), "{}", one_pass.1);
+        assert_eq!(one_pass, run(&good, true));
+        let (err, _) = run(&bad, false);
+        let err = err.unwrap_err();
+        assert!(
+            err.contains("row 1 (byte 84)") && err.contains("\"f\""),
+            "{err}"
+        );
+        assert_eq!(Err(err), run(&bad, true).0);
     }
 }
 

@@ -81,6 +81,35 @@ impl std::fmt::Debug for RowSpans<'_> {
     }
 }
 
+impl RowSpans<'_> {
+    /// Document units: the offset and index of the next row, for a reader that finds where
+    /// the row ends itself and then calls [`RowSpans::resume_at`]. (Calling `next` instead
+    /// yields that row's span.) `None` after the unit's last row, and for JSON Lines.
+    pub fn next_row_start(&mut self) -> Option<(usize, u64)> {
+        if self.left == 0 || self.format != JsonFormat::Document {
+            return None;
+        }
+        let mut p = skip_ws(self.bytes, self.pos);
+        if self.bytes.get(p) == Some(&b',') {
+            p = skip_ws(self.bytes, p + 1);
+        }
+        self.pos = p;
+        Some((p, self.row))
+    }
+
+    /// The row [`RowSpans::next_row_start`] returned ends at `end`; moves past it.
+    pub fn resume_at(&mut self, end: usize) {
+        self.pos = end;
+        self.row += 1;
+        self.left = self.left.saturating_sub(1);
+    }
+
+    /// The bytes of the file up to the unit's end.
+    pub fn bytes(&self) -> &[u8] {
+        self.bytes
+    }
+}
+
 impl Iterator for RowSpans<'_> {
     type Item = RowSpan;
 

@@ -1,6 +1,7 @@
 //! Byte scanners behind the framer: whitespace, strings, nested values, newlines.
 //!
-//! The hot loops look at eight bytes at a time (SWAR on a `u64`): a word is skipped whole
+//! Newlines and string ends are single- or two-byte searches (`memchr`, SIMD). The
+//! structural scan looks at eight bytes at a time (SWAR on a `u64`): a word is skipped whole
 //! unless one of its bytes may matter, and the first byte that matters is found exactly with
 //! the "has a zero byte" trick (its lowest set bit is exact; only bits above it can be false).
 
@@ -27,12 +28,6 @@ fn has_byte(w: u64, b: u8) -> u64 {
 fn structural(w: u64) -> u64 {
     let folded = w | (LO * 0x20);
     has_byte(w, b'"') | has_byte(folded, b'{') | has_byte(folded, b'}')
-}
-
-/// Candidates for a byte that matters inside a string: `"` and `\`.
-#[inline(always)]
-fn string_special(w: u64) -> u64 {
-    has_byte(w, b'"') | has_byte(w, b'\\')
 }
 
 /// Index of the first byte at or after `from` for which `word` (on eight bytes) or `byte`
@@ -67,7 +62,10 @@ pub fn next_structural(bytes: &[u8], from: usize) -> usize {
 /// Index of the first `\n` at or after `from`, else `bytes.len()`.
 #[inline]
 pub fn next_newline(bytes: &[u8], from: usize) -> usize {
-    find(bytes, from, |w| has_byte(w, b'\n'), |b| b == b'\n')
+    bytes
+        .get(from..)
+        .and_then(|rest| memchr::memchr(b'\n', rest))
+        .map_or(bytes.len(), |i| from + i)
 }
 
 /// Index just past the `"` closing the string whose contents start at `from`, or `None`
@@ -75,7 +73,7 @@ pub fn next_newline(bytes: &[u8], from: usize) -> usize {
 #[inline]
 pub fn string_end(bytes: &[u8], mut from: usize) -> Option<usize> {
     loop {
-        let i = find(bytes, from, string_special, |b| b == b'"' || b == b'\\');
+        let i = from + memchr::memchr2(b'"', b'\\', bytes.get(from..)?)?;
         match bytes.get(i)? {
             b'"' => return Some(i + 1),
             _ => from = i + 2,
