@@ -12,9 +12,9 @@ use std::path::Path;
 use std::time::Duration;
 
 use serde_json::Value;
-use vecload::Engine;
 use vecload::ledger::{TaskRecord, TaskState};
 use vecload::record::row_to_json;
+use vecload::{Engine, JsonParser};
 
 use crate::util::{files_under, options, repo};
 
@@ -166,8 +166,15 @@ fn every_case_directory_has_a_test() {
     }
 }
 
-/// Imports the case's input into a fresh engine and checks the outcome.
+/// Imports the case's input into a fresh engine, once with each JSON row parser, and checks
+/// the outcome: both must accept the same rows and give the same errors.
 fn run_case(kind: &str, name: &str) {
+    for parser in [JsonParser::Exact, JsonParser::SimdJson] {
+        run_case_with(kind, name, parser);
+    }
+}
+
+fn run_case_with(kind: &str, name: &str, parser: JsonParser) {
     let dir = repo().join("data/json").join(kind).join(name);
     let input = INPUTS
         .iter()
@@ -175,7 +182,9 @@ fn run_case(kind: &str, name: &str) {
         .unwrap_or_else(|| panic!("{name}: no input file"));
     let rel = format!("data/json/{kind}/{name}/{input}");
     let data = tempfile::tempdir().expect("temp dir");
-    let engine = Engine::open(data.path(), options()).expect("open engine");
+    let mut opts = options();
+    opts.import.json_parser = parser;
+    let engine = Engine::open(data.path(), opts).expect("open engine");
     let schema = std::fs::read(dir.join("schema.json")).expect("schema.json");
     let collection = engine
         .create_collection_from_json(&schema)
