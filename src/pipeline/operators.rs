@@ -68,7 +68,12 @@ impl Parser {
             std::thread::sleep(shared.opts.unit_delay);
         }
         let schema = &shared.spec.schema;
-        let mut batch = RowBatch::empty(schema, 0);
+        // Sized for the unit's rows up front: no regrowth (copies, fresh pages) while parsing.
+        let rows = match &unit.kind {
+            UnitKind::Json(w) => w.unit.rows,
+            UnitKind::Npy(w) => w.rows.end - w.rows.start,
+        };
+        let mut batch = RowBatch::empty(schema, usize::try_from(rows).unwrap_or(0));
         let parsed = match (&shared.inputs, &unit.kind, &mut self.converter) {
             (Inputs::Json { file, body, format }, UnitKind::Json(w), Some(conv)) => {
                 let r = parse_unit(
