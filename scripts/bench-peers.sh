@@ -5,7 +5,9 @@
 #   ./scripts/bench-peers.sh --rows 20000         # any bench-import flag
 set -euo pipefail
 cd "$(dirname "$0")/.."
-target="${CARGO_TARGET_DIR:-target}"
+# Cargo's target directory, wherever CARGO_TARGET_DIR or a .cargo/config.toml puts it.
+target=$(cargo metadata --format-version 1 --no-deps --locked |
+    python3 -c 'import json, sys; print(json.load(sys.stdin)["target_directory"])')
 venv="$target/bench-venv"
 if ! "$venv/bin/python" -c 'import duckdb' 2>/dev/null; then
     python3 -m venv "$venv"
