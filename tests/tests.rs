@@ -5,6 +5,7 @@ mod bench;
 mod book;
 mod cli;
 mod conformance;
+mod corpus;
 mod crash;
 mod jobs;
 mod json;

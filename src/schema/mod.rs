@@ -110,3 +110,29 @@ impl CollectionSchema {
             .collect()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The catalog stores schemas as JSON and reads them back: a Double default must come
+    /// back to the same bits (serde_json's `float_roundtrip`; its default reading of long
+    /// literals is not correctly rounded). See data/crash/schema_file/.
+    #[test]
+    fn double_defaults_read_back_what_was_written() {
+        let long = format!("1{}7", "1".repeat(84));
+        for text in [
+            "0.1",
+            "1.7976931348623157e308",
+            "5e-324",
+            "2.2250738585072014e-308",
+            &long,
+        ] {
+            let mut field = FieldSchema::new("d", DataType::Double);
+            field.default_value = Some(serde_json::from_str(text).unwrap());
+            let written = serde_json::to_string(&field).unwrap();
+            let read: FieldSchema = serde_json::from_str(&written).unwrap();
+            assert_eq!(read, field, "{text}: {written}");
+        }
+    }
+}

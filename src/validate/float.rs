@@ -340,6 +340,22 @@ pub fn json_number_to_f32(text: &[u8]) -> Option<f32> {
     (end == text.len()).then(|| d.to_f32(text))
 }
 
+/// `text`, exactly one JSON number, as the nearest `f64` by the conversion rows use for
+/// Double fields (fast path included); `None` when `text` is not one JSON number. Equals
+/// `str::parse::<f64>`; the fuzz entry point for that claim, as [`json_number_to_f32`].
+///
+/// ```
+/// use vecload::validate::json_number_to_f64;
+///
+/// assert_eq!(json_number_to_f64(b"0.1"), Some(0.1));
+/// assert_eq!(json_number_to_f64(b"-1e400"), Some(f64::NEG_INFINITY));
+/// assert_eq!(json_number_to_f64(b"1."), None);
+/// ```
+pub fn json_number_to_f64(text: &[u8]) -> Option<f64> {
+    let (d, end) = scan_number(text, 0).ok()?;
+    (end == text.len()).then(|| d.to_f64(text))
+}
+
 /// The standard library's correctly rounded parser (JSON number syntax is a subset of its).
 #[cold]
 fn slow<T: std::str::FromStr + Default>(text: &[u8]) -> T {

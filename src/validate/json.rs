@@ -257,7 +257,7 @@ impl JsonRowConverter {
             Slot::Meta => *meta = Some(meta_object(lx)?),
             Slot::Other if self.schema.enable_dynamic_field => {
                 let mut value = String::new();
-                canonical(lx, &mut value, 1)?;
+                canonical(lx, &mut value, 1, &self.other)?;
                 self.extra.push((self.other.clone(), value));
             }
             Slot::Other => {
@@ -318,7 +318,7 @@ const META_WANT: &str = "a JSON object or a string holding one";
 fn meta_object(lx: &mut Lexer<'_>) -> Result<Vec<(String, String)>, Fault> {
     let start = lx.pos;
     match lx.b.get(start) {
-        Some(b'{') => members(lx, 1),
+        Some(b'{') => members(lx, 1, META_FIELD),
         Some(b'"') => {
             let (raw, escaped) = lx.string()?;
             let mut text = String::new();
@@ -339,7 +339,7 @@ fn meta_object(lx: &mut Lexer<'_>) -> Result<Vec<(String, String)>, Fault> {
                 let found = format!("a string holding {}", kind(text.as_bytes(), 0));
                 return Err(rule(META_FIELD, META_WANT, found));
             }
-            members(&mut inner, 1)
+            members(&mut inner, 1, META_FIELD)
                 .map_err(|_| rule(META_FIELD, META_WANT, "a string that is not JSON"))
         }
         _ => {

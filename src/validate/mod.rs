@@ -24,7 +24,7 @@ mod simd;
 
 use std::fmt;
 
-pub use float::json_number_to_f32;
+pub use float::{json_number_to_f32, json_number_to_f64};
 pub use json::JsonRowConverter;
 pub use numbers::{f32_to_bf16, f32_to_f16};
 pub use simd::SimdRowConverter;

@@ -2,7 +2,7 @@
 //! appended to a batch. It accepts only rows it can convert exactly as the exact reader
 //! ([`JsonRowConverter`](super::JsonRowConverter)) would; anything else (a bad row, a number
 //! simd-json cannot hold or that needs its literal, an f32 rounding midpoint, a duplicate
-//! key) is declined, and the caller hands that row's text to the exact reader, which accepts
+//! key, a row of over 32 keys) is declined, and the caller hands that row's text to the exact reader, which accepts
 //! it or names the precise error.
 
 use std::collections::{BTreeMap, HashMap};
@@ -91,6 +91,16 @@ impl SimdRowConverter {
                 describe(row),
             ));
         };
+        if obj.is_map() {
+            // simd-json keeps the last of repeated keys of an object over 32 members (a
+            // hash-backed map): the earlier ones, which the exact reader checks, are gone.
+            return Err(RowError::new(
+                loc,
+                "",
+                "at most 32 keys (the fast path)",
+                format!("{} keys", obj.len()),
+            ));
+        }
         let schema = &self.schema;
         self.seen.iter_mut().for_each(|s| *s = false);
         let mut extra: BTreeMap<String, serde_json::Value> = BTreeMap::new();
@@ -122,7 +132,8 @@ impl SimdRowConverter {
             } else if key == META_FIELD && schema.enable_dynamic_field {
                 given_meta = Some(meta_object(value, loc)?);
             } else if schema.enable_dynamic_field {
-                extra.insert(key.to_string(), to_serde(value));
+                let value = to_serde(value).ok_or_else(|| literal_needed(loc, key))?;
+                extra.insert(key.to_string(), value);
             } else {
                 return Err(RowError::new(
                     loc,
@@ -211,15 +222,21 @@ fn meta_object(
     loc: &RowLocation,
 ) -> Result<serde_json::Map<String, serde_json::Value>, RowError> {
     let parsed = match value {
-        Value::Object(_) => to_serde(value),
-        Value::String(s) => serde_json::from_str(s).map_err(|e| {
-            RowError::new(
-                loc,
-                META_FIELD,
-                "a JSON object or a string holding one",
-                format!("a string that is not JSON ({e})"),
-            )
-        })?,
+        Value::Object(_) => to_serde(value).ok_or_else(|| literal_needed(loc, META_FIELD))?,
+        Value::String(s) => {
+            let parsed: serde_json::Value = serde_json::from_str(s).map_err(|e| {
+                RowError::new(
+                    loc,
+                    META_FIELD,
+                    "a JSON object or a string holding one",
+                    format!("a string that is not JSON ({e})"),
+                )
+            })?;
+            if has_float(&parsed) {
+                return Err(literal_needed(loc, META_FIELD));
+            }
+            parsed
+        }
         other => {
             return Err(RowError::new(
                 loc,
@@ -269,27 +286,49 @@ fn serde_kind(v: &serde_json::Value) -> &'static str {
     }
 }
 
-/// A simd-json value as a serde_json value, object keys sorted (as Milvus stores them).
-pub(crate) fn to_serde(v: &Value<'_>) -> serde_json::Value {
-    match v {
+/// A simd-json value as a serde_json value, object keys sorted (as Milvus stores them);
+/// `None` if it holds a non-integer number or `-0`, whose text the exact reader keeps as
+/// written (`1.50`, `1E2`, `-0`) where serde_json would print another (`1.5`, `100.0`, `0`).
+pub(crate) fn to_serde(v: &Value<'_>) -> Option<serde_json::Value> {
+    Some(match v {
         Value::Static(StaticNode::Null) => serde_json::Value::Null,
         Value::Static(StaticNode::Bool(b)) => serde_json::Value::Bool(*b),
+        // I64(0) is the text `-0` (see `convert::number`), which would be written `0`.
+        Value::Static(StaticNode::I64(0) | StaticNode::F64(_)) => return None,
         Value::Static(StaticNode::I64(n)) => serde_json::Value::from(*n),
         Value::Static(StaticNode::U64(n)) => serde_json::Value::from(*n),
-        Value::Static(StaticNode::F64(x)) => serde_json::Number::from_f64(*x)
-            .map_or(serde_json::Value::Null, serde_json::Value::Number),
         Value::String(s) => serde_json::Value::String(s.to_string()),
-        Value::Array(a) => serde_json::Value::Array(a.iter().map(to_serde).collect()),
+        Value::Array(a) => serde_json::Value::Array(a.iter().map(to_serde).collect::<Option<_>>()?),
         Value::Object(o) => {
             let sorted: BTreeMap<&str, &Value<'_>> = o.iter().map(|(k, v)| (&**k, v)).collect();
             serde_json::Value::Object(
                 sorted
                     .into_iter()
-                    .map(|(k, v)| (k.to_string(), to_serde(v)))
-                    .collect(),
+                    .map(|(k, v)| Some((k.to_string(), to_serde(v)?)))
+                    .collect::<Option<_>>()?,
             )
         }
+    })
+}
+
+/// Whether a serde_json value holds a non-integer number (see [`to_serde`]).
+fn has_float(v: &serde_json::Value) -> bool {
+    match v {
+        serde_json::Value::Number(n) => n.is_f64(),
+        serde_json::Value::Array(a) => a.iter().any(has_float),
+        serde_json::Value::Object(o) => o.values().any(has_float),
+        _ => false,
     }
+}
+
+/// The row is declined: a JSON value of `field` holds a number whose text must be kept.
+pub(crate) fn literal_needed(loc: &RowLocation, field: &str) -> RowError {
+    RowError::new(
+        loc,
+        field,
+        "numbers the fast path stores as written",
+        "a non-integer number (left to the exact reader)",
+    )
 }
 
 fn type_label(field: &FieldSchema) -> String {

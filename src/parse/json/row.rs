@@ -318,4 +318,58 @@ mod fast_path_tests {
             "the fast path took only {fast_rows} of {all_rows} rows"
         );
     }
+
+    /// Rows fuzzing found the two paths to differ on (data/crash/json_rows/): the fast path
+    /// declines them or converts them exactly as the exact reader does.
+    #[test]
+    fn fast_path_declines_what_it_cannot_store_exactly() {
+        let schema = r#"{"collectionName": "c", "schema": {"enableDynamicField": true,
+            "fields": [{"fieldName": "id", "dataType": "Int64", "isPrimary": true},
+            {"fieldName": "sp", "dataType": "SparseFloatVector"},
+            {"fieldName": "j", "dataType": "JSON"}]}}"#;
+        let schema = CollectionSchema::from_json(schema.as_bytes(), 1).unwrap();
+        let accepted = [
+            r#"{"id": 1, "sp": {"5": 0.5}, "j": {"x": 1.50, "y": 1E2}}"#,
+            r#"{"id": 1, "sp": {}, "j": {}, "k": [2.0]}"#,
+            r#"{"id": 1, "sp": {}, "j": {}, "$meta": {"k": 0.10}}"#,
+            r#"{"id": 1, "sp": {}, "j": {}, "$meta": "{\"k\": 0.10}"}"#,
+            r#"{"id": 1, "sp": {}, "j": {"x": [1, -2, 18446744073709551615]}}"#,
+            r#"{"id": 1, "sp": {"3": -0}, "j": {"x": -0}, "k": -0}"#,
+            r#"{"id": 1, "sp": {"3": 0}, "j": {"x": [0, -0.0]}}"#,
+        ];
+        // Over 32 keys, simd-json drops all but the last of a repeated key.
+        let keys: String = (0..40).map(|i| format!(", \"k{i}\": {i}")).collect();
+        let repeated = format!(r#"{{"id": 1, "sp": {{}}, "j": 5, "j": {{}}{keys}}}"#);
+        let refused = [
+            repeated.as_str(),
+            r#"{"id": 1, "sp": {"+5": 0.5}, "j": {}}"#,
+            r#"{"id": 1, "sp": {}, "j": "{\"x\": 1e400}"}"#,
+            r#"{"id": 1, "sp": {}, "j": {}, "k": -1e999}"#,
+        ];
+        let rows = accepted.map(|r| (r, true)).into_iter();
+        let rows = rows.chain(refused.map(|r| (r, false)));
+        let mut exact = JsonRowConverter::new(&schema).unwrap();
+        let mut fast = SimdRowConverter::new(&schema).unwrap();
+        for (row, ok) in rows {
+            let loc = RowLocation::row("x", 0);
+            let mut want = RowBatch::empty(&schema, 1);
+            assert_eq!(
+                exact.push_row(row.as_bytes(), &loc, &mut want).is_ok(),
+                ok,
+                "{row}"
+            );
+            let mut text = row.as_bytes().to_vec();
+            let Ok(value) = simd_json::to_borrowed_value(&mut text) else {
+                continue;
+            };
+            let mut got = RowBatch::empty(&schema, 1);
+            if fast.push_row(&value, &loc, &mut got).is_ok() {
+                assert!(
+                    ok,
+                    "{row}: the fast path takes a row the exact reader refuses"
+                );
+                assert_eq!(format!("{got:?}"), format!("{want:?}"), "{row}");
+            }
+        }
+    }
 }

@@ -221,7 +221,7 @@ fn json(lx: &mut Lexer<'_>, field: &FieldSchema, out: &mut Vec<String>) -> Resul
     match lx.b.get(lx.pos) {
         Some(b'{') => {
             let mut s = String::new();
-            canonical(lx, &mut s, 1)?;
+            canonical(lx, &mut s, 1, &field.name)?;
             out.push(s);
         }
         Some(b'"') => {

@@ -2,7 +2,12 @@
 //! for JSON fields and `$meta` (compact, object keys sorted as Milvus stores them, the last
 //! of repeated keys kept, numbers exactly as written so no digit is lost).
 
-use super::lex::{DEPTH_MAX, Fault, Lexer, unescape, write_string};
+use super::lex::{DEPTH_MAX, Fault, Lexer, rule, unescape, write_string};
+
+/// What a number kept in a JSON value must be: everything that reads JSON fields and
+/// `$meta` back (query output, `serde_json::Value`) holds numbers as `f64`, and refuses
+/// one beyond its range rather than reading it.
+const IN_F64_RANGE: &str = "a number within the range of a 64-bit float";
 
 /// What a value is, for messages: `integer 5`, `number 1.5`, `string "abc"`, `null`,
 /// `boolean true`, `a list of 3 values`, `an object`. `pos` is the value's first byte.
@@ -76,8 +81,14 @@ pub(super) fn kind(b: &[u8], pos: usize) -> &'static str {
     }
 }
 
-/// Reads the value at the cursor and appends its canonical text to `out`.
-pub(super) fn canonical(lx: &mut Lexer<'_>, out: &mut String, depth: usize) -> Result<(), Fault> {
+/// Reads the value at the cursor and appends its canonical text to `out`. `field` names
+/// the field in a refusal (a number beyond `f64`'s range).
+pub(super) fn canonical(
+    lx: &mut Lexer<'_>,
+    out: &mut String,
+    depth: usize,
+    field: &str,
+) -> Result<(), Fault> {
     if depth > DEPTH_MAX {
         return Err(lx.syntax(lx.pos, "less deeply nested values"));
     }
@@ -93,15 +104,19 @@ pub(super) fn canonical(lx: &mut Lexer<'_>, out: &mut String, depth: usize) -> R
             }
         }
         Some(b'-' | b'0'..=b'9') => {
-            let (_, text) = lx.number()?;
-            out.push_str(std::str::from_utf8(text).unwrap_or("0"));
+            let (d, text) = lx.number()?;
+            let text = std::str::from_utf8(text).unwrap_or("0");
+            if d.to_f64(text.as_bytes()).is_infinite() {
+                return Err(rule(field, IN_F64_RANGE, format!("number {text}")));
+            }
+            out.push_str(text);
         }
         Some(b'[') => {
             lx.pos += 1;
             out.push('[');
             if !lx.eat(b']') {
                 loop {
-                    canonical(lx, out, depth + 1)?;
+                    canonical(lx, out, depth + 1, field)?;
                     if !lx.more(b']')? {
                         break;
                     }
@@ -111,7 +126,7 @@ pub(super) fn canonical(lx: &mut Lexer<'_>, out: &mut String, depth: usize) -> R
             out.push(']');
         }
         Some(b'{') => {
-            let members = members(lx, depth)?;
+            let members = members(lx, depth, field)?;
             write_object(&members, out);
         }
         _ => out.push_str(lx.literal()?),
@@ -120,8 +135,12 @@ pub(super) fn canonical(lx: &mut Lexer<'_>, out: &mut String, depth: usize) -> R
 }
 
 /// Reads the object at the cursor: its members as (key, canonical value text), sorted by
-/// key, the last of repeated keys kept.
-pub(super) fn members(lx: &mut Lexer<'_>, depth: usize) -> Result<Vec<(String, String)>, Fault> {
+/// key, the last of repeated keys kept. `field` as for [`canonical`].
+pub(super) fn members(
+    lx: &mut Lexer<'_>,
+    depth: usize,
+    field: &str,
+) -> Result<Vec<(String, String)>, Fault> {
     lx.expect(b'{', "'{'")?;
     let mut out: Vec<(String, String)> = Vec::new();
     if !lx.eat(b'}') {
@@ -129,7 +148,7 @@ pub(super) fn members(lx: &mut Lexer<'_>, depth: usize) -> Result<Vec<(String, S
         loop {
             let key = lx.key(&mut buf)?.to_string();
             let mut value = String::new();
-            canonical(lx, &mut value, depth + 1)?;
+            canonical(lx, &mut value, depth + 1, field)?;
             out.push((key, value));
             if !lx.more(b'}')? {
                 break;
@@ -167,17 +186,17 @@ pub(super) fn write_object(members: &[(String, String)], out: &mut String) {
     out.push('}');
 }
 
-/// Checks that `text` is exactly one JSON value (whitespace around it allowed); on failure
-/// says what is wrong and where.
+/// Checks that `text` is exactly one JSON value (whitespace around it allowed) whose
+/// numbers are within `f64`'s range; on failure says what is wrong and where.
 pub(super) fn check_json(text: &str) -> Result<(), String> {
     let mut lx = Lexer::new(text.as_bytes());
     let r = match lx.peek() {
         None => Err(lx.syntax(0, "a JSON value")),
-        Some(_) => lx.skip_value(0).and_then(|()| lx.end()),
+        Some(_) => canonical(&mut lx, &mut String::new(), 0, "").and_then(|()| lx.end()),
     };
     r.map_err(|f| match f {
         Fault::Syntax { at, what } => format!("expected {what} at character {at}"),
-        Fault::Rule(r) => r[2].clone(),
+        Fault::Rule(r) => format!("expected {}, found {}", r[1], r[2]),
     })
 }
 
@@ -188,7 +207,7 @@ mod tests {
     fn canon(text: &str) -> String {
         let mut out = String::new();
         let mut lx = Lexer::new(text.as_bytes());
-        canonical(&mut lx, &mut out, 0).unwrap();
+        canonical(&mut lx, &mut out, 0, "j").unwrap();
         lx.end().unwrap();
         out
     }
@@ -196,7 +215,7 @@ mod tests {
     #[test]
     fn canonical_sorts_keys_and_keeps_literals() {
         assert_eq!(
-            canon(r#" { "b" : [1.50, -0, 1e400], "a": {"y": null, "x": "\u00e9\n"}, "b": true } "#),
+            canon(r#" { "b" : [1.50, -0, 1e300], "a": {"y": null, "x": "\u00e9\n"}, "b": true } "#),
             r#"{"a":{"x":"é\n","y":null},"b":true}"#
         );
         assert_eq!(
@@ -204,6 +223,31 @@ mod tests {
             "123456789012345678901234567890"
         );
         assert_eq!(canon(r#""\ud83d\ude00\"""#), "\"😀\\\"\"");
+    }
+
+    /// Stored JSON is read back as `f64`: a number beyond its range is refused, not kept
+    /// to come back as `null` (data/crash/json_rows/json_string_out_of_range.json).
+    #[test]
+    fn numbers_beyond_f64_are_refused() {
+        let kept = [
+            "1.7976931348623157e308",
+            "-1e308",
+            "1e-400",
+            "123456789012345678901234567890",
+        ];
+        for text in kept {
+            assert_eq!(canon(text), text);
+            assert!(check_json(text).is_ok(), "{text}");
+        }
+        for text in ["1e400", "[{\"x\": -1e999}]", "1.7976931348623159e308"] {
+            let mut lx = Lexer::new(text.as_bytes());
+            match canonical(&mut lx, &mut String::new(), 0, "j") {
+                Err(Fault::Rule(r)) => assert_eq!(r[..2], ["j", IN_F64_RANGE], "{text}"),
+                other => panic!("{text}: {other:?}"),
+            }
+            let err = check_json(text).unwrap_err();
+            assert!(err.starts_with("expected a number within"), "{err}");
+        }
     }
 
     #[test]
@@ -233,7 +277,7 @@ mod tests {
         let deep = "[".repeat(DEPTH_MAX + 2) + &"]".repeat(DEPTH_MAX + 2);
         assert!(check_json(&deep).is_err());
         let mut out = String::new();
-        assert!(canonical(&mut Lexer::new(deep.as_bytes()), &mut out, 0).is_err());
+        assert!(canonical(&mut Lexer::new(deep.as_bytes()), &mut out, 0, "j").is_err());
         let ok = "[{\"a\":".repeat(DEPTH_MAX / 2) + "0" + &"}]".repeat(DEPTH_MAX / 2);
         assert_eq!(canon(&ok), ok);
     }

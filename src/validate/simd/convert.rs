@@ -2,7 +2,7 @@
 
 use simd_json::{BorrowedValue as Value, StaticNode};
 
-use super::{describe, to_serde};
+use super::{describe, literal_needed, to_serde};
 use crate::location::RowLocation;
 use crate::record::ColumnData;
 use crate::schema::{DataType, FieldSchema};
@@ -28,6 +28,9 @@ fn integer(v: &Value<'_>) -> Option<i128> {
 
 fn number(v: &Value<'_>) -> Option<f64> {
     match v {
+        // simd-json reads non-negative integers as U64: I64(0) is the text `-0`, which a
+        // float field keeps as -0.0 (as `str::parse` and the exact reader do).
+        Value::Static(StaticNode::I64(0)) => Some(-0.0),
         Value::Static(StaticNode::I64(n)) => Some(*n as f64),
         Value::Static(StaticNode::U64(n)) => Some(*n as f64),
         Value::Static(StaticNode::F64(x)) => Some(*x),
@@ -175,9 +178,14 @@ pub(super) fn convert(
             c.push(s.to_string());
         }
         ColumnData::Json(c) => match v {
-            Value::Object(_) => c.push(to_serde(v).to_string()),
+            Value::Object(_) => {
+                let value = to_serde(v).ok_or_else(|| literal_needed(loc, &field.name))?;
+                c.push(value.to_string());
+            }
             Value::String(s) => {
-                if let Err(e) = serde_json::from_str::<serde::de::IgnoredAny>(s) {
+                // A full parse, not `IgnoredAny`: it refuses numbers beyond f64, as the
+                // exact reader does.
+                if let Err(e) = serde_json::from_str::<serde_json::Value>(s) {
                     return Err(err(
                         loc,
                         field,
@@ -300,9 +308,10 @@ fn sparse(
         }
         _ => {
             for (k, x) in obj.iter() {
-                let i: u32 = k
-                    .parse()
-                    .ok()
+                // ASCII digits only, as the exact reader: `str::parse` also takes a `+`.
+                let i: u32 = Some(k)
+                    .filter(|k| !k.is_empty() && k.bytes().all(|c| c.is_ascii_digit()))
+                    .and_then(|k| k.parse().ok())
                     .filter(|n| *n != u32::MAX)
                     .ok_or_else(|| err(loc, field, WANT, format!("key \"{k}\"")))?;
                 pairs.push((i, value(x)?));

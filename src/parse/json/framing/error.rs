@@ -209,6 +209,18 @@ impl FramingError {
         }
     }
 
+    /// What the framer found at [`byte`](Self::byte), for the errors that name it.
+    pub fn found(&self) -> Option<Found> {
+        use FramingError::*;
+        match *self {
+            UnexpectedStart { found, .. }
+            | Expected { found, .. }
+            | TrailingData { found, .. }
+            | MissingComma { found, .. } => Some(found),
+            _ => None,
+        }
+    }
+
     /// Whether the error says the bytes ended too early (an empty file, an unclosed string,
     /// row or wrapper): on a prefix of a file, more bytes may resolve it.
     pub fn is_at_end(&self) -> bool {

@@ -26,7 +26,7 @@
 //! first row not yet handed out to the end of the last chunk pushed. Rows, units' row
 //! indices, line numbers and error offsets are those of the whole file.
 
-use super::{BOM, Framer, FramingError, JsonFormat, Shape, State, Unit};
+use super::{BOM, Found, Framer, FramingError, JsonFormat, Shape, State, Unit};
 
 /// A unit cut from a streamed file, with its own copy of the unit's bytes.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -53,7 +53,7 @@ pub enum Step {
 }
 
 /// Where a [`Framer`] stands, kept while the window's bytes change.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 struct Cursor {
     shape: Shape,
     state: State,
@@ -152,14 +152,24 @@ impl StreamFramer {
             None if more && self.buf.len() < BOM.len() => return Ok(Step::NeedMore),
             None => match Framer::new(&self.buf, self.format) {
                 Ok(f) => Cursor::of(f),
-                Err(e) if more && e.is_at_end() => return Ok(Step::NeedMore),
+                Err(e) if more && (e.is_at_end() || cut_character(&e, self.buf.len())) => {
+                    return Ok(Step::NeedMore);
+                }
                 Err(e) => return Err(self.fail(e)),
             },
         };
+        // Kept to step back when an error may be a character cut by the window's end.
+        let before = more.then(|| cursor.clone());
         let mut framer = cursor.framer(&self.buf, more);
         let next = framer.next_unit(target_bytes);
         let starved = framer.starved;
         self.cursor = Some(Cursor::of(framer));
+        if let (Some(Err(e)), Some(before)) = (&next, before)
+            && cut_character(e, self.buf.len())
+        {
+            self.cursor = Some(before);
+            return Ok(Step::NeedMore);
+        }
         match next {
             Some(Ok(u)) => {
                 let bytes = self.buf[u.start..u.end].to_vec();
@@ -204,6 +214,15 @@ impl StreamFramer {
             *comma -= keep;
         }
     }
+}
+
+/// Whether `e`, met in a window of `window_len` bytes that more bytes will follow, names a
+/// non-UTF-8 byte within a character's length of the window's end: it may be the start of
+/// a character cut by the chunk, which the whole file would report as that character (or
+/// pass), so the error waits for more bytes.
+fn cut_character(e: &FramingError, window_len: usize) -> bool {
+    matches!(e.found(), Some(Found::Byte(b)) if b >= 0x80)
+        && e.byte().is_some_and(|at| window_len.saturating_sub(at) < 4)
 }
 
 impl std::fmt::Debug for StreamFramer {

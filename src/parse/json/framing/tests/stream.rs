@@ -100,6 +100,11 @@ fn start_errors_and_edges_stream_the_same() {
         "[[[]]",
         "[{]}]",
         "\u{FEFF}{\"ROWS\":[{}]}\n",
+        // A character a chunk may cut, where an error names it (data/crash/json_framing).
+        "\u{d9916}",
+        "\u{FEFF}{\"rows\": [1] \u{e9}}",
+        "[1]\u{1F600}",
+        "[1 \u{20AC}]",
     ] {
         same_at_every_chunk_size(text.as_bytes(), DOC, text);
         same_at_every_chunk_size(text.as_bytes(), LINES, text);
