@@ -1,6 +1,8 @@
-//! Parsing the rows of one work unit. simd-json parses each row (into a reused buffer, as
-//! it parses in place) and [`SimdRowConverter`] appends it; a row the fast path declines
-//! goes, as text, to the exact reader ([`JsonRowConverter`]), which accepts it or names the
+//! Parsing the rows of one work unit. By default the exact reader ([`JsonRowConverter`])
+//! reads each row's text once, straight into the columns; in a document it also finds where
+//! each row ends, so the unit is scanned once. With simd-json chosen, simd-json parses each
+//! row (into a reused buffer, as it parses in place) and [`SimdRowConverter`] appends it; a
+//! row that path declines goes, as text, to the exact reader, which accepts it or names the
 //! precise error. Both leave the batch unchanged when they refuse a row.
 
 use simd_json::Buffers;
