@@ -1,3 +1,6 @@
+//! Tests of the framer: units, row spans and errors on whole files (streamed and property
+//! tests in the submodules).
+
 use super::*;
 
 mod properties;
