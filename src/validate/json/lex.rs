@@ -273,7 +273,8 @@ pub(super) fn unescape(raw: &str, out: &mut String) {
     out.push_str(rest);
 }
 
-/// Appends `s` as a JSON string (quoted; `"`, `\` and control characters escaped).
+/// Appends `s` as a JSON string (quoted; `"`, `\` and control characters escaped), with
+/// the escapes serde_json writes, so stored JSON text does not depend on the parser.
 pub(super) fn write_string(s: &str, out: &mut String) {
     out.push('"');
     let mut rest = s;
@@ -285,6 +286,8 @@ pub(super) fn write_string(s: &str, out: &mut String) {
             b'\n' => out.push_str("\\n"),
             b'\r' => out.push_str("\\r"),
             b'\t' => out.push_str("\\t"),
+            0x08 => out.push_str("\\b"),
+            0x0C => out.push_str("\\f"),
             c => out.push_str(&format!("\\u{:04x}", c)),
         }
         rest = &rest[i + 1..];

@@ -225,6 +225,16 @@ mod tests {
         assert_eq!(canon(r#""\ud83d\ude00\"""#), "\"😀\\\"\"");
     }
 
+    /// Control characters are escaped as serde_json escapes them (the simd-json path and
+    /// NPY `$meta` write through serde_json): data/crash/json_rows/key_control_escape.json.
+    #[test]
+    fn control_characters_escape_as_serde_json_does() {
+        let text = r#"{"k\f\b\u0001": "\t\u000c\u0008\u001f\n\r"}"#;
+        let value: serde_json::Value = serde_json::from_str(text).unwrap();
+        assert_eq!(canon(text), serde_json::to_string(&value).unwrap());
+        assert_eq!(canon(text), r#"{"k\f\b\u0001":"\t\f\b\u001f\n\r"}"#);
+    }
+
     /// Stored JSON is read back as `f64`: a number beyond its range is refused, not kept
     /// to come back as `null` (data/crash/json_rows/json_string_out_of_range.json).
     #[test]
