@@ -89,12 +89,18 @@ impl RowSpans<'_> {
         if self.left == 0 || self.format != JsonFormat::Document {
             return None;
         }
-        let mut p = skip_ws(self.bytes, self.pos);
+        self.pos = self.document_row_start();
+        Some((self.pos, self.row))
+    }
+
+    /// Document units: where the next row's value starts (past whitespace and a comma).
+    fn document_row_start(&self) -> usize {
+        let p = skip_ws(self.bytes, self.pos);
         if self.bytes.get(p) == Some(&b',') {
-            p = skip_ws(self.bytes, p + 1);
+            skip_ws(self.bytes, p + 1)
+        } else {
+            p
         }
-        self.pos = p;
-        Some((p, self.row))
     }
 
     /// The row [`RowSpans::next_row_start`] returned ends at `end`; moves past it.
@@ -119,10 +125,7 @@ impl Iterator for RowSpans<'_> {
         }
         let (start, end, line) = match self.format {
             JsonFormat::Document => {
-                let mut p = skip_ws(self.bytes, self.pos);
-                if self.bytes.get(p) == Some(&b',') {
-                    p = skip_ws(self.bytes, p + 1);
-                }
+                let p = self.document_row_start();
                 let end = trusted_value_end(self.bytes, p)?;
                 self.pos = end;
                 (p, end, None)
