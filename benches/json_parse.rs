@@ -14,11 +14,11 @@ use std::time::Duration;
 use criterion::measurement::{Measurement, ValueFormatter, WallTime};
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use vecload::bench::{DEFAULT_SEED, Row, RowGen, schema_json};
+use vecload::parse::json::JsonRowConverter;
 use vecload::parse::json::framing::{Framer, JsonFormat};
 use vecload::parse::json::row::{RowScratch, parse_unit};
 use vecload::record::{ColumnData, RowBatch};
 use vecload::schema::CollectionSchema;
-use vecload::validate::JsonRowConverter;
 
 const ROWS: usize = 20_000;
 const DIM: usize = 128;

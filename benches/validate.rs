@@ -8,9 +8,9 @@ use std::time::Duration;
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use vecload::RowLocation;
 use vecload::bench::{DEFAULT_SEED, RowGen, schema_json};
+use vecload::parse::json::JsonRowConverter;
 use vecload::record::RowBatch;
 use vecload::schema::CollectionSchema;
-use vecload::validate::JsonRowConverter;
 
 /// Rows checked per iteration.
 const ROWS: usize = 5_000;

@@ -9,13 +9,13 @@ use super::feed::{NpyWork, UnitKind, WorkUnit};
 use super::plan::{Inputs, TaskSpec};
 use super::{PipelineError, PipelineOptions, TaskControl};
 use crate::ledger::SegmentRef;
+use crate::parse::json::JsonRowConverter;
 use crate::parse::json::row::{RowScratch, parse_unit};
 use crate::parse::numpy;
 use crate::record::{ColumnData, RowBatch};
 use crate::route::{self, Destination};
 use crate::segment::{SegmentMeta, SegmentWriter, WriterOptions};
 use crate::source::Opened;
-use crate::validate::JsonRowConverter;
 
 /// Everything the workers of one task share (read-only).
 pub(super) struct Shared {

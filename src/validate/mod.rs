@@ -1,35 +1,92 @@
-//! Schema rules per type: presence, auto-id, dim, range, max_length, NaN, dynamic fields.
+//! The rule book: Milvus's rules for one value or one row, one function per rule, each with
+//! its one error. Every reader (the exact JSON reader, the simd-json path, the NumPy decoder,
+//! and the columnar readers to come) reads bytes into typed values and asks these functions;
+//! no rule is written twice. The rules are listed in `docs/formats.md` ("Rules").
 //!
-//! [`JsonRowConverter`] reads the text of one JSON row once, checks it against the schema
-//! and appends it to a [`RowBatch`](crate::record::RowBatch); every refusal is a
-//! [`RowError`] that names the file, row, byte offset, field, what was expected and what
-//! was found.
+//! | rule | functions |
+//! | --- | --- |
+//! | presence, null and default, auto-id, unknown keys | [`missing`], [`null`], [`auto_id_given`], [`unknown_key`] |
+//! | the value's type | [`wrong_type`], [`wrong_element`] |
+//! | integer range | [`integer`] |
+//! | finite floats | [`finite_f32`], [`finite_f64`], [`half`], [`half_bits`], [`byte`] |
+//! | VarChar `max_length` (UTF-8 bytes) | [`varchar`] |
+//! | Array element type and `max_capacity` | [`array_element`], [`array_capacity`], [`array_element_error`] |
+//! | vector dims | [`vector_len`] |
+//! | sparse vectors | [`sparse_index`], [`sparse_key`], [`sparse_value`], [`sparse_lengths`], [`sparse_pairs`] |
+//! | JSON validity and depth | [`json_text`], [`json_object_text`], [`json_depth`], [`json_number`] |
+//! | `$meta` and dynamic keys | [`meta_shape`], [`merge_meta`] |
 //!
-//! The rules are Milvus's (SPEC.md sections 2 and 5), strict where Milvus has a quirk:
-//! - The text must be JSON (RFC 8259: no leading zeros, valid escapes and UTF-8, no lone
-//!   surrogates). A syntax error anywhere in a row is reported before any rule it breaks.
-//! - Integers are exact and range-checked by their own width, also inside arrays; `1.0` and
-//!   `1e3` are not integers. Floats are correctly rounded from their text to `f32` (Float,
-//!   vectors, sparse values) or `f64` (Double) and must be finite.
-//! - VarChar `max_length` counts UTF-8 bytes; Array `max_capacity` is checked.
-//! - JSON fields and `$meta` keep numbers as written (no precision lost) and objects with
-//!   sorted keys. A key given twice in one object: the last one wins (as Go's decoder).
-//! - `$meta` (object or string holding one) merges with the row's undeclared keys; a key in
-//!   both is an error.
+//! A rule returns a [`Violation`] (field, expected, found); the reader, which knows where it
+//! is, turns it into a [`RowError`] with [`Violation::at`].
 
-mod float;
+mod array;
 mod json;
 mod numbers;
-mod simd;
+mod presence;
+mod varchar;
+mod vector;
 
 use std::fmt;
 
-pub use float::{json_number_to_f32, json_number_to_f64};
-pub use json::JsonRowConverter;
-pub use numbers::{f32_to_bf16, f32_to_f16};
-pub use simd::SimdRowConverter;
+pub use array::{array_capacity, array_element, array_element_error};
+pub use json::{
+    JSON_DEPTH_MAX, json_depth, json_number, json_object_text, json_text, merge_meta, meta_shape,
+    sort_members,
+};
+pub use numbers::{
+    byte, f32_to_bf16, f32_to_f16, finite_f32, finite_f64, half, half_bits, integer,
+};
+pub use presence::{
+    Fill, auto_id_given, missing, null, type_label, unknown_key, wrong_element, wrong_type,
+};
+pub use varchar::varchar;
+pub use vector::{
+    SPARSE_WANT, sparse_index, sparse_key, sparse_lengths, sparse_pairs, sparse_value, vector_len,
+};
 
 use crate::location::RowLocation;
+
+/// A broken rule, before the reader says where: the field, what the rule wants and what
+/// the data holds.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Violation {
+    /// The field concerned (`$meta` for dynamic fields, empty for the row itself).
+    pub field: String,
+    /// What the rule wants.
+    pub expected: String,
+    /// What the data holds.
+    pub found: String,
+}
+
+impl Violation {
+    /// A violation of a rule on `field`.
+    pub fn new(field: &str, expected: impl Into<String>, found: impl Into<String>) -> Self {
+        Violation {
+            field: field.to_string(),
+            expected: expected.into(),
+            found: found.into(),
+        }
+    }
+
+    /// The error of this violation in the row at `loc`.
+    pub fn at(self, loc: &RowLocation) -> RowError {
+        RowError {
+            location: loc.clone(),
+            field: self.field,
+            expected: self.expected,
+            found: self.found,
+        }
+    }
+}
+
+impl fmt::Display for Violation {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if !self.field.is_empty() {
+            write!(f, "field \"{}\": ", self.field)?;
+        }
+        write!(f, "expected {}, found {}", self.expected, self.found)
+    }
+}
 
 /// A row that breaks a rule of the schema.
 #[derive(Debug, Clone, PartialEq, thiserror::Error, serde::Serialize, serde::Deserialize)]
@@ -78,3 +135,6 @@ impl RowError {
         }
     }
 }
+
+#[cfg(test)]
+mod tests;

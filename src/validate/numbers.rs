@@ -1,4 +1,143 @@
-//! Number conversions with Milvus's rules: half and bfloat16 rounding.
+//! Number rules: integers in their type's range, finite floats (32-bit, 64-bit, half
+//! precision), bytes of binary vectors; and the half and bfloat16 rounding they use.
+
+use super::Violation;
+use crate::schema::{DataType, FieldSchema};
+
+/// Integer range: `n` (`None` when beyond even `i128`) must fit `field`'s integer type `T`;
+/// `literal` gives the value's text for the message.
+#[inline]
+pub fn integer<T: TryFrom<i128>>(
+    field: &FieldSchema,
+    n: Option<i128>,
+    literal: impl FnOnce() -> String,
+) -> Result<T, Violation> {
+    match n.map(T::try_from) {
+        Some(Ok(v)) => Ok(v),
+        _ => Err(out_of_range(field, literal())),
+    }
+}
+
+#[cold]
+fn out_of_range(field: &FieldSchema, literal: String) -> Violation {
+    let t = field.data_type;
+    let range = match t {
+        DataType::Int8 => "-128..=127",
+        DataType::Int16 => "-32768..=32767",
+        DataType::Int32 => "-2^31..2^31",
+        _ => "-2^63..2^63",
+    };
+    Violation::new(
+        &field.name,
+        format!("an {t} in {range}"),
+        format!("{literal} (out of range)"),
+    )
+}
+
+/// Finite floats: `x`, read as a 32-bit float for `field` (`what`: `Float`, `vector
+/// element`, `sparse value`), must be finite; `literal` gives its text (from a 64-bit float
+/// or a decimal too large for 32 bits, `x` is infinite).
+#[inline]
+pub fn finite_f32(
+    field: &FieldSchema,
+    x: f32,
+    what: &str,
+    literal: impl FnOnce() -> String,
+) -> Result<f32, Violation> {
+    if x.is_finite() {
+        Ok(x)
+    } else {
+        Err(not_finite(field, 32, what, literal(), x.is_nan()))
+    }
+}
+
+/// Finite floats: `x`, a Double of `field`, must be finite.
+#[inline]
+pub fn finite_f64(
+    field: &FieldSchema,
+    x: f64,
+    literal: impl FnOnce() -> String,
+) -> Result<f64, Violation> {
+    if x.is_finite() {
+        Ok(x)
+    } else {
+        Err(not_finite(field, 64, "Double", literal(), x.is_nan()))
+    }
+}
+
+#[cold]
+fn not_finite(field: &FieldSchema, bits: u32, what: &str, literal: String, nan: bool) -> Violation {
+    let why = if nan { "not a number" } else { "out of range" };
+    Violation::new(
+        &field.name,
+        format!("a finite {bits}-bit float ({what})"),
+        format!("{literal} ({why})"),
+    )
+}
+
+/// Finite half-precision elements: `x` of a Float16Vector or BFloat16Vector `field`, as
+/// its 16 bits, rounded to nearest even; a value that overflows the type is refused.
+#[inline]
+pub fn half(
+    field: &FieldSchema,
+    x: f32,
+    literal: impl FnOnce() -> String,
+) -> Result<u16, Violation> {
+    let (bits, back) = if field.data_type == DataType::BFloat16Vector {
+        let b = f32_to_bf16(x);
+        (b, f32::from_bits(u32::from(b) << 16))
+    } else {
+        let b = f32_to_f16(x);
+        (b, crate::record::half_to_f32(b))
+    };
+    if back.is_finite() {
+        Ok(bits)
+    } else {
+        Err(Violation::new(
+            &field.name,
+            format!("a value that fits {}", field.data_type),
+            format!("{} (overflows)", literal()),
+        ))
+    }
+}
+
+/// Finite half-precision elements given as bits (NumPy `uint8` pairs): an exponent of all
+/// ones (infinity or NaN) is refused.
+#[inline]
+pub fn half_bits(field: &FieldSchema, bits: u16) -> Result<u16, Violation> {
+    let (exp, kind) = if field.data_type == DataType::BFloat16Vector {
+        (0x7f80, "bfloat16")
+    } else {
+        (0x7c00, "float16")
+    };
+    if bits & exp != exp {
+        return Ok(bits);
+    }
+    let what = match (bits & !exp & 0x7fff == 0, bits >> 15) {
+        (true, 0) => "inf",
+        (true, _) => "-inf",
+        _ => "NaN",
+    };
+    Err(Violation::new(
+        &field.name,
+        format!("a finite {} element", field.data_type),
+        format!("{kind} bits 0x{bits:04x} ({what})"),
+    ))
+}
+
+/// Bytes of a binary vector: `n` (`None`: not an integer) must be in 0..=255; `found`
+/// describes the value.
+#[inline]
+pub fn byte(
+    field: &FieldSchema,
+    n: Option<i128>,
+    found: impl FnOnce() -> String,
+) -> Result<u8, Violation> {
+    match n.map(u8::try_from) {
+        Some(Ok(b)) => Ok(b),
+        _ => Err(Violation::new(&field.name, "uint8 values 0..=255", found())),
+    }
+}
 
 /// f32 to IEEE binary16 bits, rounding to nearest even; overflow gives infinity.
 pub fn f32_to_f16(v: f32) -> u16 {

@@ -1,4 +1,4 @@
-//! `json_float`: `validate::json_number_to_f32` and `json_number_to_f64`, the float
+//! `json_float`: `parse::json::json_number_to_f32` and `json_number_to_f64`, the float
 //! conversions JSON rows use for Float (and float vectors) and Double (fast paths
 //! included), on any bytes.
 //!
@@ -7,7 +7,7 @@
 //! * the value is `str::parse::<f32>` (`str::parse::<f64>`) of the text, bit for bit (one
 //!   correct rounding, `-0.0` and infinities included).
 
-use vecload::validate::{json_number_to_f32, json_number_to_f64};
+use vecload::parse::json::{json_number_to_f32, json_number_to_f64};
 
 /// Converts `data` both ways and checks both properties.
 pub fn check(data: &[u8]) {

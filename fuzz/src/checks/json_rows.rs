@@ -24,11 +24,12 @@ use std::sync::OnceLock;
 use serde_json::Value;
 
 use super::json_text::{elements, members};
+use vecload::parse::json::JsonRowConverter;
 use vecload::parse::json::framing::{Framer, FramingError, JsonFormat, RowSpan, rows_in};
 use vecload::parse::json::row::{RowScratch, parse_unit};
 use vecload::record::{ColumnData, RowBatch};
 use vecload::schema::{CollectionSchema, DataType};
-use vecload::validate::{JsonRowConverter, RowError};
+use vecload::validate::RowError;
 
 /// Schema A (see the module docs).
 pub const SCHEMA_A: &str = r#"{"collectionName": "fuzz_a",

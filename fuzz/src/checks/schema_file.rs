@@ -10,8 +10,8 @@
 //!   (`JsonRowConverter::new` accepts it).
 
 use serde_json::{Map, Value, json};
+use vecload::parse::json::JsonRowConverter;
 use vecload::schema::{CollectionSchema, DataType, FieldSchema};
-use vecload::validate::JsonRowConverter;
 
 /// Partitions of a partition-key collection whose file gives none.
 pub const DEFAULT_PARTITIONS: usize = 16;

@@ -8,9 +8,10 @@
 use simd_json::Buffers;
 
 use super::framing::{JsonFormat, Unit, rows_in};
+use super::{JsonRowConverter, SimdRowConverter};
 use crate::location::RowLocation;
 use crate::record::RowBatch;
-use crate::validate::{JsonRowConverter, RowError, SimdRowConverter};
+use crate::validate::RowError;
 
 /// Per-worker scratch space, reused for every unit.
 #[derive(Default)]

@@ -10,7 +10,8 @@ use super::error::excerpt;
 use super::{ByteOrder, ColumnPlan, Dtype, NpyError};
 use crate::location::RowLocation;
 use crate::record::{Column, ColumnData};
-use crate::schema::DataType;
+use crate::schema::{DataType, FieldSchema};
+use crate::validate::Violation;
 
 /// Reads elements with the right `from_*_bytes` for the byte order, through
 /// `Src::$method` (with `$extra` arguments after the converter); `$body` sees `$x`.
@@ -100,12 +101,12 @@ pub fn decode_rows(
         (DataType::Float16Vector, ColumnData::Float16Vector { dim, bits })
             if *dim == plan.dim && dtype == Dtype::U8 =>
         {
-            guarded(bits, |v| numbers::halves(&src, v, 0x7c00, "float16"))
+            guarded(bits, |v| numbers::halves(&src, v, 0x7c00))
         }
         (DataType::BFloat16Vector, ColumnData::BFloat16Vector { dim, bits })
             if *dim == plan.dim && dtype == Dtype::U8 =>
         {
-            guarded(bits, |v| numbers::halves(&src, v, 0x7f80, "bfloat16"))
+            guarded(bits, |v| numbers::halves(&src, v, 0x7f80))
         }
         (DataType::VarChar, ColumnData::VarChar(v)) | (DataType::Json, ColumnData::Json(v)) => {
             guarded(v, |v| strings::decode(&src, v))
@@ -190,6 +191,8 @@ const CHECK_BLOCK: usize = 2048;
 /// The bytes of a row range and how to walk them.
 pub(super) struct Src<'a> {
     plan: &'a ColumnPlan,
+    /// The field the rule book checks values against.
+    schema: FieldSchema,
     bytes: &'a [u8],
     /// Absolute index of the first row.
     first: u64,
@@ -222,8 +225,12 @@ impl<'a> Src<'a> {
             });
         }
         let to_usize = |n: u64| usize::try_from(n).map_err(|_| range_err());
+        let mut schema = FieldSchema::new(plan.field_name.clone(), plan.data_type);
+        schema.max_length = plan.max_length;
+        schema.dim = (plan.dim > 0).then_some(plan.dim);
         Ok(Src {
             plan,
+            schema,
             bytes,
             first: rows.start,
             count: to_usize(rows.end - rows.start)?,
@@ -243,6 +250,12 @@ impl<'a> Src<'a> {
 
     fn field(&self) -> String {
         self.plan.field_name.clone()
+    }
+
+    /// The error of a rule broken by the `r`-th decoded row.
+    #[cold]
+    fn broken(&self, r: usize, v: Violation) -> NpyError {
+        NpyError::Rule(Box::new(v.at(&self.loc(r))))
     }
 
     fn bad_dtype(&self) -> NpyError {

@@ -3,6 +3,7 @@
 
 use crate::location::RowLocation;
 use crate::schema::DataType;
+use crate::validate::RowError;
 
 /// An NPY file, a column set or one of its values was refused.
 ///
@@ -122,26 +123,10 @@ pub enum NpyError {
         /// Why.
         reason: &'static str,
     },
-    /// A float is NaN or infinite.
-    #[error("{loc}, field \"{field}\": value {value} is not a finite float")]
-    NotFinite {
-        /// File and row (boxed to keep the error small).
-        loc: Box<RowLocation>,
-        /// Field name.
-        field: String,
-        /// The value (`NaN`, `inf`, or raw half-float bits).
-        value: String,
-    },
-    /// A float64 value does not fit in the float32 a vector stores.
-    #[error("{loc}, field \"{field}\": value {value:?} is out of float32 range")]
-    OutOfRange {
-        /// File and row (boxed to keep the error small).
-        loc: Box<RowLocation>,
-        /// Field name.
-        field: String,
-        /// The float64 value.
-        value: f64,
-    },
+    /// A value breaks a rule of the rule book (`crate::validate`): not finite, too long,
+    /// not JSON... (boxed to keep the error small).
+    #[error(transparent)]
+    Rule(Box<RowError>),
     /// A value's bytes are not a valid value of its type.
     #[error("{loc}, field \"{field}\": expected {expected}, found {found}")]
     BadValue {
@@ -153,34 +138,6 @@ pub enum NpyError {
         expected: &'static str,
         /// What the row holds.
         found: String,
-    },
-    /// A VarChar value is longer than the field's `max_length` (in UTF-8 bytes).
-    #[error(
-        "{loc}, field \"{field}\": expected at most {max} bytes of UTF-8 (max_length), found {len} bytes"
-    )]
-    TooLong {
-        /// File and row (boxed to keep the error small).
-        loc: Box<RowLocation>,
-        /// Field name.
-        field: String,
-        /// The field's `max_length`.
-        max: usize,
-        /// The value's length in UTF-8 bytes.
-        len: usize,
-    },
-    /// A JSON or `$meta` string is not valid JSON (or, for `$meta`, not an object).
-    #[error("{loc}, field \"{field}\": expected {expected}, found '{text}' ({error})")]
-    BadJson {
-        /// File and row (boxed to keep the error small).
-        loc: Box<RowLocation>,
-        /// Field name (`$meta` for dynamic fields).
-        field: String,
-        /// `"valid JSON"` or `"a JSON object"`.
-        expected: &'static str,
-        /// The value (shortened when long).
-        text: String,
-        /// The JSON parser's complaint.
-        error: String,
     },
     /// A file name that does not end in `.npy`.
     #[error("{file}: expected a file named <field>.npy")]
@@ -284,11 +241,8 @@ impl NpyError {
     /// The file the error is about.
     pub fn file(&self) -> &str {
         match self {
-            Self::NotFinite { loc, .. }
-            | Self::OutOfRange { loc, .. }
-            | Self::BadValue { loc, .. }
-            | Self::TooLong { loc, .. }
-            | Self::BadJson { loc, .. } => &loc.file,
+            Self::Rule(e) => &e.location.file,
+            Self::BadValue { loc, .. } => &loc.file,
             Self::NotNpy { file, .. }
             | Self::UnsupportedVersion { file, .. }
             | Self::HeaderTooLong { file, .. }
@@ -315,11 +269,8 @@ impl NpyError {
     /// The 0-based row index, for row-level errors.
     pub fn row(&self) -> Option<u64> {
         match self {
-            Self::NotFinite { loc, .. }
-            | Self::OutOfRange { loc, .. }
-            | Self::BadValue { loc, .. }
-            | Self::TooLong { loc, .. }
-            | Self::BadJson { loc, .. } => Some(loc.row),
+            Self::Rule(e) => Some(e.location.row),
+            Self::BadValue { loc, .. } => Some(loc.row),
             _ => None,
         }
     }
@@ -355,14 +306,15 @@ mod tests {
 
     #[test]
     fn row_errors_name_file_row_field() {
-        let e = NpyError::NotFinite {
+        let e = NpyError::BadValue {
             loc: Box::new(RowLocation::row("book_intro.npy", 3)),
             field: "book_intro".into(),
-            value: "NaN".into(),
+            expected: "UTF-8 text",
+            found: "byte 0xff".into(),
         };
         assert_eq!(
             e.to_string(),
-            "book_intro.npy: row 3, field \"book_intro\": value NaN is not a finite float"
+            "book_intro.npy: row 3, field \"book_intro\": expected UTF-8 text, found byte 0xff"
         );
         assert_eq!(e.file(), "book_intro.npy");
         assert_eq!(e.row(), Some(3));

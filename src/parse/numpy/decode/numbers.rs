@@ -1,9 +1,11 @@
 //! Numeric columns: bools, floats (finite, and within float32 for narrowed vectors),
-//! doubles and half-precision bit patterns (SPEC 3.6).
+//! doubles and half-precision bit patterns (`docs/formats.md`, NumPy). A block is checked
+//! at once (vectorized); the first value that breaks a rule is named by the rule book.
 
 use super::{Src, arr};
 use crate::parse::numpy::{ByteOrder, Dtype, NpyError};
 use crate::schema::DataType;
+use crate::validate;
 
 /// Whether every value is finite (exponent not all ones): a max over the magnitude bits,
 /// branch-free so that it vectorizes.
@@ -53,34 +55,26 @@ pub(super) fn floats(src: &Src, v: &mut Vec<f32>) -> Result<(), NpyError> {
         return Ok(());
     }
     let idx = v[start..].iter().position(|x| !x.is_finite()).unwrap_or(0);
-    let (loc, field) = (src.loc(idx / src.width.max(1)), src.field());
-    Err(match src.plan.header.dtype {
+    let row = idx / src.width.max(1);
+    let what = match src.plan.data_type {
+        DataType::Float => "Float",
+        _ => "vector element",
+    };
+    let shown = match src.plan.header.dtype {
         Dtype::F64(o) => {
             let b = src.elem::<8>(idx);
             let x = match o {
                 ByteOrder::Little => f64::from_le_bytes(b),
                 ByteOrder::Big => f64::from_be_bytes(b),
             };
-            if x.is_finite() {
-                NpyError::OutOfRange {
-                    loc,
-                    field,
-                    value: x,
-                }
-            } else {
-                NpyError::NotFinite {
-                    loc,
-                    field,
-                    value: x.to_string(),
-                }
-            }
+            format!("{x:?}")
         }
-        _ => NpyError::NotFinite {
-            loc,
-            field,
-            value: v[start + idx].to_string(),
-        },
-    })
+        _ => format!("{:?}", v[start + idx]),
+    };
+    match validate::finite_f32(&src.schema, v[start + idx], what, || shown) {
+        Ok(_) => Ok(()),
+        Err(e) => Err(src.broken(row, e)),
+    }
 }
 
 pub(super) fn doubles(src: &Src, v: &mut Vec<f64>) -> Result<(), NpyError> {
@@ -93,21 +87,17 @@ pub(super) fn doubles(src: &Src, v: &mut Vec<f64>) -> Result<(), NpyError> {
         return Ok(());
     }
     let idx = v[start..].iter().position(|x| !x.is_finite()).unwrap_or(0);
-    Err(NpyError::NotFinite {
-        loc: src.loc(idx),
-        field: src.field(),
-        value: v[start + idx].to_string(),
-    })
+    let x = v[start + idx];
+    match validate::finite_f64(&src.schema, x, || format!("{x:?}")) {
+        Ok(_) => Ok(()),
+        Err(e) => Err(src.broken(idx, e)),
+    }
 }
 
 /// Half-precision values as raw little-endian bits from `u1` rows of `dim * 2` bytes.
-/// `exp_mask` is the exponent mask; all ones there means NaN or infinity.
-pub(super) fn halves(
-    src: &Src,
-    v: &mut Vec<u16>,
-    exp_mask: u16,
-    kind: &str,
-) -> Result<(), NpyError> {
+/// `exp_mask` is the exponent mask; all ones there means NaN or infinity, which the rule
+/// book refuses.
+pub(super) fn halves(src: &Src, v: &mut Vec<u16>, exp_mask: u16) -> Result<(), NpyError> {
     let start = v.len();
     if src.transposed {
         let first = src.first as usize;
@@ -128,15 +118,8 @@ pub(super) fn halves(
     let Some(idx) = v[start..].iter().position(|b| b & exp_mask == exp_mask) else {
         return Ok(());
     };
-    let bits = v[start + idx];
-    let what = match (bits & !exp_mask & 0x7fff == 0, bits >> 15) {
-        (true, 0) => "inf",
-        (true, _) => "-inf",
-        _ => "NaN",
-    };
-    Err(NpyError::NotFinite {
-        loc: src.loc(idx / (src.width / 2).max(1)),
-        field: src.field(),
-        value: format!("{kind} bits 0x{bits:04x} ({what})"),
-    })
+    match validate::half_bits(&src.schema, v[start + idx]) {
+        Ok(_) => Ok(()),
+        Err(e) => Err(src.broken(idx / (src.width / 2).max(1), e)),
+    }
 }

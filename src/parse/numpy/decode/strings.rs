@@ -1,18 +1,15 @@
 //! `S<n>` and `U<n>` columns: VarChar, JSON and `$meta` values (SPEC 3.5).
 
-use std::fmt;
-
-use serde::de::{Deserialize, Deserializer, IgnoredAny, MapAccess, Visitor};
-
 use super::{Src, arr, shown};
 use crate::parse::numpy::{ByteOrder, Dtype, NpyError};
 use crate::schema::DataType;
+use crate::validate;
 
 /// What each string must be.
 #[derive(Clone, Copy)]
 enum Rule {
-    /// VarChar: at most this many UTF-8 bytes, when set.
-    VarChar(Option<usize>),
+    /// VarChar: within `max_length`.
+    VarChar,
     /// Any JSON value.
     Json,
     /// A JSON object (`$meta`).
@@ -23,7 +20,7 @@ enum Rule {
 pub(super) fn decode(src: &Src, out: &mut Vec<String>) -> Result<(), NpyError> {
     let rule = match src.plan.data_type {
         _ if src.plan.is_meta => Rule::Object,
-        DataType::VarChar => Rule::VarChar(src.plan.max_length),
+        DataType::VarChar => Rule::VarChar,
         _ => Rule::Json,
     };
     each(src, out, rule)
@@ -92,50 +89,16 @@ fn width(src: &Src, n: u64) -> Result<usize, NpyError> {
     }
 }
 
+/// `text`, the `r`-th decoded row, checked by the rule book.
 fn check(src: &Src, r: usize, text: String, rule: Rule) -> Result<String, NpyError> {
-    let json_err = |expected, e: serde_json::Error| NpyError::BadJson {
-        loc: src.loc(r),
-        field: src.field(),
-        expected,
-        text: shown(&text),
-        error: e.to_string(),
+    let checked = match rule {
+        Rule::VarChar => validate::varchar(&src.schema, &text),
+        Rule::Json => validate::json_text(&src.plan.field_name, &text),
+        Rule::Object => validate::json_object_text(&text),
     };
-    match rule {
-        Rule::VarChar(Some(max)) if text.len() > max => Err(NpyError::TooLong {
-            loc: src.loc(r),
-            field: src.field(),
-            max,
-            len: text.len(),
-        }),
-        Rule::VarChar(_) => Ok(text),
-        Rule::Json => match serde_json::from_str::<serde_json::Value>(&text) {
-            Ok(_) => Ok(text),
-            Err(e) => Err(json_err("valid JSON", e)),
-        },
-        Rule::Object => match serde_json::from_str::<JsonObject>(&text) {
-            Ok(_) => Ok(text),
-            Err(e) => Err(json_err("a JSON object", e)),
-        },
-    }
-}
-
-/// Deserializes only from a JSON object, skipping its contents (nothing is built).
-struct JsonObject;
-
-impl<'de> Deserialize<'de> for JsonObject {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct ObjectVisitor;
-        impl<'de> Visitor<'de> for ObjectVisitor {
-            type Value = JsonObject;
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("a JSON object")
-            }
-            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<JsonObject, A::Error> {
-                while map.next_entry::<IgnoredAny, serde_json::Value>()?.is_some() {}
-                Ok(JsonObject)
-            }
-        }
-        d.deserialize_map(ObjectVisitor)
+    match checked {
+        Ok(()) => Ok(text),
+        Err(v) => Err(src.broken(r, v)),
     }
 }
 
@@ -188,10 +151,13 @@ mod tests {
         );
         assert_eq!(
             e.to_string(),
-            "f.npy: row 1, field \"f\": expected at most 6 bytes of UTF-8 (max_length), found 9 bytes"
+            "f.npy: row 1, field \"f\": expected at most 6 UTF-8 bytes (max_length), found 9 bytes"
         );
         let e = decode_err(&npy("|S7", &[1], false, b"h\xc3\xa9llo!"), &vc, 0..1);
-        assert!(matches!(e, NpyError::TooLong { len: 7, .. }));
+        assert!(
+            matches!(&e, NpyError::Rule(r) if r.found == "7 bytes"),
+            "{e}"
+        );
         let e = decode_err(&npy("|S3", &[2], false, b"ab\0a\xffb"), &vc, 0..2);
         assert_eq!(
             e.to_string(),
@@ -218,7 +184,7 @@ mod tests {
         let e = decode_err(&npy("|S5", &[2], false, b"{}\0\0\0{\"a\":"), &jf, 0..2);
         assert!(
             e.to_string()
-                .starts_with("f.npy: row 1, field \"f\": expected valid JSON, found '{\"a\":' ("),
+                .starts_with("f.npy: row 1, field \"f\": expected a JSON object or a string holding JSON, found a string that is not JSON ("),
             "{e}"
         );
         assert!(decode(&npy("|S2", &[1], false, b"1x"), &jf).is_err());
@@ -237,7 +203,7 @@ mod tests {
         let e = decode_meta_rows(&plan, slice(&file, &plan, 1..3), 1..3, &mut out).unwrap_err();
         assert!(
             e.to_string().starts_with(
-                "$meta.npy: row 2, field \"$meta\": expected a JSON object, found '[1]'"
+                "$meta.npy: row 2, field \"$meta\": expected a JSON object or a string holding one, found a string holding a list: '[1]'"
             ),
             "{e}"
         );

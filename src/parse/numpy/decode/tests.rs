@@ -173,7 +173,7 @@ fn non_finite_floats_name_the_absolute_row() {
     let e = decode_err(&file, &field(DataType::Float, None), 2..5);
     assert_eq!(
         e.to_string(),
-        "f.npy: row 3, field \"f\": value NaN is not a finite float"
+        "f.npy: row 3, field \"f\": expected a finite 32-bit float (Float), found NaN (not a number)"
     );
     assert_eq!(e.row(), Some(3));
 
@@ -182,7 +182,7 @@ fn non_finite_floats_name_the_absolute_row() {
     let e = decode_err(&file, &field(DataType::Double, None), 0..2);
     assert_eq!(
         e.to_string(),
-        "f.npy: row 1, field \"f\": value -inf is not a finite float"
+        "f.npy: row 1, field \"f\": expected a finite 64-bit float (Double), found -inf (out of range)"
     );
 
     let fv = field(DataType::FloatVector, Some(2));
@@ -191,7 +191,7 @@ fn non_finite_floats_name_the_absolute_row() {
     let e = decode_err(&file, &fv, 1..3);
     assert_eq!(
         e.to_string(),
-        "f.npy: row 2, field \"f\": value inf is not a finite float"
+        "f.npy: row 2, field \"f\": expected a finite 32-bit float (vector element), found inf (out of range)"
     );
 
     let vals = [1.0f64, 2.0, 1e300, 4.0];
@@ -199,14 +199,15 @@ fn non_finite_floats_name_the_absolute_row() {
     let e = decode_err(&file, &fv, 0..2);
     assert_eq!(
         e.to_string(),
-        "f.npy: row 1, field \"f\": value 1e300 is out of float32 range"
+        "f.npy: row 1, field \"f\": expected a finite 32-bit float (vector element), found 1e300 (out of range)"
     );
     let vals = [f64::NAN, 2.0, 3.0, 4.0];
     let file = npy("<f8", &[2, 2], false, &bytes_of(vals.map(f64::to_le_bytes)));
-    assert!(matches!(
-        decode_err(&file, &fv, 0..2),
-        NpyError::NotFinite { .. }
-    ));
+    let e = decode_err(&file, &fv, 0..2);
+    assert!(
+        matches!(&e, NpyError::Rule(r) if r.found == "NaN (not a number)"),
+        "{e}"
+    );
 }
 
 #[test]
@@ -317,7 +318,7 @@ fn half_precision_bits_and_non_finite_patterns() {
     let e = decode_err(&file, &hv, 0..2);
     assert_eq!(
         e.to_string(),
-        "f.npy: row 1, field \"f\": value float16 bits 0x7e00 (NaN) is not a finite float"
+        "f.npy: row 1, field \"f\": expected a finite Float16Vector element, found float16 bits 0x7e00 (NaN)"
     );
     let bf = field(DataType::BFloat16Vector, Some(2));
     let ok = [0x3f80u16, 0xc000, 0x7f7f, 0x0001];

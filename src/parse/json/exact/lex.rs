@@ -2,7 +2,8 @@
 //! escapes and UTF-8 checked, numbers by their literal text, literals, and skipping whole
 //! values. It never allocates on the way through a valid row.
 
-use crate::validate::float::{Decimal, scan_number};
+use crate::parse::json::float::{Decimal, scan_number};
+use crate::validate::Violation;
 
 /// How deep objects and arrays may nest (as the framer allows).
 pub(super) const DEPTH_MAX: usize = 1024;
@@ -18,13 +19,15 @@ pub(super) enum Fault {
         /// What the grammar wanted there.
         what: &'static str,
     },
-    /// A rule of the schema: the field, what it wants and what the row holds.
-    Rule(Box<[String; 3]>),
+    /// A rule of the rule book, broken.
+    Rule(Box<Violation>),
 }
 
-/// A schema-rule refusal of `field`.
-pub(super) fn rule(field: &str, expected: impl Into<String>, found: impl Into<String>) -> Fault {
-    Fault::Rule(Box::new([field.to_string(), expected.into(), found.into()]))
+impl From<Violation> for Fault {
+    #[cold]
+    fn from(v: Violation) -> Self {
+        Fault::Rule(Box::new(v))
+    }
 }
 
 /// A cursor over the bytes of one JSON text.
@@ -275,7 +278,7 @@ pub(super) fn unescape(raw: &str, out: &mut String) {
 
 /// Appends `s` as a JSON string (quoted; `"`, `\` and control characters escaped), with
 /// the escapes serde_json writes, so stored JSON text does not depend on the parser.
-pub(super) fn write_string(s: &str, out: &mut String) {
+pub(in crate::parse::json) fn write_string(s: &str, out: &mut String) {
     out.push('"');
     let mut rest = s;
     while let Some(i) = rest.find(|c: char| c == '"' || c == '\\' || c < ' ') {

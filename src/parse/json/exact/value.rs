@@ -2,12 +2,8 @@
 //! for JSON fields and `$meta` (compact, object keys sorted as Milvus stores them, the last
 //! of repeated keys kept, numbers exactly as written so no digit is lost).
 
-use super::lex::{DEPTH_MAX, Fault, Lexer, rule, unescape, write_string};
-
-/// What a number kept in a JSON value must be: everything that reads JSON fields and
-/// `$meta` back (query output, `serde_json::Value`) holds numbers as `f64`, and refuses
-/// one beyond its range rather than reading it.
-const IN_F64_RANGE: &str = "a number within the range of a 64-bit float";
+use super::lex::{Fault, Lexer, unescape, write_string};
+use crate::validate;
 
 /// What a value is, for messages: `integer 5`, `number 1.5`, `string "abc"`, `null`,
 /// `boolean true`, `a list of 3 values`, `an object`. `pos` is the value's first byte.
@@ -69,29 +65,16 @@ pub(super) fn count_elements(b: &[u8], pos: usize) -> Option<usize> {
     Some(n)
 }
 
-/// The kind of a value, for "a string holding ...": `a list`, `a number`...
-pub(super) fn kind(b: &[u8], pos: usize) -> &'static str {
-    match (Lexer { b, pos }).peek() {
-        Some(b'{') => "an object",
-        Some(b'[') => "a list",
-        Some(b'"') => "a string",
-        Some(b't' | b'f') => "a boolean",
-        Some(b'n') => "null",
-        _ => "a number",
-    }
-}
-
-/// Reads the value at the cursor and appends its canonical text to `out`. `field` names
-/// the field in a refusal (a number beyond `f64`'s range).
+/// Reads the value at the cursor and appends its canonical text to `out`, under the rule
+/// book's JSON rules (depth, numbers within `f64`). `depth` is the nesting level an array or
+/// object at the cursor would open (1 for a field's value); `field` names the field in a
+/// refusal.
 pub(super) fn canonical(
     lx: &mut Lexer<'_>,
     out: &mut String,
     depth: usize,
     field: &str,
 ) -> Result<(), Fault> {
-    if depth > DEPTH_MAX {
-        return Err(lx.syntax(lx.pos, "less deeply nested values"));
-    }
     match lx.peek() {
         Some(b'"') => {
             let (raw, escaped) = lx.string()?;
@@ -106,12 +89,11 @@ pub(super) fn canonical(
         Some(b'-' | b'0'..=b'9') => {
             let (d, text) = lx.number()?;
             let text = std::str::from_utf8(text).unwrap_or("0");
-            if d.to_f64(text.as_bytes()).is_infinite() {
-                return Err(rule(field, IN_F64_RANGE, format!("number {text}")));
-            }
+            validate::json_number(field, d.to_f64(text.as_bytes()), || text.to_string())?;
             out.push_str(text);
         }
         Some(b'[') => {
+            validate::json_depth(field, depth)?;
             lx.pos += 1;
             out.push('[');
             if !lx.eat(b']') {
@@ -141,6 +123,7 @@ pub(super) fn members(
     depth: usize,
     field: &str,
 ) -> Result<Vec<(String, String)>, Fault> {
+    validate::json_depth(field, depth)?;
     lx.expect(b'{', "'{'")?;
     let mut out: Vec<(String, String)> = Vec::new();
     if !lx.eat(b'}') {
@@ -155,21 +138,8 @@ pub(super) fn members(
             }
         }
     }
-    sort_members(&mut out);
+    validate::sort_members(&mut out);
     Ok(out)
-}
-
-/// Sorts members by key, keeping only the last of each repeated key.
-pub(super) fn sort_members(members: &mut Vec<(String, String)>) {
-    // A stable sort keeps repeats in file order; keep the last of each run.
-    members.sort_by(|a, b| a.0.cmp(&b.0));
-    let mut i = members.len();
-    while i > 1 {
-        i -= 1;
-        if members[i - 1].0 == members[i].0 {
-            members.remove(i - 1);
-        }
-    }
 }
 
 /// Appends `{"k":v,...}` for members already sorted.
@@ -184,20 +154,6 @@ pub(super) fn write_object(members: &[(String, String)], out: &mut String) {
         out.push_str(v);
     }
     out.push('}');
-}
-
-/// Checks that `text` is exactly one JSON value (whitespace around it allowed) whose
-/// numbers are within `f64`'s range; on failure says what is wrong and where.
-pub(super) fn check_json(text: &str) -> Result<(), String> {
-    let mut lx = Lexer::new(text.as_bytes());
-    let r = match lx.peek() {
-        None => Err(lx.syntax(0, "a JSON value")),
-        Some(_) => canonical(&mut lx, &mut String::new(), 0, "").and_then(|()| lx.end()),
-    };
-    r.map_err(|f| match f {
-        Fault::Syntax { at, what } => format!("expected {what} at character {at}"),
-        Fault::Rule(r) => format!("expected {}, found {}", r[1], r[2]),
-    })
 }
 
 #[cfg(test)]
@@ -247,16 +203,20 @@ mod tests {
         ];
         for text in kept {
             assert_eq!(canon(text), text);
-            assert!(check_json(text).is_ok(), "{text}");
+            assert!(validate::json_text("j", text).is_ok(), "{text}");
         }
         for text in ["1e400", "[{\"x\": -1e999}]", "1.7976931348623159e308"] {
             let mut lx = Lexer::new(text.as_bytes());
             match canonical(&mut lx, &mut String::new(), 0, "j") {
-                Err(Fault::Rule(r)) => assert_eq!(r[..2], ["j", IN_F64_RANGE], "{text}"),
+                Err(Fault::Rule(v)) => assert_eq!(
+                    (v.field.as_str(), v.expected.as_str()),
+                    ("j", "a number within the range of a 64-bit float"),
+                    "{text}"
+                ),
                 other => panic!("{text}: {other:?}"),
             }
-            let err = check_json(text).unwrap_err();
-            assert!(err.starts_with("expected a number within"), "{err}");
+            let err = validate::json_text("j", text).unwrap_err();
+            assert!(err.found.contains("number out of range"), "{err}");
         }
     }
 
@@ -274,21 +234,23 @@ mod tests {
         assert_eq!(d("{}"), "an object");
     }
 
+    /// Values nest at most the rule book's depth; the same limit as a JSON string's.
     #[test]
-    fn check_json_refuses_bad_text() {
-        for good in ["{}", " [1, 2] ", "\"x\"", "0", "{\"a\": {\"b\": [true]}}"] {
-            assert!(check_json(good).is_ok(), "{good}");
-        }
-        for bad in [
-            "", "{", "{\"a\":}", "[1,]", "01", "{} {}", "tru", "\"\\x\"", "[1 2]", "{'a': 1}",
-        ] {
-            assert!(check_json(bad).is_err(), "{bad}");
-        }
-        let deep = "[".repeat(DEPTH_MAX + 2) + &"]".repeat(DEPTH_MAX + 2);
-        assert!(check_json(&deep).is_err());
-        let mut out = String::new();
-        assert!(canonical(&mut Lexer::new(deep.as_bytes()), &mut out, 0, "j").is_err());
-        let ok = "[{\"a\":".repeat(DEPTH_MAX / 2) + "0" + &"}]".repeat(DEPTH_MAX / 2);
+    fn canonical_values_nest_at_most_the_rule_depth() {
+        let max = validate::JSON_DEPTH_MAX;
+        let nested = |n: usize| "[".repeat(n) + &"]".repeat(n);
+        assert_eq!(canon(&nested(max)), nested(max));
+        let ok = "[{\"a\":".repeat(max / 2) + "0" + &"}]".repeat(max / 2);
         assert_eq!(canon(&ok), ok);
+        let deep = nested(max + 1);
+        let mut lx = Lexer::new(deep.as_bytes());
+        let mut out = String::new();
+        // Level 1 is the value itself.
+        match canonical(&mut lx, &mut out, 1, "j") {
+            Err(Fault::Rule(v)) => assert!(v.expected.contains("nested at most"), "{v}"),
+            other => panic!("{other:?}"),
+        }
+        assert!(validate::json_text("j", &nested(max)).is_ok());
+        assert!(validate::json_text("j", &nested(max + 1)).is_err());
     }
 }

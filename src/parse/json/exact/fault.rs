@@ -19,10 +19,7 @@ pub(super) fn to_row_error(fault: Fault, row: &[u8], loc: &RowLocation) -> RowEr
         syntax => syntax,
     };
     match fault {
-        Fault::Rule(r) => {
-            let [field, expected, found] = *r;
-            RowError::new(loc, &field, expected, found)
-        }
+        Fault::Rule(v) => v.at(loc),
         Fault::Syntax { at, what } => {
             // Offset within the row: the caller may move `loc.byte` (a unit's bytes can be
             // a window of the file), so the message must not hold a file offset of its own.

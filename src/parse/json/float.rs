@@ -323,7 +323,7 @@ pub(crate) fn plain_f32(b: &[u8], p: usize) -> Option<(f32, usize)> {
 /// `str::parse::<f32>`'s: this is the entry point for fuzzing that claim.
 ///
 /// ```
-/// use vecload::validate::json_number_to_f32;
+/// use vecload::parse::json::json_number_to_f32;
 ///
 /// assert_eq!(json_number_to_f32(b"0.47283125"), Some(0.47283125));
 /// assert_eq!(json_number_to_f32(b"1.0000001788139343"), Some(1.0000001));
@@ -345,7 +345,7 @@ pub fn json_number_to_f32(text: &[u8]) -> Option<f32> {
 /// `str::parse::<f64>`; the fuzz entry point for that claim, as [`json_number_to_f32`].
 ///
 /// ```
-/// use vecload::validate::json_number_to_f64;
+/// use vecload::parse::json::json_number_to_f64;
 ///
 /// assert_eq!(json_number_to_f64(b"0.1"), Some(0.1));
 /// assert_eq!(json_number_to_f64(b"-1e400"), Some(f64::NEG_INFINITY));

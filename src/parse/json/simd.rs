@@ -9,10 +9,10 @@ use std::collections::{BTreeMap, HashMap};
 
 use simd_json::{BorrowedValue as Value, StaticNode};
 
-use super::RowError;
 use crate::location::RowLocation;
 use crate::record::{Column, ColumnData, RowBatch};
-use crate::schema::{CollectionSchema, DataType, FieldSchema, META_FIELD};
+use crate::schema::{CollectionSchema, FieldSchema, META_FIELD};
+use crate::validate::{self, Fill, RowError};
 
 /// Converts parsed JSON rows into columns, enforcing the schema's rules.
 ///
@@ -103,19 +103,14 @@ impl SimdRowConverter {
         }
         let schema = &self.schema;
         self.seen.iter_mut().for_each(|s| *s = false);
-        let mut extra: BTreeMap<String, serde_json::Value> = BTreeMap::new();
-        let mut given_meta: Option<serde_json::Map<String, serde_json::Value>> = None;
+        let mut extra: Vec<(String, String)> = Vec::new();
+        let mut given_meta: Option<Vec<(String, String)>> = None;
         for (key, value) in obj.iter() {
             let key: &str = key;
             if let Some(&i) = self.by_name.get(key) {
                 let field = &schema.fields[i];
                 if schema.is_auto_id_field(i) {
-                    return Err(RowError::new(
-                        loc,
-                        key,
-                        "no value (the primary key is auto-generated)",
-                        describe(value),
-                    ));
+                    return Err(validate::auto_id_given(field, describe(value)).at(loc));
                 }
                 if self.seen[i] {
                     // A duplicate key: the exact reader applies "last wins".
@@ -132,64 +127,43 @@ impl SimdRowConverter {
             } else if key == META_FIELD && schema.enable_dynamic_field {
                 given_meta = Some(meta_object(value, loc)?);
             } else if schema.enable_dynamic_field {
-                let value = to_serde(value).ok_or_else(|| literal_needed(loc, key))?;
-                extra.insert(key.to_string(), value);
+                let value = to_serde(key, value, 1, loc)?;
+                extra.push((key.to_string(), value.to_string()));
             } else {
-                return Err(RowError::new(
-                    loc,
-                    key,
-                    "only fields of the schema (the collection has no dynamic field)",
-                    format!("unknown field \"{key}\""),
-                ));
+                return Err(validate::unknown_key(key).at(loc));
             }
         }
-        for (i, field) in schema.fields.iter().enumerate() {
-            if self.seen[i] {
-                continue;
-            }
-            let col = &mut batch.columns[i];
-            if schema.is_auto_id_field(i) {
-                col.data.push_placeholder(); // filled with generated ids after parsing
-                if let Some(v) = &mut col.validity {
-                    v.push(true);
-                }
-            } else if let Some(default) = &self.defaults[i] {
-                col.push_from(default, 0);
-            } else if field.nullable {
-                push_null(col);
-            } else {
-                return Err(RowError::new(
-                    loc,
-                    &field.name,
-                    format!("a {} value", type_label(field)),
-                    "no value (the field is missing)",
-                ));
+        for (i, seen) in self.seen.iter().enumerate() {
+            if !seen {
+                let default = self.defaults[i].as_ref();
+                let how = validate::missing(schema, i, default.is_some()).map_err(|v| v.at(loc))?;
+                fill(&mut batch.columns[i], how, default);
             }
         }
         if let Some(meta) = &mut batch.meta {
-            let mut merged = given_meta.unwrap_or_default();
-            for (k, v) in extra {
-                if merged.contains_key(&k) {
-                    return Err(RowError::new(
-                        loc,
-                        &k,
-                        "each dynamic key once",
-                        format!("key \"{k}\" both in $meta and at the top level"),
-                    ));
-                }
-                merged.insert(k, v);
-            }
-            let sorted: BTreeMap<_, _> = merged.into_iter().collect();
-            meta.push(serde_json::to_string(&sorted).unwrap_or_else(|_| "{}".into()));
+            let given = given_meta.unwrap_or_default();
+            meta.push(validate::merge_meta(given, &mut extra).map_err(|v| v.at(loc))?);
         }
         Ok(())
     }
 }
 
-fn push_null(col: &mut Column) {
-    col.data.push_placeholder();
-    if let Some(v) = &mut col.validity {
-        v.push(false);
+/// Appends a value the rule book chose for a missing or null field.
+fn fill(col: &mut Column, how: Fill, default: Option<&Column>) {
+    match (how, default) {
+        (Fill::Default, Some(d)) => _ = col.push_from(d, 0),
+        (Fill::Generated, _) => {
+            col.data.push_placeholder(); // filled with generated ids after parsing
+            if let Some(v) = &mut col.validity {
+                v.push(true);
+            }
+        }
+        _ => {
+            col.data.push_placeholder();
+            if let Some(v) = &mut col.validity {
+                v.push(false);
+            }
+        }
     }
 }
 
@@ -201,14 +175,9 @@ fn push_value(
     default: Option<&Column>,
 ) -> Result<(), RowError> {
     if matches!(value, Value::Static(StaticNode::Null)) {
-        if let Some(d) = default {
-            col.push_from(d, 0);
-            return Ok(());
-        }
-        if field.nullable {
-            push_null(col);
-            return Ok(());
-        }
+        let how = validate::null(field, default.is_some()).map_err(|v| v.at(loc))?;
+        fill(col, how, default);
+        return Ok(());
     }
     convert(field, value, loc, &mut col.data)?;
     if let Some(v) = &mut col.validity {
@@ -217,43 +186,30 @@ fn push_value(
     Ok(())
 }
 
-fn meta_object(
-    value: &Value<'_>,
-    loc: &RowLocation,
-) -> Result<serde_json::Map<String, serde_json::Value>, RowError> {
+/// `$meta`: an object, or a string holding one; its members as (key, JSON text), sorted.
+fn meta_object(value: &Value<'_>, loc: &RowLocation) -> Result<Vec<(String, String)>, RowError> {
     let parsed = match value {
-        Value::Object(_) => to_serde(value).ok_or_else(|| literal_needed(loc, META_FIELD))?,
+        Value::Object(_) => to_serde(META_FIELD, value, 1, loc)?,
         Value::String(s) => {
-            let parsed: serde_json::Value = serde_json::from_str(s).map_err(|e| {
-                RowError::new(
-                    loc,
-                    META_FIELD,
-                    "a JSON object or a string holding one",
-                    format!("a string that is not JSON ({e})"),
-                )
-            })?;
-            if has_float(&parsed) {
-                return Err(literal_needed(loc, META_FIELD));
-            }
-            parsed
+            validate::json_object_text(s).map_err(|v| v.at(loc))?;
+            // Parsed again by simd-json, so that nested keys are sorted and numbers kept
+            // as written exactly as for an object given as is.
+            let mut text = s.as_bytes().to_vec();
+            let inner = simd_json::to_borrowed_value(&mut text)
+                .map_err(|e| validate::meta_shape(format!("a string that is not JSON ({e})")))
+                .map_err(|v| v.at(loc))?;
+            to_serde(META_FIELD, &inner, 1, loc)?
         }
-        other => {
-            return Err(RowError::new(
-                loc,
-                META_FIELD,
-                "a JSON object or a string holding one",
-                describe(other),
-            ));
-        }
+        other => return Err(validate::meta_shape(describe(other)).at(loc)),
     };
     match parsed {
-        serde_json::Value::Object(m) => Ok(m),
-        other => Err(RowError::new(
-            loc,
-            META_FIELD,
-            "a JSON object or a string holding one",
-            format!("a string holding {}", serde_kind(&other)),
-        )),
+        serde_json::Value::Object(m) => {
+            let mut members: Vec<(String, String)> =
+                m.into_iter().map(|(k, v)| (k, v.to_string())).collect();
+            validate::sort_members(&mut members);
+            Ok(members)
+        }
+        _ => Err(validate::meta_shape("a string holding no object").at(loc)),
     }
 }
 
@@ -275,50 +231,45 @@ pub(crate) fn describe(v: &Value<'_>) -> String {
     }
 }
 
-fn serde_kind(v: &serde_json::Value) -> &'static str {
-    match v {
-        serde_json::Value::Null => "null",
-        serde_json::Value::Bool(_) => "a boolean",
-        serde_json::Value::Number(_) => "a number",
-        serde_json::Value::String(_) => "a string",
-        serde_json::Value::Array(_) => "a list",
-        serde_json::Value::Object(_) => "an object",
+/// A simd-json value as a serde_json value, object keys sorted (as Milvus stores them),
+/// under the rule book's JSON depth (`depth`: the level a list or object here opens). The
+/// row is declined (left to the exact reader) if the value holds a non-integer number or
+/// `-0`, whose text the exact reader keeps as written (`1.50`, `1E2`, `-0`) where
+/// serde_json would print another (`1.5`, `100.0`, `0`).
+pub(crate) fn to_serde(
+    field: &str,
+    v: &Value<'_>,
+    depth: usize,
+    loc: &RowLocation,
+) -> Result<serde_json::Value, RowError> {
+    if matches!(v, Value::Array(_) | Value::Object(_)) {
+        validate::json_depth(field, depth).map_err(|e| e.at(loc))?;
     }
-}
-
-/// A simd-json value as a serde_json value, object keys sorted (as Milvus stores them);
-/// `None` if it holds a non-integer number or `-0`, whose text the exact reader keeps as
-/// written (`1.50`, `1E2`, `-0`) where serde_json would print another (`1.5`, `100.0`, `0`).
-pub(crate) fn to_serde(v: &Value<'_>) -> Option<serde_json::Value> {
-    Some(match v {
+    Ok(match v {
         Value::Static(StaticNode::Null) => serde_json::Value::Null,
         Value::Static(StaticNode::Bool(b)) => serde_json::Value::Bool(*b),
         // I64(0) is the text `-0` (see `convert::number`), which would be written `0`.
-        Value::Static(StaticNode::I64(0) | StaticNode::F64(_)) => return None,
+        Value::Static(StaticNode::I64(0) | StaticNode::F64(_)) => {
+            return Err(literal_needed(loc, field));
+        }
         Value::Static(StaticNode::I64(n)) => serde_json::Value::from(*n),
         Value::Static(StaticNode::U64(n)) => serde_json::Value::from(*n),
         Value::String(s) => serde_json::Value::String(s.to_string()),
-        Value::Array(a) => serde_json::Value::Array(a.iter().map(to_serde).collect::<Option<_>>()?),
+        Value::Array(a) => serde_json::Value::Array(
+            a.iter()
+                .map(|x| to_serde(field, x, depth + 1, loc))
+                .collect::<Result<_, _>>()?,
+        ),
         Value::Object(o) => {
             let sorted: BTreeMap<&str, &Value<'_>> = o.iter().map(|(k, v)| (&**k, v)).collect();
             serde_json::Value::Object(
                 sorted
                     .into_iter()
-                    .map(|(k, v)| Some((k.to_string(), to_serde(v)?)))
-                    .collect::<Option<_>>()?,
+                    .map(|(k, v)| Ok((k.to_string(), to_serde(field, v, depth + 1, loc)?)))
+                    .collect::<Result<_, RowError>>()?,
             )
         }
     })
-}
-
-/// Whether a serde_json value holds a non-integer number (see [`to_serde`]).
-fn has_float(v: &serde_json::Value) -> bool {
-    match v {
-        serde_json::Value::Number(n) => n.is_f64(),
-        serde_json::Value::Array(a) => a.iter().any(has_float),
-        serde_json::Value::Object(o) => o.values().any(has_float),
-        _ => false,
-    }
 }
 
 /// The row is declined: a JSON value of `field` holds a number whose text must be kept.
@@ -329,14 +280,6 @@ pub(crate) fn literal_needed(loc: &RowLocation, field: &str) -> RowError {
         "numbers the fast path stores as written",
         "a non-integer number (left to the exact reader)",
     )
-}
-
-fn type_label(field: &FieldSchema) -> String {
-    match (field.data_type, field.dim, field.element_type) {
-        (t, Some(dim), _) if t.is_dense_vector() => format!("{t}({dim})"),
-        (DataType::Array, _, Some(et)) => format!("Array<{et}>"),
-        (t, _, _) => t.to_string(),
-    }
 }
 
 mod convert;

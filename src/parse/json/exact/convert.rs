@@ -1,13 +1,13 @@
 //! Per-type conversion of one JSON value, read straight from the row's text, into a column,
 //! with Milvus's rules made strict.
 
-use super::lex::{Fault, Lexer, rule, unescape};
+use super::lex::{Fault, Lexer, unescape};
 use super::sparse::sparse;
-use super::value::{canonical, check_json, count_elements, describe};
+use super::value::{canonical, count_elements, describe};
+use crate::parse::json::float::{Decimal, plain_f32};
 use crate::record::ColumnData;
-use crate::schema::{DataType, FieldSchema};
-use crate::validate::float::{Decimal, plain_f32};
-use crate::validate::numbers::{f32_to_bf16, f32_to_f16};
+use crate::schema::FieldSchema;
+use crate::validate;
 
 /// How a list read by [`list`] went wrong.
 enum ListFault {
@@ -63,23 +63,17 @@ fn vector<'a>(
     lx: &mut Lexer<'a>,
     field: &FieldSchema,
     len: usize,
-    unit: &str,
     each: impl FnMut(&mut Lexer<'a>) -> Result<(), Fault>,
 ) -> Result<(), Fault> {
     let start = lx.pos;
-    let wrong_len = |n: usize| rule(&field.name, format!("{len} {unit}"), n.to_string());
+    let wrong_len = |n: usize| validate::vector_len(field, len, n).map_err(Fault::from);
     match list(lx, len, each) {
-        Ok(n) if n == len => Ok(()),
         // Too short, too long (counted to the end), or a bad element in a list of the
         // wrong length: the length is what is wrong.
-        Ok(n) | Err(ListFault::TooLong(n)) => Err(wrong_len(n)),
-        Err(ListFault::Element(_, Some(n))) if n != len => Err(wrong_len(n)),
+        Ok(n) | Err(ListFault::TooLong(n)) => wrong_len(n),
+        Err(ListFault::Element(_, Some(n))) if n != len => wrong_len(n),
         Err(ListFault::Element(f, _)) => Err(f),
-        Err(ListFault::NotList) => Err(rule(
-            &field.name,
-            format!("a list of {len} {unit}"),
-            describe(lx.b, start),
-        )),
+        Err(ListFault::NotList) => Err(validate::wrong_type(field, describe(lx.b, start)).into()),
     }
 }
 
@@ -118,16 +112,17 @@ fn plain_floats(lx: &mut Lexer<'_>, dim: usize, values: &mut Vec<f32>) -> bool {
     false
 }
 
-/// A number at the cursor, or a refusal saying `expected`.
+/// A number at the cursor; anything else is refused by `wrong` (the type's or the
+/// element's error).
 #[inline]
 fn number<'a>(
     lx: &mut Lexer<'a>,
     field: &FieldSchema,
-    expected: impl FnOnce() -> String,
+    wrong: fn(&FieldSchema, String) -> validate::Violation,
 ) -> Result<(Decimal, &'a [u8]), Fault> {
     match lx.b.get(lx.pos) {
         Some(b'-' | b'0'..=b'9') => lx.number(),
-        _ => Err(rule(&field.name, expected(), describe(lx.b, lx.pos))),
+        _ => Err(wrong(field, describe(lx.b, lx.pos)).into()),
     }
 }
 
@@ -135,65 +130,61 @@ fn text(t: &[u8]) -> String {
     String::from_utf8_lossy(t).into_owned()
 }
 
-/// An integer at the cursor, in `T`'s range.
-fn int<T: TryFrom<i128>>(lx: &mut Lexer<'_>, field: &FieldSchema, t: DataType) -> Result<T, Fault> {
-    let start = lx.pos;
-    let (d, lit) = number(lx, field, || format!("an integer ({t})"))?;
-    if !d.integer {
-        return Err(rule(
-            &field.name,
-            format!("an integer ({t})"),
-            describe(lx.b, start),
-        ));
-    }
-    d.to_integer()
-        .and_then(|n| T::try_from(n).ok())
-        .ok_or_else(|| {
-            let range = match t {
-                DataType::Int8 => "-128..=127",
-                DataType::Int16 => "-32768..=32767",
-                DataType::Int32 => "-2^31..2^31",
-                _ => "-2^63..2^63",
-            };
-            rule(
-                &field.name,
-                format!("an {t} in {range}"),
-                format!("{} (out of range)", text(lit)),
-            )
-        })
+fn wrong_type(field: &FieldSchema, found: String) -> validate::Violation {
+    validate::wrong_type(field, found)
 }
 
-/// A finite 32-bit float at the cursor (integers accepted).
+fn wrong_element(field: &FieldSchema, found: String) -> validate::Violation {
+    validate::wrong_element(field, found)
+}
+
+/// An integer at the cursor, in `T`'s range.
+fn int<T: TryFrom<i128>>(lx: &mut Lexer<'_>, field: &FieldSchema) -> Result<T, Fault> {
+    let start = lx.pos;
+    let (d, lit) = number(lx, field, wrong_type)?;
+    if !d.integer {
+        return Err(validate::wrong_type(field, describe(lx.b, start)).into());
+    }
+    Ok(validate::integer(field, d.to_integer(), || text(lit))?)
+}
+
+/// A finite 32-bit float at the cursor (integers accepted); `element`: of a vector (or
+/// sparse vector), not a Float field.
 #[inline(always)]
-pub(super) fn float32(lx: &mut Lexer<'_>, field: &FieldSchema, what: &str) -> Result<f32, Fault> {
+pub(super) fn float32(
+    lx: &mut Lexer<'_>,
+    field: &FieldSchema,
+    element: bool,
+) -> Result<f32, Fault> {
+    // Plain decimals (see `plain_f32`) are always finite: the rule holds without a check.
     match plain_f32(lx.b, lx.pos) {
         Some((f, end)) => {
             lx.pos = end;
             Ok(f)
         }
-        None => float32_any(lx, field, what),
+        None => float32_any(lx, field, element),
     }
 }
 
 /// [`float32`] for every form of number, and the refusals.
 #[inline(never)]
-fn float32_any(lx: &mut Lexer<'_>, field: &FieldSchema, what: &str) -> Result<f32, Fault> {
-    let (d, lit) = number(lx, field, || format!("a number ({what})"))?;
-    let f = d.to_f32(lit);
-    if f.is_infinite() {
-        return Err(rule(
-            &field.name,
-            format!("a finite 32-bit float ({what})"),
-            format!("{} (out of range)", text(lit)),
-        ));
-    }
-    Ok(f)
+fn float32_any(lx: &mut Lexer<'_>, field: &FieldSchema, element: bool) -> Result<f32, Fault> {
+    let wrong = if element { wrong_element } else { wrong_type };
+    let (d, lit) = number(lx, field, wrong)?;
+    let what = match (element, field.data_type) {
+        (false, _) => "Float",
+        (true, crate::schema::DataType::SparseFloatVector) => "sparse value",
+        (true, _) => "vector element",
+    };
+    Ok(validate::finite_f32(field, d.to_f32(lit), what, || {
+        text(lit)
+    })?)
 }
 
 /// A string at the cursor, checked against `max_length` (UTF-8 bytes), appended to `out`.
 fn varchar(lx: &mut Lexer<'_>, field: &FieldSchema, out: &mut Vec<String>) -> Result<(), Fault> {
     if lx.b.get(lx.pos) != Some(&b'"') {
-        return Err(rule(&field.name, "a string", describe(lx.b, lx.pos)));
+        return Err(validate::wrong_type(field, describe(lx.b, lx.pos)).into());
     }
     let (raw, escaped) = lx.string()?;
     let s = if escaped {
@@ -203,21 +194,12 @@ fn varchar(lx: &mut Lexer<'_>, field: &FieldSchema, out: &mut Vec<String>) -> Re
     } else {
         raw.to_string()
     };
-    match field.max_length {
-        Some(m) if s.len() > m => Err(rule(
-            &field.name,
-            format!("at most {m} UTF-8 bytes (max_length)"),
-            format!("{} bytes", s.len()),
-        )),
-        _ => {
-            out.push(s);
-            Ok(())
-        }
-    }
+    validate::varchar(field, &s)?;
+    out.push(s);
+    Ok(())
 }
 
 fn json(lx: &mut Lexer<'_>, field: &FieldSchema, out: &mut Vec<String>) -> Result<(), Fault> {
-    const WANT: &str = "a JSON object or a string holding JSON";
     match lx.b.get(lx.pos) {
         Some(b'{') => {
             let mut s = String::new();
@@ -232,16 +214,10 @@ fn json(lx: &mut Lexer<'_>, field: &FieldSchema, out: &mut Vec<String>) -> Resul
             } else {
                 s.push_str(raw);
             }
-            check_json(&s).map_err(|e| {
-                rule(
-                    &field.name,
-                    WANT,
-                    format!("a string that is not JSON ({e})"),
-                )
-            })?;
+            validate::json_text(&field.name, &s)?;
             out.push(s);
         }
-        _ => return Err(rule(&field.name, WANT, describe(lx.b, lx.pos))),
+        _ => return Err(validate::wrong_type(field, describe(lx.b, lx.pos)).into()),
     }
     Ok(())
 }
@@ -258,65 +234,42 @@ pub(super) fn convert(
     match out {
         ColumnData::Bool(c) => match lx.b.get(lx.pos) {
             Some(b't' | b'f') => c.push(lx.literal()? == "true"),
-            _ => return Err(rule(&field.name, "true or false", describe(lx.b, lx.pos))),
+            _ => return Err(validate::wrong_type(field, describe(lx.b, lx.pos)).into()),
         },
-        ColumnData::Int8(c) => c.push(int(lx, field, DataType::Int8)?),
-        ColumnData::Int16(c) => c.push(int(lx, field, DataType::Int16)?),
-        ColumnData::Int32(c) => c.push(int(lx, field, DataType::Int32)?),
-        ColumnData::Int64(c) => c.push(int(lx, field, DataType::Int64)?),
-        ColumnData::Float(c) => c.push(float32(lx, field, "Float")?),
+        ColumnData::Int8(c) => c.push(int(lx, field)?),
+        ColumnData::Int16(c) => c.push(int(lx, field)?),
+        ColumnData::Int32(c) => c.push(int(lx, field)?),
+        ColumnData::Int64(c) => c.push(int(lx, field)?),
+        ColumnData::Float(c) => c.push(float32(lx, field, false)?),
         ColumnData::Double(c) => {
-            let (d, lit) = number(lx, field, || "a number (Double)".into())?;
-            let x = d.to_f64(lit);
-            if x.is_infinite() {
-                return Err(rule(
-                    &field.name,
-                    "a finite 64-bit float (Double)",
-                    format!("{} (out of range)", text(lit)),
-                ));
-            }
-            c.push(x);
+            let (d, lit) = number(lx, field, wrong_type)?;
+            c.push(validate::finite_f64(field, d.to_f64(lit), || text(lit))?);
         }
         ColumnData::VarChar(c) => varchar(lx, field, c)?,
         ColumnData::Json(c) => json(lx, field, c)?,
         ColumnData::FloatVector { dim, values } => {
             if !plain_floats(lx, *dim, values) {
-                vector(lx, field, *dim, "floats", |lx| {
-                    values.push(float32(lx, field, "vector element")?);
+                vector(lx, field, *dim, |lx| {
+                    values.push(float32(lx, field, true)?);
                     Ok(())
                 })?;
             }
         }
         ColumnData::BinaryVector { dim, bytes } => {
-            vector(lx, field, *dim / 8, "uint8 values (dim/8 bytes)", |lx| {
+            vector(lx, field, *dim / 8, |lx| {
                 let start = lx.pos;
-                let want = || "uint8 values 0..=255".to_string();
-                let (d, _) = number(lx, field, want)?;
-                let b = d.to_integer().and_then(|n| u8::try_from(n).ok());
-                bytes.push(b.ok_or_else(|| rule(&field.name, want(), describe(lx.b, start)))?);
+                let (d, _) = number(lx, field, wrong_element)?;
+                bytes.push(validate::byte(field, d.to_integer(), || {
+                    describe(lx.b, start)
+                })?);
                 Ok(())
             })?;
         }
         ColumnData::Float16Vector { dim, bits } | ColumnData::BFloat16Vector { dim, bits } => {
-            let bf16 = field.data_type == DataType::BFloat16Vector;
-            vector(lx, field, *dim, "floats", |lx| {
+            vector(lx, field, *dim, |lx| {
                 let start = lx.pos;
-                let f = float32(lx, field, "vector element")?;
-                let b = if bf16 { f32_to_bf16(f) } else { f32_to_f16(f) };
-                let back = if bf16 {
-                    f32::from_bits(u32::from(b) << 16)
-                } else {
-                    crate::record::half_to_f32(b)
-                };
-                if !back.is_finite() {
-                    let lit = text(&lx.b[start..lx.pos]);
-                    return Err(rule(
-                        &field.name,
-                        format!("a value that fits {}", field.data_type),
-                        format!("{lit} (overflows)"),
-                    ));
-                }
-                bits.push(b);
+                let f = float32(lx, field, true)?;
+                bits.push(validate::half(field, f, || text(&lx.b[start..lx.pos]))?);
                 Ok(())
             })?;
         }
@@ -332,33 +285,36 @@ fn array(
     lx: &mut Lexer<'_>,
 ) -> Result<ColumnData, Fault> {
     let start = lx.pos;
-    let et = field.element_type.unwrap_or(DataType::Int64);
-    let cap = field.max_capacity.unwrap_or(usize::MAX);
     let plain;
     let elem = match elem {
         Some(e) => e,
         None => {
-            plain = FieldSchema::new(field.name.clone(), et);
+            plain = validate::array_element(field);
             &plain
         }
     };
-    let mut elems = ColumnData::empty_of(et, 0, 0);
-    let too_long = |n: usize| {
-        rule(
-            &field.name,
-            format!("at most {cap} elements (max_capacity)"),
-            format!("{n} elements"),
-        )
-    };
-    match list(lx, cap, |lx| convert(elem, None, lx, &mut elems)) {
-        Ok(_) => Ok(elems),
-        Err(ListFault::NotList) => Err(rule(&field.name, "a list", describe(lx.b, start))),
-        Err(ListFault::TooLong(n)) => Err(too_long(n)),
-        Err(ListFault::Element(_, Some(n))) if n > cap => Err(too_long(n)),
-        Err(ListFault::Element(Fault::Rule(mut r), _)) => {
-            r[1] = format!("array elements that are {}", r[1]);
-            Err(Fault::Rule(r))
+    let mut elems = ColumnData::empty_of(elem.data_type, 0, 0);
+    // Every element is read: a list over `max_capacity` is refused for its length even
+    // when one of its elements is bad too.
+    let fault = match list(lx, usize::MAX, |lx| convert(elem, None, lx, &mut elems)) {
+        Ok(n) => {
+            validate::array_capacity(field, n)?;
+            return Ok(elems);
         }
-        Err(ListFault::Element(f, _)) => Err(f),
-    }
+        Err(ListFault::NotList) => {
+            return Err(validate::wrong_type(field, describe(lx.b, start)).into());
+        }
+        Err(ListFault::TooLong(n)) => {
+            validate::array_capacity(field, n)?;
+            return Ok(elems);
+        }
+        Err(ListFault::Element(f, n)) => {
+            validate::array_capacity(field, n.unwrap_or(0))?;
+            f
+        }
+    };
+    Err(match fault {
+        Fault::Rule(v) => validate::array_element_error(*v).into(),
+        syntax => syntax,
+    })
 }
