@@ -339,17 +339,34 @@ mod fast_path_tests {
             r#"{"id": 1, "sp": {}, "j": {"x": [1, -2, 18446744073709551615]}}"#,
             r#"{"id": 1, "sp": {"3": -0}, "j": {"x": -0}, "k": -0}"#,
             r#"{"id": 1, "sp": {"3": 0}, "j": {"x": [0, -0.0]}}"#,
+            // Nested keys of a $meta string are sorted as those of an object.
+            r#"{"id": 1, "sp": {}, "j": {}, "$meta": "{\"b\": {\"y\": 1, \"x\": 2}}"}"#,
         ];
+        let deep = |n: usize| "[".repeat(n) + &"]".repeat(n);
+        let max = crate::validate::JSON_DEPTH_MAX;
+        let deep_ok = format!(
+            r#"{{"id": 1, "sp": {{}}, "j": {{"a": {}}}, "k": {}}}"#,
+            deep(max - 1),
+            deep(max)
+        );
+        let deep_field = format!(r#"{{"id": 1, "sp": {{}}, "j": {{"a": {}}}}}"#, deep(max));
+        let deep_key = format!(
+            r#"{{"id": 1, "sp": {{}}, "j": {{}}, "k": {}}}"#,
+            deep(max + 1)
+        );
         // Over 32 keys, simd-json drops all but the last of a repeated key.
         let keys: String = (0..40).map(|i| format!(", \"k{i}\": {i}")).collect();
         let repeated = format!(r#"{{"id": 1, "sp": {{}}, "j": 5, "j": {{}}{keys}}}"#);
         let refused = [
+            deep_field.as_str(),
+            deep_key.as_str(),
             repeated.as_str(),
             r#"{"id": 1, "sp": {"+5": 0.5}, "j": {}}"#,
             r#"{"id": 1, "sp": {}, "j": "{\"x\": 1e400}"}"#,
             r#"{"id": 1, "sp": {}, "j": {}, "k": -1e999}"#,
         ];
         let rows = accepted.map(|r| (r, true)).into_iter();
+        let rows = rows.chain([(deep_ok.as_str(), true)]);
         let rows = rows.chain(refused.map(|r| (r, false)));
         let mut exact = JsonRowConverter::new(&schema).unwrap();
         let mut fast = SimdRowConverter::new(&schema).unwrap();
