@@ -7,6 +7,8 @@
 mod dto;
 mod error;
 mod routes;
+#[cfg(test)]
+mod tests;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
