@@ -1,5 +1,5 @@
 //! Parse-stage speed: framing plus `parse_unit` into a `RowBatch`, per unit as the pipeline
-//! does, over the first 20k rows of the benchmark data set (INTERFACE.md section 6, from
+//! does, over the first 20k rows of the benchmark data set (docs/performance.md, from
 //! `vecload::bench::RowGen`): `id` Int64, `word_count` Int64, `title` VarChar(64) of 16-48
 //! ASCII characters, `vec` FloatVector(128) uniform in [0, 1) written as the shortest f32
 //! text. One core.

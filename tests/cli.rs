@@ -1,4 +1,4 @@
-//! The command line: exit codes and the JSON of INTERFACE.md section 3.
+//! The command line: exit codes and the task JSON of docs/cli.md.
 
 use serde_json::Value;
 

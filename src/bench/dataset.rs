@@ -28,7 +28,7 @@ pub struct Dataset {
     pub spec: DataSpec,
     /// The data set's directory.
     pub dir: PathBuf,
-    /// The collection's schema file (INTERFACE.md section 2).
+    /// The collection's schema file (docs/formats.md, "Schema file").
     pub schema: PathBuf,
     /// `{"rows":[...]}`.
     pub json: PathBuf,

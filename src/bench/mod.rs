@@ -1,4 +1,4 @@
-//! The benchmark data set (INTERFACE.md section 6): one deterministic generator for every
+//! The benchmark data set (docs/performance.md): one deterministic generator for every
 //! performance figure.
 //!
 //! N rows of `id` Int64 primary key (sequential), `word_count` Int64, `title` VarChar(64)

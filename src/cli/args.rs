@@ -1,4 +1,4 @@
-//! Command-line arguments (INTERFACE.md section 3).
+//! Command-line arguments (docs/cli.md).
 
 use std::path::PathBuf;
 
@@ -17,7 +17,7 @@ pub struct Cli {
     /// S3 settings for an s3:// storage root.
     #[command(flatten)]
     pub s3: S3Flags,
-    /// Config file (TOML; INTERFACE.md section 1). Flags win over it.
+    /// Config file (TOML; see docs/config.md). Flags win over it.
     #[arg(long, global = true)]
     pub config: Option<PathBuf>,
     /// Machine-readable JSON on stdout.
@@ -174,7 +174,7 @@ pub enum Command {
         /// The segment file.
         file: PathBuf,
     },
-    /// Generate the benchmark data set and time its import in each format (INTERFACE.md 6).
+    /// Generate the benchmark data set and time its import in each format (docs/performance.md).
     BenchImport(super::bench::BenchImportArgs),
 }
 
@@ -217,7 +217,7 @@ pub enum PartitionCmd {
     },
 }
 
-/// S3 settings (INTERFACE.md section 1); keys come from `AWS_ACCESS_KEY_ID` and
+/// S3 settings (docs/config.md); keys come from `AWS_ACCESS_KEY_ID` and
 /// `AWS_SECRET_ACCESS_KEY`.
 #[derive(Debug, Args, Default)]
 pub struct S3Flags {

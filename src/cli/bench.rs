@@ -1,4 +1,4 @@
-//! `vecload bench-import`: the one end-to-end benchmark (INTERFACE.md section 6).
+//! `vecload bench-import`: the one end-to-end benchmark (docs/performance.md).
 //!
 //! Generates (or reuses) the data set, then imports each format through the real command
 //! line in a child process on a fresh data directory, timing call -> Completed (fsync

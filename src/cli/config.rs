@@ -1,4 +1,4 @@
-//! The config file (`--config vecload.toml`, INTERFACE.md section 1): every key is also a
+//! The config file (`--config vecload.toml`, docs/config.md): every key is also a
 //! flag, and flags win over the file.
 
 use std::path::Path;

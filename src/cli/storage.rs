@@ -13,7 +13,7 @@ fn env(name: &str) -> Option<String> {
 }
 
 /// `s3://bucket[/prefix]` is an object root; another root is a confined directory; none
-/// is the current directory with absolute paths allowed (INTERFACE.md section 1).
+/// is the current directory with absolute paths allowed (docs/config.md, `storage.root`).
 pub(super) fn storage(cli: &Cli, file: &ConfigFile) -> Result<Storage> {
     let Some(root) = cli.storage.as_deref().or(file.storage_root()) else {
         return Ok(LocalRoot::open(".").into());

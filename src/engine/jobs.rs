@@ -1,4 +1,4 @@
-//! REST import jobs (INTERFACE.md section 6): a job holds one task per unit of its files,
+//! REST import jobs (docs/http-api.md): a job holds one task per unit of its files,
 //! its state is derived from its tasks, and its tasks commit together.
 
 use super::{Engine, EngineError};

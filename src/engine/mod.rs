@@ -130,7 +130,7 @@ impl Engine {
         Ok(())
     }
 
-    /// Creates a collection from a schema file's bytes (INTERFACE.md section 2).
+    /// Creates a collection from a schema file's bytes (docs/formats.md, "Schema file").
     pub fn create_collection_from_json(&self, bytes: &[u8]) -> Result<String, EngineError> {
         let schema =
             CollectionSchema::from_json(bytes, self.inner.opts.default_partitions_with_key)?;

@@ -1,4 +1,4 @@
-//! Engine options: plain structs with Milvus's defaults (INTERFACE.md section 1).
+//! Engine options: plain structs with Milvus's defaults (docs/config.md).
 
 use crate::source::{LocalRoot, Storage};
 

@@ -1,4 +1,4 @@
-//! Checks of an import request, before any task exists (SPEC.md 14: raised at call time).
+//! Checks of an import request before any task exists, as Milvus does (docs/formats.md).
 
 use super::{EngineError, Inner, State};
 use crate::catalog::DEFAULT_PARTITION;

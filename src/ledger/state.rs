@@ -1,6 +1,6 @@
 //! Task states with Milvus 2.3's codes, and the table of moves between them.
 //!
-//! The codes are `common.ImportState` (SPEC.md section 8.1). Every state change in the ledger
+//! The codes are `common.ImportState` (docs/guarantees.md). Every state change in the ledger
 //! is checked against [`TRANSITIONS`]; nothing else moves a task.
 
 use std::fmt;

@@ -1,4 +1,4 @@
-//! One task's record, as stored and as users see it (INTERFACE.md section 3).
+//! One task's record, as stored and as users see it (docs/cli.md, "Task JSON").
 
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
@@ -82,7 +82,7 @@ impl TaskRecord {
         }
     }
 
-    /// The JSON users see (INTERFACE.md section 3): the fixed keys in their documented order,
+    /// The JSON users see (docs/cli.md, "Task JSON"): the fixed keys in their documented order,
     /// then `start_time` (formatted like `create_time`, or null) and `persist_cost` (or null).
     pub fn to_json(&self) -> Value {
         json!({
@@ -134,7 +134,7 @@ mod tests {
 
     #[test]
     fn to_json_matches_the_interface_example() {
-        // INTERFACE.md section 3, plus the two extra keys.
+        // The keys of docs/cli.md ("Task JSON"), the last two added to Milvus's.
         let want: Value = serde_json::from_str(
             r#"{"task_id": 7, "state": "Completed", "state_code": 6, "collection": "book",
                 "partition": "2022", "files": ["test.json"], "row_count": 5, "progress": 100,

@@ -20,7 +20,7 @@ pub fn hash_varchar(s: &str) -> u32 {
 mod tests {
     use super::*;
 
-    /// SPEC.md 6.4.
+    /// Milvus's test vectors (some are listed in docs/formats.md, "Routing").
     #[test]
     fn int64_test_vectors() {
         let cases: [(i64, u32, u32, u32, u32); 12] = [
@@ -44,7 +44,7 @@ mod tests {
         }
     }
 
-    /// SPEC.md 6.4.
+    /// Milvus's test vectors (some are listed in docs/formats.md, "Routing").
     #[test]
     fn varchar_test_vectors() {
         let long = "x".repeat(150);

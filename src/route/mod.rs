@@ -1,4 +1,4 @@
-//! Routing rows to (shard, partition) exactly as Milvus does (SPEC.md section 6).
+//! Routing rows to (shard, partition) exactly as Milvus does (docs/formats.md, "Routing").
 
 pub mod hash;
 
@@ -103,7 +103,7 @@ mod tests {
             values: vec![0.0; 3],
         };
         let d = destinations(&schema, &b);
-        // SPEC 6.4: "a" -> 3, "hello" -> 6, "tenant_1" -> 11 (mod 16); pk 0 -> 0, 1 -> 0, MAX -> 1 (mod 2).
+        // docs/formats.md, "Routing": "a" -> 3, "hello" -> 6, "tenant_1" -> 11 (mod 16); pk 0 -> 0, 1 -> 0, MAX -> 1 (mod 2).
         let want = [(0, 3), (0, 6), (1, 11)];
         for (got, (s, p)) in d.iter().zip(want) {
             assert_eq!((got.shard, got.partition), (s, p));

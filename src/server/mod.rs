@@ -1,4 +1,4 @@
-//! The HTTP service (INTERFACE.md section 4): the only module that knows axum.
+//! The HTTP service (docs/http-api.md): the only module that knows axum.
 //!
 //! Milvus RESTful v2 shapes: every endpoint is a `POST` with a JSON body, answered with
 //! HTTP 200 and `{"code":0,"data":...}` or `{"code":N,"message":"..."}`; 401 when a token is
@@ -7,6 +7,8 @@
 mod dto;
 mod error;
 mod routes;
+#[cfg(test)]
+mod tests;
 
 use std::net::SocketAddr;
 use std::sync::Arc;

@@ -3,7 +3,7 @@
 use super::check_path;
 use crate::source::SourceError;
 
-/// Where an S3-compatible store is and how to talk to it (INTERFACE.md section 1). The
+/// Where an S3-compatible store is and how to talk to it (docs/config.md, `storage.*`). The
 /// CLI fills it from `--storage s3://...`, `--s3-*` flags and `AWS_*` variables; the library
 /// reads no environment.
 #[derive(Clone, Default, PartialEq, Eq)]
