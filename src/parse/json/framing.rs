@@ -1,9 +1,9 @@
 //! JSON framing: finds row boundaries in a JSON rows file so ranges of rows ("work units")
 //! can be parsed in parallel, without parsing the file into one document.
 //!
-//! Three shapes are accepted (SPEC 2.1, strict): `{"rows": [ {row}, ... ]}` with `rows` as
-//! the only key (compared ASCII case-insensitively), a bare list `[ {row}, ... ]`, and JSON
-//! Lines (one value per line, blank lines skipped). A leading UTF-8 byte order mark is
+//! Three shapes are accepted (`docs/formats.md`, "Shapes"; strict): `{"rows": [ {row}, ...
+//! ]}` with `rows` as the only key (compared ASCII case-insensitively), a bare list
+//! `[ {row}, ... ]`, and JSON Lines (one value per line, blank lines skipped). A leading UTF-8 byte order mark is
 //! skipped; trailing data, trailing commas and an empty file are refused; an empty list
 //! gives zero rows. The root key is compared as written, so an escaped key such as
 //! `"\u0072ows"` is refused (Go's decoder in Milvus would decode it first).

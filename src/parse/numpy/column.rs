@@ -1,4 +1,4 @@
-//! Matching one NPY file to one field (SPEC 3.3, 3.4): dtype, shape, data size.
+//! Matching one NPY file to one field (`docs/formats.md`, "Column-based NumPy"): dtype, shape, data size.
 
 use std::ops::Range;
 

@@ -1,4 +1,4 @@
-//! NPY `descr` strings: the whitelist of dtypes NumPy import takes (SPEC 3.3).
+//! NPY `descr` strings: the whitelist of dtypes NumPy import takes (`docs/formats.md`, "Column-based NumPy").
 
 use std::fmt;
 

@@ -1,7 +1,7 @@
 //! Data-driven tests over `data/numpy/{pass,fail}/*` (written by `tools/gen_npy.py`), and
 //! an NPY writer shared by the unit tests.
 //!
-//! A case is a directory holding `schema.json` (INTERFACE.md section 2), the `.npy` files of
+//! A case is a directory holding `schema.json` (`docs/formats.md`, "Schema file"), the `.npy` files of
 //! one column set (in subdirectories too) and either `expected.json` (the rows, as
 //! `row_to_json` prints them) or `error.txt` (substrings the error must contain, one a line).
 

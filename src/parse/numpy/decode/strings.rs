@@ -1,4 +1,4 @@
-//! `S<n>` and `U<n>` columns: VarChar, JSON and `$meta` values (SPEC 3.5).
+//! `S<n>` and `U<n>` columns: VarChar, JSON and `$meta` values (`docs/formats.md`, "Column-based NumPy").
 
 use super::{Src, arr, shown};
 use crate::parse::numpy::{ByteOrder, Dtype, NpyError};
