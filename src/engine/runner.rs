@@ -59,7 +59,9 @@ impl IdAllocator for LedgerIds<'_> {
     }
 }
 
-fn run_task(inner: &Arc<Inner>, id: u64) {
+/// Runs task `id` if it is still Pending, to Completed (or Persisted, waiting for its job) or
+/// to Failed.
+pub(super) fn run_task(inner: &Arc<Inner>, id: u64) {
     let running = Arc::new(Running::default());
     let spec = {
         let mut st = inner.lock();

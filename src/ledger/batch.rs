@@ -126,3 +126,7 @@ impl<'a> Batch<'a> {
         ledger.write(counters, changed)
     }
 }
+
+#[cfg(test)]
+#[path = "batch_tests.rs"]
+mod tests;

@@ -35,6 +35,8 @@ pub struct Ledger {
     counters: Counters,
     /// Records whose latest version is only in the journal so far (see [`Ledger::settle`]).
     journal: Vec<u64>,
+    /// Changes of records written since open, each one durable write.
+    writes: u64,
 }
 
 impl Ledger {
@@ -103,6 +105,7 @@ impl Ledger {
             tasks: records,
             counters,
             journal: journal_ids,
+            writes: 0,
         };
         ledger.settle()?;
         Ok(ledger)
@@ -255,6 +258,12 @@ impl Ledger {
             .collect()
     }
 
+    /// How many changes of records were written since open: each is one durable write,
+    /// however many records it touched.
+    pub fn record_writes(&self) -> u64 {
+        self.writes
+    }
+
     /// The counters as they are now (a batch starts from them).
     pub(super) fn counters(&self) -> Counters {
         self.counters
@@ -280,6 +289,7 @@ impl Ledger {
                 self.journal = many.iter().map(|t| t.id).collect();
             }
         }
+        self.writes += 1;
         self.tasks.extend(records.into_iter().map(|t| (t.id, t)));
         // The change is made; if copying the journal into the records' files fails, the next
         // write (or the next replay) finishes it.

@@ -138,3 +138,7 @@ fn npy_header(path: &str, body: &Opened) -> Result<NpyHeader, PipelineError> {
     };
     Ok(numpy::parse_header(path, &bytes)?)
 }
+
+#[cfg(test)]
+#[path = "plan_tests.rs"]
+mod tests;
