@@ -4,7 +4,7 @@
 use super::{Engine, EngineError, request};
 use crate::ledger::TaskId;
 
-/// Options of one import request, recorded with its tasks.
+/// Options of one import request.
 ///
 /// None exist yet; the options of the request API (`on_error`, `max_errors`, `dry_run`,
 /// `sep`, `null_key`, `timeout`, `auto_commit`, `idempotency_key`) join as fields with
