@@ -9,6 +9,7 @@ use std::time::Duration;
 
 use criterion::{BatchSize, Criterion, SamplingMode, Throughput, criterion_group, criterion_main};
 use vecload::bench::{DataSpec, Format, prepare};
+use vecload::ledger::LedgerError;
 use vecload::pipeline::{self, IdAllocator, PipelineOptions, TaskControl, TaskSpec};
 use vecload::schema::CollectionSchema;
 use vecload::source::LocalRoot;
@@ -22,8 +23,12 @@ const DIM: usize = 128;
 struct NoAutoIds;
 
 impl IdAllocator for NoAutoIds {
-    fn alloc(&self, _n: u64) -> Result<std::ops::Range<i64>, String> {
-        Err("the benchmark collection has no auto-id".into())
+    fn alloc(&self, n: u64) -> Result<std::ops::Range<i64>, LedgerError> {
+        // Never called: the benchmark collection has no auto-id.
+        Err(LedgerError::AutoIdsExhausted {
+            requested: n,
+            next: i64::MAX,
+        })
     }
 }
 

@@ -29,6 +29,8 @@ pub mod source;
 pub mod validate;
 
 pub use engine::{
-    Engine, EngineError, EngineOptions, ImportOptions, JobState, JobView, JsonParser,
+    Engine, EngineError, EngineOptions, ImportOptions, ImportRequest, JobState, JobView,
+    JsonParser, TaskOptions,
 };
+pub use ledger::TaskId;
 pub use location::RowLocation;

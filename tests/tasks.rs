@@ -190,7 +190,7 @@ fn a_full_queue_refuses_the_whole_request() {
     // One slot left: a request of two units is refused whole.
     let two = vec![files(&input), files(&input)];
     let err = engine
-        .bulk_insert_units("book", None, &two, false)
+        .import(vecload::ImportRequest::job("book", two))
         .unwrap_err();
     assert!(
         matches!(

@@ -259,19 +259,21 @@ fn run(cli: Cli) -> Result<ExitCode> {
             output_fields,
             limit,
         } => {
-            let snap = engine.snapshot(&collection)?;
-            let rows = match (ids, filter) {
+            let schema = engine.describe_collection(&collection)?.schema;
+            let select = match (ids, filter) {
                 (Some(ids), None) => {
-                    let int_pk = snap.collection.schema.primary().data_type == DataType::Int64;
-                    let keys = Key::parse_list(&ids, int_pk)?;
-                    query::get_by_ids(&snap, &keys, output_fields.as_deref(), limit)?
+                    let int_pk = schema.primary().data_type == DataType::Int64;
+                    query::Select::Ids(Key::parse_list(&ids, int_pk)?)
                 }
-                (None, Some(expr)) => {
-                    let filter = query::Filter::parse(&expr)?;
-                    query::filter_rows(&snap, &filter, output_fields.as_deref(), limit)?
-                }
+                (None, Some(expr)) => query::Select::Filter(query::Filter::parse(&expr)?),
                 _ => bail!("give exactly one of --ids or --filter"),
             };
+            let req = query::QueryRequest {
+                select,
+                output: output_fields,
+                limit,
+            };
+            let rows = engine.query(&collection, &req)?;
             let rows: Vec<Value> = rows.into_iter().map(Value::Object).collect();
             if cli.json {
                 print_json(&Value::Array(rows))?;
@@ -290,7 +292,6 @@ fn run(cli: Cli) -> Result<ExitCode> {
             let vector: Vec<f32> =
                 serde_json::from_str(&vector).context("--vector must be a JSON list of numbers")?;
             let metric = metric.as_deref().map(query::Metric::parse).transpose()?;
-            let snap = engine.snapshot(&collection)?;
             let req = query::SearchRequest {
                 field: field.as_deref(),
                 vector: &vector,
@@ -298,7 +299,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 limit,
                 output: output_fields.as_deref(),
             };
-            let hits = query::search(&snap, &req)?;
+            let hits = engine.search(&collection, &req)?;
             let hits: Vec<Value> = hits
                 .into_iter()
                 .map(|h| {

@@ -4,6 +4,8 @@ use std::path::PathBuf;
 
 use crate::catalog::CatalogError;
 use crate::ledger::LedgerError;
+use crate::parse::FilesError;
+use crate::query::QueryError;
 use crate::schema::SchemaError;
 use crate::segment::SegmentError;
 use crate::source::SourceError;
@@ -83,7 +85,10 @@ pub enum EngineError {
         /// The error.
         source: std::io::Error,
     },
-    /// A query's argument is invalid.
-    #[error("invalid query: {0}")]
-    InvalidQuery(String),
+    /// A query or a search was refused or failed.
+    #[error(transparent)]
+    Query(#[from] QueryError),
+    /// The files of an import unit do not make a task (unknown type, mixed, several).
+    #[error("invalid import request: {0}")]
+    Files(#[from] FilesError),
 }

@@ -1,7 +1,7 @@
 //! REST import jobs (docs/http-api.md): a job holds one task per unit of its files,
 //! its state is derived from its tasks, and its tasks commit together.
 
-use super::{Engine, EngineError};
+use super::{Engine, EngineError, ImportRequest};
 use crate::ledger::{TaskRecord, TaskState};
 
 /// A job's derived state, with Milvus RESTful v2 names.
@@ -92,10 +92,9 @@ impl Engine {
         partition: Option<&str>,
         units: &[Vec<String>],
     ) -> Result<u64, EngineError> {
-        let ids = self.bulk_insert_units(collection, partition, units, true)?;
-        ids.first().copied().ok_or(EngineError::InvalidRequest(
-            "import request is empty".into(),
-        ))
+        let mut req = ImportRequest::job(collection, units.to_vec());
+        req.partition = partition.map(str::to_string);
+        self.import(req)
     }
 
     /// A job by id.

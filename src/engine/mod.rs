@@ -5,8 +5,11 @@
 //! CLI and the server are thin layers over it.
 
 mod error;
+mod failure;
+mod import;
 mod jobs;
 mod options;
+mod read;
 mod recovery;
 mod request;
 mod runner;
@@ -21,13 +24,14 @@ use std::time::Duration;
 use crossbeam_channel::Sender;
 
 pub use error::EngineError;
+pub use import::{ImportRequest, TaskOptions};
 pub use jobs::{JobState, JobView};
 pub use options::{EngineOptions, ImportOptions, JsonParser};
 
 use crate::catalog::{Catalog, Collection};
 use crate::ledger::{Ledger, TaskRecord, TaskState};
-use crate::pipeline::TaskControl;
 use crate::schema::CollectionSchema;
+use runner::Running;
 
 /// Catalog and ledger, changed together under one lock.
 pub(crate) struct State {
@@ -41,8 +45,8 @@ pub(crate) struct Inner {
     pub state: Mutex<State>,
     /// Signalled on every task state change.
     pub changed: Condvar,
-    /// Controls of running tasks, by id.
-    pub running: Mutex<HashMap<u64, Arc<TaskControl>>>,
+    /// Running tasks, by id.
+    pub running: Mutex<HashMap<u64, Arc<Running>>>,
     pub shutdown: std::sync::atomic::AtomicBool,
 }
 
@@ -51,6 +55,10 @@ impl Inner {
         self.state
             .lock()
             .unwrap_or_else(|poison| poison.into_inner())
+    }
+
+    pub fn running_tasks(&self) -> MutexGuard<'_, HashMap<u64, Arc<Running>>> {
+        self.running.lock().unwrap_or_else(|p| p.into_inner())
     }
 }
 
@@ -180,56 +188,6 @@ impl Engine {
         Ok(())
     }
 
-    /// Queues an import of `files` (one JSON file, or the `.npy` files of one column set)
-    /// and returns its task id at once. Every request check happens here; a refused request
-    /// queues nothing.
-    pub fn do_bulk_insert(
-        &self,
-        collection: &str,
-        partition: Option<&str>,
-        files: &[String],
-    ) -> Result<u64, EngineError> {
-        let ids = self.bulk_insert_units(collection, partition, &[files.to_vec()], false)?;
-        ids.into_iter()
-            .next()
-            .ok_or(EngineError::InvalidRequest("no task created".into()))
-    }
-
-    /// Queues several units (tasks) at once, all or none (the pending limit applies to the
-    /// whole request). With `as_job` they form one job that commits together.
-    pub fn bulk_insert_units(
-        &self,
-        collection: &str,
-        partition: Option<&str>,
-        units: &[Vec<String>],
-        as_job: bool,
-    ) -> Result<Vec<u64>, EngineError> {
-        let queue = self.queue.as_ref().ok_or(EngineError::InvalidRequest(
-            "the engine is shutting down".into(),
-        ))?;
-        let mut st = self.inner.lock();
-        let partition = request::check(&self.inner, &st, collection, partition, units)?;
-        let mut ids = Vec::with_capacity(units.len());
-        // A job is named by its first task's id.
-        let job_id = as_job.then(|| st.ledger.next_task_id());
-        for files in units {
-            let rec = st.ledger.create(
-                collection,
-                &partition,
-                files.clone(),
-                job_id,
-                crate::ledger::now_unix(),
-            )?;
-            ids.push(rec.id);
-        }
-        drop(st);
-        for id in &ids {
-            let _ = queue.send(*id);
-        }
-        self.inner.changed.notify_all();
-        Ok(ids)
-    }
-
     /// A task's record, with live progress for a running task.
     pub fn get_bulk_insert_state(&self, id: u64) -> Result<TaskRecord, EngineError> {
         let mut rec = self
@@ -240,14 +198,9 @@ impl Engine {
             .cloned()
             .ok_or(EngineError::TaskNotFound(id))?;
         if rec.state == TaskState::Started
-            && let Some(c) = self
-                .inner
-                .running
-                .lock()
-                .unwrap_or_else(|p| p.into_inner())
-                .get(&id)
+            && let Some(r) = self.inner.running_tasks().get(&id)
         {
-            rec.progress = rec.progress.max(c.percent());
+            rec.progress = rec.progress.max(r.control.percent());
         }
         Ok(rec)
     }
@@ -305,43 +258,8 @@ impl Engine {
 
     /// Cancels a Pending or Started task: it fails with reason "cancelled" and is cleaned.
     pub fn cancel(&self, id: u64) -> Result<TaskRecord, EngineError> {
-        runner::cancel(&self.inner, id, "cancelled")?;
+        runner::cancel(&self.inner, id)?;
         self.wait(id, Some(Duration::from_secs(60)))
-    }
-
-    /// Rows visible in a collection, or in one partition.
-    pub fn count(&self, collection: &str, partition: Option<&str>) -> Result<u64, EngineError> {
-        let st = self.inner.lock();
-        let c = st.catalog.collection(collection)?;
-        if let Some(p) = partition
-            && c.partition(p).is_none()
-        {
-            return Err(crate::catalog::CatalogError::PartitionNotFound {
-                collection: collection.into(),
-                partition: p.into(),
-            }
-            .into());
-        }
-        Ok(c.rows(partition))
-    }
-
-    /// A snapshot of a collection and the paths of its visible segments, for queries.
-    pub fn snapshot(&self, collection: &str) -> Result<crate::query::Snapshot, EngineError> {
-        let st = self.inner.lock();
-        let c = st.catalog.collection(collection)?.clone();
-        let mut segments = Vec::new();
-        for p in &c.partitions {
-            for s in &p.segments {
-                segments.push((
-                    p.name.clone(),
-                    st.catalog.task_dir(c.id, s.task_id).join(&s.file_name),
-                ));
-            }
-        }
-        Ok(crate::query::Snapshot {
-            collection: c,
-            segments,
-        })
     }
 }
 
@@ -355,14 +273,8 @@ impl Drop for Engine {
             .shutdown
             .store(true, std::sync::atomic::Ordering::SeqCst);
         self.queue = None;
-        for c in self
-            .inner
-            .running
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .values()
-        {
-            c.request_stop("stopped: the engine shut down");
+        for r in self.inner.running_tasks().values() {
+            r.stop(failure::TaskFailure::Shutdown);
         }
         self.inner.changed.notify_all();
         for t in self.threads.drain(..) {
@@ -370,3 +282,6 @@ impl Drop for Engine {
         }
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -6,6 +6,7 @@ use std::fs::{File, OpenOptions, TryLockError};
 use std::io::{Read, Seek, Write};
 use std::path::Path;
 
+use super::failure::TaskFailure;
 use super::{EngineError, Inner, runner};
 use crate::ledger::{TaskState, now_unix};
 
@@ -65,7 +66,7 @@ pub(super) fn recover(inner: &Inner) -> Result<Vec<u64>, EngineError> {
         };
         match t.state {
             TaskState::Pending | TaskState::Completed | TaskState::FailedAndCleaned => {}
-            TaskState::Started => runner::fail(inner, t.id, "interrupted by restart"),
+            TaskState::Started => runner::fail(inner, t.id, TaskFailure::Restarted),
             TaskState::Persisted => {
                 let complete = dir.as_ref().is_some_and(|d| {
                     t.segments.iter().all(|s| {
@@ -75,19 +76,12 @@ pub(super) fn recover(inner: &Inner) -> Result<Vec<u64>, EngineError> {
                 });
                 let done = inner.lock().catalog.is_committed(&t.collection, t.id);
                 if done || complete {
-                    if let Err(reason) = runner::finish_commit(inner, t.id, &t.collection) {
-                        runner::fail(
-                            inner,
-                            t.id,
-                            &format!("interrupted by restart; commit failed: {reason}"),
-                        );
+                    if let Err(why) = runner::finish_commit(inner, t.id, &t.collection) {
+                        let why = TaskFailure::RestartedCommitFailed(Box::new(why));
+                        runner::fail(inner, t.id, why);
                     }
                 } else {
-                    runner::fail(
-                        inner,
-                        t.id,
-                        "interrupted by restart before its segments were complete",
-                    );
+                    runner::fail(inner, t.id, TaskFailure::RestartedIncomplete);
                 }
             }
             TaskState::Failed => {

@@ -2,7 +2,7 @@
 
 use super::{EngineError, Inner, State};
 use crate::catalog::DEFAULT_PARTITION;
-use crate::parse::json::framing::format_for_path;
+use crate::parse::FilesError;
 
 /// Checks a request of `units` (each one task) and returns the partition name the tasks
 /// record (`""` for a partition-key collection).
@@ -34,35 +34,11 @@ pub(super) fn check(
             p.to_string()
         }
     };
-    if units.is_empty() || units.iter().any(Vec::is_empty) {
-        return Err(EngineError::InvalidRequest(
-            "import request is empty: no files given".into(),
-        ));
+    if units.is_empty() {
+        return Err(FilesError::Empty.into());
     }
     for files in units {
-        let json = files
-            .iter()
-            .filter(|f| format_for_path(f).is_some())
-            .count();
-        let npy = files.iter().filter(|f| f.ends_with(".npy")).count();
-        if let Some(bad) = files
-            .iter()
-            .find(|f| format_for_path(f).is_none() && !f.ends_with(".npy"))
-        {
-            return Err(EngineError::InvalidRequest(format!(
-                "unsupported file type: \"{bad}\" (expected .json, .jsonl, .ndjson or .npy)"
-            )));
-        }
-        if json > 1 {
-            return Err(EngineError::InvalidRequest(format!(
-                "a JSON import takes one file per task, got {json}: {files:?}"
-            )));
-        }
-        if json == 1 && npy > 0 {
-            return Err(EngineError::InvalidRequest(format!(
-                "JSON and NumPy files cannot be mixed in one task: {files:?}"
-            )));
-        }
+        crate::parse::classify(files)?;
         // Sizes from `stat` or an object HEAD, before any byte is read.
         for f in files {
             match inner.opts.storage.size(f) {

@@ -1,16 +1,41 @@
 //! Running queued tasks: Started -> pipeline -> Persisted -> commit -> Completed, or
-//! Failed -> cleaned -> FailedAndCleaned; plus the monitor (progress, expiry, retention).
+//! Failed (and FailedAndCleaned once its files are removed). Each state change is one
+//! ledger write, whether it touches one task or every task of a job.
 
-use std::sync::Arc;
 use std::sync::atomic::Ordering;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use crossbeam_channel::{Receiver, RecvTimeoutError};
 
+use super::failure::TaskFailure;
 use super::{EngineError, Inner};
 use crate::catalog::VisibleSegment;
-use crate::ledger::{TaskState, now_unix};
-use crate::pipeline::{self, IdAllocator, PipelineOptions, TaskControl, TaskSpec};
+use crate::ledger::{LedgerError, TaskRecord, TaskState, now_unix};
+use crate::pipeline::{self, IdAllocator, PipelineError, PipelineOptions, TaskControl, TaskSpec};
+
+/// A running task: the pipeline's control, and why it was stopped once someone stops it.
+#[derive(Debug, Default)]
+pub(crate) struct Running {
+    /// Progress and the stop flag the pipeline reads.
+    pub control: Arc<TaskControl>,
+    stop: Mutex<Option<TaskFailure>>,
+}
+
+impl Running {
+    /// Stops the task for `why`; the first reason given wins.
+    pub fn stop(&self, why: TaskFailure) {
+        let mut slot = self.stop.lock().unwrap_or_else(|p| p.into_inner());
+        if slot.is_none() {
+            *slot = Some(why);
+        }
+        self.control.request_stop();
+    }
+
+    fn take_stop(&self) -> Option<TaskFailure> {
+        self.stop.lock().unwrap_or_else(|p| p.into_inner()).take()
+    }
+}
 
 /// A runner thread: takes task ids from the queue until the engine shuts down.
 pub(super) fn run_queue(inner: &Arc<Inner>, rx: &Receiver<u64>) {
@@ -29,13 +54,15 @@ pub(super) fn run_queue(inner: &Arc<Inner>, rx: &Receiver<u64>) {
 struct LedgerIds<'a>(&'a Inner);
 
 impl IdAllocator for LedgerIds<'_> {
-    fn alloc(&self, n: u64) -> Result<std::ops::Range<i64>, String> {
-        self.0.lock().ledger.alloc_ids(n).map_err(|e| e.to_string())
+    fn alloc(&self, n: u64) -> Result<std::ops::Range<i64>, LedgerError> {
+        self.0.lock().ledger.alloc_ids(n)
     }
 }
 
-fn run_task(inner: &Arc<Inner>, id: u64) {
-    let control = Arc::new(TaskControl::default());
+/// Runs task `id` if it is still Pending, to Completed (or Persisted, waiting for its job) or
+/// to Failed.
+pub(super) fn run_task(inner: &Arc<Inner>, id: u64) {
+    let running = Arc::new(Running::default());
     let spec = {
         let mut st = inner.lock();
         let Some(rec) = st.ledger.get(id).cloned() else {
@@ -46,26 +73,18 @@ fn run_task(inner: &Arc<Inner>, id: u64) {
         }
         let Ok(c) = st.catalog.collection(&rec.collection).cloned() else {
             drop(st);
-            fail(
-                inner,
-                id,
-                "the collection was dropped before the task started",
-            );
+            fail(inner, id, TaskFailure::CollectionDropped);
             return;
         };
-        if st.ledger.transition(id, TaskState::Started, None).is_err()
-            || st
-                .ledger
-                .update(id, |r| r.start_time = Some(now_unix()))
-                .is_err()
+        let now = now_unix();
+        if st
+            .ledger
+            .transition_with(id, TaskState::Started, None, |r| r.start_time = Some(now))
+            .is_err()
         {
             return;
         }
-        inner
-            .running
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .insert(id, control.clone());
+        inner.running_tasks().insert(id, running.clone());
         let partitions = if c.schema.partition_key_index().is_some() {
             c.schema.key_partition_names()
         } else {
@@ -94,49 +113,42 @@ fn run_task(inner: &Arc<Inner>, id: u64) {
     };
     let started = Instant::now();
     let result = crate::fsutil::create_dir_durable(&dir)
-        .map_err(|e| pipeline::PipelineError::Segment(format!("{}: {e}", dir.display())))
-        .and_then(|()| pipeline::run(spec, opts, &LedgerIds(inner), control.clone()));
+        .map_err(|source| PipelineError::OutputDir {
+            path: dir.clone(),
+            source,
+        })
+        .and_then(|()| pipeline::run(spec, opts, &LedgerIds(inner), running.control.clone()));
     crate::fault::point("after_segments");
     let outcome = match result {
         Ok(out) => commit(inner, id, &collection, out, started.elapsed().as_secs_f64()),
-        Err(e) => Err(control.stop_reason().unwrap_or_else(|| e.to_string())),
+        // A stop from outside names its reason; the pipeline only saw the flag.
+        Err(e) => Err(running.take_stop().unwrap_or(TaskFailure::Pipeline(e))),
     };
-    inner
-        .running
-        .lock()
-        .unwrap_or_else(|p| p.into_inner())
-        .remove(&id);
-    if let Err(reason) = outcome {
-        fail(inner, id, &reason);
+    inner.running_tasks().remove(&id);
+    if let Err(why) = outcome {
+        fail(inner, id, why);
     }
     inner.changed.notify_all();
 }
 
-/// Persisted (segments listed), then one catalog write makes them visible, then Completed.
+/// Persisted with its segments listed (one write), then the commit.
 fn commit(
     inner: &Inner,
     id: u64,
     collection: &str,
     out: pipeline::TaskOutput,
     cost: f64,
-) -> Result<(), String> {
-    let mut st = inner.lock();
-    let segments = out.segments.clone();
-    st.ledger
-        .update(id, |r| {
+) -> Result<(), TaskFailure> {
+    inner
+        .lock()
+        .ledger
+        .transition_with(id, TaskState::Persisted, None, |r| {
             r.row_count = out.rows;
-            r.id_ranges = out.id_ranges.clone();
-            r.segments = segments;
+            r.id_ranges = out.id_ranges;
+            r.segments = out.segments;
             r.persist_cost = Some(cost);
-        })
-        .map_err(|e| e.to_string())?;
-    st.ledger
-        .transition(id, TaskState::Persisted, None)
-        .map_err(|e| e.to_string())?;
-    st.ledger
-        .update(id, |r| r.progress = 90)
-        .map_err(|e| e.to_string())?;
-    drop(st);
+            r.progress = 90;
+        })?;
     crate::fault::point("after_persisted");
     finish_commit(inner, id, collection)
 }
@@ -144,24 +156,22 @@ fn commit(
 /// Makes a Persisted task's segments visible and completes it (also used by recovery).
 ///
 /// A task of a REST job waits for its siblings: the last one to reach Persisted commits
-/// the whole job in one catalog write, so a job is all or nothing like a task.
-pub(super) fn finish_commit(inner: &Inner, id: u64, collection: &str) -> Result<(), String> {
+/// the whole job in one catalog write, then completes every task of it in one ledger
+/// write, so a job is all or nothing like a task. A job with a failed task commits nothing.
+pub(super) fn finish_commit(inner: &Inner, id: u64, collection: &str) -> Result<(), TaskFailure> {
     let mut st = inner.lock();
     let rec = st
         .ledger
         .get(id)
         .cloned()
-        .ok_or("the task record vanished")?;
-    let group: Vec<_> = match rec.job_id {
-        Some(job) => st
-            .ledger
-            .list(None, None)
-            .into_iter()
-            .filter(|t| t.job_id == Some(job))
-            .cloned()
-            .collect(),
-        None => vec![rec],
-    };
+        .ok_or(TaskFailure::RecordVanished)?;
+    let group = job_of(&st.ledger, &rec);
+    if let (Some(job), Some(failed)) = (rec.job_id, group.iter().find(|t| t.state.is_failed())) {
+        return Err(TaskFailure::SiblingFailed {
+            task: failed.id,
+            job,
+        });
+    }
     if group
         .iter()
         .any(|t| t.state != TaskState::Persisted && t.state != TaskState::Completed)
@@ -171,120 +181,146 @@ pub(super) fn finish_commit(inner: &Inner, id: u64, collection: &str) -> Result<
     let tasks = group
         .iter()
         .filter(|t| t.state == TaskState::Persisted)
-        .map(|t| {
-            let segs = t
-                .segments
-                .iter()
-                .map(|s| {
-                    let seg = VisibleSegment {
-                        task_id: t.id,
-                        file_name: s.file_name.clone(),
-                        rows: s.rows,
-                        bytes: s.bytes,
-                        shard: s.shard,
-                    };
-                    (s.partition.clone(), seg)
-                })
-                .collect();
-            (t.id, segs)
-        })
+        .map(|t| (t.id, visible_segments(t)))
         .collect();
-    st.catalog
-        .commit_tasks(collection, tasks)
-        .map_err(|e| e.to_string())?;
+    st.catalog.commit_tasks(collection, tasks)?;
     drop(st);
     crate::fault::point("after_commit");
     let mut st = inner.lock();
-    for t in group.iter().filter(|t| t.state == TaskState::Persisted) {
-        st.ledger
-            .transition(t.id, TaskState::Completed, None)
-            .map_err(|e| e.to_string())?;
-        st.ledger
-            .update(t.id, |r| r.progress = 100)
-            .map_err(|e| e.to_string())?;
+    let mut batch = st.ledger.batch();
+    for t in &group {
+        // Another runner of the same job may have completed it meanwhile.
+        if batch
+            .get(t.id)
+            .is_some_and(|r| r.state == TaskState::Persisted)
+        {
+            batch
+                .transition(t.id, TaskState::Completed, None)?
+                .update(t.id, |r| r.progress = 100)?;
+        }
     }
+    batch.commit()?;
     drop(st);
     inner.changed.notify_all();
     Ok(())
 }
 
-/// Failed with `reason`, its files removed, then FailedAndCleaned. The other tasks of its
-/// job fail with it (a job is all or nothing).
-pub(super) fn fail(inner: &Inner, id: u64, reason: &str) {
-    let job = fail_one(inner, id, reason);
-    if let Some(job) = job {
-        let siblings: Vec<(u64, TaskState)> = inner
-            .lock()
-            .ledger
+/// The tasks of `rec`'s job (just `rec` when it has none), oldest first.
+fn job_of(ledger: &crate::ledger::Ledger, rec: &TaskRecord) -> Vec<TaskRecord> {
+    match rec.job_id {
+        Some(job) => ledger
             .list(None, None)
             .into_iter()
-            .filter(|t| t.job_id == Some(job) && t.id != id)
-            .map(|t| (t.id, t.state))
-            .collect();
-        let why = format!("cancelled: task {id} of job {job} failed");
-        for (sib, state) in siblings {
-            match state {
+            .filter(|t| t.job_id == Some(job))
+            .cloned()
+            .collect(),
+        None => vec![rec.clone()],
+    }
+}
+
+/// A Persisted task's segments as the catalog lists them, by partition.
+fn visible_segments(t: &TaskRecord) -> Vec<(String, VisibleSegment)> {
+    t.segments
+        .iter()
+        .map(|s| {
+            let seg = VisibleSegment {
+                task_id: t.id,
+                file_name: s.file_name.clone(),
+                rows: s.rows,
+                bytes: s.bytes,
+                shard: s.shard,
+            };
+            (s.partition.clone(), seg)
+        })
+        .collect()
+}
+
+/// Fails task `id` for `why`, with the tasks of its job that are Pending or Persisted (a
+/// job is all or nothing); its Started siblings are stopped and fail when their pipeline
+/// ends. Each failing task's files are removed first, then one ledger write moves them all:
+/// to FailedAndCleaned, or to Failed where removing the files failed (recovery cleans those).
+/// A task whose segments the catalog already shows is left alone: recovery completes it.
+///
+/// This is where a failure becomes the task's reason text.
+pub(super) fn fail(inner: &Inner, id: u64, why: TaskFailure) {
+    let mut st = inner.lock();
+    let Some(rec) = st.ledger.get(id).cloned() else {
+        return;
+    };
+    let mut failing = vec![(id, why.to_string())];
+    let mut stopping = Vec::new();
+    if let Some(job) = rec.job_id {
+        let sibling = TaskFailure::SiblingFailed { task: id, job };
+        for t in job_of(&st.ledger, &rec).iter().filter(|t| t.id != id) {
+            match t.state {
                 TaskState::Pending | TaskState::Persisted => {
-                    fail_one(inner, sib, &why);
+                    failing.push((t.id, sibling.to_string()));
                 }
-                TaskState::Started => {
-                    if let Some(c) = inner
-                        .running
-                        .lock()
-                        .unwrap_or_else(|p| p.into_inner())
-                        .get(&sib)
-                    {
-                        c.request_stop(&why);
-                    }
-                }
+                TaskState::Started => stopping.push((t.id, job)),
                 _ => {}
             }
         }
-    }
-    inner.changed.notify_all();
-}
-
-/// Fails one task and removes its files; returns its job.
-fn fail_one(inner: &Inner, id: u64, reason: &str) -> Option<u64> {
-    let mut st = inner.lock();
-    let rec = st.ledger.get(id)?.clone();
-    if st
-        .ledger
-        .transition(id, TaskState::Failed, Some(reason))
-        .is_err()
-    {
-        return None;
     }
     let dir = st
         .catalog
         .collection(&rec.collection)
         .ok()
-        .map(|c| st.catalog.task_dir(c.id, id));
-    let cleaned = dir.is_none_or(|d| crate::fsutil::remove_dir_durable(&d).is_ok());
-    if cleaned {
-        let _ = st.ledger.transition(id, TaskState::FailedAndCleaned, None);
+        .map(|c| (c.id, c.committed_tasks.clone()));
+    let mut removed = Vec::new();
+    for (t, _) in &failing {
+        let may_fail = st
+            .ledger
+            .get(*t)
+            .is_some_and(|r| crate::ledger::can_move(r.state, TaskState::Failed));
+        let committed = dir.as_ref().is_some_and(|(_, done)| done.contains(t));
+        if !may_fail || committed {
+            continue;
+        }
+        let gone = match &dir {
+            Some((cid, _)) => {
+                crate::fsutil::remove_dir_durable(&st.catalog.task_dir(*cid, *t)).is_ok()
+            }
+            None => true, // the collection and its files are gone
+        };
+        removed.push((*t, gone));
     }
-    rec.job_id
+    let mut batch = st.ledger.batch();
+    for (t, reason) in &failing {
+        let Some(&(_, gone)) = removed.iter().find(|(r, _)| r == t) else {
+            continue;
+        };
+        if batch
+            .transition(*t, TaskState::Failed, Some(reason))
+            .is_ok()
+            && gone
+        {
+            let _ = batch.transition(*t, TaskState::FailedAndCleaned, None);
+        }
+    }
+    // A failed write leaves the tasks as they were; recovery fails them on the next open.
+    let _ = batch.commit();
+    drop(st);
+    for (t, job) in stopping {
+        if let Some(r) = inner.running_tasks().get(&t) {
+            r.stop(TaskFailure::SiblingFailed { task: id, job });
+        }
+    }
+    inner.changed.notify_all();
 }
 
 /// Cancels a Pending task at once, or asks a Started one to stop.
-pub(super) fn cancel(inner: &Inner, id: u64, reason: &str) -> Result<(), EngineError> {
+pub(super) fn cancel(inner: &Inner, id: u64) -> Result<(), EngineError> {
     let st = inner.lock();
     let rec = st.ledger.get(id).ok_or(EngineError::TaskNotFound(id))?;
     match rec.state {
         TaskState::Pending => {
             drop(st);
-            fail(inner, id, reason);
+            fail(inner, id, TaskFailure::Cancelled);
             Ok(())
         }
         TaskState::Started => {
-            if let Some(c) = inner
-                .running
-                .lock()
-                .unwrap_or_else(|p| p.into_inner())
-                .get(&id)
-            {
-                c.request_stop(reason);
+            if let Some(r) = inner.running_tasks().get(&id) {
+                r.stop(TaskFailure::Cancelled);
             }
             Ok(())
         }
@@ -301,16 +337,14 @@ pub(super) fn cancel(inner: &Inner, id: u64, reason: &str) -> Result<(), EngineE
 pub(super) fn monitor(inner: &Arc<Inner>) {
     let mut last_retention = Instant::now() - Duration::from_secs(3600);
     while !inner.shutdown.load(Ordering::SeqCst) {
-        let running: Vec<(u64, Arc<TaskControl>)> = inner
-            .running
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
+        let running: Vec<(u64, Arc<Running>)> = inner
+            .running_tasks()
             .iter()
             .map(|(k, v)| (*k, v.clone()))
             .collect();
         let now = now_unix();
         let expiration = inner.opts.import.task_expiration_s;
-        for (id, control) in running {
+        for (id, running) in running {
             let mut st = inner.lock();
             let Some(rec) = st.ledger.get(id) else {
                 continue;
@@ -320,10 +354,9 @@ pub(super) fn monitor(inner: &Arc<Inner>) {
                     .start_time
                     .is_some_and(|t| now.saturating_sub(t) >= expiration)
                 {
-                    control
-                        .request_stop(&format!("the import task timed out after {expiration} s"));
+                    running.stop(TaskFailure::TimedOut(expiration));
                 }
-                let p = control.percent();
+                let p = running.control.percent();
                 if p > rec.progress {
                     let _ = st.ledger.update(id, |r| r.progress = p);
                 }

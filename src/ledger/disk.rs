@@ -5,10 +5,17 @@
 //! ```text
 //! counters.json            {"format": "vecload-counters", "version": 1, "next_task_id", "next_auto_id"}
 //! tasks/000000000007.json  {"format": "vecload-task", "version": 1, "task": {...TaskRecord}}
+//! tasks/batch.json         {"format": "vecload-batch", "version": 1, "tasks": [{...}, ...]}
 //! ```
 //!
 //! Every file is written with [`write_atomic`]; its format tag and version are checked before
 //! its content is trusted. Temp files left by a crash (`.NAME.tmp`) are removed on replay.
+//!
+//! `batch.json` is the journal of a change to several records at once: written in one atomic
+//! write (the change is durable from then on), then copied into the records' own files and
+//! removed. Replay applies a journal it finds. A release that predates the journal ignores the
+//! file (its name is not a task's), so after a crash in the middle of a batch it may see part
+//! of the batch; every record it reads is still one this release wrote.
 
 use std::fs;
 use std::io;
@@ -24,7 +31,10 @@ use crate::fsutil::{sync_dir, write_atomic};
 pub(super) const TASKS_DIR: &str = "tasks";
 /// The counters file, inside the ledger directory.
 pub(super) const COUNTERS_FILE: &str = "counters.json";
+/// The journal of a change to several records, inside the task folder.
+const JOURNAL_FILE: &str = "batch.json";
 const TASK_FORMAT: &str = "vecload-task";
+const JOURNAL_FORMAT: &str = "vecload-batch";
 const COUNTERS_FORMAT: &str = "vecload-counters";
 const FORMAT_VERSION: u32 = 1;
 
@@ -53,6 +63,18 @@ struct TaskOut<'a> {
 #[derive(Deserialize)]
 struct TaskIn {
     task: TaskRecord,
+}
+
+#[derive(Serialize)]
+struct JournalOut<'a> {
+    format: &'a str,
+    version: u32,
+    tasks: &'a [TaskRecord],
+}
+
+#[derive(Deserialize)]
+struct JournalIn {
+    tasks: Vec<TaskRecord>,
 }
 
 #[derive(Serialize)]
@@ -193,6 +215,40 @@ pub(super) fn read_tasks(tasks_dir: &Path) -> Result<Vec<TaskRecord>, LedgerErro
         }
     }
     Ok(tasks)
+}
+
+/// Writes the journal of a change to several records durably: from here on the change is
+/// made, whether or not the records' own files are written yet.
+pub(super) fn write_journal(tasks_dir: &Path, tasks: &[TaskRecord]) -> Result<(), LedgerError> {
+    let out = JournalOut {
+        format: JOURNAL_FORMAT,
+        version: FORMAT_VERSION,
+        tasks,
+    };
+    write_json(&tasks_dir.join(JOURNAL_FILE), &out)
+}
+
+/// The records of a journal left in the task folder, if there is one.
+pub(super) fn read_journal(tasks_dir: &Path) -> Result<Option<Vec<TaskRecord>>, LedgerError> {
+    let path = tasks_dir.join(JOURNAL_FILE);
+    if !path.try_exists().map_err(io_error(&path))? {
+        return Ok(None);
+    }
+    let bytes = read_checked(&path, JOURNAL_FORMAT)?;
+    let JournalIn { tasks } =
+        serde_json::from_slice(&bytes).map_err(|e| corrupt(&path, format!("bad journal: {e}")))?;
+    Ok(Some(tasks))
+}
+
+/// Removes the journal once its records are in their own files, durably.
+pub(super) fn remove_journal(tasks_dir: &Path) -> Result<(), LedgerError> {
+    let path = tasks_dir.join(JOURNAL_FILE);
+    match fs::remove_file(&path) {
+        Ok(()) => {}
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(()),
+        Err(e) => return Err(io_error(&path)(e)),
+    }
+    sync_dir(tasks_dir).map_err(io_error(tasks_dir))
 }
 
 /// Writes the counters durably.

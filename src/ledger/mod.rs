@@ -1,8 +1,10 @@
 //! The task ledger: states, task records, durable storage.
 //!
 //! The ledger knows no pipeline stage: it stores [`TaskRecord`]s, moves them only along the
-//! [`TRANSITIONS`] table, and hands out auto-ids. Each change is on disk before it is visible.
+//! [`TRANSITIONS`] table, and hands out auto-ids. Each change is on disk before it is visible,
+//! and each is one durable write, however many fields and records it touches ([`Batch`]).
 
+mod batch;
 mod disk;
 mod error;
 mod state;
@@ -10,8 +12,12 @@ mod store;
 mod task;
 mod time;
 
+pub use batch::Batch;
 pub use error::LedgerError;
 pub use state::{TRANSITIONS, TaskState, can_move};
 pub use store::{AUTO_ID_BASE, Ledger};
 pub use task::{SegmentRef, TaskRecord};
 pub use time::{format_utc, now_unix};
+
+/// An import task's id: ids grow with creation time and are never reused.
+pub type TaskId = u64;

@@ -157,6 +157,39 @@ mod tests {
     }
 
     #[test]
+    fn every_state_is_reached_from_pending_and_every_task_can_end() {
+        let reach = |from: TaskState| {
+            let mut seen = vec![from];
+            let mut i = 0;
+            while let Some(&s) = seen.get(i) {
+                for &(a, b) in &TRANSITIONS {
+                    if a == s && !seen.contains(&b) {
+                        seen.push(b);
+                    }
+                }
+                i += 1;
+            }
+            seen
+        };
+        let from_pending = reach(Pending);
+        for s in TaskState::ALL {
+            assert!(from_pending.contains(&s), "{s} is unreachable");
+            // A task can always fail or finish: no state is a dead end but the terminal ones.
+            assert!(reach(s).iter().any(|t| t.is_terminal()), "{s} cannot end");
+            assert!(
+                s.is_terminal() || can_move(s, Failed) || s == Failed,
+                "{s} cannot fail"
+            );
+        }
+        // Nothing leads back: a state never returns to an earlier one.
+        for s in TaskState::ALL {
+            for t in reach(s).into_iter().skip(1) {
+                assert!(!reach(t).contains(&s), "{s} -> {t} -> {s}");
+            }
+        }
+    }
+
+    #[test]
     fn terminal_states_have_no_way_out() {
         let terminal: Vec<_> = TaskState::ALL
             .into_iter()

@@ -1,15 +1,17 @@
 //! [`Ledger`]: the durable table of import tasks and the auto-id counter.
 //!
 //! Every change is written to disk (atomic write, directory synced) before it shows in memory,
-//! so what a caller reads has survived a crash. [`Ledger::open`] replays the directory.
+//! so what a caller reads has survived a crash, and each change is one durable write however
+//! many fields or records it touches ([`Batch`]). [`Ledger::open`] replays the directory.
 
 use std::collections::BTreeMap;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
 
+use super::batch::Batch;
 use super::disk::{self, COUNTERS_FILE, Counters, TASKS_DIR};
 use super::error::LedgerError;
-use super::state::{TaskState, can_move};
+use super::state::TaskState;
 use super::task::TaskRecord;
 use crate::fsutil::create_dir_durable;
 
@@ -31,6 +33,10 @@ pub struct Ledger {
     tasks_dir: PathBuf,
     tasks: BTreeMap<u64, TaskRecord>,
     counters: Counters,
+    /// Records whose latest version is only in the journal so far (see [`Ledger::settle`]).
+    journal: Vec<u64>,
+    /// Changes of records written since open, each one durable write.
+    writes: u64,
 }
 
 impl Ledger {
@@ -48,7 +54,14 @@ impl Ledger {
             })?;
         }
         let counters_path = dir.join(COUNTERS_FILE);
-        let records = disk::read_tasks(&tasks_dir)?;
+        let mut records: BTreeMap<u64, TaskRecord> = disk::read_tasks(&tasks_dir)?
+            .into_iter()
+            .map(|t| (t.id, t))
+            .collect();
+        // A journal holds the latest version of its records.
+        let journal = disk::read_journal(&tasks_dir)?.unwrap_or_default();
+        let journal_ids = journal.iter().map(|t| t.id).collect();
+        records.extend(journal.into_iter().map(|t| (t.id, t)));
         let counters = match disk::read_counters(dir)? {
             Some(c) => c,
             None if records.is_empty() => Counters {
@@ -68,8 +81,7 @@ impl Ledger {
                 reason: format!("counters below their bases: {counters:?}"),
             });
         }
-        let mut tasks = BTreeMap::new();
-        for task in records {
+        for task in records.values() {
             let path = tasks_dir.join(disk::task_file_name(task.id));
             if task.id >= counters.next_task_id {
                 return Err(LedgerError::Corrupt {
@@ -80,20 +92,29 @@ impl Ledger {
                     ),
                 });
             }
-            if let Err((field, problem)) = check_record(&task, counters.next_auto_id) {
+            if let Err((field, problem)) = check_record(task, counters.next_auto_id) {
                 return Err(LedgerError::Corrupt {
                     path,
                     reason: format!("{field} {problem}"),
                 });
             }
-            tasks.insert(task.id, task);
         }
-        Ok(Ledger {
+        let mut ledger = Ledger {
             dir: dir.to_owned(),
             tasks_dir,
-            tasks,
+            tasks: records,
             counters,
-        })
+            journal: journal_ids,
+            writes: 0,
+        };
+        ledger.settle()?;
+        Ok(ledger)
+    }
+
+    /// Starts a change of one or more records, made durable in one write by
+    /// [`Batch::commit`]. Dropping the batch uncommitted changes nothing.
+    pub fn batch(&mut self) -> Batch<'_> {
+        Batch::new(self)
     }
 
     /// Creates a Pending task with the next id, durable before this returns. Ids strictly
@@ -106,18 +127,10 @@ impl Ledger {
         job_id: Option<u64>,
         now: u64,
     ) -> Result<TaskRecord, LedgerError> {
-        let id = self.counters.next_task_id;
-        let next_task_id = id.checked_add(1).ok_or(LedgerError::TaskIdsExhausted)?;
-        // The id is spent before the record exists: a crash in between skips an id, never
-        // reuses one.
-        self.save_counters(Counters {
-            next_task_id,
-            ..self.counters
-        })?;
-        let task = TaskRecord::new(id, collection, partition, files, job_id, now);
-        disk::write_task(&self.tasks_dir, &task)?;
-        self.tasks.insert(id, task.clone());
-        Ok(task)
+        let mut batch = self.batch();
+        let id = batch.create(collection, partition, files, job_id, now)?;
+        batch.commit()?;
+        self.get(id).cloned().ok_or(LedgerError::NoSuchTask(id))
     }
 
     /// The record of task `id`, if the ledger holds it.
@@ -135,25 +148,26 @@ impl Ledger {
         to: TaskState,
         reason: Option<&str>,
     ) -> Result<&TaskRecord, LedgerError> {
-        let current = self.tasks.get(&id).ok_or(LedgerError::NoSuchTask(id))?;
-        if !can_move(current.state, to) {
-            return Err(LedgerError::BadTransition {
-                id,
-                from: current.state,
-                to,
-            });
-        }
-        let mut next = current.clone();
-        next.state = to;
-        if to == TaskState::Failed
-            && let Some(reason) = reason.filter(|r| !r.is_empty())
-        {
-            if !next.failed_reason.is_empty() {
-                next.failed_reason.push_str("; ");
-            }
-            next.failed_reason.push_str(reason);
-        }
-        self.save_task(next)
+        let mut batch = self.batch();
+        batch.transition(id, to, reason)?;
+        batch.commit()?;
+        self.tasks.get(&id).ok_or(LedgerError::NoSuchTask(id))
+    }
+
+    /// Moves task `id` to `to` (as [`transition`](Ledger::transition)) and changes its other
+    /// fields through `f` (as [`update`](Ledger::update)), in one durable write: e.g. Persisted
+    /// with the segment list, or Completed with progress 100.
+    pub fn transition_with(
+        &mut self,
+        id: u64,
+        to: TaskState,
+        reason: Option<&str>,
+        f: impl FnOnce(&mut TaskRecord),
+    ) -> Result<&TaskRecord, LedgerError> {
+        let mut batch = self.batch();
+        batch.transition(id, to, reason)?.update(id, f)?;
+        batch.commit()?;
+        self.tasks.get(&id).ok_or(LedgerError::NoSuchTask(id))
     }
 
     /// Changes task `id`'s other fields (progress, row_count, segments, id_ranges, start_time,
@@ -167,21 +181,10 @@ impl Ledger {
         id: u64,
         f: impl FnOnce(&mut TaskRecord),
     ) -> Result<&TaskRecord, LedgerError> {
-        let current = self.tasks.get(&id).ok_or(LedgerError::NoSuchTask(id))?;
-        let mut next = current.clone();
-        f(&mut next);
-        let bad = |field, problem| LedgerError::BadUpdate { id, field, problem };
-        if next.id != id {
-            return Err(bad("id", "may not change"));
-        }
-        if next.state != current.state {
-            return Err(bad("state", "changes only through a transition"));
-        }
-        check_record(&next, self.counters.next_auto_id).map_err(|(f, p)| bad(f, p))?;
-        if next == *current {
-            return self.tasks.get(&id).ok_or(LedgerError::NoSuchTask(id));
-        }
-        self.save_task(next)
+        let mut batch = self.batch();
+        batch.update(id, f)?;
+        batch.commit()?;
+        self.tasks.get(&id).ok_or(LedgerError::NoSuchTask(id))
     }
 
     /// Tasks ordered by id (oldest first), optionally of one collection. With `limit` `n`,
@@ -206,6 +209,7 @@ impl Ledger {
         if !self.tasks.contains_key(&id) {
             return Err(LedgerError::NoSuchTask(id));
         }
+        self.settle()?;
         disk::remove_task(&self.tasks_dir, id)?;
         self.tasks.remove(&id);
         Ok(())
@@ -254,15 +258,58 @@ impl Ledger {
             .collect()
     }
 
-    /// Writes `task` and then replaces the in-memory record with it.
-    fn save_task(&mut self, task: TaskRecord) -> Result<&TaskRecord, LedgerError> {
-        let slot = self
-            .tasks
-            .get_mut(&task.id)
-            .ok_or(LedgerError::NoSuchTask(task.id))?;
-        disk::write_task(&self.tasks_dir, &task)?;
-        *slot = task;
-        Ok(slot)
+    /// How many changes of records were written since open: each is one durable write,
+    /// however many records it touched.
+    pub fn record_writes(&self) -> u64 {
+        self.writes
+    }
+
+    /// The counters as they are now (a batch starts from them).
+    pub(super) fn counters(&self) -> Counters {
+        self.counters
+    }
+
+    /// Makes a batch durable and then adopts it: new `counters` first (a crash after them
+    /// skips ids, never reuses one), then the records in one write: the record's own file
+    /// for one record, the journal for several.
+    pub(super) fn write(
+        &mut self,
+        counters: Counters,
+        records: Vec<TaskRecord>,
+    ) -> Result<(), LedgerError> {
+        self.settle()?;
+        if counters != self.counters {
+            self.save_counters(counters)?;
+        }
+        match records.as_slice() {
+            [] => return Ok(()),
+            [one] => disk::write_task(&self.tasks_dir, one)?,
+            many => {
+                disk::write_journal(&self.tasks_dir, many)?;
+                self.journal = many.iter().map(|t| t.id).collect();
+            }
+        }
+        self.writes += 1;
+        self.tasks.extend(records.into_iter().map(|t| (t.id, t)));
+        // The change is made; if copying the journal into the records' files fails, the next
+        // write (or the next replay) finishes it.
+        let _ = self.settle();
+        Ok(())
+    }
+
+    /// Copies the records of a journal into their own files and removes it.
+    fn settle(&mut self) -> Result<(), LedgerError> {
+        if self.journal.is_empty() {
+            return Ok(());
+        }
+        for id in &self.journal {
+            if let Some(task) = self.tasks.get(id) {
+                disk::write_task(&self.tasks_dir, task)?;
+            }
+        }
+        disk::remove_journal(&self.tasks_dir)?;
+        self.journal.clear();
+        Ok(())
     }
 
     /// Writes `counters` and then adopts them.
@@ -274,7 +321,10 @@ impl Ledger {
 }
 
 /// The value rules a stored record keeps: `Err((field, problem))` names the first broken one.
-fn check_record(task: &TaskRecord, next_auto_id: i64) -> Result<(), (&'static str, &'static str)> {
+pub(super) fn check_record(
+    task: &TaskRecord,
+    next_auto_id: i64,
+) -> Result<(), (&'static str, &'static str)> {
     if task.progress > 100 {
         return Err(("progress", "is above 100"));
     }

@@ -3,7 +3,7 @@
 use std::fs;
 
 use super::*;
-use crate::ledger::SegmentRef;
+use crate::ledger::{SegmentRef, can_move};
 use TaskState::*;
 
 const NOW: u64 = 1_795_492_800;

@@ -1,4 +1,8 @@
-//! Parsers: bytes in, typed rows out. Parsers do no I/O.
+//! Parsers: bytes in, typed rows out. Parsers do no I/O. [`format`] says which parser a
+//! file needs.
 
+pub mod format;
 pub mod json;
 pub mod numpy;
+
+pub use format::{FileKind, FilesError, TaskFiles, classify};

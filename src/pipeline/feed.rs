@@ -66,12 +66,12 @@ struct IdBlocks<'a> {
 
 impl IdBlocks<'_> {
     fn take(&mut self, n: u64) -> Result<i64, PipelineError> {
-        let n_i = i64::try_from(n).map_err(|_| PipelineError::Request("too many rows".into()))?;
+        let n_i = i64::try_from(n).map_err(|_| PipelineError::TooManyRows(n))?;
         if self.current.end - self.current.start < n_i {
             self.current = self
                 .alloc
                 .alloc(n.max(ID_BLOCK_ROWS))
-                .map_err(|e| PipelineError::Request(format!("allocating auto-ids: {e}")))?;
+                .map_err(PipelineError::AutoIds)?;
         }
         let first = self.current.start;
         self.current.start += n_i;
@@ -155,8 +155,9 @@ pub(super) fn feed(
                 _ => None,
             };
             let next = |it: &mut Pieces<'_>| {
-                it.next()
-                    .unwrap_or_else(|| Err(PipelineError::Request("internal: no piece".into())))
+                it.next().unwrap_or(Err(PipelineError::Internal(
+                    "an NPY column has fewer pieces than units",
+                )))
             };
             for rows in units() {
                 let cols = col_pieces.iter_mut().map(next).collect::<Result<_, _>>()?;
@@ -201,10 +202,11 @@ fn stream_json(
                 Some(chunk) => {
                     framer.push(&chunk?);
                     if framer.buffered() > window_max {
-                        return Err(PipelineError::Source(format!(
-                            "{file}: the row at byte {} is longer than {STREAM_ROW_BYTES_MAX} bytes",
-                            framer.window_start()
-                        )));
+                        return Err(PipelineError::RowTooLong {
+                            file: file.to_string(),
+                            byte: framer.window_start() as u64,
+                            max: STREAM_ROW_BYTES_MAX,
+                        });
                     }
                 }
                 None => framer.finish(),

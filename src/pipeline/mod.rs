@@ -19,8 +19,9 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
 pub use plan::TaskSpec;
 
-use crate::ledger::SegmentRef;
+use crate::ledger::{LedgerError, SegmentRef};
 use crate::location::RowLocation;
+use crate::parse::FilesError;
 use crate::parse::json::framing::FramingError;
 use crate::parse::numpy::NpyError;
 use crate::segment::SegmentError;
@@ -64,12 +65,16 @@ impl Default for PipelineOptions {
     }
 }
 
-/// Why a task's pipeline failed.
-#[derive(Debug, Clone, thiserror::Error)]
+/// Why a task's pipeline failed. Each variant holds the failing layer's own error; the
+/// engine turns it into the task's reason only when it writes the reason to the ledger.
+#[derive(Debug, thiserror::Error)]
 pub enum PipelineError {
+    /// The task's files do not make a task (unknown type, mixed, several row files).
+    #[error(transparent)]
+    Files(#[from] FilesError),
     /// An input file could not be opened or read.
-    #[error("{0}")]
-    Source(String),
+    #[error(transparent)]
+    Source(#[from] SourceError),
     /// The JSON file's structure is broken.
     #[error("{file}: {source}")]
     Framing {
@@ -78,36 +83,48 @@ pub enum PipelineError {
         /// What is wrong, with the byte offset.
         source: FramingError,
     },
+    /// A row of a streamed JSON file is longer than the window rows are carried in.
+    #[error("{file}: the row at byte {byte} is longer than {max} bytes")]
+    RowTooLong {
+        /// The file.
+        file: String,
+        /// Offset of the row's first byte.
+        byte: u64,
+        /// The limit ([`STREAM_ROW_BYTES_MAX`](feed::STREAM_ROW_BYTES_MAX)).
+        max: usize,
+    },
     /// An NPY file or set was refused.
-    #[error("{0}")]
+    #[error(transparent)]
     Npy(#[from] NpyError),
     /// A row broke a rule of the schema.
-    #[error("{0}")]
+    #[error(transparent)]
     Row(#[from] RowError),
+    /// The task's segment directory could not be created.
+    #[error("writing segments: {}: {source}", path.display())]
+    OutputDir {
+        /// The directory.
+        path: PathBuf,
+        /// The error.
+        source: std::io::Error,
+    },
     /// A segment could not be written.
     #[error("writing segments: {0}")]
-    Segment(String),
-    /// The request itself cannot be run.
-    #[error("{0}")]
-    Request(String),
-    /// The task was cancelled or timed out.
-    #[error("{0}")]
-    Stopped(String),
-    /// A worker thread failed.
+    Segment(#[from] SegmentError),
+    /// Auto-ids could not be reserved in the ledger.
+    #[error("allocating auto-ids: {0}")]
+    AutoIds(#[source] LedgerError),
+    /// The input holds more rows than ids can count.
+    #[error("too many rows in one work unit: {0}")]
+    TooManyRows(u64),
+    /// The task was stopped from outside (cancel, expiry, shutdown: the caller knows why).
+    #[error("the task was stopped")]
+    Stopped,
+    /// A worker thread failed: timely could not start, or a thread panicked (the message).
     #[error("import worker failed: {0}")]
     Worker(String),
-}
-
-impl From<SourceError> for PipelineError {
-    fn from(e: SourceError) -> Self {
-        PipelineError::Source(e.to_string())
-    }
-}
-
-impl From<SegmentError> for PipelineError {
-    fn from(e: SegmentError) -> Self {
-        PipelineError::Segment(e.to_string())
-    }
+    /// A broken invariant of the pipeline itself.
+    #[error("internal error: {0}")]
+    Internal(&'static str),
 }
 
 impl PipelineError {
@@ -123,7 +140,7 @@ impl PipelineError {
 /// Hands out auto-ids; implemented by the engine over the durable ledger counter.
 pub trait IdAllocator: Sync {
     /// Reserves `n` consecutive ids.
-    fn alloc(&self, n: u64) -> Result<Range<i64>, String>;
+    fn alloc(&self, n: u64) -> Result<Range<i64>, LedgerError>;
 }
 
 /// Shared progress and stop signal of a running task.
@@ -133,28 +150,21 @@ pub struct TaskControl {
     pub done: AtomicU64,
     /// Units of work in all.
     pub total: AtomicU64,
-    /// Set to stop the task (cancel, expiry, or a failure inside the pipeline).
+    /// Set to stop the task (cancel, expiry, or a failure inside the pipeline). Who stops a
+    /// task from outside keeps the reason; the pipeline then ends with
+    /// [`PipelineError::Stopped`].
     pub stop: AtomicBool,
-    /// Why the task was stopped from outside (cancel, expiry, shutdown).
-    reason: std::sync::Mutex<Option<String>>,
 }
 
 impl TaskControl {
-    /// Asks the task to stop; the first reason given wins.
-    pub fn request_stop(&self, reason: &str) {
-        let mut r = self.reason.lock().unwrap_or_else(|p| p.into_inner());
-        if r.is_none() {
-            *r = Some(reason.to_string());
-        }
+    /// Asks the task to stop.
+    pub fn request_stop(&self) {
         self.stop.store(true, Ordering::SeqCst);
     }
 
-    /// The reason given to [`request_stop`](Self::request_stop), if any.
-    pub fn stop_reason(&self) -> Option<String> {
-        self.reason
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .clone()
+    /// Whether the task was asked to stop.
+    pub fn is_stopped(&self) -> bool {
+        self.stop.load(Ordering::Relaxed)
     }
 
     /// Progress in percent of the parse/write phase, 0..=90 as Milvus reports it.

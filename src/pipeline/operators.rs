@@ -11,11 +11,12 @@ use super::{PipelineError, PipelineOptions, TaskControl};
 use crate::ledger::SegmentRef;
 use crate::parse::json::JsonRowConverter;
 use crate::parse::json::row::{RowScratch, parse_unit};
-use crate::parse::numpy;
+use crate::parse::numpy::{self, NpyError};
 use crate::record::{ColumnData, RowBatch};
 use crate::route::{self, Destination};
 use crate::segment::{SegmentMeta, SegmentWriter, WriterOptions};
 use crate::source::Opened;
+use crate::validate::RowError;
 
 /// Everything the workers of one task share (read-only).
 pub(super) struct Shared {
@@ -36,6 +37,30 @@ pub(super) struct Routed {
     pub dest: Destination,
     /// The rows.
     pub batch: RowBatch,
+}
+
+/// Why a unit was refused, as it travels on the dataflow's error stream (which needs
+/// `Clone`); it becomes a [`PipelineError`] where the worker keeps the first one.
+#[derive(Debug, Clone)]
+pub(super) enum UnitError {
+    /// A row broke a rule of the schema.
+    Row(RowError),
+    /// An NPY column could not be decoded.
+    Npy(NpyError),
+    /// The unit does not match the task's input (a broken invariant).
+    Mismatch,
+}
+
+impl From<UnitError> for PipelineError {
+    fn from(e: UnitError) -> Self {
+        match e {
+            UnitError::Row(e) => PipelineError::Row(e),
+            UnitError::Npy(e) => PipelineError::Npy(e),
+            UnitError::Mismatch => {
+                PipelineError::Internal("a work unit does not match the task's input")
+            }
+        }
+    }
 }
 
 /// Per-worker parsing state.
@@ -60,7 +85,7 @@ impl Parser {
     }
 
     /// Parses, checks and routes one unit.
-    pub fn run(&mut self, shared: &Shared, unit: WorkUnit) -> Vec<Result<Routed, PipelineError>> {
+    pub fn run(&mut self, shared: &Shared, unit: WorkUnit) -> Vec<Result<Routed, UnitError>> {
         if shared.control.stop.load(Ordering::Relaxed) {
             return Vec::new();
         }
@@ -87,7 +112,7 @@ impl Parser {
                 );
                 w.release(body);
                 shared.control.done.fetch_add(w.len(), Ordering::Relaxed);
-                r.map_err(|e| PipelineError::from(w.locate(e)))
+                r.map_err(|e| UnitError::Row(w.locate(e)))
             }
             (Inputs::Npy { plan, cols, meta }, UnitKind::Npy(w), _) => {
                 let r = decode_npy(shared, plan, cols, meta.as_ref(), w, &mut batch);
@@ -97,9 +122,7 @@ impl Parser {
                     .fetch_add(w.rows.end - w.rows.start, Ordering::Relaxed);
                 r
             }
-            _ => Err(PipelineError::Request(
-                "internal: unit does not match the input".into(),
-            )),
+            _ => Err(UnitError::Mismatch),
         };
         if let Err(e) = parsed {
             shared.control.stop.store(true, Ordering::Relaxed);
@@ -130,7 +153,7 @@ fn decode_npy(
     meta_body: Option<&Opened>,
     work: &NpyWork,
     batch: &mut RowBatch,
-) -> Result<(), PipelineError> {
+) -> Result<(), UnitError> {
     let rows = work.rows.clone();
     let schema = &shared.spec.schema;
     let n = (rows.end - rows.start) as usize;
@@ -141,13 +164,15 @@ fn decode_npy(
     }
     for (((field, col_plan), body), piece) in plan.columns.iter().zip(cols).zip(&work.cols) {
         let bytes = piece.bytes(body);
-        numpy::decode_rows(col_plan, bytes, rows.clone(), &mut batch.columns[*field])?;
+        numpy::decode_rows(col_plan, bytes, rows.clone(), &mut batch.columns[*field])
+            .map_err(UnitError::Npy)?;
         piece.release(body);
     }
     if let Some(meta) = &mut batch.meta {
         match (&plan.meta, meta_body, &work.meta) {
             (Some(meta_plan), Some(body), Some(piece)) => {
-                numpy::decode_meta_rows(meta_plan, piece.bytes(body), rows.clone(), meta)?;
+                numpy::decode_meta_rows(meta_plan, piece.bytes(body), rows.clone(), meta)
+                    .map_err(UnitError::Npy)?;
                 piece.release(body);
             }
             _ => meta.extend((0..n).map(|_| "{}".to_string())),

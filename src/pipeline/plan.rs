@@ -3,8 +3,9 @@
 use std::path::PathBuf;
 
 use super::PipelineError;
-use crate::parse::json::framing::{JsonFormat, format_for_path};
+use crate::parse::json::framing::JsonFormat;
 use crate::parse::numpy::{self, NpyFile, NpyHeader, NpySetPlan, PREFIX_LEN_MAX};
+use crate::parse::{self, FileKind, FilesError, TaskFiles};
 use crate::schema::CollectionSchema;
 use crate::source::{Opened, Storage};
 
@@ -51,31 +52,25 @@ pub(super) enum Inputs {
 impl Inputs {
     /// Opens and checks a task's files (for NPY, reads and checks every header).
     pub(super) fn open(spec: &TaskSpec) -> Result<Self, PipelineError> {
-        let first = spec
-            .files
-            .first()
-            .ok_or_else(|| PipelineError::Request("no files to import".into()))?;
-        if let Some(format) = format_for_path(first) {
-            if spec.files.len() != 1 {
-                return Err(PipelineError::Request(
-                    "a JSON import takes exactly one file per task".into(),
-                ));
+        let files = match parse::classify(&spec.files)? {
+            TaskFiles::Rows {
+                file,
+                kind: FileKind::Json(format),
+            } => {
+                return Ok(Inputs::Json {
+                    file: file.to_string(),
+                    body: spec.root.open(file)?,
+                    format,
+                });
             }
-            let body = spec.root.open(first)?;
-            return Ok(Inputs::Json {
-                file: first.clone(),
-                body,
-                format,
-            });
-        }
-        let mut bodies = Vec::with_capacity(spec.files.len());
-        let mut infos = Vec::with_capacity(spec.files.len());
-        for f in &spec.files {
-            if !f.ends_with(".npy") {
-                return Err(PipelineError::Request(format!(
-                    "unsupported file type: \"{f}\" (expected .json, .jsonl, .ndjson or .npy)"
-                )));
+            TaskFiles::Rows { file, .. } => {
+                return Err(FilesError::Unsupported(file.to_string()).into());
             }
+            TaskFiles::Columns(files) => files,
+        };
+        let mut bodies = Vec::with_capacity(files.len());
+        let mut infos = Vec::with_capacity(files.len());
+        for f in files {
             let body = spec.root.open(f)?;
             infos.push(NpyFile {
                 path: f.clone(),
@@ -97,7 +92,9 @@ impl Inputs {
                 .iter_mut()
                 .find(|(p, m)| p == path && m.is_some())
                 .and_then(|(_, m)| m.take())
-                .ok_or_else(|| PipelineError::Request(format!("internal: no file {path}")))
+                .ok_or(PipelineError::Internal(
+                    "the NPY plan names a file not opened",
+                ))
         };
         let mut cols = Vec::with_capacity(plan.columns.len());
         for (_, col) in &plan.columns {
@@ -141,3 +138,7 @@ fn npy_header(path: &str, body: &Opened) -> Result<NpyHeader, PipelineError> {
     };
     Ok(numpy::parse_header(path, &bytes)?)
 }
+
+#[cfg(test)]
+#[path = "plan_tests.rs"]
+mod tests;

@@ -17,7 +17,7 @@ use timely::worker::Worker;
 use timely::{Config, WorkerConfig};
 
 use super::feed::{WorkUnit, feed};
-use super::operators::{Parser, Routed, Shared, Writers};
+use super::operators::{Parser, Routed, Shared, UnitError, Writers};
 use super::plan::{Inputs, TaskSpec};
 use super::{IdAllocator, PipelineError, PipelineOptions, TaskControl, TaskOutput};
 use crate::ledger::SegmentRef;
@@ -96,7 +96,7 @@ pub fn run(
             (Ok(r), None) => r,
         };
         if control.stop.load(Ordering::Relaxed) {
-            return Err(PipelineError::Stopped("the task was stopped".into()));
+            return Err(PipelineError::Stopped);
         }
         segments.sort_by(|a, b| a.file_name.cmp(&b.file_name));
         let rows = segments.iter().map(|s| s.rows).sum();
@@ -122,7 +122,7 @@ fn block_bytes_for(budget: u64, writers: usize) -> usize {
 fn keep_first(slot: &mut Option<PipelineError>, e: PipelineError) {
     let better = match (slot.as_ref(), &e) {
         (None, _) => true,
-        (Some(PipelineError::Stopped(_)), _) => true,
+        (Some(PipelineError::Stopped), _) => true,
         (Some(old), new) => match (old.location(), new.location()) {
             (Some(a), Some(b)) => b.row < a.row,
             (None, Some(_)) => false,
@@ -153,7 +153,7 @@ fn worker_main(
         let parsed = input
             .to_stream(scope)
             .flat_map(move |unit| parser.run(&sh, unit));
-        let (ok, err): (StreamVec<_, Routed>, StreamVec<_, PipelineError>) = parsed.ok_err(|r| r);
+        let (ok, err): (StreamVec<_, Routed>, StreamVec<_, UnitError>) = parsed.ok_err(|r| r);
         let (sh, w, errs) = (shared.clone(), writers.clone(), errors.clone());
         let written = ok
             .exchange(|r: &Routed| r.key)
@@ -181,7 +181,7 @@ fn worker_main(
                 move |input, _output| {
                     input.for_each(|_, data| {
                         for e in data.drain(..) {
-                            keep_first(&mut errs.borrow_mut(), e);
+                            keep_first(&mut errs.borrow_mut(), e.into());
                         }
                     });
                 }

@@ -7,8 +7,8 @@ use std::cmp::Ordering;
 
 use serde_json::{Map, Value};
 
+use super::QueryError;
 use super::Snapshot;
-use crate::engine::EngineError;
 use crate::record::row_to_json;
 
 /// A parsed filter.
@@ -68,11 +68,11 @@ enum Tok {
     Comma,
 }
 
-fn bad(what: impl Into<String>) -> EngineError {
-    EngineError::InvalidQuery(what.into())
+fn bad(what: impl Into<String>) -> QueryError {
+    QueryError::BadFilter(what.into())
 }
 
-fn tokenize(s: &str) -> Result<Vec<Tok>, EngineError> {
+fn tokenize(s: &str) -> Result<Vec<Tok>, QueryError> {
     let b = s.as_bytes();
     let mut out = Vec::new();
     let mut i = 0;
@@ -161,7 +161,7 @@ impl Parser {
         self.pos += 1;
         t
     }
-    fn or(&mut self) -> Result<Filter, EngineError> {
+    fn or(&mut self) -> Result<Filter, QueryError> {
         let mut l = self.and()?;
         while self.peek() == Some(&Tok::Or) {
             self.pos += 1;
@@ -169,7 +169,7 @@ impl Parser {
         }
         Ok(l)
     }
-    fn and(&mut self) -> Result<Filter, EngineError> {
+    fn and(&mut self) -> Result<Filter, QueryError> {
         let mut l = self.not()?;
         while self.peek() == Some(&Tok::And) {
             self.pos += 1;
@@ -177,7 +177,7 @@ impl Parser {
         }
         Ok(l)
     }
-    fn not(&mut self) -> Result<Filter, EngineError> {
+    fn not(&mut self) -> Result<Filter, QueryError> {
         if self.peek() == Some(&Tok::Not) {
             self.pos += 1;
             return Ok(Filter::Not(Box::new(self.not()?)));
@@ -192,7 +192,7 @@ impl Parser {
         }
         self.cmp()
     }
-    fn operand(&mut self) -> Result<Operand, EngineError> {
+    fn operand(&mut self) -> Result<Operand, QueryError> {
         match self.next() {
             Some(Tok::Ident(name)) => {
                 let mut path = Vec::new();
@@ -211,7 +211,7 @@ impl Parser {
             other => Err(bad(format!("expected a field or a value, found {other:?}"))),
         }
     }
-    fn cmp(&mut self) -> Result<Filter, EngineError> {
+    fn cmp(&mut self) -> Result<Filter, QueryError> {
         let left = self.operand()?;
         match self.next() {
             Some(Tok::Op(op)) => Ok(Filter::Cmp(left, op, self.operand()?)),
@@ -225,7 +225,7 @@ impl Parser {
             ))),
         }
     }
-    fn list(&mut self) -> Result<Vec<Value>, EngineError> {
+    fn list(&mut self) -> Result<Vec<Value>, QueryError> {
         if self.next() != Some(Tok::LBrack) {
             return Err(bad("expected '[' after 'in'"));
         }
@@ -251,7 +251,7 @@ impl Parser {
 
 impl Filter {
     /// Parses an expression such as `word_count > 10 and book_id in [101, 103]`.
-    pub fn parse(text: &str) -> Result<Filter, EngineError> {
+    pub fn parse(text: &str) -> Result<Filter, QueryError> {
         let mut p = Parser {
             toks: tokenize(text)?,
             pos: 0,
@@ -323,7 +323,7 @@ pub fn filter_rows(
     filter: &Filter,
     output: Option<&[String]>,
     limit: usize,
-) -> Result<Vec<Map<String, Value>>, EngineError> {
+) -> Result<Vec<Map<String, Value>>, QueryError> {
     let schema = &snap.collection.schema;
     let mut out = Vec::new();
     for (_, path) in &snap.segments {

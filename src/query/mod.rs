@@ -1,8 +1,12 @@
-//! Reading imported rows back: get by primary key, filters and brute-force vector search.
+//! Reading imported rows back: get by primary key, filters and brute-force vector search,
+//! over a [`Snapshot`] of a collection's visible segments. The engine takes the snapshot; this
+//! layer knows nothing of the engine.
 
+mod error;
 mod filter;
 mod search;
 
+pub use error::QueryError;
 pub use filter::{Filter, filter_rows};
 pub use search::{Hit, Metric, SearchRequest, search};
 
@@ -11,7 +15,6 @@ use std::path::PathBuf;
 use serde_json::{Map, Value};
 
 use crate::catalog::Collection;
-use crate::engine::EngineError;
 use crate::record::{ColumnData, row_to_json};
 
 /// A collection and the paths of its visible segments at one moment.
@@ -34,20 +37,49 @@ pub enum Key {
 
 impl Key {
     /// Parses keys from `1,2,3` (Int64) or `a,b` (VarChar) for the collection's PK type.
-    pub fn parse_list(text: &str, int_pk: bool) -> Result<Vec<Key>, EngineError> {
+    pub fn parse_list(text: &str, int_pk: bool) -> Result<Vec<Key>, QueryError> {
         text.split(',')
             .map(str::trim)
             .filter(|s| !s.is_empty())
             .map(|s| {
                 if int_pk {
-                    s.parse().map(Key::Int).map_err(|_| {
-                        EngineError::InvalidQuery(format!("\"{s}\" is not an Int64 primary key"))
-                    })
+                    s.parse()
+                        .map(Key::Int)
+                        .map_err(|_| QueryError::BadKey(s.to_string()))
                 } else {
                     Ok(Key::Str(s.trim_matches('"').to_string()))
                 }
             })
             .collect()
+    }
+}
+
+/// Which rows a query returns.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Select {
+    /// Rows whose primary key is one of these (every stored copy).
+    Ids(Vec<Key>),
+    /// Rows matching a filter expression.
+    Filter(Filter),
+}
+
+/// A query: which rows, which fields, how many.
+#[derive(Debug, Clone, PartialEq)]
+pub struct QueryRequest {
+    /// Which rows.
+    pub select: Select,
+    /// Fields to return; every field when `None`.
+    pub output: Option<Vec<String>>,
+    /// Rows to return at most.
+    pub limit: usize,
+}
+
+/// Runs `req` over the snapshot: rows in segment order, at most `req.limit`.
+pub fn query(snap: &Snapshot, req: &QueryRequest) -> Result<Vec<Map<String, Value>>, QueryError> {
+    let output = req.output.as_deref();
+    match &req.select {
+        Select::Ids(keys) => get_by_ids(snap, keys, output, req.limit),
+        Select::Filter(f) => filter_rows(snap, f, output, req.limit),
     }
 }
 
@@ -58,7 +90,7 @@ pub fn get_by_ids(
     keys: &[Key],
     output: Option<&[String]>,
     limit: usize,
-) -> Result<Vec<Map<String, Value>>, EngineError> {
+) -> Result<Vec<Map<String, Value>>, QueryError> {
     let schema = &snap.collection.schema;
     let pk = schema.primary_index();
     let mut out = Vec::new();

@@ -5,8 +5,7 @@ use std::collections::BinaryHeap;
 
 use serde_json::{Map, Value};
 
-use super::Snapshot;
-use crate::engine::EngineError;
+use super::{QueryError, Snapshot};
 use crate::record::{ColumnData, RowBatch, cell_to_json, half_to_f32, row_to_json};
 use crate::schema::DataType;
 
@@ -25,15 +24,13 @@ pub enum Metric {
 
 impl Metric {
     /// Parses `L2`, `IP`, `COSINE`, `HAMMING` (any case).
-    pub fn parse(s: &str) -> Result<Metric, EngineError> {
+    pub fn parse(s: &str) -> Result<Metric, QueryError> {
         match s.to_ascii_uppercase().as_str() {
             "L2" => Ok(Metric::L2),
             "IP" => Ok(Metric::Ip),
             "COSINE" => Ok(Metric::Cosine),
             "HAMMING" => Ok(Metric::Hamming),
-            _ => Err(EngineError::InvalidQuery(format!(
-                "unknown metric \"{s}\" (L2, IP, COSINE, HAMMING)"
-            ))),
+            _ => Err(QueryError::UnknownMetric(s.to_string())),
         }
     }
 
@@ -91,7 +88,7 @@ impl Ord for Scored {
 }
 
 /// Exact k nearest rows to `req.vector`, best first.
-pub fn search(snap: &Snapshot, req: &SearchRequest<'_>) -> Result<Vec<Hit>, EngineError> {
+pub fn search(snap: &Snapshot, req: &SearchRequest<'_>) -> Result<Vec<Hit>, QueryError> {
     let schema = &snap.collection.schema;
     let vector_fields: Vec<_> = schema
         .fields
@@ -103,36 +100,31 @@ pub fn search(snap: &Snapshot, req: &SearchRequest<'_>) -> Result<Vec<Hit>, Engi
         Some(name) => schema
             .field(name)
             .filter(|(_, f)| f.data_type.is_dense_vector())
-            .ok_or_else(|| {
-                EngineError::InvalidQuery(format!("\"{name}\" is not a dense vector field"))
-            })?,
+            .ok_or_else(|| QueryError::NotVectorField(name.to_string()))?,
         None => match vector_fields.as_slice() {
             [one] => *one,
-            _ => {
-                return Err(EngineError::InvalidQuery(
-                    "the collection has several vector fields: name one with --field".into(),
-                ));
-            }
+            _ => return Err(QueryError::WhichVectorField),
         },
     };
     let dim = field.dim_or_zero();
     let binary = field.data_type == DataType::BinaryVector;
     let want = if binary { dim / 8 } else { dim };
     if req.vector.len() != want {
-        return Err(EngineError::InvalidQuery(format!(
-            "field \"{}\" has dim {dim}: the query vector needs {want} values, got {}",
-            field.name,
-            req.vector.len()
-        )));
+        return Err(QueryError::VectorLength {
+            field: field.name.clone(),
+            dim,
+            want,
+            got: req.vector.len(),
+        });
     }
     let metric = req
         .metric
         .unwrap_or(if binary { Metric::Hamming } else { Metric::L2 });
     if binary != (metric == Metric::Hamming) {
-        return Err(EngineError::InvalidQuery(format!(
-            "metric {metric:?} does not fit {}",
-            field.data_type
-        )));
+        return Err(QueryError::MetricMismatch {
+            metric,
+            data_type: field.data_type,
+        });
     }
     let query_bytes: Vec<u8> = req.vector.iter().map(|v| *v as u8).collect();
     let mut heap: BinaryHeap<Scored> = BinaryHeap::new();

@@ -66,13 +66,16 @@ impl ApiError {
             EngineError::JobNotFound(_)
             | EngineError::FileTooLarge { .. }
             | EngineError::QueueFull { .. } => code::IMPORT_FAILED,
-            EngineError::InvalidRequest(_) | EngineError::Source(_) if import => {
+            EngineError::InvalidRequest(_) | EngineError::Files(_) | EngineError::Source(_)
+                if import =>
+            {
                 code::IMPORT_FAILED
             }
+            EngineError::Query(q) if !q.is_invalid_argument() => code::IMPORT_FAILED,
             EngineError::Catalog(_)
             | EngineError::Schema(_)
             | EngineError::InvalidRequest(_)
-            | EngineError::InvalidQuery(_)
+            | EngineError::Query(_)
             | EngineError::TaskNotFound(_)
             | EngineError::TaskState { .. }
             | EngineError::Source(_) => code::INVALID_PARAMETER,

@@ -6,12 +6,16 @@ use super::dto::Body;
 use super::error::{ApiError, code};
 use crate::engine::{Engine, JobState, JobView};
 use crate::ledger::{TaskState, format_utc};
-use crate::query::{self, Filter, Metric, SearchRequest};
+use crate::query::{Filter, Metric, QueryError, QueryRequest, SearchRequest, Select};
 
 type Answer = Result<Value, ApiError>;
 
 fn engine_err(import: bool) -> impl Fn(crate::engine::EngineError) -> ApiError {
     move |e| ApiError::from_engine(e, import)
+}
+
+fn query_err(e: QueryError) -> ApiError {
+    ApiError::from_engine(e.into(), false)
 }
 
 /// Runs `group/action` (e.g. `collections/create`, `jobs/import/describe`).
@@ -104,11 +108,14 @@ pub fn dispatch(engine: &Engine, route: &str, body: &[u8]) -> Answer {
             Ok(json!({"records": records}))
         }
         "entities/query" => {
-            let snap = engine.snapshot(&b.str("collectionName")?).map_err(&e)?;
-            let filter = Filter::parse(&b.str("filter")?).map_err(&e)?;
-            let output = b.opt_strings("outputFields")?;
-            let limit = b.opt_usize("limit")?.unwrap_or(100);
-            let rows = query::filter_rows(&snap, &filter, output.as_deref(), limit).map_err(&e)?;
+            let collection = b.str("collectionName")?;
+            engine.describe_collection(&collection).map_err(&e)?;
+            let req = QueryRequest {
+                select: Select::Filter(Filter::parse(&b.str("filter")?).map_err(query_err)?),
+                output: b.opt_strings("outputFields")?,
+                limit: b.opt_usize("limit")?.unwrap_or(100),
+            };
+            let rows = engine.query(&collection, &req).map_err(&e)?;
             Ok(Value::Array(rows.into_iter().map(Value::Object).collect()))
         }
         "entities/search" => search(engine, &b),
@@ -121,7 +128,14 @@ pub fn dispatch(engine: &Engine, route: &str, body: &[u8]) -> Answer {
 
 fn search(engine: &Engine, b: &Body) -> Answer {
     let e = engine_err(false);
-    let snap = engine.snapshot(&b.str("collectionName")?).map_err(&e)?;
+    let collection = b.str("collectionName")?;
+    let pk = engine
+        .describe_collection(&collection)
+        .map_err(&e)?
+        .schema
+        .primary()
+        .name
+        .clone();
     let data = b.0.get("data").ok_or_else(|| {
         ApiError::new(
             code::MISSING_PARAMETER,
@@ -136,13 +150,12 @@ fn search(engine: &Engine, b: &Body) -> Answer {
         .and_then(|p| p.get("metricType"))
         .and_then(Value::as_str)
     {
-        Some(m) => Some(Metric::parse(m).map_err(&e)?),
+        Some(m) => Some(Metric::parse(m).map_err(query_err)?),
         None => None,
     };
     let output = b.opt_strings("outputFields")?;
     let field = b.opt_str("annsField")?;
     let limit = b.opt_usize("limit")?.unwrap_or(10);
-    let pk = snap.collection.schema.primary().name.clone();
     let mut out = Vec::new();
     for v in &vectors {
         let req = SearchRequest {
@@ -152,7 +165,7 @@ fn search(engine: &Engine, b: &Body) -> Answer {
             limit,
             output: output.as_deref(),
         };
-        for hit in query::search(&snap, &req).map_err(&e)? {
+        for hit in engine.search(&collection, &req).map_err(&e)? {
             let mut m = hit.fields;
             m.insert(pk.clone(), hit.id);
             m.insert("distance".into(), json!(hit.distance));

@@ -1,0 +1,52 @@
+//! [`TaskFailure`]: why a task failed, typed (the failing layer's own error) until the one
+//! place that writes the task's reason to the ledger turns it into text.
+
+use crate::catalog::CatalogError;
+use crate::ledger::LedgerError;
+use crate::pipeline::PipelineError;
+
+/// Why a task failed or was stopped. Its text is the task's `failed_reason`.
+#[derive(Debug, thiserror::Error)]
+pub(crate) enum TaskFailure {
+    /// A user cancelled it.
+    #[error("cancelled")]
+    Cancelled,
+    /// It ran past `import.task_expiration_s`.
+    #[error("the import task timed out after {0} s")]
+    TimedOut(u64),
+    /// The engine shut down while it ran.
+    #[error("stopped: the engine shut down")]
+    Shutdown,
+    /// Another task of its job failed: a job is all or nothing.
+    #[error("cancelled: task {task} of job {job} failed")]
+    SiblingFailed {
+        /// The task that failed first.
+        task: u64,
+        /// The job.
+        job: u64,
+    },
+    /// Its collection was dropped while it was queued.
+    #[error("the collection was dropped before the task started")]
+    CollectionDropped,
+    /// Reading, checking or writing its rows failed.
+    #[error(transparent)]
+    Pipeline(#[from] PipelineError),
+    /// A ledger write of its commit failed.
+    #[error(transparent)]
+    Ledger(#[from] LedgerError),
+    /// The catalog write that makes it visible failed.
+    #[error(transparent)]
+    Catalog(#[from] CatalogError),
+    /// Its record is gone (a broken invariant: only retention removes records).
+    #[error("the task record vanished")]
+    RecordVanished,
+    /// The process stopped while it ran.
+    #[error("interrupted by restart")]
+    Restarted,
+    /// The process stopped after it was Persisted but before its segments were all durable.
+    #[error("interrupted by restart before its segments were complete")]
+    RestartedIncomplete,
+    /// The process stopped after it was Persisted, and completing its commit failed.
+    #[error("interrupted by restart; commit failed: {0}")]
+    RestartedCommitFailed(Box<TaskFailure>),
+}

@@ -1,0 +1,135 @@
+//! Queuing imports: [`ImportRequest`] (collection, partition, files, options) and
+//! [`Engine::import`], with `do_bulk_insert` as its shorthand.
+
+use super::{Engine, EngineError, request};
+use crate::ledger::TaskId;
+
+/// Options of one import request.
+///
+/// None exist yet; the options of the request API (`on_error`, `max_errors`, `dry_run`,
+/// `sep`, `null_key`, `timeout`, `auto_commit`, `idempotency_key`) join as fields with
+/// their defaults. Build it with [`TaskOptions::default`] and its setters, so that a caller
+/// keeps compiling as fields are added.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct TaskOptions {}
+
+/// One import: where the rows go, which files, and how.
+///
+/// ```no_run
+/// # fn main() -> Result<(), vecload::EngineError> {
+/// use vecload::{Engine, EngineOptions, ImportRequest};
+///
+/// let engine = Engine::open("data", EngineOptions::default())?;
+/// let id = engine.import(ImportRequest::new("book", ["rows.jsonl"]).partition("2022"))?;
+/// let task = engine.wait(id, None)?;
+/// println!("{}", task.state);
+/// # Ok(())
+/// # }
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct ImportRequest {
+    /// Target collection.
+    pub collection: String,
+    /// Target partition; `None` for `_default` (and for a partition-key collection, which
+    /// routes each row by its key).
+    pub partition: Option<String>,
+    /// The work units, each one task: one JSON or JSON Lines file, or the `.npy` files of
+    /// one column set.
+    pub units: Vec<Vec<String>>,
+    /// Whether the units form a job (REST `jobs/import/create`): one id, and the tasks commit
+    /// together, so a failed job leaves nothing visible. A single task otherwise.
+    pub job: bool,
+    /// Options of the request.
+    pub options: TaskOptions,
+}
+
+impl ImportRequest {
+    /// One task importing `files` (one JSON file, or the `.npy` files of one column set)
+    /// into `collection`.
+    pub fn new(
+        collection: impl Into<String>,
+        files: impl IntoIterator<Item = impl Into<String>>,
+    ) -> ImportRequest {
+        ImportRequest {
+            collection: collection.into(),
+            partition: None,
+            units: vec![files.into_iter().map(Into::into).collect()],
+            job: false,
+            options: TaskOptions::default(),
+        }
+    }
+
+    /// A job of several units (one task each) that commit together.
+    pub fn job(collection: impl Into<String>, units: Vec<Vec<String>>) -> ImportRequest {
+        ImportRequest {
+            collection: collection.into(),
+            partition: None,
+            units,
+            job: true,
+            options: TaskOptions::default(),
+        }
+    }
+
+    /// Sets the target partition.
+    pub fn partition(mut self, partition: impl Into<String>) -> ImportRequest {
+        self.partition = Some(partition.into());
+        self
+    }
+
+    /// Sets the options.
+    pub fn options(mut self, options: TaskOptions) -> ImportRequest {
+        self.options = options;
+        self
+    }
+}
+
+impl Engine {
+    /// Queues an import and returns its id at once (a job's id is its first task's). Every
+    /// request check happens here; a refused request queues nothing, and a job's tasks are
+    /// created in one ledger write.
+    pub fn import(&self, req: ImportRequest) -> Result<TaskId, EngineError> {
+        let queue = self.queue.as_ref().ok_or(EngineError::InvalidRequest(
+            "the engine is shutting down".into(),
+        ))?;
+        let mut st = self.inner.lock();
+        let partition = request::check(
+            &self.inner,
+            &st,
+            &req.collection,
+            req.partition.as_deref(),
+            &req.units,
+        )?;
+        // A job is named by its first task's id.
+        let job_id = req.job.then(|| st.ledger.next_task_id());
+        let now = crate::ledger::now_unix();
+        let mut batch = st.ledger.batch();
+        let mut ids = Vec::with_capacity(req.units.len());
+        for files in req.units {
+            ids.push(batch.create(&req.collection, &partition, files, job_id, now)?);
+        }
+        batch.commit()?;
+        drop(st);
+        for id in &ids {
+            let _ = queue.send(*id);
+        }
+        self.inner.changed.notify_all();
+        ids.first().copied().ok_or(EngineError::InvalidRequest(
+            "import request is empty".into(),
+        ))
+    }
+
+    /// Queues an import of `files` into `collection` (`_default` when `partition` is `None`):
+    /// Milvus's `do_bulk_insert`, the shorthand of [`import`](Engine::import).
+    pub fn do_bulk_insert(
+        &self,
+        collection: &str,
+        partition: Option<&str>,
+        files: &[String],
+    ) -> Result<TaskId, EngineError> {
+        let mut req = ImportRequest::new(collection, files.iter().cloned());
+        req.partition = partition.map(str::to_string);
+        self.import(req)
+    }
+}

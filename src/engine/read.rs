@@ -1,0 +1,64 @@
+//! Reading a collection back: counts, snapshots of its visible segments, and the queries
+//! and searches of [`crate::query`] run over a snapshot.
+
+use serde_json::{Map, Value};
+
+use super::{Engine, EngineError};
+use crate::query::{self, Hit, QueryRequest, SearchRequest, Snapshot};
+
+impl Engine {
+    /// Rows visible in a collection, or in one partition.
+    pub fn count(&self, collection: &str, partition: Option<&str>) -> Result<u64, EngineError> {
+        let st = self.inner.lock();
+        let c = st.catalog.collection(collection)?;
+        if let Some(p) = partition
+            && c.partition(p).is_none()
+        {
+            return Err(crate::catalog::CatalogError::PartitionNotFound {
+                collection: collection.into(),
+                partition: p.into(),
+            }
+            .into());
+        }
+        Ok(c.rows(partition))
+    }
+
+    /// A snapshot of a collection and the paths of its visible segments, for queries.
+    pub fn snapshot(&self, collection: &str) -> Result<Snapshot, EngineError> {
+        let st = self.inner.lock();
+        let c = st.catalog.collection(collection)?.clone();
+        let mut segments = Vec::new();
+        for p in &c.partitions {
+            for s in &p.segments {
+                segments.push((
+                    p.name.clone(),
+                    st.catalog.task_dir(c.id, s.task_id).join(&s.file_name),
+                ));
+            }
+        }
+        Ok(Snapshot {
+            collection: c,
+            segments,
+        })
+    }
+
+    /// Rows of `collection` by primary key or by filter, as JSON objects (field -> value).
+    pub fn query(
+        &self,
+        collection: &str,
+        req: &QueryRequest,
+    ) -> Result<Vec<Map<String, Value>>, EngineError> {
+        let snap = self.snapshot(collection)?;
+        Ok(query::query(&snap, req)?)
+    }
+
+    /// The rows of `collection` nearest to `req.vector`, best first.
+    pub fn search(
+        &self,
+        collection: &str,
+        req: &SearchRequest<'_>,
+    ) -> Result<Vec<Hit>, EngineError> {
+        let snap = self.snapshot(collection)?;
+        Ok(query::search(&snap, req)?)
+    }
+}
