@@ -1,4 +1,4 @@
-//! Parsers: bytes in, typed rows out. Parsers do no I/O. [`format`] says which parser a
+//! Parsers: bytes in, typed rows out. Parsers do no I/O. [`format`](mod@format) says which parser a
 //! file needs.
 
 pub mod format;

@@ -90,7 +90,7 @@ pub enum PipelineError {
         file: String,
         /// Offset of the row's first byte.
         byte: u64,
-        /// The limit ([`STREAM_ROW_BYTES_MAX`](feed::STREAM_ROW_BYTES_MAX)).
+        /// The limit (`STREAM_ROW_BYTES_MAX`).
         max: usize,
     },
     /// An NPY file or set was refused.

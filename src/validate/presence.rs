@@ -4,6 +4,7 @@
 
 use super::Violation;
 use super::vector::SPARSE_WANT;
+use crate::record::Column;
 use crate::schema::{CollectionSchema, DataType, FieldSchema};
 
 /// What a field left out of a row (or given as null) gets.
@@ -43,6 +44,26 @@ pub fn missing(
             format!("{a} {label} value"),
             "no value (the field is missing)",
         ))
+    }
+}
+
+/// Appends to `col` what [`missing`] or [`null`] chose; `default` is the field's default
+/// value as a one-row column, when it has one.
+pub fn fill(col: &mut Column, how: Fill, default: Option<&Column>) {
+    match (how, default) {
+        (Fill::Default, Some(d)) => _ = col.push_from(d, 0),
+        (Fill::Generated, _) => {
+            col.data.push_placeholder(); // the generated ids replace it after parsing
+            if let Some(v) = &mut col.validity {
+                v.push(true);
+            }
+        }
+        _ => {
+            col.data.push_placeholder();
+            if let Some(v) = &mut col.validity {
+                v.push(false);
+            }
+        }
     }
 }
 

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use crate::location::RowLocation;
 use crate::record::{Column, ColumnData, RowBatch};
 use crate::schema::{CollectionSchema, DataType, FieldSchema, META_FIELD};
-use crate::validate::{self, Fill, RowError, Violation};
+use crate::validate::{self, RowError, Violation};
 
 mod convert;
 mod fault;
@@ -237,7 +237,7 @@ impl JsonRowConverter {
                 let default = self.defaults[i].as_ref();
                 if lx.b.get(lx.pos) == Some(&b'n') {
                     lx.literal()?;
-                    fill(col, validate::null(field, default.is_some())?, default);
+                    validate::fill(col, validate::null(field, default.is_some())?, default);
                     return Ok(());
                 }
                 convert(field, self.elems[i].as_ref(), lx, &mut col.data)?;
@@ -262,29 +262,10 @@ impl JsonRowConverter {
             if !seen {
                 let default = self.defaults[i].as_ref();
                 let how = validate::missing(&self.schema, i, default.is_some())?;
-                fill(&mut batch.columns[i], how, default);
+                validate::fill(&mut batch.columns[i], how, default);
             }
         }
         Ok(())
-    }
-}
-
-/// Appends a value the rule book chose for a missing or null field.
-fn fill(col: &mut Column, how: Fill, default: Option<&Column>) {
-    match (how, default) {
-        (Fill::Default, Some(d)) => _ = col.push_from(d, 0),
-        (Fill::Generated, _) => {
-            col.data.push_placeholder(); // filled with generated ids after parsing
-            if let Some(v) = &mut col.validity {
-                v.push(true);
-            }
-        }
-        _ => {
-            col.data.push_placeholder();
-            if let Some(v) = &mut col.validity {
-                v.push(false);
-            }
-        }
     }
 }
 

@@ -1,6 +1,6 @@
 //! Decimal text to `f32` and `f64`, correctly rounded, fast for the common short literals.
 //!
-//! A JSON number is read once into a [`Decimal`]: up to 19 significant digits in a `u64`
+//! A JSON number is read once into a `Decimal`: up to 19 significant digits in a `u64`
 //! and a power of ten. When the digits fit 53 bits and the power is within ±22, both are
 //! exact `f64` values, so one IEEE multiplication or division gives the correctly rounded
 //! `f64` (Clinger's fast path). Rounding that `f64` again to `f32` is correct too, unless

@@ -12,7 +12,7 @@ use simd_json::{BorrowedValue as Value, StaticNode};
 use crate::location::RowLocation;
 use crate::record::{Column, ColumnData, RowBatch};
 use crate::schema::{CollectionSchema, FieldSchema, META_FIELD};
-use crate::validate::{self, Fill, RowError};
+use crate::validate::{self, RowError};
 
 /// Converts parsed JSON rows into columns, enforcing the schema's rules.
 ///
@@ -137,7 +137,7 @@ impl SimdRowConverter {
             if !seen {
                 let default = self.defaults[i].as_ref();
                 let how = validate::missing(schema, i, default.is_some()).map_err(|v| v.at(loc))?;
-                fill(&mut batch.columns[i], how, default);
+                validate::fill(&mut batch.columns[i], how, default);
             }
         }
         if let Some(meta) = &mut batch.meta {
@@ -145,25 +145,6 @@ impl SimdRowConverter {
             meta.push(validate::merge_meta(given, &mut extra).map_err(|v| v.at(loc))?);
         }
         Ok(())
-    }
-}
-
-/// Appends a value the rule book chose for a missing or null field.
-fn fill(col: &mut Column, how: Fill, default: Option<&Column>) {
-    match (how, default) {
-        (Fill::Default, Some(d)) => _ = col.push_from(d, 0),
-        (Fill::Generated, _) => {
-            col.data.push_placeholder(); // filled with generated ids after parsing
-            if let Some(v) = &mut col.validity {
-                v.push(true);
-            }
-        }
-        _ => {
-            col.data.push_placeholder();
-            if let Some(v) = &mut col.validity {
-                v.push(false);
-            }
-        }
     }
 }
 
@@ -176,7 +157,7 @@ fn push_value(
 ) -> Result<(), RowError> {
     if matches!(value, Value::Static(StaticNode::Null)) {
         let how = validate::null(field, default.is_some()).map_err(|v| v.at(loc))?;
-        fill(col, how, default);
+        validate::fill(col, how, default);
         return Ok(());
     }
     convert(field, value, loc, &mut col.data)?;
