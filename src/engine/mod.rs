@@ -10,6 +10,7 @@ mod options;
 mod recovery;
 mod request;
 mod runner;
+mod setting;
 
 use std::collections::HashMap;
 use std::fs::File;
@@ -22,7 +23,8 @@ use crossbeam_channel::Sender;
 
 pub use error::EngineError;
 pub use jobs::{JobState, JobView};
-pub use options::{EngineOptions, ImportOptions, JsonParser};
+pub use options::{EngineOptions, ImportOptions, JsonParser, StorageOptions, settings};
+pub use setting::{Kind, Setting, SettingError};
 
 use crate::catalog::{Catalog, Collection};
 use crate::ledger::{Ledger, TaskRecord, TaskState};
