@@ -16,7 +16,7 @@ use anyhow::{Context, Result, bail};
 use clap::Args;
 use serde_json::Value;
 use vecload::bench::{COLLECTION, DataSpec, Dataset, Format, prepare};
-use vecload::engine::Kind;
+use vecload::engine::ValueKind;
 
 use super::args::Cli;
 use child::run_measured;
@@ -175,7 +175,7 @@ fn child_flags(cli: &Cli) -> Vec<String> {
     let mut flags: Vec<String> = (cli.given.iter())
         .filter(|(s, _)| !s.key().starts_with("storage."))
         .map(|(s, text)| match s.kind() {
-            Kind::Bool => format!("--{}", s.flag()),
+            ValueKind::Bool => format!("--{}", s.flag()),
             _ => format!("--{}={text}", s.flag()),
         })
         .collect();

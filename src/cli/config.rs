@@ -6,7 +6,7 @@ use std::path::Path;
 
 use anyhow::{Context, Result, bail};
 use toml::{Table, Value};
-use vecload::engine::{Kind, Setting, SettingError, settings};
+use vecload::engine::{Setting, SettingError, ValueKind, settings};
 
 use super::settings::Given;
 
@@ -52,9 +52,9 @@ fn walk(prefix: &str, table: &Table, given: &mut Given) -> Result<()> {
 /// A TOML value as the text of a value of `setting`, if it has the key's type.
 fn text_of(setting: &Setting, value: &Value) -> Result<String> {
     Ok(match (setting.kind(), value) {
-        (Kind::Integer, Value::Integer(n)) => n.to_string(),
-        (Kind::Bool, Value::Boolean(b)) => b.to_string(),
-        (Kind::Text | Kind::Choice(_), Value::String(s)) => s.clone(),
+        (ValueKind::Integer, Value::Integer(n)) => n.to_string(),
+        (ValueKind::Bool, Value::Boolean(b)) => b.to_string(),
+        (ValueKind::Text | ValueKind::Choice(_), Value::String(s)) => s.clone(),
         (kind, value) => bail!(
             "config key `{}`: expected {}, found {}",
             setting.key(),

@@ -6,7 +6,7 @@ use anyhow::{Context, Result};
 use clap::builder::PossibleValuesParser;
 use clap::{Arg, ArgAction, ArgMatches, CommandFactory};
 use vecload::EngineOptions;
-use vecload::engine::{Kind, Setting, SettingError, StorageOptions, settings};
+use vecload::engine::{Setting, SettingError, StorageOptions, ValueKind, settings};
 
 use super::args::Cli;
 use super::{config, storage};
@@ -48,11 +48,11 @@ fn arg(s: &'static Setting) -> Arg {
         Err(_) => Err(format!("expected {}", s.kind().expected())),
     };
     match s.kind() {
-        Kind::Bool => arg.action(ArgAction::SetTrue),
-        Kind::Choice(words) => {
+        ValueKind::Bool => arg.action(ArgAction::SetTrue),
+        ValueKind::Choice(words) => {
             (arg.value_name(name)).value_parser(PossibleValuesParser::new(words.iter().copied()))
         }
-        Kind::Integer | Kind::Text => arg.value_name(name).value_parser(check),
+        ValueKind::Integer | ValueKind::Text => arg.value_name(name).value_parser(check),
     }
 }
 
@@ -64,7 +64,7 @@ pub fn command() -> clap::Command {
 /// The config keys given as flags, in table order.
 pub fn given(m: &ArgMatches) -> Given {
     let value = |s: &'static Setting| match s.kind() {
-        Kind::Bool => m.get_flag(s.key()).then(|| "true".to_string()),
+        ValueKind::Bool => m.get_flag(s.key()).then(|| "true".to_string()),
         _ => m.get_one::<String>(s.key()).cloned(),
     };
     settings().filter_map(|s| Some((s, value(s)?))).collect()
@@ -115,10 +115,10 @@ mod tests {
     /// A value of `s` other than its default.
     fn sample(s: &Setting) -> &'static str {
         match s.kind() {
-            Kind::Integer => "7",
-            Kind::Bool => "true",
-            Kind::Text => "s3://bucket/prefix",
-            Kind::Choice(words) => words[words.len() - 1],
+            ValueKind::Integer => "7",
+            ValueKind::Bool => "true",
+            ValueKind::Text => "s3://bucket/prefix",
+            ValueKind::Choice(words) => words[words.len() - 1],
         }
     }
 
@@ -143,7 +143,7 @@ mod tests {
 
     fn flag_args(s: &Setting) -> Vec<String> {
         match s.kind() {
-            Kind::Bool => vec![format!("--{}", s.flag())],
+            ValueKind::Bool => vec![format!("--{}", s.flag())],
             _ => vec![format!("--{}", s.flag()), sample(s).to_string()],
         }
     }
@@ -170,7 +170,7 @@ mod tests {
     fn every_key_is_read_from_the_config_file() {
         let text: String = settings()
             .map(|s| match s.kind() {
-                Kind::Integer | Kind::Bool => format!("{} = {}\n", s.key(), sample(s)),
+                ValueKind::Integer | ValueKind::Bool => format!("{} = {}\n", s.key(), sample(s)),
                 _ => format!("{} = \"{}\"\n", s.key(), sample(s)),
             })
             .collect();

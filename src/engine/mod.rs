@@ -24,7 +24,7 @@ use crossbeam_channel::Sender;
 pub use error::EngineError;
 pub use jobs::{JobState, JobView};
 pub use options::{EngineOptions, ImportOptions, JsonParser, StorageOptions, settings};
-pub use setting::{Kind, Setting, SettingError};
+pub use setting::{Setting, SettingError, ValueKind};
 
 use crate::catalog::{Catalog, Collection};
 use crate::ledger::{Ledger, TaskRecord, TaskState};

@@ -1,7 +1,7 @@
 //! Engine options: plain structs with Milvus's defaults, each config key declared once here
 //! (key, field, type, default, doc line); docs/config.md lists them.
 
-use super::setting::{Kind, Setting, SettingError, SettingValue, declare_options};
+use super::setting::{Setting, SettingError, SettingValue, ValueKind, declare_options};
 use crate::segment::SEGMENT_MAX_SIZE_DEFAULT;
 use crate::source::{LocalRoot, Storage};
 
@@ -27,7 +27,7 @@ impl std::str::FromStr for JsonParser {
 }
 
 impl SettingValue for JsonParser {
-    const KIND: Kind = Kind::Choice(&["exact", "simd-json"]);
+    const KIND: ValueKind = ValueKind::Choice(&["exact", "simd-json"]);
 
     fn parse(text: &str) -> Option<Self> {
         match text {
@@ -196,10 +196,10 @@ mod tests {
     /// A value of `s` other than its default.
     fn sample(s: &Setting) -> &'static str {
         match s.kind() {
-            Kind::Integer => "7",
-            Kind::Bool => "true",
-            Kind::Text => "s3://bucket/prefix",
-            Kind::Choice(words) => words[words.len() - 1],
+            ValueKind::Integer => "7",
+            ValueKind::Bool => "true",
+            ValueKind::Text => "s3://bucket/prefix",
+            ValueKind::Choice(words) => words[words.len() - 1],
         }
     }
 
@@ -317,7 +317,7 @@ mod tests {
 
     #[test]
     fn json_parser_choices_read_and_write_back() {
-        let Kind::Choice(words) = <JsonParser as SettingValue>::KIND else {
+        let ValueKind::Choice(words) = <JsonParser as SettingValue>::KIND else {
             panic!("json_parser is a choice");
         };
         for word in words {

@@ -6,7 +6,7 @@ use std::borrow::Cow;
 
 /// The type of a key's value, as a config file or a flag writes it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Kind {
+pub enum ValueKind {
     /// A non-negative integer.
     Integer,
     /// `true` or `false`; as a flag, a switch that sets it to `true`.
@@ -17,14 +17,14 @@ pub enum Kind {
     Choice(&'static [&'static str]),
 }
 
-impl Kind {
+impl ValueKind {
     /// What a value of this kind looks like, for error messages.
     pub fn expected(self) -> String {
         match self {
-            Kind::Integer => "a non-negative integer".into(),
-            Kind::Bool => "true or false".into(),
-            Kind::Text => "text".into(),
-            Kind::Choice(words) => format!("one of {}", words.join(", ")),
+            ValueKind::Integer => "a non-negative integer".into(),
+            ValueKind::Bool => "true or false".into(),
+            ValueKind::Text => "text".into(),
+            ValueKind::Choice(words) => format!("one of {}", words.join(", ")),
         }
     }
 }
@@ -35,7 +35,7 @@ pub struct Setting {
     pub(crate) key: &'static str,
     pub(crate) flag: Option<&'static str>,
     pub(crate) doc: &'static str,
-    pub(crate) kind: Kind,
+    pub(crate) kind: ValueKind,
     pub(crate) shown_default: Option<&'static str>,
     pub(crate) default: fn() -> String,
     pub(crate) check: fn(&str) -> bool,
@@ -62,7 +62,7 @@ impl Setting {
     }
 
     /// The type of the value.
-    pub fn kind(&self) -> Kind {
+    pub fn kind(&self) -> ValueKind {
         self.kind
     }
 
@@ -80,15 +80,7 @@ impl Setting {
         if (self.check)(text) {
             Ok(())
         } else {
-            Err(self.invalid(text))
-        }
-    }
-
-    pub(crate) fn invalid(&self, text: &str) -> SettingError {
-        SettingError::InvalidValue {
-            key: self.key,
-            value: text.to_string(),
-            expected: self.kind.expected(),
+            Err(SettingError::invalid(self.key, self.kind, text))
         }
     }
 }
@@ -111,10 +103,20 @@ pub enum SettingError {
     },
 }
 
+impl SettingError {
+    pub(crate) fn invalid(key: &'static str, kind: ValueKind, text: &str) -> Self {
+        SettingError::InvalidValue {
+            key,
+            value: text.to_string(),
+            expected: kind.expected(),
+        }
+    }
+}
+
 /// A type an option can have: how its text is read and written.
 pub(crate) trait SettingValue: Sized {
     /// How the value is written.
-    const KIND: Kind;
+    const KIND: ValueKind;
     /// Reads the value; `None` when `text` is not one.
     fn parse(text: &str) -> Option<Self>;
     /// Writes the value as a config file would.
@@ -122,7 +124,7 @@ pub(crate) trait SettingValue: Sized {
 }
 
 impl SettingValue for u64 {
-    const KIND: Kind = Kind::Integer;
+    const KIND: ValueKind = ValueKind::Integer;
     fn parse(text: &str) -> Option<Self> {
         text.parse().ok()
     }
@@ -132,7 +134,7 @@ impl SettingValue for u64 {
 }
 
 impl SettingValue for usize {
-    const KIND: Kind = Kind::Integer;
+    const KIND: ValueKind = ValueKind::Integer;
     fn parse(text: &str) -> Option<Self> {
         text.parse().ok()
     }
@@ -142,7 +144,7 @@ impl SettingValue for usize {
 }
 
 impl SettingValue for bool {
-    const KIND: Kind = Kind::Bool;
+    const KIND: ValueKind = ValueKind::Bool;
     fn parse(text: &str) -> Option<Self> {
         text.parse().ok()
     }
@@ -153,7 +155,7 @@ impl SettingValue for bool {
 
 /// Unset by default; any text sets it.
 impl SettingValue for Option<String> {
-    const KIND: Kind = Kind::Text;
+    const KIND: ValueKind = ValueKind::Text;
     fn parse(text: &str) -> Option<Self> {
         Some(Some(text.to_string()))
     }
@@ -242,11 +244,16 @@ macro_rules! declare_options {
                 text: &str,
             ) -> Option<Result<(), $crate::engine::SettingError>> {
                 use $crate::engine::setting::SettingValue;
-                let setting = Self::KEYS.iter().find(|s| s.key == key)?;
-                Some(match key {
-                    $( $key => <$ty>::parse(text).map(|v| self.$field = v), )*
+                match key {
+                    $( $key => Some(match <$ty>::parse(text) {
+                        Some(value) => {
+                            self.$field = value;
+                            Ok(())
+                        }
+                        None => Err($crate::engine::SettingError::invalid($key, <$ty>::KIND, text)),
+                    }), )*
                     _ => None,
-                }.ok_or_else(|| setting.invalid(text)))
+                }
             }
 
             /// The value of config key `key` as text; `None` when no field here has that key.
