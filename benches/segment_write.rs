@@ -70,7 +70,7 @@ fn write_segments(c: &mut Criterion) {
         (
             "rollover_16MiB",
             WriterOptions {
-                max_segment_bytes: 16 << 20,
+                segment_max_size: 16 << 20,
                 ..WriterOptions::default()
             },
         ),

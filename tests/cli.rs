@@ -118,3 +118,37 @@ fn request_errors_exit_non_zero_with_one_line() {
     }
     assert_eq!(ok(&vecload(d, &["--json", "tasks"])).trim(), "[]");
 }
+
+#[test]
+fn config_file_keys_apply_flags_win_and_unknown_keys_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let config = d.join("vecload.toml");
+    std::fs::write(&config, "[import]\nmax_file_size = 10\n").unwrap();
+    let config = config.to_str().unwrap();
+    ok(&vecload(
+        d,
+        &["collection", "create", "data/book/schema.json"],
+    ));
+    let import = ["import", "-c", "book", "data/book/book.json"];
+    let small = vecload(d, &[&["--config", config], &import[..]].concat());
+    assert_eq!(small.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&small.stderr);
+    assert!(err.contains("exceeds the maximum size: 10 bytes"), "{err}");
+    let flag = ["--import-max-file-size", "100000"];
+    ok(&vecload(
+        d,
+        &[&["--config", config], &import[..], &flag].concat(),
+    ));
+    assert_eq!(ok(&vecload(d, &["count", "book"])).trim(), "5");
+
+    let typo = d.join("typo.toml");
+    std::fs::write(&typo, "[import]\nmax_file_sise = 10\n").unwrap();
+    let out = vecload(d, &["--config", typo.to_str().unwrap(), "count", "book"]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("unknown config key `import.max_file_sise`"),
+        "{err}"
+    );
+}

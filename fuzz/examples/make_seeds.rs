@@ -366,7 +366,7 @@ fn segments(seeds: &mut Seeds) -> Result<(), Box<dyn std::error::Error>> {
         };
         let opts = WriterOptions {
             block_bytes,
-            max_segment_bytes: 1 << 30,
+            segment_max_size: 1 << 30,
         };
         let mut writer = SegmentWriter::new(dir.path(), 1, 0, 0, meta, opts);
         writer.add_batch(&batch)?;

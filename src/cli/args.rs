@@ -1,8 +1,10 @@
-//! Command-line arguments (docs/cli.md).
+//! Command-line arguments (`docs/cli.md`).
 
 use std::path::PathBuf;
 
-use clap::{Args, Parser, Subcommand};
+use clap::{FromArgMatches, Parser, Subcommand};
+
+use super::settings;
 
 /// vecload: bulk-load JSON and NumPy files into vector collections.
 #[derive(Debug, Parser)]
@@ -11,65 +13,39 @@ pub struct Cli {
     /// Data directory: catalog, task ledger, segments.
     #[arg(long, global = true, default_value = "./vecload-data")]
     pub data_dir: PathBuf,
-    /// Storage root import paths are relative to: a directory or s3://bucket[/prefix].
-    #[arg(long, global = true)]
-    pub storage: Option<String>,
-    /// S3 settings for an s3:// storage root.
-    #[command(flatten)]
-    pub s3: S3Flags,
-    /// Config file (TOML; see docs/config.md). Flags win over it.
+    /// Config file (TOML; docs/config.md). Flags win over it.
     #[arg(long, global = true)]
     pub config: Option<PathBuf>,
     /// Machine-readable JSON on stdout.
     #[arg(long, global = true)]
     pub json: bool,
-    /// Limits and tuning.
-    #[command(flatten)]
-    pub tuning: Tuning,
+    /// The config keys given as flags (`--storage`, `--s3-*`, the tuning flags), in table
+    /// order; [`settings::command`] adds one flag per key.
+    #[arg(skip)]
+    pub given: settings::Given,
     /// What to do.
     #[command(subcommand)]
     pub command: Command,
 }
 
-/// Config keys as flags (`import.max_file_size` -> `--import-max-file-size`).
-#[derive(Debug, Args, Default)]
-pub struct Tuning {
-    /// Seconds a started task may take before it fails.
-    #[arg(long, global = true)]
-    pub import_task_expiration_s: Option<u64>,
-    /// Seconds finished task records are kept.
-    #[arg(long, global = true)]
-    pub import_task_retention_s: Option<u64>,
-    /// Pending tasks the queue holds at most.
-    #[arg(long, global = true)]
-    pub import_max_pending_tasks: Option<usize>,
-    /// Largest import file in bytes.
-    #[arg(long, global = true)]
-    pub import_max_file_size: Option<u64>,
-    /// Tasks that run at once.
-    #[arg(long, global = true)]
-    pub import_max_parallel_tasks: Option<usize>,
-    /// timely workers per task.
-    #[arg(long, global = true)]
-    pub import_workers: Option<usize>,
-    /// Peak RSS budget of an import in bytes.
-    #[arg(long, global = true)]
-    pub import_memory_budget: Option<u64>,
-    /// Pause before each work unit in milliseconds (throttle).
-    #[arg(long, global = true)]
-    pub import_throttle_unit_ms: Option<u64>,
-    /// JSON row parser: exact (default) or simd-json.
-    #[arg(long, global = true)]
-    pub import_json_parser: Option<vecload::JsonParser>,
-    /// Target work-unit size in bytes.
-    #[arg(long, global = true)]
-    pub import_unit_bytes: Option<usize>,
-    /// Segment roll-over size in bytes.
-    #[arg(long, global = true)]
-    pub segment_max_size: Option<u64>,
-    /// Partitions of a partition-key collection by default.
-    #[arg(long, global = true)]
-    pub collection_default_partitions_with_key: Option<usize>,
+impl Cli {
+    /// Parses the process's arguments; wrong ones end the process with a usage error.
+    pub fn parse_args() -> Cli {
+        Cli::try_parse_args(std::env::args_os()).unwrap_or_else(|e| e.exit())
+    }
+
+    /// Parses `args` (the program's name first).
+    pub fn try_parse_args<I, T>(args: I) -> Result<Cli, clap::Error>
+    where
+        I: IntoIterator<Item = T>,
+        T: Into<std::ffi::OsString> + Clone,
+    {
+        let mut cmd = settings::command();
+        let matches = cmd.try_get_matches_from_mut(args)?;
+        let mut cli = Cli::from_arg_matches(&matches).map_err(|e| e.format(&mut cmd))?;
+        cli.given = settings::given(&matches);
+        Ok(cli)
+    }
 }
 
 /// Commands.
@@ -174,7 +150,7 @@ pub enum Command {
         /// The segment file.
         file: PathBuf,
     },
-    /// Generate the benchmark data set and time its import in each format (docs/performance.md).
+    /// Generate the benchmark data set and time its import in each format (`docs/performance.md`).
     BenchImport(super::bench::BenchImportArgs),
 }
 
@@ -215,19 +191,4 @@ pub enum PartitionCmd {
         /// Collection.
         collection: String,
     },
-}
-
-/// S3 settings (docs/config.md); keys come from `AWS_ACCESS_KEY_ID` and
-/// `AWS_SECRET_ACCESS_KEY`.
-#[derive(Debug, Args, Default)]
-pub struct S3Flags {
-    /// S3 endpoint URL (default: $AWS_ENDPOINT_URL, else AWS).
-    #[arg(long, global = true)]
-    pub s3_endpoint: Option<String>,
-    /// S3 region (default: $AWS_REGION, else us-east-1).
-    #[arg(long, global = true)]
-    pub s3_region: Option<String>,
-    /// Allow a plain http:// S3 endpoint (loopback test servers).
-    #[arg(long, global = true)]
-    pub s3_allow_http: bool,
 }

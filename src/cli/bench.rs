@@ -16,8 +16,9 @@ use anyhow::{Context, Result, bail};
 use clap::Args;
 use serde_json::Value;
 use vecload::bench::{COLLECTION, DataSpec, Dataset, Format, prepare};
+use vecload::engine::ValueKind;
 
-use super::args::{Cli, Tuning};
+use super::args::Cli;
 use child::run_measured;
 use peers::{CpSync, DuckDb};
 use report::{ImportRun, print_text, report_json};
@@ -168,51 +169,16 @@ fn remove_dir(dir: &Path) -> Result<()> {
     }
 }
 
-/// The config file and tuning flags given to this command, passed on to the child processes.
-/// The pattern names every field, so a new flag cannot be forgotten here.
+/// The config file and tuning flags given to this command, passed on to the child processes
+/// (not `--storage` or the S3 flags: the children read the data set's own files).
 fn child_flags(cli: &Cli) -> Vec<String> {
-    let Tuning {
-        import_task_expiration_s,
-        import_task_retention_s,
-        import_max_pending_tasks,
-        import_max_file_size,
-        import_max_parallel_tasks,
-        import_workers,
-        import_memory_budget,
-        import_throttle_unit_ms,
-        import_unit_bytes,
-        import_json_parser,
-        segment_max_size,
-        collection_default_partitions_with_key,
-    } = &cli.tuning;
-    let wide = |v: &Option<usize>| v.map(|v| v as u64);
-    let given: [(&str, Option<u64>); 11] = [
-        ("import-task-expiration-s", *import_task_expiration_s),
-        ("import-task-retention-s", *import_task_retention_s),
-        ("import-max-pending-tasks", wide(import_max_pending_tasks)),
-        ("import-max-file-size", *import_max_file_size),
-        ("import-max-parallel-tasks", wide(import_max_parallel_tasks)),
-        ("import-workers", wide(import_workers)),
-        ("import-memory-budget", *import_memory_budget),
-        ("import-throttle-unit-ms", *import_throttle_unit_ms),
-        ("import-unit-bytes", wide(import_unit_bytes)),
-        ("segment-max-size", *segment_max_size),
-        (
-            "collection-default-partitions-with-key",
-            wide(collection_default_partitions_with_key),
-        ),
-    ];
-    let mut flags: Vec<String> = given
-        .into_iter()
-        .filter_map(|(flag, v)| v.map(|v| format!("--{flag}={v}")))
+    let mut flags: Vec<String> = (cli.given.iter())
+        .filter(|(s, _)| !s.key().starts_with("storage."))
+        .map(|(s, text)| match s.kind() {
+            ValueKind::Bool => format!("--{}", s.flag()),
+            _ => format!("--{}={text}", s.flag()),
+        })
         .collect();
-    if let Some(parser) = import_json_parser {
-        let name = match parser {
-            vecload::JsonParser::SimdJson => "simd-json",
-            vecload::JsonParser::Exact => "exact",
-        };
-        flags.push(format!("--import-json-parser={name}"));
-    }
     if let Some(config) = &cli.config {
         flags.push(format!("--config={}", config.display()));
     }

@@ -3,6 +3,7 @@
 mod args;
 mod bench;
 mod config;
+mod settings;
 mod storage;
 
 use std::io::Write;
@@ -10,18 +11,17 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use anyhow::{Context, Result, bail};
-use clap::Parser;
 use serde_json::{Value, json};
+use vecload::Engine;
 use vecload::ledger::{TaskRecord, TaskState, format_utc};
 use vecload::query::{self, Key};
 use vecload::schema::DataType;
-use vecload::{Engine, EngineOptions};
 
 use args::{Cli, CollectionCmd, Command, PartitionCmd};
 
 /// Runs the command line; errors go to stderr as one line.
 pub fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = Cli::parse_args();
     match run(cli) {
         Ok(code) => code,
         Err(e) => {
@@ -29,55 +29,6 @@ pub fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
-}
-
-fn options(cli: &Cli) -> Result<EngineOptions> {
-    let file = match &cli.config {
-        Some(path) => config::ConfigFile::load(path)?,
-        None => config::ConfigFile::default(),
-    };
-    let mut o = EngineOptions::default();
-    file.apply(&mut o)?;
-    o.storage = storage::storage(cli, &file)?;
-    let t = &cli.tuning;
-    let i = &mut o.import;
-    if let Some(v) = t.import_task_expiration_s {
-        i.task_expiration_s = v;
-    }
-    if let Some(v) = t.import_task_retention_s {
-        i.task_retention_s = v;
-    }
-    if let Some(v) = t.import_max_pending_tasks {
-        i.max_pending_tasks = v;
-    }
-    if let Some(v) = t.import_max_file_size {
-        i.max_file_size = v;
-    }
-    if let Some(v) = t.import_max_parallel_tasks {
-        i.max_parallel_tasks = v;
-    }
-    if let Some(v) = t.import_workers {
-        i.workers = v;
-    }
-    if let Some(v) = t.import_memory_budget {
-        i.memory_budget = v;
-    }
-    if let Some(v) = t.import_throttle_unit_ms {
-        i.throttle_unit_ms = v;
-    }
-    if let Some(v) = t.import_json_parser {
-        i.json_parser = v;
-    }
-    if let Some(v) = t.import_unit_bytes {
-        i.unit_bytes = v;
-    }
-    if let Some(v) = t.segment_max_size {
-        o.segment_max_size = v;
-    }
-    if let Some(v) = t.collection_default_partitions_with_key {
-        o.default_partitions_with_key = v;
-    }
-    Ok(o)
 }
 
 fn print_json(v: &Value) -> Result<()> {
@@ -119,7 +70,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
     if let Command::BenchImport(args) = &cli.command {
         return bench::run(&cli, args);
     }
-    let engine = Engine::open(&cli.data_dir, options(&cli)?)?;
+    let engine = Engine::open(&cli.data_dir, settings::resolve(&cli)?)?;
     match cli.command {
         Command::Collection(CollectionCmd::Create { schema }) => {
             let bytes = std::fs::read(&schema)

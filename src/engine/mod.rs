@@ -13,6 +13,7 @@ mod read;
 mod recovery;
 mod request;
 mod runner;
+mod setting;
 
 use std::collections::HashMap;
 use std::fs::File;
@@ -26,7 +27,8 @@ use crossbeam_channel::Sender;
 pub use error::EngineError;
 pub use import::{ImportRequest, TaskOptions};
 pub use jobs::{JobState, JobView};
-pub use options::{EngineOptions, ImportOptions, JsonParser};
+pub use options::{EngineOptions, ImportOptions, JsonParser, StorageOptions, settings};
+pub use setting::{Setting, SettingError, ValueKind};
 
 use crate::catalog::{Catalog, Collection};
 use crate::ledger::{Ledger, TaskRecord, TaskState};

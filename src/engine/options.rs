@@ -1,5 +1,8 @@
-//! Engine options: plain structs with Milvus's defaults (docs/config.md).
+//! Engine options: plain structs with Milvus's defaults, each config key declared once here
+//! (key, field, type, default, doc line); docs/config.md lists them.
 
+use super::setting::{Setting, SettingError, SettingValue, ValueKind, declare_options};
+use crate::segment::SEGMENT_MAX_SIZE_DEFAULT;
 use crate::source::{LocalRoot, Storage};
 
 /// How JSON rows are parsed (`import.json_parser`).
@@ -18,78 +21,327 @@ impl std::str::FromStr for JsonParser {
     type Err = String;
 
     fn from_str(s: &str) -> Result<Self, String> {
-        match s {
-            "simd-json" => Ok(JsonParser::SimdJson),
-            "exact" => Ok(JsonParser::Exact),
-            _ => Err(format!("unknown JSON parser \"{s}\" (simd-json or exact)")),
+        <JsonParser as SettingValue>::parse(s)
+            .ok_or_else(|| format!("unknown JSON parser \"{s}\" (simd-json or exact)"))
+    }
+}
+
+impl SettingValue for JsonParser {
+    const KIND: ValueKind = ValueKind::Choice(&["exact", "simd-json"]);
+
+    fn parse(text: &str) -> Option<Self> {
+        match text {
+            "exact" => Some(JsonParser::Exact),
+            "simd-json" => Some(JsonParser::SimdJson),
+            _ => None,
+        }
+    }
+
+    fn show(&self) -> String {
+        match self {
+            JsonParser::Exact => "exact".into(),
+            JsonParser::SimdJson => "simd-json".into(),
         }
     }
 }
 
-/// Limits and tuning of imports (`import.*` config keys).
-#[derive(Debug, Clone)]
-pub struct ImportOptions {
-    /// A task not Completed this long after it started fails ("timed out").
-    pub task_expiration_s: u64,
-    /// Finished task records older than this are dropped.
-    pub task_retention_s: u64,
-    /// Pending tasks the queue holds at most.
-    pub max_pending_tasks: usize,
-    /// Largest import file, in bytes.
-    pub max_file_size: u64,
-    /// Tasks that run at once.
-    pub max_parallel_tasks: usize,
-    /// timely workers per task.
-    pub workers: usize,
-    /// Peak RSS budget of an import, in bytes.
-    pub memory_budget: u64,
-    /// Pause before each work unit, in milliseconds (a throttle; 0 = none).
-    pub throttle_unit_ms: u64,
-    /// Target size of a work unit in bytes of input.
-    pub unit_bytes: usize,
-    /// How JSON rows are parsed.
-    pub json_parser: JsonParser,
+/// The machine's cores (1 when unknown).
+fn cores() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get())
 }
 
-impl Default for ImportOptions {
-    fn default() -> Self {
-        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-        ImportOptions {
-            task_expiration_s: 900,
-            task_retention_s: 86_400,
-            max_pending_tasks: 65_536,
-            max_file_size: 16 << 30,
-            max_parallel_tasks: cores,
-            workers: cores,
-            memory_budget: 512 << 20,
-            throttle_unit_ms: 0,
-            unit_bytes: 4 << 20,
-            json_parser: JsonParser::Exact,
-        }
+declare_options! {
+    /// Limits and tuning of imports (`import.*` config keys).
+    #[derive(Debug, Clone)]
+    pub struct ImportOptions {
+        keys:
+        /// Seconds a started task may take before it fails ("timed out").
+        "import.task_expiration_s" => task_expiration_s: u64 = 900;
+        /// Seconds finished task records are kept.
+        "import.task_retention_s" => task_retention_s: u64 = 86_400;
+        /// Pending tasks the queue holds at most.
+        "import.max_pending_tasks" => max_pending_tasks: usize = 65_536;
+        /// Largest import file, in bytes.
+        "import.max_file_size" => max_file_size: u64 = 16 << 30;
+        /// Tasks that run at once.
+        "import.max_parallel_tasks" => max_parallel_tasks: usize = cores(),
+            shown "the number of cores";
+        /// timely workers per task.
+        "import.workers" => workers: usize = cores(), shown "the number of cores";
+        /// Peak RSS budget of an import, in bytes.
+        "import.memory_budget" => memory_budget: u64 = 512 << 20;
+        /// Pause before each work unit, in milliseconds (a throttle; 0 = none).
+        "import.throttle_unit_ms" => throttle_unit_ms: u64 = 0;
+        /// Target size of a work unit, in bytes of input.
+        "import.unit_bytes" => unit_bytes: usize = 4 << 20;
+        /// How JSON rows are parsed: `exact`, or `simd-json` first.
+        "import.json_parser" => json_parser: JsonParser = JsonParser::Exact;
     }
 }
 
-/// Everything an [`Engine`](super::Engine) is opened with.
-#[derive(Debug, Clone)]
-pub struct EngineOptions {
-    /// Where import files are read from: a local directory or an object store prefix
-    /// (default: the current directory, absolute paths allowed).
-    pub storage: Storage,
-    /// Import limits and tuning.
-    pub import: ImportOptions,
-    /// A segment file rolls over at this size (`segment.max_size`).
-    pub segment_max_size: u64,
-    /// Partitions of a partition-key collection whose schema names no `partitionsNum`.
-    pub default_partitions_with_key: usize,
+declare_options! {
+    /// Everything an [`Engine`](super::Engine) is opened with.
+    #[derive(Debug, Clone)]
+    pub struct EngineOptions {
+        /// Where import files are read from: a local directory or an object store prefix
+        /// (default: the current directory, absolute paths allowed). Front ends build it
+        /// from [`StorageOptions`].
+        pub storage: Storage = LocalRoot::open(".").into(),
+        /// Import limits and tuning.
+        pub import: ImportOptions = ImportOptions::default(),
+        keys:
+        /// A segment file rolls over at this size, in bytes.
+        "segment.max_size" => segment_max_size: u64 = SEGMENT_MAX_SIZE_DEFAULT;
+        /// Partitions of a partition-key collection whose schema names no `partitionsNum`.
+        "collection.default_partitions_with_key" => default_partitions_with_key: usize = 16;
+    }
 }
 
-impl Default for EngineOptions {
-    fn default() -> Self {
-        EngineOptions {
-            storage: LocalRoot::open(".").into(),
-            import: ImportOptions::default(),
-            segment_max_size: 512 << 20,
-            default_partitions_with_key: 16,
+impl EngineOptions {
+    /// Sets the engine or import option of config key `key` from `text`.
+    pub fn set(&mut self, key: &str, text: &str) -> Result<(), SettingError> {
+        (self.import.set_key(key, text))
+            .or_else(|| self.set_key(key, text))
+            .unwrap_or_else(|| Err(SettingError::UnknownKey(key.to_string())))
+    }
+
+    /// The value of the engine or import option of config key `key`, as text.
+    pub fn get(&self, key: &str) -> Option<String> {
+        (self.import.get_key(key)).or_else(|| self.get_key(key))
+    }
+}
+
+declare_options! {
+    /// Where import files are read from, as the `storage.*` keys give it. The library opens
+    /// no storage from these: a front end builds [`EngineOptions::storage`] from them, adding
+    /// credentials from its own environment.
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    pub struct StorageOptions {
+        keys:
+        /// Storage root import paths are relative to: a directory or `s3://bucket[/prefix]`.
+        "storage.root", flag "storage" => root: Option<String> = None,
+            shown "the current directory (absolute paths allowed)";
+        /// S3 endpoint URL of an `s3://` root.
+        "storage.s3.endpoint", flag "s3-endpoint" => s3_endpoint: Option<String> = None,
+            shown "AWS";
+        /// S3 region of an `s3://` root.
+        "storage.s3.region", flag "s3-region" => s3_region: Option<String> = None,
+            shown "us-east-1";
+        /// Allow a plain `http://` S3 endpoint (loopback test servers).
+        "storage.s3.allow_http", flag "s3-allow-http" => s3_allow_http: bool = false;
+    }
+}
+
+/// Every config key, in the order docs/config.md lists them.
+pub fn settings() -> impl Iterator<Item = &'static Setting> {
+    (ImportOptions::KEYS.iter())
+        .chain(EngineOptions::KEYS)
+        .chain(StorageOptions::KEYS)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::pipeline::PipelineOptions;
+    use crate::segment::WriterOptions;
+
+    /// Each key's flag and documented default (docs/config.md), in table order.
+    const DOCUMENTED: [(&str, &str, &str); 16] = [
+        (
+            "import.task_expiration_s",
+            "import-task-expiration-s",
+            "900",
+        ),
+        (
+            "import.task_retention_s",
+            "import-task-retention-s",
+            "86400",
+        ),
+        (
+            "import.max_pending_tasks",
+            "import-max-pending-tasks",
+            "65536",
+        ),
+        (
+            "import.max_file_size",
+            "import-max-file-size",
+            "17179869184",
+        ),
+        (
+            "import.max_parallel_tasks",
+            "import-max-parallel-tasks",
+            "the number of cores",
+        ),
+        ("import.workers", "import-workers", "the number of cores"),
+        ("import.memory_budget", "import-memory-budget", "536870912"),
+        ("import.throttle_unit_ms", "import-throttle-unit-ms", "0"),
+        ("import.unit_bytes", "import-unit-bytes", "4194304"),
+        ("import.json_parser", "import-json-parser", "exact"),
+        ("segment.max_size", "segment-max-size", "536870912"),
+        (
+            "collection.default_partitions_with_key",
+            "collection-default-partitions-with-key",
+            "16",
+        ),
+        (
+            "storage.root",
+            "storage",
+            "the current directory (absolute paths allowed)",
+        ),
+        ("storage.s3.endpoint", "s3-endpoint", "AWS"),
+        ("storage.s3.region", "s3-region", "us-east-1"),
+        ("storage.s3.allow_http", "s3-allow-http", "false"),
+    ];
+
+    /// A value of `s` other than its default.
+    fn sample(s: &Setting) -> &'static str {
+        match s.kind() {
+            ValueKind::Integer => "7",
+            ValueKind::Bool => "true",
+            ValueKind::Text => "s3://bucket/prefix",
+            ValueKind::Choice(words) => words[words.len() - 1],
+        }
+    }
+
+    /// Sets `key` in whichever options hold it.
+    fn set(
+        engine: &mut EngineOptions,
+        storage: &mut StorageOptions,
+        key: &str,
+        text: &str,
+    ) -> Result<(), SettingError> {
+        (storage.set_key(key, text)).unwrap_or_else(|| engine.set(key, text))
+    }
+
+    #[test]
+    fn keys_flags_and_defaults_are_the_documented_ones() {
+        let got: Vec<_> = settings()
+            .map(|s| {
+                (
+                    s.key(),
+                    s.flag().into_owned(),
+                    s.default_text().into_owned(),
+                )
+            })
+            .collect();
+        let want: Vec<_> = (DOCUMENTED.iter())
+            .map(|&(key, flag, default)| (key, flag.to_string(), default.to_string()))
+            .collect();
+        assert_eq!(got, want);
+    }
+
+    #[test]
+    fn defaults_are_the_declared_ones() {
+        let (engine, storage) = (EngineOptions::default(), StorageOptions::default());
+        for s in settings().filter(|s| s.shown_default.is_none()) {
+            let value = engine.get(s.key()).or_else(|| storage.get_key(s.key()));
+            assert_eq!(value.as_deref(), Some(&*s.default_text()), "{}", s.key());
+        }
+        assert_eq!(engine.import.workers, cores());
+        assert_eq!(engine.import.max_parallel_tasks, cores());
+        assert_eq!(storage.root, None);
+        assert_eq!(
+            (
+                PipelineOptions::default().segment_max_size,
+                WriterOptions::default().segment_max_size
+            ),
+            (engine.segment_max_size, engine.segment_max_size)
+        );
+    }
+
+    #[test]
+    fn every_key_is_set_and_read_back_by_its_name() {
+        let (mut engine, mut storage) = (EngineOptions::default(), StorageOptions::default());
+        for s in settings() {
+            set(&mut engine, &mut storage, s.key(), sample(s)).unwrap();
+            let value = engine.get(s.key()).or_else(|| storage.get_key(s.key()));
+            assert_eq!(value.as_deref(), Some(sample(s)), "{}", s.key());
+            assert_ne!(sample(s), s.default_text(), "{}", s.key());
+        }
+        assert_eq!(engine.segment_max_size, 7);
+        assert_eq!(engine.import.json_parser, JsonParser::SimdJson);
+        assert!(storage.s3_allow_http);
+    }
+
+    #[test]
+    fn unknown_keys_and_bad_values_are_refused_naming_the_key() {
+        let mut o = EngineOptions::default();
+        let e = o.set("import.max_pending_task", "3").unwrap_err();
+        assert_eq!(
+            e,
+            SettingError::UnknownKey("import.max_pending_task".into())
+        );
+        assert_eq!(
+            e.to_string(),
+            "unknown config key `import.max_pending_task`"
+        );
+        assert!(matches!(
+            o.set("storage.root", "x"),
+            Err(SettingError::UnknownKey(_))
+        ));
+        for (key, text, expected) in [
+            ("import.workers", "-1", "a non-negative integer"),
+            ("segment.max_size", "1 GiB", "a non-negative integer"),
+            ("import.json_parser", "fast", "one of exact, simd-json"),
+        ] {
+            let e = o.set(key, text).unwrap_err();
+            assert!(
+                matches!(&e, SettingError::InvalidValue { key: k, value, .. } if *k == key && value == text),
+                "{e:?}"
+            );
+            assert!(e.to_string().contains(expected), "{e}");
+        }
+        let e = StorageOptions::default()
+            .set_key("storage.s3.allow_http", "yes")
+            .unwrap()
+            .unwrap_err();
+        assert!(e.to_string().contains("true or false"), "{e}");
+    }
+
+    #[test]
+    fn flags_follow_the_mechanical_rule_unless_named() {
+        let mut flags: Vec<_> = settings().map(|s| s.flag()).collect();
+        for s in settings().filter(|s| s.flag.is_none()) {
+            assert_eq!(s.flag(), s.key().replace(['.', '_'], "-"));
+        }
+        let named: Vec<_> = settings().filter_map(|s| s.flag).collect();
+        assert_eq!(
+            named,
+            ["storage", "s3-endpoint", "s3-region", "s3-allow-http"]
+        );
+        flags.sort();
+        flags.dedup();
+        assert_eq!(flags.len(), settings().count());
+        assert!(settings().all(|s| !s.doc().is_empty() && !s.doc().contains('\n')));
+    }
+
+    #[test]
+    fn json_parser_choices_read_and_write_back() {
+        let ValueKind::Choice(words) = <JsonParser as SettingValue>::KIND else {
+            panic!("json_parser is a choice");
+        };
+        for word in words {
+            let parser: JsonParser = word.parse().unwrap();
+            assert_eq!(parser.show(), *word);
+        }
+        assert!("fast".parse::<JsonParser>().is_err());
+    }
+
+    #[test]
+    fn docs_config_lists_every_key() {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/docs/config.md");
+        let docs = std::fs::read_to_string(path).unwrap();
+        for s in settings() {
+            assert!(
+                docs.contains(&format!("`{}`", s.key())),
+                "{} not in {path}",
+                s.key()
+            );
+            assert!(
+                docs.contains(&format!("--{}", s.flag())),
+                "--{} not in {path}",
+                s.flag()
+            );
         }
     }
 }

@@ -104,7 +104,7 @@ pub(super) fn run_task(inner: &Arc<Inner>, id: u64) {
     let dir = spec.out_dir.clone();
     let opts = PipelineOptions {
         workers: inner.opts.import.workers.max(1),
-        segment_max_bytes: inner.opts.segment_max_size,
+        segment_max_size: inner.opts.segment_max_size,
         unit_bytes: inner.opts.import.unit_bytes.max(1),
         memory_budget: inner.opts.import.memory_budget,
         simd_json: inner.opts.import.json_parser == super::JsonParser::SimdJson,

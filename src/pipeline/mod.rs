@@ -24,7 +24,7 @@ use crate::location::RowLocation;
 use crate::parse::FilesError;
 use crate::parse::json::framing::FramingError;
 use crate::parse::numpy::NpyError;
-use crate::segment::SegmentError;
+use crate::segment::{BLOCK_BYTES_DEFAULT, SEGMENT_MAX_SIZE_DEFAULT, SegmentError};
 use crate::source::SourceError;
 use crate::validate::RowError;
 
@@ -33,8 +33,8 @@ use crate::validate::RowError;
 pub struct PipelineOptions {
     /// timely worker threads.
     pub workers: usize,
-    /// A segment file rolls over at this size.
-    pub segment_max_bytes: u64,
+    /// A segment file rolls over at this size, in bytes (config key `segment.max_size`).
+    pub segment_max_size: u64,
     /// Rows are written to a segment in blocks of about this size.
     pub block_bytes: usize,
     /// Target size of a work unit (bytes of input).
@@ -54,8 +54,8 @@ impl Default for PipelineOptions {
     fn default() -> Self {
         PipelineOptions {
             workers: std::thread::available_parallelism().map_or(1, |n| n.get()),
-            segment_max_bytes: 512 << 20,
-            block_bytes: 8 << 20,
+            segment_max_size: SEGMENT_MAX_SIZE_DEFAULT,
+            block_bytes: BLOCK_BYTES_DEFAULT,
             unit_bytes: 4 << 20,
             units_in_flight: 8,
             unit_delay: std::time::Duration::ZERO,

@@ -233,7 +233,7 @@ impl Writers {
                     has_meta: spec.schema.enable_dynamic_field,
                 };
                 let opts = WriterOptions {
-                    max_segment_bytes: shared.opts.segment_max_bytes,
+                    segment_max_size: shared.opts.segment_max_size,
                     block_bytes: shared.opts.block_bytes,
                 };
                 e.insert(SegmentWriter::new(

@@ -18,8 +18,8 @@ use crate::record::RowBatch;
 
 /// Default [`WriterOptions::block_bytes`]: 8 MiB.
 pub const BLOCK_BYTES_DEFAULT: usize = 8 << 20;
-/// Default [`WriterOptions::max_segment_bytes`]: 512 MiB.
-pub const SEGMENT_MAX_BYTES_DEFAULT: u64 = 512 << 20;
+/// Default [`WriterOptions::segment_max_size`]: 512 MiB.
+pub const SEGMENT_MAX_SIZE_DEFAULT: u64 = 512 << 20;
 /// Encoded bytes of one [`BlockRef`] in the footer (three fixed-width `u64`s).
 const BLOCK_REF_BYTES: u64 = 24;
 
@@ -28,8 +28,8 @@ const BLOCK_REF_BYTES: u64 = 24;
 pub struct WriterOptions {
     /// A file is closed and the next one started before it would exceed this many bytes.
     /// A single row too large for an empty file still gets a file of its own.
-    /// Default [`SEGMENT_MAX_BYTES_DEFAULT`].
-    pub max_segment_bytes: u64,
+    /// Default [`SEGMENT_MAX_SIZE_DEFAULT`].
+    pub segment_max_size: u64,
     /// Rows are buffered until their encoding would exceed this many bytes, then written as
     /// one block; this bounds the writer's memory. Default [`BLOCK_BYTES_DEFAULT`].
     pub block_bytes: usize,
@@ -38,7 +38,7 @@ pub struct WriterOptions {
 impl Default for WriterOptions {
     fn default() -> Self {
         WriterOptions {
-            max_segment_bytes: SEGMENT_MAX_BYTES_DEFAULT,
+            segment_max_size: SEGMENT_MAX_SIZE_DEFAULT,
             block_bytes: BLOCK_BYTES_DEFAULT,
         }
     }
@@ -136,7 +136,7 @@ impl SegmentWriter {
 
     /// Buffers `batch`'s rows, writing a block whenever the buffer reaches
     /// [`WriterOptions::block_bytes`] and starting a new file whenever the current one would
-    /// exceed [`WriterOptions::max_segment_bytes`].
+    /// exceed [`WriterOptions::segment_max_size`].
     ///
     /// The batch must have one column per field of the meta, of the field's type, `$meta`
     /// iff `has_meta`, and the same vector dimensions and validity masks as earlier batches.
@@ -257,10 +257,7 @@ impl SegmentWriter {
             .map_or((HEADER_BYTES, 0), |f| (f.bytes, f.blocks.len() as u64));
         let footer = self.footer_base + (blocks + 1) * BLOCK_REF_BYTES;
         let used = bytes + BLOCK_HEADER_BYTES + footer + TRAILER_BYTES;
-        (
-            self.opts.max_segment_bytes.saturating_sub(used),
-            blocks == 0,
-        )
+        (self.opts.segment_max_size.saturating_sub(used), blocks == 0)
     }
 
     /// Encodes and writes the buffer as one block, then clears it for reuse.

@@ -148,7 +148,7 @@ pub fn round_trip(d: &mut Draw) {
         .collect();
     let opts = WriterOptions {
         block_bytes: d.pick(&[1, 64, 512, 1 << 16]),
-        max_segment_bytes: d.pick(&[1, 256, 2048, 1 << 30]),
+        segment_max_size: d.pick(&[1, 256, 2048, 1 << 30]),
     };
     let task_id = u64::from(d.u32());
     let meta = SegmentMeta {

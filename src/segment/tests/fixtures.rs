@@ -150,7 +150,7 @@ pub(super) fn write(dir: &Path, opts: WriterOptions, batches: &[RowBatch]) -> Ve
 /// A small segment of several blocks, its bytes and its path.
 pub(super) fn small_segment(dir: &Path) -> (PathBuf, Vec<u8>) {
     let opts = WriterOptions {
-        max_segment_bytes: 1 << 20,
+        segment_max_size: 1 << 20,
         block_bytes: 600,
     };
     let infos = write(dir, opts, &[all_types(0, 10), all_types(10, 7)]);

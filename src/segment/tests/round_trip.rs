@@ -99,7 +99,7 @@ fn bulk_append_matches_row_by_row() {
 fn blocks_and_files_respect_their_budgets_and_keep_row_order() {
     let dir = tempfile::tempdir().unwrap();
     let opts = WriterOptions {
-        max_segment_bytes: 8 << 10,
+        segment_max_size: 8 << 10,
         block_bytes: 2 << 10,
     };
     let batches: Vec<RowBatch> = (0..20).map(|i| all_types(i * 37, 37)).collect();
@@ -114,7 +114,7 @@ fn blocks_and_files_respect_their_budgets_and_keep_row_order() {
         let name = SegmentName::parse(&info.file_name).unwrap();
         assert_eq!((name.task_id, name.worker, name.partition), (42, 1, 1));
         assert_eq!((name.shard, name.seq as usize), (2, seq));
-        assert!(info.bytes <= opts.max_segment_bytes, "{info:?}");
+        assert!(info.bytes <= opts.segment_max_size, "{info:?}");
         let path = dir.path().join(&info.file_name);
         let mut blocks = read_batches(&path).unwrap();
         assert!(blocks.summary().blocks.len() > 1);
@@ -137,7 +137,7 @@ fn blocks_and_files_respect_their_budgets_and_keep_row_order() {
 fn a_row_larger_than_the_budgets_still_gets_written() {
     let dir = tempfile::tempdir().unwrap();
     let opts = WriterOptions {
-        max_segment_bytes: 64,
+        segment_max_size: 64,
         block_bytes: 1,
     };
     let infos = write(dir.path(), opts, &[all_types(0, 3)]);
@@ -154,7 +154,7 @@ fn a_row_larger_than_the_budgets_still_gets_written() {
 fn one_row_per_block_when_blocks_are_tiny() {
     let dir = tempfile::tempdir().unwrap();
     let opts = WriterOptions {
-        max_segment_bytes: 1 << 20,
+        segment_max_size: 1 << 20,
         block_bytes: 1,
     };
     let infos = write(dir.path(), opts, &[all_types(0, 5), all_types(5, 4)]);
