@@ -3,6 +3,7 @@
 mod args;
 mod bench;
 mod config;
+mod fault;
 mod storage;
 
 use std::io::Write;
@@ -39,6 +40,7 @@ fn options(cli: &Cli) -> Result<EngineOptions> {
     let mut o = EngineOptions::default();
     file.apply(&mut o)?;
     o.storage = storage::storage(cli, &file)?;
+    o.fault_hook = fault::hook_from_env()?;
     let t = &cli.tuning;
     let i = &mut o.import;
     if let Some(v) = t.import_task_expiration_s {

@@ -81,6 +81,9 @@ pub struct EngineOptions {
     pub segment_max_size: u64,
     /// Partitions of a partition-key collection whose schema names no `partitionsNum`.
     pub default_partitions_with_key: usize,
+    /// Called before and after each durable write (catalog, ledger, segments); an error it
+    /// returns fails that write. For tests of failing disks and crashes; `None` by default.
+    pub fault_hook: Option<crate::fault::FaultHook>,
 }
 
 impl Default for EngineOptions {
@@ -90,6 +93,7 @@ impl Default for EngineOptions {
             import: ImportOptions::default(),
             segment_max_size: 512 << 20,
             default_partitions_with_key: 16,
+            fault_hook: None,
         }
     }
 }

@@ -9,6 +9,7 @@ use crossbeam_channel::{Receiver, RecvTimeoutError};
 
 use super::{EngineError, Inner};
 use crate::catalog::VisibleSegment;
+use crate::fault::{self, DurableWrite, FaultSite};
 use crate::ledger::{TaskState, now_unix};
 use crate::pipeline::{self, IdAllocator, PipelineOptions, TaskControl, TaskSpec};
 
@@ -90,13 +91,24 @@ fn run_task(inner: &Arc<Inner>, id: u64) {
         memory_budget: inner.opts.import.memory_budget,
         simd_json: inner.opts.import.json_parser == super::JsonParser::SimdJson,
         unit_delay: Duration::from_millis(inner.opts.import.throttle_unit_ms),
+        fault_hook: inner.opts.fault_hook.clone(),
         ..PipelineOptions::default()
     };
     let started = Instant::now();
-    let result = crate::fsutil::create_dir_durable(&dir)
-        .map_err(|e| pipeline::PipelineError::Segment(format!("{}: {e}", dir.display())))
-        .and_then(|()| pipeline::run(spec, opts, &LedgerIds(inner), control.clone()));
-    crate::fault::point("after_segments");
+    let hook = inner.opts.fault_hook.as_ref();
+    let dir_error = |e| pipeline::PipelineError::Segment(format!("{}: {e}", dir.display()));
+    let result = fault::at(hook, FaultSite::before(DurableWrite::Segments))
+        .and_then(|()| {
+            fault::guard(hook, DurableWrite::TaskDir, || {
+                crate::fsutil::create_dir_durable(&dir)
+            })
+        })
+        .map_err(dir_error)
+        .and_then(|()| pipeline::run(spec, opts, &LedgerIds(inner), control.clone()))
+        .and_then(|out| {
+            fault::at(hook, FaultSite::after(DurableWrite::Segments)).map_err(dir_error)?;
+            Ok(out)
+        });
     let outcome = match result {
         Ok(out) => commit(inner, id, &collection, out, started.elapsed().as_secs_f64()),
         Err(e) => Err(control.stop_reason().unwrap_or_else(|| e.to_string())),
@@ -120,6 +132,9 @@ fn commit(
     out: pipeline::TaskOutput,
     cost: f64,
 ) -> Result<(), String> {
+    let hook = inner.opts.fault_hook.as_ref();
+    let hook_error = |e: std::io::Error| format!("recording the task Persisted: {e}");
+    fault::at(hook, FaultSite::before(DurableWrite::Persisted)).map_err(hook_error)?;
     let mut st = inner.lock();
     let segments = out.segments.clone();
     st.ledger
@@ -137,7 +152,7 @@ fn commit(
         .update(id, |r| r.progress = 90)
         .map_err(|e| e.to_string())?;
     drop(st);
-    crate::fault::point("after_persisted");
+    fault::at(hook, FaultSite::after(DurableWrite::Persisted)).map_err(hook_error)?;
     finish_commit(inner, id, collection)
 }
 
@@ -193,7 +208,6 @@ pub(super) fn finish_commit(inner: &Inner, id: u64, collection: &str) -> Result<
         .commit_tasks(collection, tasks)
         .map_err(|e| e.to_string())?;
     drop(st);
-    crate::fault::point("after_commit");
     let mut st = inner.lock();
     for t in group.iter().filter(|t| t.state == TaskState::Persisted) {
         st.ledger
@@ -260,7 +274,7 @@ fn fail_one(inner: &Inner, id: u64, reason: &str) -> Option<u64> {
         .collection(&rec.collection)
         .ok()
         .map(|c| st.catalog.task_dir(c.id, id));
-    let cleaned = dir.is_none_or(|d| crate::fsutil::remove_dir_durable(&d).is_ok());
+    let cleaned = dir.is_none_or(|d| super::recovery::remove_dir(inner, &d).is_ok());
     if cleaned {
         let _ = st.ledger.transition(id, TaskState::FailedAndCleaned, None);
     }

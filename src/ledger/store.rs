@@ -11,6 +11,7 @@ use super::disk::{self, COUNTERS_FILE, Counters, TASKS_DIR};
 use super::error::LedgerError;
 use super::state::{TaskState, can_move};
 use super::task::TaskRecord;
+use crate::fault::FaultHook;
 use crate::fsutil::create_dir_durable;
 
 /// The first auto-id handed out: 2^40 (about 1.1e12).
@@ -31,6 +32,7 @@ pub struct Ledger {
     tasks_dir: PathBuf,
     tasks: BTreeMap<u64, TaskRecord>,
     counters: Counters,
+    fault_hook: Option<FaultHook>,
 }
 
 impl Ledger {
@@ -93,7 +95,14 @@ impl Ledger {
             tasks_dir,
             tasks,
             counters,
+            fault_hook: None,
         })
+    }
+
+    /// Runs `hook` around each write of a record or of the counters.
+    pub fn with_fault_hook(mut self, hook: Option<FaultHook>) -> Self {
+        self.fault_hook = hook;
+        self
     }
 
     /// Creates a Pending task with the next id, durable before this returns. Ids strictly
@@ -115,7 +124,7 @@ impl Ledger {
             ..self.counters
         })?;
         let task = TaskRecord::new(id, collection, partition, files, job_id, now);
-        disk::write_task(&self.tasks_dir, &task)?;
+        disk::write_task(&self.tasks_dir, &task, self.fault_hook.as_ref())?;
         self.tasks.insert(id, task.clone());
         Ok(task)
     }
@@ -206,7 +215,7 @@ impl Ledger {
         if !self.tasks.contains_key(&id) {
             return Err(LedgerError::NoSuchTask(id));
         }
-        disk::remove_task(&self.tasks_dir, id)?;
+        disk::remove_task(&self.tasks_dir, id, self.fault_hook.as_ref())?;
         self.tasks.remove(&id);
         Ok(())
     }
@@ -260,14 +269,14 @@ impl Ledger {
             .tasks
             .get_mut(&task.id)
             .ok_or(LedgerError::NoSuchTask(task.id))?;
-        disk::write_task(&self.tasks_dir, &task)?;
+        disk::write_task(&self.tasks_dir, &task, self.fault_hook.as_ref())?;
         *slot = task;
         Ok(slot)
     }
 
     /// Writes `counters` and then adopts them.
     fn save_counters(&mut self, counters: Counters) -> Result<(), LedgerError> {
-        disk::write_counters(&self.dir, counters)?;
+        disk::write_counters(&self.dir, counters, self.fault_hook.as_ref())?;
         self.counters = counters;
         Ok(())
     }

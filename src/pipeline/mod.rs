@@ -47,6 +47,8 @@ pub struct PipelineOptions {
     pub simd_json: bool,
     /// A pause before each work unit: a throttle that leaves the machine to others.
     pub unit_delay: std::time::Duration,
+    /// Called around each segment write (see [`crate::fault`]); `None` by default.
+    pub fault_hook: Option<crate::fault::FaultHook>,
 }
 
 impl Default for PipelineOptions {
@@ -60,6 +62,7 @@ impl Default for PipelineOptions {
             unit_delay: std::time::Duration::ZERO,
             memory_budget: 512 << 20,
             simd_json: false,
+            fault_hook: None,
         }
     }
 }

@@ -211,18 +211,18 @@ impl Writers {
                     max_segment_bytes: shared.opts.segment_max_bytes,
                     block_bytes: shared.opts.block_bytes,
                 };
-                e.insert(SegmentWriter::new(
+                let writer = SegmentWriter::new(
                     &spec.out_dir,
                     spec.task_id,
                     self.worker,
                     routed.dest.partition,
                     meta,
                     opts,
-                ))
+                );
+                e.insert(writer.with_fault_hook(shared.opts.fault_hook.clone()))
             }
         };
         writer.add_batch(&routed.batch)?;
-        crate::fault::point("mid_write");
         Ok(())
     }
 
