@@ -9,12 +9,11 @@
 //!
 //! [`Engine`] is the facade the CLI and the server use.
 
-pub mod bench;
 pub mod catalog;
 pub mod engine;
 pub mod error;
 pub mod fault;
-pub mod fsutil;
+pub(crate) mod fsutil;
 pub mod ledger;
 pub mod location;
 pub mod parse;
