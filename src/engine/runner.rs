@@ -10,8 +10,9 @@ use crossbeam_channel::{Receiver, RecvTimeoutError};
 use super::{EngineError, Inner};
 use crate::catalog::VisibleSegment;
 use crate::fault::{self, DurableWrite, FaultSite};
-use crate::ledger::{TaskState, now_unix};
+use crate::ledger::{SegmentRef, TaskState, now_unix};
 use crate::pipeline::{self, IdAllocator, PipelineOptions, TaskControl, TaskSpec};
+use crate::segment::SegmentInfo;
 
 /// A runner thread: takes task ids from the queue until the engine shuts down.
 pub(super) fn run_queue(inner: &Arc<Inner>, rx: &Receiver<u64>) {
@@ -136,7 +137,7 @@ fn commit(
     let hook_error = |e: std::io::Error| format!("recording the task Persisted: {e}");
     fault::at(hook, FaultSite::before(DurableWrite::Persisted)).map_err(hook_error)?;
     let mut st = inner.lock();
-    let segments = out.segments.clone();
+    let segments = out.segments.iter().map(segment_ref).collect();
     st.ledger
         .update(id, |r| {
             r.row_count = out.rows;
@@ -154,6 +155,17 @@ fn commit(
     drop(st);
     fault::at(hook, FaultSite::after(DurableWrite::Persisted)).map_err(hook_error)?;
     finish_commit(inner, id, collection)
+}
+
+/// How the ledger lists a segment the pipeline wrote.
+fn segment_ref(s: &SegmentInfo) -> SegmentRef {
+    SegmentRef {
+        file_name: s.file_name.clone(),
+        rows: s.rows,
+        bytes: s.bytes,
+        partition: s.partition.clone(),
+        shard: s.shard,
+    }
 }
 
 /// Makes a Persisted task's segments visible and completes it (also used by recovery).

@@ -19,11 +19,10 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
 pub use plan::TaskSpec;
 
-use crate::ledger::SegmentRef;
 use crate::location::RowLocation;
 use crate::parse::json::framing::FramingError;
 use crate::parse::numpy::NpyError;
-use crate::segment::SegmentError;
+use crate::segment::{SegmentError, SegmentInfo};
 use crate::source::SourceError;
 use crate::validate::RowError;
 
@@ -175,7 +174,7 @@ impl TaskControl {
 #[derive(Debug, Clone, Default)]
 pub struct TaskOutput {
     /// Segment files written under the task's directory, with their partition.
-    pub segments: Vec<SegmentRef>,
+    pub segments: Vec<SegmentInfo>,
     /// Rows imported.
     pub rows: u64,
     /// Auto-ids generated, as `[begin, end)` pairs.

@@ -8,12 +8,11 @@ use std::sync::atomic::Ordering;
 use super::feed::{NpyWork, UnitKind, WorkUnit};
 use super::plan::{Inputs, TaskSpec};
 use super::{PipelineError, PipelineOptions, TaskControl};
-use crate::ledger::SegmentRef;
 use crate::parse::json::row::{RowScratch, parse_unit};
 use crate::parse::numpy;
 use crate::record::{ColumnData, RowBatch};
 use crate::route::{self, Destination};
-use crate::segment::{SegmentMeta, SegmentWriter, WriterOptions};
+use crate::segment::{SegmentInfo, SegmentMeta, SegmentWriter, WriterOptions};
 use crate::source::Opened;
 use crate::validate::JsonRowConverter;
 
@@ -227,18 +226,10 @@ impl Writers {
     }
 
     /// Flushes and syncs every writer; returns the segments written.
-    pub fn finish(self) -> Result<Vec<SegmentRef>, PipelineError> {
+    pub fn finish(self) -> Result<Vec<SegmentInfo>, PipelineError> {
         let mut out = Vec::new();
         for (_, w) in self.open {
-            for info in w.finish()? {
-                out.push(SegmentRef {
-                    file_name: info.file_name,
-                    rows: info.rows,
-                    bytes: info.bytes,
-                    partition: info.partition,
-                    shard: info.shard,
-                });
-            }
+            out.extend(w.finish()?);
         }
         Ok(out)
     }
