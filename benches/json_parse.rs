@@ -1,6 +1,6 @@
 //! Parse-stage speed: framing plus `parse_unit` into a `RowBatch`, per unit as the pipeline
 //! does, over the first 20k rows of the benchmark data set (docs/performance.md, from
-//! `vecload::bench::RowGen`): `id` Int64, `word_count` Int64, `title` VarChar(64) of 16-48
+//! `RowGen` of `src/cli/bench/dataset/`): `id` Int64, `word_count` Int64, `title` VarChar(64) of 16-48
 //! ASCII characters, `vec` FloatVector(128) uniform in [0, 1) written as the shortest f32
 //! text. One core.
 //!
@@ -8,12 +8,20 @@
 //! so the figures are per-core throughput even on a machine other work shares; elsewhere
 //! (or if that file cannot be read) it is wall time.
 
+#[allow(
+    dead_code,
+    unused_imports,
+    reason = "a shared generator: this bench uses part of it"
+)]
+#[path = "../src/cli/bench/dataset/mod.rs"]
+mod dataset;
+
 use std::hint::black_box;
 use std::time::Duration;
 
 use criterion::measurement::{Measurement, ValueFormatter, WallTime};
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
-use vecload::bench::{DEFAULT_SEED, Row, RowGen, schema_json};
+use dataset::{DEFAULT_SEED, Row, RowGen, schema_json};
 use vecload::parse::json::JsonRowConverter;
 use vecload::parse::json::framing::{Framer, JsonFormat};
 use vecload::parse::json::row::{RowScratch, parse_unit};

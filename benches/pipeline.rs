@@ -3,13 +3,20 @@
 //! machine's cores as timely workers. The engine around it (ledger, catalog) is left out;
 //! `vecload bench-import` measures that end to end.
 
+#[allow(
+    dead_code,
+    unused_imports,
+    reason = "a shared generator: this bench uses part of it"
+)]
+#[path = "../src/cli/bench/dataset/mod.rs"]
+mod dataset;
+
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
 use criterion::{BatchSize, Criterion, SamplingMode, Throughput, criterion_group, criterion_main};
-use vecload::bench::{DataSpec, Format, prepare};
-use vecload::ledger::LedgerError;
+use dataset::{DataSpec, Format, prepare};
 use vecload::pipeline::{self, IdAllocator, PipelineOptions, TaskControl, TaskSpec};
 use vecload::schema::CollectionSchema;
 use vecload::source::LocalRoot;
@@ -23,12 +30,9 @@ const DIM: usize = 128;
 struct NoAutoIds;
 
 impl IdAllocator for NoAutoIds {
-    fn alloc(&self, n: u64) -> Result<std::ops::Range<i64>, LedgerError> {
+    fn alloc(&self, n: u64) -> Result<std::ops::Range<i64>, vecload::pipeline::AllocError> {
         // Never called: the benchmark collection has no auto-id.
-        Err(LedgerError::AutoIdsExhausted {
-            requested: n,
-            next: i64::MAX,
-        })
+        Err(format!("no auto-ids in the benchmark ({n} asked)").into())
     }
 }
 

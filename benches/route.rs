@@ -4,12 +4,20 @@
 //! data set, for a sharded collection (Int64 primary key hashed) and a partition-key
 //! collection (VarChar `title` hashed into 16 partitions).
 
+#[allow(
+    dead_code,
+    unused_imports,
+    reason = "a shared generator: this bench uses part of it"
+)]
+#[path = "../src/cli/bench/dataset/mod.rs"]
+mod dataset;
+
 use std::hint::black_box;
 use std::time::Duration;
 
 use criterion::{BatchSize, Criterion, Throughput, criterion_group, criterion_main};
+use dataset::{DEFAULT_SEED, RowGen};
 use serde_json::json;
-use vecload::bench::{DEFAULT_SEED, RowGen};
 use vecload::record::{Column, ColumnData, RowBatch};
 use vecload::route;
 use vecload::schema::CollectionSchema;

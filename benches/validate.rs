@@ -2,12 +2,20 @@
 //! schema and appended to a batch (`JsonRowConverter::push_row` reads a row's text once,
 //! straight into the columns), with and without a dynamic field to fill.
 
+#[allow(
+    dead_code,
+    unused_imports,
+    reason = "a shared generator: this bench uses part of it"
+)]
+#[path = "../src/cli/bench/dataset/mod.rs"]
+mod dataset;
+
 use std::hint::black_box;
 use std::time::Duration;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use dataset::{DEFAULT_SEED, RowGen, schema_json};
 use vecload::RowLocation;
-use vecload::bench::{DEFAULT_SEED, RowGen, schema_json};
 use vecload::parse::json::JsonRowConverter;
 use vecload::record::RowBatch;
 use vecload::schema::CollectionSchema;

@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
+use crate::fault::{self, DurableWrite, FaultHook};
 use crate::fsutil;
 use crate::schema::CollectionSchema;
 
@@ -143,6 +144,7 @@ struct CatalogFile {
 pub struct Catalog {
     dir: PathBuf,
     file: CatalogFile,
+    fault_hook: Option<FaultHook>,
 }
 
 const CATALOG_FORMAT: u32 = 1;
@@ -176,16 +178,26 @@ impl Catalog {
         Ok(Catalog {
             dir: data_dir.to_path_buf(),
             file,
+            fault_hook: None,
         })
     }
 
-    fn save(&self) -> Result<(), CatalogError> {
+    /// Runs `hook` around each write of the catalog file.
+    pub fn with_fault_hook(mut self, hook: Option<FaultHook>) -> Self {
+        self.fault_hook = hook;
+        self
+    }
+
+    fn save(&self, write: DurableWrite) -> Result<(), CatalogError> {
         let path = self.dir.join("catalog.json");
         let bytes = serde_json::to_vec_pretty(&self.file).map_err(|e| CatalogError::Corrupt {
             path: path.clone(),
             reason: e.to_string(),
         })?;
-        fsutil::write_atomic(&path, &bytes).map_err(|source| CatalogError::Io { path, source })
+        fault::guard(self.fault_hook.as_ref(), write, || {
+            fsutil::write_atomic(&path, &bytes)
+        })
+        .map_err(|source| CatalogError::Io { path, source })
     }
 
     /// Directory holding the segments of task `task_id` of collection `collection_id`.
@@ -230,7 +242,7 @@ impl Catalog {
             committed_tasks: BTreeSet::new(),
         };
         self.file.collections.insert(name.clone(), c);
-        self.save()?;
+        self.save(DurableWrite::CatalogCreateCollection)?;
         self.collection(&name)
     }
 
@@ -241,7 +253,7 @@ impl Catalog {
             .collections
             .remove(name)
             .ok_or_else(|| CatalogError::CollectionNotFound(name.to_string()))?;
-        self.save()?;
+        self.save(DurableWrite::CatalogDropCollection)?;
         Ok(c)
     }
 
@@ -288,7 +300,7 @@ impl Catalog {
             name: partition.to_string(),
             segments: Vec::new(),
         });
-        self.save()
+        self.save(DurableWrite::CatalogCreatePartition)
     }
 
     /// Makes a task's segments visible, all at once. Committing a task twice is a no-op.
@@ -336,7 +348,7 @@ impl Catalog {
             }
             c.committed_tasks.insert(task_id);
         }
-        self.save()
+        self.save(DurableWrite::CatalogCommit)
     }
 
     /// Whether task `task_id`'s segments are visible in `collection`.

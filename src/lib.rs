@@ -8,13 +8,16 @@
 //! ```
 //!
 //! [`Engine`] is the facade the CLI and the server use.
+//!
+//! Cargo features, all on by default: `cli` (the `vecload` binary), `server` (the HTTP server,
+//! `server`), `s3` (`s3://` storage roots in `source`). Without them the library is the engine
+//! alone, reading local files.
 
-pub mod bench;
 pub mod catalog;
 pub mod engine;
 pub mod error;
 pub mod fault;
-pub mod fsutil;
+pub(crate) mod fsutil;
 pub mod ledger;
 pub mod location;
 pub mod parse;
@@ -24,6 +27,7 @@ pub mod record;
 pub mod route;
 pub mod schema;
 pub mod segment;
+#[cfg(feature = "server")]
 pub mod server;
 pub mod source;
 pub mod validate;

@@ -211,7 +211,7 @@ fn check_pass(engine: &Engine, collection: &str, dir: &Path, task: &TaskRecord) 
         expected.len() as u64
     );
     let snap = engine.snapshot(collection).expect("snapshot");
-    let schema = &snap.collection.schema;
+    let schema = &snap.schema;
     let pk = schema.primary().name.clone();
     let mut rows = Vec::new();
     for (_, path) in &snap.segments {

@@ -275,7 +275,7 @@ pub fn book_engine_on(
 /// Every row of `collection` read back from its segments, as sorted JSON texts.
 pub fn rows_of(engine: &Engine, collection: &str) -> Vec<String> {
     let snap = engine.snapshot(collection).unwrap();
-    let schema = &snap.collection.schema;
+    let schema = &snap.schema;
     let mut rows = Vec::new();
     for (_, path) in &snap.segments {
         let batch = vecload::segment::read_all(path).unwrap();

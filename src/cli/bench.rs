@@ -5,6 +5,12 @@
 //! included) and reading the child's peak RSS; then runs the peers on the same files.
 
 mod child;
+#[allow(
+    dead_code,
+    unused_imports,
+    reason = "the generator's full API serves the benches too"
+)]
+mod dataset;
 mod peers;
 mod report;
 
@@ -15,11 +21,11 @@ use std::process::{Command, ExitCode};
 use anyhow::{Context, Result, bail};
 use clap::Args;
 use serde_json::Value;
-use vecload::bench::{COLLECTION, DataSpec, Dataset, Format, prepare};
 use vecload::engine::ValueKind;
 
 use super::args::Cli;
 use child::run_measured;
+use dataset::{COLLECTION, DataSpec, Dataset, Format, prepare};
 use peers::{CpSync, DuckDb};
 use report::{ImportRun, print_text, report_json};
 

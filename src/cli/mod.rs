@@ -3,6 +3,7 @@
 mod args;
 mod bench;
 mod config;
+mod fault;
 mod settings;
 mod storage;
 

@@ -105,6 +105,7 @@ pub fn resolve(cli: &Cli) -> Result<EngineOptions> {
     apply(&from_env(), &mut engine, &mut keys)?;
     apply(&cli.given, &mut engine, &mut keys)?;
     engine.storage = storage::storage(&keys)?;
+    engine.fault_hook = super::fault::hook_from_env()?;
     Ok(engine)
 }
 

@@ -37,6 +37,10 @@ pub(crate) enum TaskFailure {
     /// The catalog write that makes it visible failed.
     #[error(transparent)]
     Catalog(#[from] CatalogError),
+    /// A durable write of its commit failed outside the ledger and the catalog (the fault
+    /// hook's sites around the Persisted step).
+    #[error("recording the task Persisted: {0}")]
+    Persist(#[source] std::io::Error),
     /// Its record is gone (a broken invariant: only retention removes records).
     #[error("the task record vanished")]
     RecordVanished,

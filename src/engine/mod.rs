@@ -31,6 +31,7 @@ pub use options::{EngineOptions, ImportOptions, JsonParser, StorageOptions, sett
 pub use setting::{Setting, SettingError, ValueKind};
 
 use crate::catalog::{Catalog, Collection};
+use crate::fault::DurableWrite;
 use crate::ledger::{Ledger, TaskRecord, TaskState};
 use crate::schema::CollectionSchema;
 use runner::Running;
@@ -83,9 +84,10 @@ impl Engine {
         };
         std::fs::create_dir_all(&data_dir).map_err(io)?;
         let lock = recovery::lock_dir(&data_dir)?;
+        let hook = &opts.fault_hook;
         let state = State {
-            catalog: Catalog::open(&data_dir)?,
-            ledger: Ledger::open(&data_dir)?,
+            catalog: Catalog::open(&data_dir)?.with_fault_hook(hook.clone()),
+            ledger: Ledger::open(&data_dir)?.with_fault_hook(hook.clone()),
         };
         let inner = Arc::new(Inner {
             data_dir,
@@ -167,8 +169,11 @@ impl Engine {
         }
         let c = st.catalog.drop_collection(name)?;
         let dir = st.catalog.collection_dir(c.id);
-        crate::fsutil::remove_dir_durable(&dir)
-            .map_err(|source| EngineError::Io { path: dir, source })
+        let hook = self.inner.opts.fault_hook.as_ref();
+        crate::fault::guard(hook, DurableWrite::RemoveDir, || {
+            crate::fsutil::remove_dir_durable(&dir)
+        })
+        .map_err(|source| EngineError::Io { path: dir, source })
     }
 
     /// Every collection (a snapshot).
@@ -264,6 +269,9 @@ impl Engine {
         self.wait(id, Some(Duration::from_secs(60)))
     }
 }
+
+#[cfg(test)]
+mod fault_tests;
 
 fn inner_path() -> PathBuf {
     PathBuf::from("<thread>")

@@ -89,6 +89,10 @@ declare_options! {
         pub storage: Storage = LocalRoot::open(".").into(),
         /// Import limits and tuning.
         pub import: ImportOptions = ImportOptions::default(),
+        /// Called before and after each durable write (catalog, ledger, segments); an error
+        /// it returns fails that write. For tests of failing disks and crashes; none by
+        /// default (the binary installs one from `VECLOAD_FAULT`).
+        pub fault_hook: Option<crate::fault::FaultHook> = None,
         keys:
         /// A segment file rolls over at this size, in bytes.
         "segment.max_size" => segment_max_size: u64 = SEGMENT_MAX_SIZE_DEFAULT;

@@ -37,7 +37,7 @@ impl Engine {
             }
         }
         Ok(Snapshot {
-            collection: c,
+            schema: c.schema,
             segments,
         })
     }

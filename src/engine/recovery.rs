@@ -8,6 +8,7 @@ use std::path::Path;
 
 use super::failure::TaskFailure;
 use super::{EngineError, Inner, runner};
+use crate::fault::DurableWrite;
 use crate::ledger::{TaskState, now_unix};
 
 /// Takes the data directory's lock and writes our PID into it.
@@ -86,9 +87,7 @@ pub(super) fn recover(inner: &Inner) -> Result<Vec<u64>, EngineError> {
             }
             TaskState::Failed => {
                 let mut st = inner.lock();
-                let cleaned = dir
-                    .as_deref()
-                    .is_none_or(|d| crate::fsutil::remove_dir_durable(d).is_ok());
+                let cleaned = dir.as_deref().is_none_or(|d| remove_dir(inner, d).is_ok());
                 if cleaned {
                     let _ = st
                         .ledger
@@ -123,7 +122,7 @@ fn remove_strays(inner: &Inner) -> Result<(), EngineError> {
         let cid = name.strip_prefix('c').and_then(|n| n.parse::<u64>().ok());
         let Some(c) = cid.and_then(|id| st.catalog.collections().find(|c| c.id == id)) else {
             if cid.is_none_or(|id| !live.contains(&id)) {
-                let _ = crate::fsutil::remove_dir_durable(&e.path());
+                let _ = remove_dir(inner, &e.path());
             }
             continue;
         };
@@ -143,11 +142,19 @@ fn remove_strays(inner: &Inner) -> Result<(), EngineError> {
                     })
             });
             if !keep {
-                let _ = crate::fsutil::remove_dir_durable(&t.path());
+                let _ = remove_dir(inner, &t.path());
             }
         }
     }
     Ok(())
+}
+
+/// Removes a directory of segments durably, between the fault hook's calls.
+pub(super) fn remove_dir(inner: &Inner, dir: &Path) -> std::io::Result<()> {
+    let hook = inner.opts.fault_hook.as_ref();
+    crate::fault::guard(hook, DurableWrite::RemoveDir, || {
+        crate::fsutil::remove_dir_durable(dir)
+    })
 }
 
 /// Drops finished task records older than `import.task_retention_s`.

@@ -11,8 +11,12 @@ use crossbeam_channel::{Receiver, RecvTimeoutError};
 use super::failure::TaskFailure;
 use super::{EngineError, Inner};
 use crate::catalog::VisibleSegment;
-use crate::ledger::{LedgerError, TaskRecord, TaskState, now_unix};
-use crate::pipeline::{self, IdAllocator, PipelineError, PipelineOptions, TaskControl, TaskSpec};
+use crate::fault::{self, DurableWrite, FaultSite};
+use crate::ledger::{SegmentRef, TaskRecord, TaskState, now_unix};
+use crate::pipeline::{
+    self, AllocError, IdAllocator, PipelineError, PipelineOptions, TaskControl, TaskSpec,
+};
+use crate::segment::SegmentInfo;
 
 /// A running task: the pipeline's control, and why it was stopped once someone stops it.
 #[derive(Debug, Default)]
@@ -54,8 +58,8 @@ pub(super) fn run_queue(inner: &Arc<Inner>, rx: &Receiver<u64>) {
 struct LedgerIds<'a>(&'a Inner);
 
 impl IdAllocator for LedgerIds<'_> {
-    fn alloc(&self, n: u64) -> Result<std::ops::Range<i64>, LedgerError> {
-        self.0.lock().ledger.alloc_ids(n)
+    fn alloc(&self, n: u64) -> Result<std::ops::Range<i64>, AllocError> {
+        Ok(self.0.lock().ledger.alloc_ids(n)?)
     }
 }
 
@@ -109,16 +113,27 @@ pub(super) fn run_task(inner: &Arc<Inner>, id: u64) {
         memory_budget: inner.opts.import.memory_budget,
         simd_json: inner.opts.import.json_parser == super::JsonParser::SimdJson,
         unit_delay: Duration::from_millis(inner.opts.import.throttle_unit_ms),
+        fault_hook: inner.opts.fault_hook.clone(),
         ..PipelineOptions::default()
     };
     let started = Instant::now();
-    let result = crate::fsutil::create_dir_durable(&dir)
-        .map_err(|source| PipelineError::OutputDir {
-            path: dir.clone(),
-            source,
+    let hook = inner.opts.fault_hook.as_ref();
+    let dir_error = |source| PipelineError::OutputDir {
+        path: dir.clone(),
+        source,
+    };
+    let result = fault::at(hook, FaultSite::before(DurableWrite::Segments))
+        .and_then(|()| {
+            fault::guard(hook, DurableWrite::TaskDir, || {
+                crate::fsutil::create_dir_durable(&dir)
+            })
         })
-        .and_then(|()| pipeline::run(spec, opts, &LedgerIds(inner), running.control.clone()));
-    crate::fault::point("after_segments");
+        .map_err(dir_error)
+        .and_then(|()| pipeline::run(spec, opts, &LedgerIds(inner), running.control.clone()))
+        .and_then(|out| {
+            fault::at(hook, FaultSite::after(DurableWrite::Segments)).map_err(dir_error)?;
+            Ok(out)
+        });
     let outcome = match result {
         Ok(out) => commit(inner, id, &collection, out, started.elapsed().as_secs_f64()),
         // A stop from outside names its reason; the pipeline only saw the flag.
@@ -139,18 +154,31 @@ fn commit(
     out: pipeline::TaskOutput,
     cost: f64,
 ) -> Result<(), TaskFailure> {
+    let hook = inner.opts.fault_hook.as_ref();
+    fault::at(hook, FaultSite::before(DurableWrite::Persisted)).map_err(TaskFailure::Persist)?;
     inner
         .lock()
         .ledger
         .transition_with(id, TaskState::Persisted, None, |r| {
             r.row_count = out.rows;
             r.id_ranges = out.id_ranges;
-            r.segments = out.segments;
+            r.segments = out.segments.iter().map(segment_ref).collect();
             r.persist_cost = Some(cost);
             r.progress = 90;
         })?;
-    crate::fault::point("after_persisted");
+    fault::at(hook, FaultSite::after(DurableWrite::Persisted)).map_err(TaskFailure::Persist)?;
     finish_commit(inner, id, collection)
+}
+
+/// How the ledger lists a segment the pipeline wrote.
+fn segment_ref(s: &SegmentInfo) -> SegmentRef {
+    SegmentRef {
+        file_name: s.file_name.clone(),
+        rows: s.rows,
+        bytes: s.bytes,
+        partition: s.partition.clone(),
+        shard: s.shard,
+    }
 }
 
 /// Makes a Persisted task's segments visible and completes it (also used by recovery).
@@ -185,7 +213,6 @@ pub(super) fn finish_commit(inner: &Inner, id: u64, collection: &str) -> Result<
         .collect();
     st.catalog.commit_tasks(collection, tasks)?;
     drop(st);
-    crate::fault::point("after_commit");
     let mut st = inner.lock();
     let mut batch = st.ledger.batch();
     for t in &group {
@@ -278,7 +305,7 @@ pub(super) fn fail(inner: &Inner, id: u64, why: TaskFailure) {
         }
         let gone = match &dir {
             Some((cid, _)) => {
-                crate::fsutil::remove_dir_durable(&st.catalog.task_dir(*cid, *t)).is_ok()
+                super::recovery::remove_dir(inner, &st.catalog.task_dir(*cid, *t)).is_ok()
             }
             None => true, // the collection and its files are gone
         };

@@ -146,7 +146,7 @@ fn a_journal_left_by_a_crash_is_applied_on_open() {
             t
         })
         .collect();
-    disk::write_journal(&tasks_dir, &moved).unwrap();
+    disk::write_journal(&tasks_dir, &moved, None).unwrap();
     drop(l);
     // A release that predates the journal reads the records without it.
     let old: Vec<_> = disk::read_tasks(&tasks_dir).unwrap();
@@ -192,7 +192,7 @@ fn a_journal_naming_an_unknown_id_is_corrupt() {
     let ids = job(&mut l, 2);
     let mut stray = l.get(ids[0]).unwrap().clone();
     stray.id = 500;
-    disk::write_journal(&dir.path().join(TASKS_DIR), &[stray]).unwrap();
+    disk::write_journal(&dir.path().join(TASKS_DIR), &[stray], None).unwrap();
     drop(l);
     let err = Ledger::open(dir.path()).unwrap_err();
     assert!(err.to_string().contains("next_task_id"), "{err}");

@@ -25,6 +25,7 @@ use serde::{Deserialize, Serialize};
 
 use super::error::LedgerError;
 use super::task::TaskRecord;
+use crate::fault::{self, DurableWrite, FaultHook};
 use crate::fsutil::{sync_dir, write_atomic};
 
 /// Folder of task records, inside the ledger directory.
@@ -119,9 +120,14 @@ fn corrupt(path: &Path, reason: impl Into<String>) -> LedgerError {
     }
 }
 
-fn write_json(path: &Path, value: &impl Serialize) -> Result<(), LedgerError> {
+fn write_json(
+    path: &Path,
+    value: &impl Serialize,
+    hook: Option<&FaultHook>,
+    write: DurableWrite,
+) -> Result<(), LedgerError> {
     let bytes = serde_json::to_vec_pretty(value).map_err(|e| io_error(path)(e.into()))?;
-    write_atomic(path, &bytes).map_err(io_error(path))
+    fault::guard(hook, write, || write_atomic(path, &bytes)).map_err(io_error(path))
 }
 
 /// Reads `path` and checks its format tag and version.
@@ -148,25 +154,36 @@ fn read_checked(path: &Path, format: &str) -> Result<Vec<u8>, LedgerError> {
 }
 
 /// Writes one task's record durably.
-pub(super) fn write_task(tasks_dir: &Path, task: &TaskRecord) -> Result<(), LedgerError> {
+pub(super) fn write_task(
+    tasks_dir: &Path,
+    task: &TaskRecord,
+    hook: Option<&FaultHook>,
+) -> Result<(), LedgerError> {
     let path = tasks_dir.join(task_file_name(task.id));
     let out = TaskOut {
         format: TASK_FORMAT,
         version: FORMAT_VERSION,
         task,
     };
-    write_json(&path, &out)
+    write_json(&path, &out, hook, DurableWrite::LedgerTask)
 }
 
 /// Deletes one task's record (absent is fine) and makes the removal durable.
-pub(super) fn remove_task(tasks_dir: &Path, id: u64) -> Result<(), LedgerError> {
+pub(super) fn remove_task(
+    tasks_dir: &Path,
+    id: u64,
+    hook: Option<&FaultHook>,
+) -> Result<(), LedgerError> {
     let path = tasks_dir.join(task_file_name(id));
-    match fs::remove_file(&path) {
-        Ok(()) => {}
-        Err(e) if e.kind() == io::ErrorKind::NotFound => {}
-        Err(e) => return Err(io_error(&path)(e)),
-    }
-    sync_dir(tasks_dir).map_err(io_error(tasks_dir))
+    let remove = || {
+        match fs::remove_file(&path) {
+            Ok(()) => {}
+            Err(e) if e.kind() == io::ErrorKind::NotFound => {}
+            Err(e) => return Err(e),
+        }
+        sync_dir(tasks_dir)
+    };
+    fault::guard(hook, DurableWrite::LedgerRemove, remove).map_err(io_error(&path))
 }
 
 fn read_task(path: &Path, id: u64) -> Result<TaskRecord, LedgerError> {
@@ -219,13 +236,22 @@ pub(super) fn read_tasks(tasks_dir: &Path) -> Result<Vec<TaskRecord>, LedgerErro
 
 /// Writes the journal of a change to several records durably: from here on the change is
 /// made, whether or not the records' own files are written yet.
-pub(super) fn write_journal(tasks_dir: &Path, tasks: &[TaskRecord]) -> Result<(), LedgerError> {
+pub(super) fn write_journal(
+    tasks_dir: &Path,
+    tasks: &[TaskRecord],
+    hook: Option<&FaultHook>,
+) -> Result<(), LedgerError> {
     let out = JournalOut {
         format: JOURNAL_FORMAT,
         version: FORMAT_VERSION,
         tasks,
     };
-    write_json(&tasks_dir.join(JOURNAL_FILE), &out)
+    write_json(
+        &tasks_dir.join(JOURNAL_FILE),
+        &out,
+        hook,
+        DurableWrite::LedgerTask,
+    )
 }
 
 /// The records of a journal left in the task folder, if there is one.
@@ -252,14 +278,23 @@ pub(super) fn remove_journal(tasks_dir: &Path) -> Result<(), LedgerError> {
 }
 
 /// Writes the counters durably.
-pub(super) fn write_counters(dir: &Path, counters: Counters) -> Result<(), LedgerError> {
+pub(super) fn write_counters(
+    dir: &Path,
+    counters: Counters,
+    hook: Option<&FaultHook>,
+) -> Result<(), LedgerError> {
     let out = CountersOut {
         format: COUNTERS_FORMAT,
         version: FORMAT_VERSION,
         next_task_id: counters.next_task_id,
         next_auto_id: counters.next_auto_id,
     };
-    write_json(&dir.join(COUNTERS_FILE), &out)
+    write_json(
+        &dir.join(COUNTERS_FILE),
+        &out,
+        hook,
+        DurableWrite::LedgerCounters,
+    )
 }
 
 /// Reads the counters; `None` if never written. A temp file of the counters left by a crash is

@@ -13,6 +13,7 @@ use super::disk::{self, COUNTERS_FILE, Counters, TASKS_DIR};
 use super::error::LedgerError;
 use super::state::TaskState;
 use super::task::TaskRecord;
+use crate::fault::FaultHook;
 use crate::fsutil::create_dir_durable;
 
 /// The first auto-id handed out: 2^40 (about 1.1e12).
@@ -37,6 +38,8 @@ pub struct Ledger {
     journal: Vec<u64>,
     /// Changes of records written since open, each one durable write.
     writes: u64,
+    /// Called around each write of a record, the journal or the counters.
+    fault_hook: Option<FaultHook>,
 }
 
 impl Ledger {
@@ -106,6 +109,7 @@ impl Ledger {
             counters,
             journal: journal_ids,
             writes: 0,
+            fault_hook: None,
         };
         ledger.settle()?;
         Ok(ledger)
@@ -115,6 +119,12 @@ impl Ledger {
     /// [`Batch::commit`]. Dropping the batch uncommitted changes nothing.
     pub fn batch(&mut self) -> Batch<'_> {
         Batch::new(self)
+    }
+
+    /// Runs `hook` around each write of a record, the journal or the counters.
+    pub fn with_fault_hook(mut self, hook: Option<FaultHook>) -> Self {
+        self.fault_hook = hook;
+        self
     }
 
     /// Creates a Pending task with the next id, durable before this returns. Ids strictly
@@ -210,7 +220,7 @@ impl Ledger {
             return Err(LedgerError::NoSuchTask(id));
         }
         self.settle()?;
-        disk::remove_task(&self.tasks_dir, id)?;
+        disk::remove_task(&self.tasks_dir, id, self.fault_hook.as_ref())?;
         self.tasks.remove(&id);
         Ok(())
     }
@@ -283,9 +293,9 @@ impl Ledger {
         }
         match records.as_slice() {
             [] => return Ok(()),
-            [one] => disk::write_task(&self.tasks_dir, one)?,
+            [one] => disk::write_task(&self.tasks_dir, one, self.fault_hook.as_ref())?,
             many => {
-                disk::write_journal(&self.tasks_dir, many)?;
+                disk::write_journal(&self.tasks_dir, many, self.fault_hook.as_ref())?;
                 self.journal = many.iter().map(|t| t.id).collect();
             }
         }
@@ -304,7 +314,7 @@ impl Ledger {
         }
         for id in &self.journal {
             if let Some(task) = self.tasks.get(id) {
-                disk::write_task(&self.tasks_dir, task)?;
+                disk::write_task(&self.tasks_dir, task, self.fault_hook.as_ref())?;
             }
         }
         disk::remove_journal(&self.tasks_dir)?;
@@ -314,7 +324,7 @@ impl Ledger {
 
     /// Writes `counters` and then adopts them.
     fn save_counters(&mut self, counters: Counters) -> Result<(), LedgerError> {
-        disk::write_counters(&self.dir, counters)?;
+        disk::write_counters(&self.dir, counters, self.fault_hook.as_ref())?;
         self.counters = counters;
         Ok(())
     }

@@ -19,12 +19,11 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
 pub use plan::TaskSpec;
 
-use crate::ledger::{LedgerError, SegmentRef};
 use crate::location::RowLocation;
 use crate::parse::FilesError;
 use crate::parse::json::framing::FramingError;
 use crate::parse::numpy::NpyError;
-use crate::segment::{BLOCK_BYTES_DEFAULT, SEGMENT_MAX_SIZE_DEFAULT, SegmentError};
+use crate::segment::{BLOCK_BYTES_DEFAULT, SEGMENT_MAX_SIZE_DEFAULT, SegmentError, SegmentInfo};
 use crate::source::SourceError;
 use crate::validate::RowError;
 
@@ -48,6 +47,8 @@ pub struct PipelineOptions {
     pub simd_json: bool,
     /// A pause before each work unit: a throttle that leaves the machine to others.
     pub unit_delay: std::time::Duration,
+    /// Called around each segment write (see [`crate::fault`]); `None` by default.
+    pub fault_hook: Option<crate::fault::FaultHook>,
 }
 
 impl Default for PipelineOptions {
@@ -61,6 +62,7 @@ impl Default for PipelineOptions {
             unit_delay: std::time::Duration::ZERO,
             memory_budget: 512 << 20,
             simd_json: false,
+            fault_hook: None,
         }
     }
 }
@@ -112,7 +114,7 @@ pub enum PipelineError {
     Segment(#[from] SegmentError),
     /// Auto-ids could not be reserved in the ledger.
     #[error("allocating auto-ids: {0}")]
-    AutoIds(#[source] LedgerError),
+    AutoIds(#[source] AllocError),
     /// The input holds more rows than ids can count.
     #[error("too many rows in one work unit: {0}")]
     TooManyRows(u64),
@@ -137,10 +139,14 @@ impl PipelineError {
     }
 }
 
+/// Why auto-ids could not be reserved: the allocator's own error (the engine's is the
+/// ledger's), kept whole for the task's reason.
+pub type AllocError = Box<dyn std::error::Error + Send + Sync>;
+
 /// Hands out auto-ids; implemented by the engine over the durable ledger counter.
 pub trait IdAllocator: Sync {
     /// Reserves `n` consecutive ids.
-    fn alloc(&self, n: u64) -> Result<Range<i64>, LedgerError>;
+    fn alloc(&self, n: u64) -> Result<Range<i64>, AllocError>;
 }
 
 /// Shared progress and stop signal of a running task.
@@ -182,7 +188,7 @@ impl TaskControl {
 #[derive(Debug, Clone, Default)]
 pub struct TaskOutput {
     /// Segment files written under the task's directory, with their partition.
-    pub segments: Vec<SegmentRef>,
+    pub segments: Vec<SegmentInfo>,
     /// Rows imported.
     pub rows: u64,
     /// Auto-ids generated, as `[begin, end)` pairs.

@@ -8,13 +8,12 @@ use std::sync::atomic::Ordering;
 use super::feed::{NpyWork, UnitKind, WorkUnit};
 use super::plan::{Inputs, TaskSpec};
 use super::{PipelineError, PipelineOptions, TaskControl};
-use crate::ledger::SegmentRef;
 use crate::parse::json::JsonRowConverter;
 use crate::parse::json::row::{RowScratch, parse_unit};
 use crate::parse::numpy::{self, NpyError};
 use crate::record::{ColumnData, RowBatch};
 use crate::route::{self, Destination};
-use crate::segment::{SegmentMeta, SegmentWriter, WriterOptions};
+use crate::segment::{SegmentInfo, SegmentMeta, SegmentWriter, WriterOptions};
 use crate::source::Opened;
 use crate::validate::RowError;
 
@@ -236,34 +235,26 @@ impl Writers {
                     segment_max_size: shared.opts.segment_max_size,
                     block_bytes: shared.opts.block_bytes,
                 };
-                e.insert(SegmentWriter::new(
+                let writer = SegmentWriter::new(
                     &spec.out_dir,
                     spec.task_id,
                     self.worker,
                     routed.dest.partition,
                     meta,
                     opts,
-                ))
+                );
+                e.insert(writer.with_fault_hook(shared.opts.fault_hook.clone()))
             }
         };
         writer.add_batch(&routed.batch)?;
-        crate::fault::point("mid_write");
         Ok(())
     }
 
     /// Flushes and syncs every writer; returns the segments written.
-    pub fn finish(self) -> Result<Vec<SegmentRef>, PipelineError> {
+    pub fn finish(self) -> Result<Vec<SegmentInfo>, PipelineError> {
         let mut out = Vec::new();
         for (_, w) in self.open {
-            for info in w.finish()? {
-                out.push(SegmentRef {
-                    file_name: info.file_name,
-                    rows: info.rows,
-                    bytes: info.bytes,
-                    partition: info.partition,
-                    shard: info.shard,
-                });
-            }
+            out.extend(w.finish()?);
         }
         Ok(out)
     }

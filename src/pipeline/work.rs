@@ -20,7 +20,7 @@ use super::feed::{WorkUnit, feed};
 use super::operators::{Parser, Routed, Shared, UnitError, Writers};
 use super::plan::{Inputs, TaskSpec};
 use super::{IdAllocator, PipelineError, PipelineOptions, TaskControl, TaskOutput};
-use crate::ledger::SegmentRef;
+use crate::segment::SegmentInfo;
 
 /// Runs one task to the end: every row parsed, checked and written to fsynced segments
 /// under `spec.out_dir`. Nothing is made visible here; on error the caller removes the
@@ -138,7 +138,7 @@ fn worker_main(
     worker: &mut Worker,
     shared: &Arc<Shared>,
     rx: &Receiver<WorkUnit>,
-) -> Result<Vec<SegmentRef>, PipelineError> {
+) -> Result<Vec<SegmentInfo>, PipelineError> {
     let index = worker.index();
     let mut parser = Parser::new(shared, index)?;
     let writers = Rc::new(RefCell::new(Writers::new(index)));

@@ -324,7 +324,7 @@ pub fn filter_rows(
     output: Option<&[String]>,
     limit: usize,
 ) -> Result<Vec<Map<String, Value>>, QueryError> {
-    let schema = &snap.collection.schema;
+    let schema = &snap.schema;
     let mut out = Vec::new();
     for (_, path) in &snap.segments {
         for batch in crate::segment::read_batches(path)? {

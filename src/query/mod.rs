@@ -14,14 +14,14 @@ use std::path::PathBuf;
 
 use serde_json::{Map, Value};
 
-use crate::catalog::Collection;
 use crate::record::{ColumnData, row_to_json};
+use crate::schema::CollectionSchema;
 
 /// A collection and the paths of its visible segments at one moment.
 #[derive(Debug, Clone)]
 pub struct Snapshot {
-    /// The collection.
-    pub collection: Collection,
+    /// The collection's schema.
+    pub schema: CollectionSchema,
     /// `(partition, segment path)` of every visible segment.
     pub segments: Vec<(String, PathBuf)>,
 }
@@ -91,7 +91,7 @@ pub fn get_by_ids(
     output: Option<&[String]>,
     limit: usize,
 ) -> Result<Vec<Map<String, Value>>, QueryError> {
-    let schema = &snap.collection.schema;
+    let schema = &snap.schema;
     let pk = schema.primary_index();
     let mut out = Vec::new();
     for (_, path) in &snap.segments {

@@ -89,7 +89,7 @@ impl Ord for Scored {
 
 /// Exact k nearest rows to `req.vector`, best first.
 pub fn search(snap: &Snapshot, req: &SearchRequest<'_>) -> Result<Vec<Hit>, QueryError> {
-    let schema = &snap.collection.schema;
+    let schema = &snap.schema;
     let vector_fields: Vec<_> = schema
         .fields
         .iter()

@@ -14,6 +14,7 @@ use super::format::{
     BLOCK_HEADER_BYTES, BLOCK_MAX_BYTES, BlockRef, HEADER_BYTES, SegmentMeta, TRAILER_BYTES,
     Trailer, file_name, header_bytes,
 };
+use crate::fault::{self, DurableWrite, FaultHook};
 use crate::record::RowBatch;
 
 /// Default [`WriterOptions::block_bytes`]: 8 MiB.
@@ -106,6 +107,7 @@ pub struct SegmentWriter {
     encoded: Vec<u8>,
     footer_base: u64,
     done: Vec<SegmentInfo>,
+    fault_hook: Option<FaultHook>,
 }
 
 impl SegmentWriter {
@@ -131,7 +133,14 @@ impl SegmentWriter {
             encoded: Vec::new(),
             footer_base: 0,
             done: Vec::new(),
+            fault_hook: None,
         }
+    }
+
+    /// Runs `hook` around each block write, each file's sync and the directory's sync.
+    pub fn with_fault_hook(mut self, hook: Option<FaultHook>) -> Self {
+        self.fault_hook = hook;
+        self
     }
 
     /// Buffers `batch`'s rows, writing a block whenever the buffer reaches
@@ -165,7 +174,10 @@ impl SegmentWriter {
         }
         self.close_file()?;
         if !self.done.is_empty() {
-            crate::fsutil::sync_dir(&self.dir).map_err(|source| SegmentError::Io {
+            fault::guard(self.fault_hook.as_ref(), DurableWrite::SegmentDir, || {
+                crate::fsutil::sync_dir(&self.dir)
+            })
+            .map_err(|source| SegmentError::Io {
                 path: self.dir.clone(),
                 source,
             })?;
@@ -285,8 +297,11 @@ impl SegmentWriter {
             path: f.path.clone(),
             source,
         };
-        f.file.write_all(&head).map_err(io)?;
-        f.file.write_all(&self.encoded).map_err(io)?;
+        fault::guard(self.fault_hook.as_ref(), DurableWrite::SegmentBlock, || {
+            f.file.write_all(&head)?;
+            f.file.write_all(&self.encoded)
+        })
+        .map_err(io)?;
         let rows = buf.len as u64;
         f.blocks.push(BlockRef {
             offset: f.bytes,
@@ -325,9 +340,12 @@ impl SegmentWriter {
             path: f.path.clone(),
             source,
         };
-        f.file.write_all(&self.encoded).map_err(io)?;
-        f.file.write_all(&trailer.to_bytes()).map_err(io)?;
-        f.file.finish().map_err(io)?;
+        fault::guard(self.fault_hook.as_ref(), DurableWrite::SegmentFile, || {
+            f.file.write_all(&self.encoded)?;
+            f.file.write_all(&trailer.to_bytes())?;
+            f.file.finish()
+        })
+        .map_err(io)?;
         self.done.push(SegmentInfo {
             file_name: f.name,
             rows: f.rows,

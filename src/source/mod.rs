@@ -1,7 +1,8 @@
 //! Bytes in: resolving import paths against the storage root and opening them.
 //!
-//! A [`Storage`] root is a local directory ([`LocalRoot`]) or an object store prefix
-//! ([`ObjectRoot`], e.g. `s3://bucket/prefix`). Every root confines the paths it is given.
+//! A [`Storage`] root is a local directory ([`LocalRoot`]) or, with the `s3` feature, an
+//! object store prefix (`ObjectRoot`, e.g. `s3://bucket/prefix`). Every root confines the
+//! paths it is given.
 //! An opened file is either mapped ([`MappedFile`], local files) or read by byte ranges
 //! ([`RangedFile`]: objects, and local files in the buffered mode), which the pipeline
 //! streams through a bounded read-ahead:
@@ -14,11 +15,13 @@
 
 mod local;
 pub mod mmap;
+#[cfg(feature = "s3")]
 mod object;
 mod ranged;
 
 pub use local::LocalRoot;
 pub use mmap::MappedFile;
+#[cfg(feature = "s3")]
 pub use object::{ObjectRoot, S3Config};
 pub use ranged::{
     CHUNK_BYTES, Fetch, READ_AHEAD_CHUNKS, READ_ATTEMPTS, RangedFile, ReadAhead, ReadAt, ReadTuning,
@@ -130,6 +133,7 @@ pub enum Storage {
     /// A local directory.
     Local(LocalRoot),
     /// An object store prefix.
+    #[cfg(feature = "s3")]
     Object(ObjectRoot),
 }
 
@@ -139,6 +143,7 @@ impl From<LocalRoot> for Storage {
     }
 }
 
+#[cfg(feature = "s3")]
 impl From<ObjectRoot> for Storage {
     fn from(root: ObjectRoot) -> Self {
         Storage::Object(root)
@@ -150,6 +155,7 @@ impl Storage {
     pub fn size(&self, path: &str) -> Result<u64, SourceError> {
         match self {
             Storage::Local(root) => root.size(path),
+            #[cfg(feature = "s3")]
             Storage::Object(root) => root.size(path),
         }
     }
@@ -158,6 +164,7 @@ impl Storage {
     pub fn open(&self, path: &str) -> Result<Opened, SourceError> {
         match self {
             Storage::Local(root) => root.open_file(path),
+            #[cfg(feature = "s3")]
             Storage::Object(root) => root.open(path).map(Opened::Ranged),
         }
     }
@@ -166,6 +173,7 @@ impl Storage {
     pub fn describe(&self) -> String {
         match self {
             Storage::Local(root) => root.dir().display().to_string(),
+            #[cfg(feature = "s3")]
             Storage::Object(root) => root.url(),
         }
     }

@@ -1,7 +1,7 @@
 //! The report of a run: per-format figures, peers and ratios, as text or JSON.
 
+use super::dataset::{Dataset, Format};
 use serde_json::{Value, json};
-use vecload::bench::{Dataset, Format};
 
 use super::peers::{CpSync, DuckDb};
 

@@ -154,7 +154,10 @@ pub fn prepare(root: &Path, spec: &DataSpec) -> Result<Dataset, BenchError> {
         path: manifest_path.clone(),
         source: io::Error::other(e),
     })?;
-    crate::fsutil::write_atomic(&manifest_path, &text).map_err(io_at(&manifest_path))?;
+    // Written last, by rename: a set whose manifest exists is complete.
+    let tmp = manifest_path.with_extension("json.tmp");
+    fs::write(&tmp, &text).map_err(io_at(&tmp))?;
+    fs::rename(&tmp, &manifest_path).map_err(io_at(&manifest_path))?;
     set.generated = true;
     set.generate_s = start.elapsed().as_secs_f64();
     Ok(set)

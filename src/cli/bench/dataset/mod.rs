@@ -6,14 +6,15 @@
 //! as `{"rows":[...]}` JSON, JSON Lines (floats as the shortest float32 text) and NPY columns
 //! (`title` as `<U48`). The same seed gives the same bytes on every machine.
 //!
-//! ```no_run
-//! use vecload::bench::{DataSpec, Format, prepare};
+//! Not part of the library: `vecload bench-import` uses it, and the benches include this
+//! folder with `#[path]` (so every item is used by some includer, not by each).
+//!
+//! ```text
 //! let set = prepare("target/bench-data".as_ref(), &DataSpec { rows: 20_000, ..DataSpec::default() })?;
 //! let (files, bytes) = set.inputs(Format::Jsonl);
-//! # Ok::<(), vecload::bench::BenchError>(())
 //! ```
 
-mod dataset;
+mod files;
 mod npy;
 mod rows;
 
@@ -21,7 +22,7 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
 
-pub use dataset::{COLLECTION, Dataset, GENERATOR_VERSION, prepare, schema_json};
+pub use files::{COLLECTION, Dataset, GENERATOR_VERSION, prepare, schema_json};
 pub use npy::{NPY_FILES, NpyColumns, npy_header};
 pub use rows::{Row, RowGen, SplitMix64, TITLE_MAX_CHARS, TITLE_MIN_CHARS, WORD_COUNT_MAX};
 

@@ -99,9 +99,9 @@ impl<W: Write> NpyColumns<W> {
 
 #[cfg(test)]
 mod tests {
+    use super::super::rows::RowGen;
     use super::*;
-    use crate::bench::rows::RowGen;
-    use crate::parse::numpy::parse_header;
+    use vecload::parse::numpy::parse_header;
 
     #[test]
     fn headers_are_aligned_and_read_back() {
