@@ -7,7 +7,21 @@
 //!     -> route (shard, partition) -> segment (bincode, CRC) -> ledger + catalog commit
 //! ```
 //!
-//! [`Engine`] is the facade the CLI and the server use.
+//! [`Engine`] is the facade the CLI and the server use:
+//!
+//! ```no_run
+//! use vecload::{Engine, EngineOptions, ImportRequest};
+//!
+//! # fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! let engine = Engine::open("vecload-data", EngineOptions::default())?;
+//! engine.create_collection_from_json(&std::fs::read("data/book/schema.json")?)?;
+//! engine.create_partition("book", "2022")?;
+//! let id = engine.import(ImportRequest::new("book", ["data/book/book.json"]).partition("2022"))?;
+//! let task = engine.wait(id, None)?; // Completed, or Failed with a reason naming row and field
+//! println!("{:?}: {} rows", task.state, engine.count("book", None)?);
+//! # Ok(())
+//! # }
+//! ```
 //!
 //! Cargo features, all on by default: `cli` (the `vecload` binary), `server` (the HTTP server,
 //! `server`), `s3` (`s3://` storage roots in `source`). Without them the library is the engine
