@@ -73,6 +73,33 @@ fn numpy_column_set_imports_into_a_named_partition_and_the_default() {
     }
 }
 
+/// A directory is a NumPy column set (pymilvus's BulkWriter writes each batch as
+/// `<uuid>/<n>/`); a directory without `.npy` files is refused before any task exists.
+#[test]
+fn a_directory_imports_as_a_numpy_column_set() {
+    let dir = tempfile::tempdir().unwrap();
+    let engine = book_engine(dir.path());
+    for path in ["data/book/npy", "data/book/npy/"] {
+        let t = import(&engine, None, &[path]);
+        assert_eq!(t.state, TaskState::Completed, "{}", t.failed_reason);
+        assert_eq!(t.row_count, 5);
+        assert_eq!(t.files.len(), 4, "{:?}", t.files);
+        assert!(
+            t.files
+                .iter()
+                .all(|f| f.starts_with("data/book/npy/") && f.ends_with(".npy"))
+        );
+    }
+    assert_eq!(engine.count("book", None).unwrap(), 10);
+    let err = engine
+        .do_bulk_insert("book", None, &["data/book".to_string()])
+        .unwrap_err();
+    assert!(
+        err.to_string().contains("'data/book' holds no .npy files"),
+        "{err}"
+    );
+}
+
 #[test]
 fn a_bad_file_fails_its_task_names_the_row_and_leaves_nothing() {
     let dir = tempfile::tempdir().unwrap();

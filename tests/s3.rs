@@ -75,6 +75,15 @@ fn json_and_an_npy_column_set_import_from_s3_like_from_disk() {
             t.failed_reason
         );
         assert_eq!(engine.count("book", None).unwrap(), 10);
+        // The column set's folder, listed (one LIST on S3): the same four files.
+        let t = import(engine, None, &["data/book/npy/"]);
+        assert_eq!(
+            (t.state, t.row_count, t.files.len()),
+            (TaskState::Completed, 5, 4),
+            "{}",
+            t.failed_reason
+        );
+        assert_eq!(engine.count("book", None).unwrap(), 15);
     }
     assert_eq!(rows_of(&s3, "book"), rows_of(&local, "book"));
 }

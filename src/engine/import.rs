@@ -3,6 +3,8 @@
 
 use super::{Engine, EngineError, request};
 use crate::ledger::TaskId;
+use crate::parse::format::FileKind;
+use crate::source::Storage;
 
 /// Options of one import request.
 ///
@@ -89,10 +91,13 @@ impl Engine {
     /// Queues an import and returns its id at once (a job's id is its first task's). Every
     /// request check happens here; a refused request queues nothing, and a job's tasks are
     /// created in one ledger write.
-    pub fn import(&self, req: ImportRequest) -> Result<TaskId, EngineError> {
+    pub fn import(&self, mut req: ImportRequest) -> Result<TaskId, EngineError> {
         let queue = self.queue.as_ref().ok_or(EngineError::InvalidRequest(
             "the engine is shutting down".into(),
         ))?;
+        for unit in &mut req.units {
+            expand_column_dir(&self.inner.opts.storage, unit)?;
+        }
         let mut st = self.inner.lock();
         let partition = request::check(
             &self.inner,
@@ -132,4 +137,32 @@ impl Engine {
         req.partition = partition.map(str::to_string);
         self.import(req)
     }
+}
+
+/// A unit that is one directory (pymilvus's BulkWriter writes each NumPy batch as a folder
+/// `<uuid>/<n>/` of `<field>.npy` files) becomes the `.npy` files in it, a column set.
+fn expand_column_dir(storage: &Storage, unit: &mut Vec<String>) -> Result<(), EngineError> {
+    let [path] = unit.as_slice() else {
+        return Ok(());
+    };
+    if FileKind::of(path).is_some() {
+        return Ok(());
+    }
+    let files = match storage.list_dir(path) {
+        Ok(Some(files)) => files,
+        // Not a directory (or not there): the request check names the path.
+        Ok(None) => return Ok(()),
+        Err(e) if e.is_not_found() => return Ok(()),
+        Err(e) => return Err(e.into()),
+    };
+    let npy: Vec<String> = (files.into_iter())
+        .filter(|f| FileKind::of(f) == Some(FileKind::Npy))
+        .collect();
+    if npy.is_empty() {
+        return Err(EngineError::InvalidRequest(format!(
+            "the directory '{path}' holds no .npy files (a directory is read as one NumPy column set)"
+        )));
+    }
+    *unit = npy;
+    Ok(())
 }

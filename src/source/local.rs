@@ -98,6 +98,26 @@ impl LocalRoot {
             .map_err(|e| map_io(&full, e))
     }
 
+    /// The files directly in `path` when it is a directory (as paths relative to the root,
+    /// sorted; hidden files left out), `None` when it is not one.
+    pub fn list_dir(&self, path: &str) -> Result<Option<Vec<String>>, SourceError> {
+        let full = self.resolve(path)?;
+        if !std::fs::metadata(&full).is_ok_and(|m| m.is_dir()) {
+            return Ok(None);
+        }
+        let dir = path.trim_end_matches('/');
+        let mut files = Vec::new();
+        for entry in std::fs::read_dir(&full).map_err(|e| map_io(&full, e))? {
+            let entry = entry.map_err(|e| map_io(&full, e))?;
+            let name = entry.file_name().to_string_lossy().into_owned();
+            if !name.starts_with('.') && entry.file_type().is_ok_and(|t| t.is_file()) {
+                files.push(format!("{dir}/{name}"));
+            }
+        }
+        files.sort();
+        Ok(Some(files))
+    }
+
     /// Opens and maps `path`.
     pub fn map(&self, path: &str) -> Result<MappedFile, SourceError> {
         let full = self.resolve(path)?;

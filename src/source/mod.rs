@@ -160,6 +160,16 @@ impl Storage {
         }
     }
 
+    /// The files directly in the directory `path` (an object prefix on S3), relative to the
+    /// root and sorted; `None` when `path` names no directory.
+    pub fn list_dir(&self, path: &str) -> Result<Option<Vec<String>>, SourceError> {
+        match self {
+            Storage::Local(root) => root.list_dir(path),
+            #[cfg(feature = "s3")]
+            Storage::Object(root) => root.list_dir(path),
+        }
+    }
+
     /// Opens `path` for reading.
     pub fn open(&self, path: &str) -> Result<Opened, SourceError> {
         match self {

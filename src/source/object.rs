@@ -218,6 +218,25 @@ impl ObjectRoot {
         Ok(meta.size)
     }
 
+    /// The objects directly under `path/` (one `LIST` with a delimiter), as paths relative to
+    /// the root, sorted; `None` when there is none (`path` is no "directory").
+    pub fn list_dir(&self, path: &str) -> Result<Option<Vec<String>>, SourceError> {
+        let dir = path.trim_end_matches('/');
+        let (key, url) = self.key(dir)?;
+        let store = self.inner.store.clone();
+        let listed = self
+            .inner
+            .rt
+            .block_on(async move { store.list_with_delimiter(Some(&key)).await })
+            .map_err(|e| self.failure(&url).error(&e))?;
+        let mut files: Vec<String> = (listed.objects.iter())
+            .filter_map(|m| m.location.filename())
+            .map(|name| format!("{dir}/{name}"))
+            .collect();
+        files.sort();
+        Ok((!files.is_empty()).then_some(files))
+    }
+
     /// Opens the object at `path` for ranged reads (one `HEAD` for its length).
     pub fn open(&self, path: &str) -> Result<RangedFile, SourceError> {
         let len = self.size(path)?;
