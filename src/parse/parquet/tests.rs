@@ -156,3 +156,36 @@ fn short_and_foreign_files_are_damaged() {
     }
     assert!(footer_len("x.parquet", b"abc").is_err());
 }
+
+#[test]
+fn units_are_row_groups_cut_for_idle_workers() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("data/parquet/pass/row_groups");
+    let schema =
+        CollectionSchema::from_json(&fs::read(dir.join("schema.json")).unwrap(), 16).unwrap();
+    let bytes = FileBytes::whole(Bytes::from(fs::read(dir.join("input.parquet")).unwrap()));
+    let file = ParquetFile::open("input.parquet", &schema, &bytes).unwrap();
+    // 10 rows in row groups of 3, 3, 3 and 1.
+    let spans = |workers| {
+        file.units(workers)
+            .iter()
+            .map(|u| (u.row_group, u.rows.clone(), u.first_row()))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        spans(2),
+        [(0, 0..3, 0), (1, 0..3, 3), (2, 0..3, 6), (3, 0..1, 9)]
+    );
+    assert_eq!(
+        spans(8),
+        [
+            (0, 0..2, 0),
+            (0, 2..3, 2),
+            (1, 0..2, 3),
+            (1, 2..3, 5),
+            (2, 0..2, 6),
+            (2, 2..3, 8),
+            (3, 0..1, 9)
+        ]
+    );
+    assert!(file.units(8).iter().all(|u| !u.is_empty()));
+}
