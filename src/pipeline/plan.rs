@@ -178,7 +178,7 @@ fn open_parquet(
             match len.checked_sub(meta_len + 8) {
                 Some(start) => pieces.push((start, r.read(start..len)?)),
                 // A footer longer than the file: the decoder says so.
-                None => pieces.push((len - 8, tail)),
+                None => pieces.push((len.saturating_sub(8), tail)),
             }
             let footer = FileBytes::pieces(len, pieces);
             let file = ParquetFile::open(name, schema, &footer)?;
