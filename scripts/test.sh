@@ -6,8 +6,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 venv=.ci/venv
 pkgs=("pymilvus==2.5.18" "minio==7.2.20" "azure-storage-blob==12.31.1" "requests==2.34.2"
-      "moto[s3]==5.2.5" "flask" "flask-cors")
-if ! "$venv/bin/python" -c "import pymilvus.bulk_writer, moto, flask_cors" 2>/dev/null; then
+      "moto[s3]==5.2.5" "flask" "flask-cors" "ml_dtypes==0.7.0")
+if ! "$venv/bin/python" -c "import pymilvus.bulk_writer, moto, flask_cors, ml_dtypes" 2>/dev/null; then
   python3 -m venv "$venv"
   "$venv/bin/pip" install -q --disable-pip-version-check "${pkgs[@]}"
 fi

@@ -80,7 +80,7 @@ impl Drop for Server {
     }
 }
 
-fn wait_job(s: &Server, id: &str) -> Value {
+pub(crate) fn wait_job(s: &Server, id: &str) -> Value {
     let deadline = Instant::now() + Duration::from_secs(60);
     loop {
         let v = s.post("/v2/vectordb/jobs/import/describe", json!({"jobId": id}));

@@ -9,6 +9,7 @@ mod corpus;
 mod crash;
 mod jobs;
 mod json;
+mod parquet;
 mod query;
 mod routing;
 mod s3;

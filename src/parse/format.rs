@@ -1,7 +1,7 @@
 //! What kind of import file a path names, and what task a unit's files make: the one place
 //! that classifies files, asked by the request checks (engine) and by the pipeline's plan.
 //!
-//! A task reads either one row file (JSON or JSON Lines; Parquet and CSV will join them) or
+//! A task reads either one row file (JSON, JSON Lines or Parquet; CSV will join them) or
 //! the `.npy` files of one column set. A new format adds a [`FileKind`] variant, its
 //! extensions in [`FileKind::of`], and whether it is a row file or a column file.
 
@@ -15,10 +15,12 @@ pub enum FileKind {
     Json(JsonFormat),
     /// `.npy`: one column of a NumPy column set.
     Npy,
+    /// `.parquet`: a Parquet file (a task of its own).
+    Parquet,
 }
 
 /// The extensions [`FileKind::of`] knows, as error messages list them.
-pub const EXTENSIONS: &str = ".json, .jsonl, .ndjson or .npy";
+pub const EXTENSIONS: &str = ".json, .jsonl, .ndjson, .npy or .parquet";
 
 impl FileKind {
     /// The kind of `path`, or `None` for an extension no reader takes.
@@ -27,6 +29,8 @@ impl FileKind {
             Some(FileKind::Json(format))
         } else if path.ends_with(".npy") {
             Some(FileKind::Npy)
+        } else if path.ends_with(".parquet") {
+            Some(FileKind::Parquet)
         } else {
             None
         }
@@ -63,7 +67,7 @@ pub enum FilesError {
     #[error("unsupported file type: \"{0}\" (expected {EXTENSIONS})")]
     Unsupported(String),
     /// More than one row file in one unit.
-    #[error("a JSON import takes one file per task, got {count}: {files:?}")]
+    #[error("a JSON or Parquet import takes one file per task, got {count}: {files:?}")]
     SeveralRowFiles {
         /// How many row files.
         count: usize,
@@ -71,7 +75,7 @@ pub enum FilesError {
         files: Vec<String>,
     },
     /// Row files and column files in one unit.
-    #[error("JSON and NumPy files cannot be mixed in one task: {files:?}")]
+    #[error("row files (JSON, Parquet) and NumPy files cannot be mixed in one task: {files:?}")]
     Mixed {
         /// The unit's files.
         files: Vec<String>,
@@ -126,7 +130,17 @@ mod tests {
             Some(FileKind::Json(JsonFormat::Lines))
         );
         assert_eq!(FileKind::of("id.npy"), Some(FileKind::Npy));
-        for other in ["a.JSON", "a.npz", "a.txt", "json", "a.json.gz", ""] {
+        assert_eq!(FileKind::of("b/1.parquet"), Some(FileKind::Parquet));
+        assert!(!FileKind::Parquet.is_column());
+        for other in [
+            "a.JSON",
+            "a.npz",
+            "a.txt",
+            "json",
+            "a.json.gz",
+            "a.PARQUET",
+            "",
+        ] {
             assert_eq!(FileKind::of(other), None, "{other}");
         }
         assert!(FileKind::Npy.is_column());
@@ -165,6 +179,17 @@ mod tests {
             classify(&unit(&["a.json", "id.npy"])),
             Err(FilesError::Mixed { .. })
         ));
+        assert!(matches!(
+            classify(&unit(&["1.parquet", "2.parquet"])),
+            Err(FilesError::SeveralRowFiles { count: 2, .. })
+        ));
+        assert_eq!(
+            classify(&unit(&["1.parquet"])),
+            Ok(TaskFiles::Rows {
+                file: "1.parquet",
+                kind: FileKind::Parquet
+            })
+        );
         assert!(matches!(
             classify(&unit(&["id.npy", "a.json"])),
             Err(FilesError::Mixed { .. })

@@ -4,5 +4,6 @@
 pub mod format;
 pub mod json;
 pub mod numpy;
+pub mod parquet;
 
 pub use format::{FileKind, FilesError, TaskFiles, classify};

@@ -15,12 +15,13 @@ use std::sync::atomic::Ordering;
 use bytes::Bytes;
 use crossbeam_channel::Sender;
 
-pub(super) use units::{JsonWork, NpyWork, Piece};
+pub(super) use units::{JsonWork, NpyWork, ParquetWork, Piece};
 
-use super::plan::Inputs;
+use super::plan::{Inputs, ParquetBody};
 use super::{IdAllocator, PipelineError, TaskControl};
 use crate::parse::json::framing::{Framer, JsonFormat, Step, StreamFramer};
 use crate::parse::numpy::ColumnPlan;
+use crate::parse::parquet::ParquetFile;
 use crate::source::{Opened, RangedFile};
 
 /// Ids are reserved from the durable counter in blocks of at least this many.
@@ -46,6 +47,8 @@ pub(super) enum UnitKind {
     Json(JsonWork),
     /// A row range of an NPY column set.
     Npy(NpyWork),
+    /// Rows of a row group of a Parquet file.
+    Parquet(ParquetWork),
 }
 
 impl UnitKind {
@@ -53,6 +56,7 @@ impl UnitKind {
         match self {
             UnitKind::Json(w) => w.unit.rows,
             UnitKind::Npy(w) => w.rows.end - w.rows.start,
+            UnitKind::Parquet(w) => w.unit.len(),
         }
     }
 }
@@ -86,13 +90,15 @@ impl IdBlocks<'_> {
 /// Sends one unit; `Ok(false)` once the task is stopped or the receivers are gone.
 type SendUnit<'a> = dyn FnMut(UnitKind) -> Result<bool, PipelineError> + 'a;
 
-/// Feeds every unit of `inputs` to `tx`; returns the auto-id ranges handed out.
+/// Feeds every unit of `inputs` to `tx`; returns the auto-id ranges handed out. `workers`
+/// is how many workers share the units (a Parquet file with fewer row groups is cut finer).
 ///
 /// Stops early (without error) when the task is stopped or the receivers are gone.
 pub(super) fn feed(
     inputs: &Inputs,
     auto_id: bool,
     unit_bytes: usize,
+    workers: usize,
     ids: &dyn IdAllocator,
     tx: Sender<WorkUnit>,
     control: &TaskControl,
@@ -167,8 +173,62 @@ pub(super) fn feed(
                 }
             }
         }
+        Inputs::Parquet { file, body } => feed_parquet(file, body, workers, &mut send)?,
     }
     Ok(blocks.used)
+}
+
+/// The units of a Parquet file in file order. A file read by ranges has the column chunks
+/// of each row group read ahead (once for the units that share a row group).
+fn feed_parquet(
+    file: &ParquetFile,
+    body: &ParquetBody,
+    workers: usize,
+    send: &mut SendUnit<'_>,
+) -> Result<(), PipelineError> {
+    let units = file.units(workers);
+    let r = match body {
+        ParquetBody::Mapped { .. } => {
+            for unit in units {
+                if !send(UnitKind::Parquet(ParquetWork { unit, chunks: None }))? {
+                    break;
+                }
+            }
+            return Ok(());
+        }
+        ParquetBody::Ranged { file: r, .. } => r,
+    };
+    let mut groups: Vec<usize> = units.iter().map(|u| u.row_group).collect();
+    groups.dedup();
+    let ranges: Vec<Vec<Range<u64>>> = groups
+        .iter()
+        .map(|g| file.chunk_ranges(*g, r.len()))
+        .collect();
+    let mut ahead = r.read_ahead(ranges.clone().into_iter().flatten());
+    let mut current: Option<(usize, Vec<(u64, Bytes)>)> = None;
+    let mut next_group = groups.iter().zip(&ranges);
+    for unit in units {
+        if current.as_ref().is_none_or(|(g, _)| *g != unit.row_group) {
+            let Some((g, group_ranges)) = next_group.next() else {
+                return Err(PipelineError::Internal(
+                    "a Parquet unit names a row group not read",
+                ));
+            };
+            let mut chunks = Vec::with_capacity(group_ranges.len());
+            for range in group_ranges {
+                let Some(bytes) = ahead.next() else {
+                    return Err(PipelineError::Internal("the read-ahead ended early"));
+                };
+                chunks.push((range.start, bytes?));
+            }
+            current = Some((*g, chunks));
+        }
+        let chunks = current.as_ref().map(|(_, c)| c.clone());
+        if !send(UnitKind::Parquet(ParquetWork { unit, chunks }))? {
+            break;
+        }
+    }
+    Ok(())
 }
 
 /// Streams a JSON file read by ranges: chunks in order, framed as they arrive.

@@ -23,6 +23,7 @@ use crate::location::RowLocation;
 use crate::parse::FilesError;
 use crate::parse::json::framing::FramingError;
 use crate::parse::numpy::NpyError;
+use crate::parse::parquet::ParquetError;
 use crate::segment::{BLOCK_BYTES_DEFAULT, SEGMENT_MAX_SIZE_DEFAULT, SegmentError, SegmentInfo};
 use crate::source::SourceError;
 use crate::validate::RowError;
@@ -98,6 +99,9 @@ pub enum PipelineError {
     /// An NPY file or set was refused.
     #[error(transparent)]
     Npy(#[from] NpyError),
+    /// A Parquet file, or one of its rows, was refused.
+    #[error(transparent)]
+    Parquet(#[from] ParquetError),
     /// A row broke a rule of the schema.
     #[error(transparent)]
     Row(#[from] RowError),
@@ -134,6 +138,7 @@ impl PipelineError {
     pub fn location(&self) -> Option<&RowLocation> {
         match self {
             PipelineError::Row(e) => Some(&e.location),
+            PipelineError::Parquet(ParquetError::Row(e)) => Some(&e.location),
             _ => None,
         }
     }
@@ -152,7 +157,7 @@ pub trait IdAllocator: Sync {
 /// Shared progress and stop signal of a running task.
 #[derive(Debug, Default)]
 pub struct TaskControl {
-    /// Units of work done (bytes for JSON, rows for NPY).
+    /// Units of work done (bytes for JSON, rows for NPY and Parquet).
     pub done: AtomicU64,
     /// Units of work in all.
     pub total: AtomicU64,

@@ -5,12 +5,13 @@
 use std::collections::BTreeMap;
 use std::sync::atomic::Ordering;
 
-use super::feed::{NpyWork, UnitKind, WorkUnit};
-use super::plan::{Inputs, TaskSpec};
+use super::feed::{NpyWork, ParquetWork, UnitKind, WorkUnit};
+use super::plan::{Inputs, ParquetBody, TaskSpec};
 use super::{PipelineError, PipelineOptions, TaskControl};
 use crate::parse::json::JsonRowConverter;
 use crate::parse::json::row::{RowScratch, parse_unit};
 use crate::parse::numpy::{self, NpyError};
+use crate::parse::parquet::{ParquetError, ParquetFile};
 use crate::record::{ColumnData, RowBatch};
 use crate::route::{self, Destination};
 use crate::segment::{SegmentInfo, SegmentMeta, SegmentWriter, WriterOptions};
@@ -46,6 +47,8 @@ pub(super) enum UnitError {
     Row(RowError),
     /// An NPY column could not be decoded.
     Npy(NpyError),
+    /// A Parquet unit could not be read, or one of its rows was refused.
+    Parquet(ParquetError),
     /// The unit does not match the task's input (a broken invariant).
     Mismatch,
 }
@@ -55,6 +58,7 @@ impl From<UnitError> for PipelineError {
         match e {
             UnitError::Row(e) => PipelineError::Row(e),
             UnitError::Npy(e) => PipelineError::Npy(e),
+            UnitError::Parquet(e) => PipelineError::Parquet(e),
             UnitError::Mismatch => {
                 PipelineError::Internal("a work unit does not match the task's input")
             }
@@ -74,7 +78,7 @@ impl Parser {
     pub fn new(shared: &Shared, worker: usize) -> Result<Self, PipelineError> {
         let converter = match shared.inputs {
             Inputs::Json { .. } => Some(JsonRowConverter::new(&shared.spec.schema)?),
-            Inputs::Npy { .. } => None,
+            Inputs::Npy { .. } | Inputs::Parquet { .. } => None,
         };
         Ok(Parser {
             worker,
@@ -96,6 +100,7 @@ impl Parser {
         let rows = match &unit.kind {
             UnitKind::Json(w) => w.unit.rows,
             UnitKind::Npy(w) => w.rows.end - w.rows.start,
+            UnitKind::Parquet(w) => w.unit.len(),
         };
         let mut batch = RowBatch::empty(schema, usize::try_from(rows).unwrap_or(0));
         let parsed = match (&shared.inputs, &unit.kind, &mut self.converter) {
@@ -119,6 +124,14 @@ impl Parser {
                     .control
                     .done
                     .fetch_add(w.rows.end - w.rows.start, Ordering::Relaxed);
+                r
+            }
+            (Inputs::Parquet { file, body }, UnitKind::Parquet(w), _) => {
+                let r = read_parquet(file, body, w, &mut batch);
+                shared
+                    .control
+                    .done
+                    .fetch_add(w.unit.len(), Ordering::Relaxed);
                 r
             }
             _ => Err(UnitError::Mismatch),
@@ -178,6 +191,38 @@ fn decode_npy(
         }
     }
     Ok(())
+}
+
+fn read_parquet(
+    file: &ParquetFile,
+    body: &ParquetBody,
+    work: &ParquetWork,
+    batch: &mut RowBatch,
+) -> Result<(), UnitError> {
+    let unit = &work.unit;
+    match (body, &work.chunks) {
+        (ParquetBody::Mapped { map, bytes }, _) => {
+            file.read_unit(bytes, unit, batch)
+                .map_err(UnitError::Parquet)?;
+            // A whole row group is read by this unit alone: its pages can leave memory.
+            if unit.is_whole_group(file.group_rows(unit.row_group)) {
+                let len = map.bytes().len() as u64;
+                for r in file.chunk_ranges(unit.row_group, len) {
+                    map.release(r.start as usize..r.end as usize);
+                }
+            }
+            Ok(())
+        }
+        (ParquetBody::Ranged { footer, .. }, Some(chunks)) => {
+            let mut bytes = footer.clone();
+            for (offset, b) in chunks {
+                bytes.push(*offset, b.clone());
+            }
+            file.read_unit(&bytes, unit, batch)
+                .map_err(UnitError::Parquet)
+        }
+        (ParquetBody::Ranged { .. }, None) => Err(UnitError::Mismatch),
+    }
 }
 
 /// Writes generated ids `first..` into the primary-key column (decimal text for VarChar).

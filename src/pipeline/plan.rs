@@ -1,13 +1,17 @@
 //! What a task reads: its files opened and checked, before any row is parsed.
 
 use std::path::PathBuf;
+use std::sync::Arc;
+
+use bytes::Bytes;
 
 use super::PipelineError;
 use crate::parse::json::framing::JsonFormat;
 use crate::parse::numpy::{self, NpyFile, NpyHeader, NpySetPlan, PREFIX_LEN_MAX};
+use crate::parse::parquet::{self, FileBytes, ParquetFile};
 use crate::parse::{self, FileKind, FilesError, TaskFiles};
 use crate::schema::CollectionSchema;
-use crate::source::{Opened, Storage};
+use crate::source::{MappedFile, Opened, RangedFile, Storage};
 
 /// Bytes read first from a streamed NPY file: enough for any usual header (NumPy pads it
 /// to 64 or 128 bytes); a longer one takes a second read of exactly its length.
@@ -47,6 +51,32 @@ pub(super) enum Inputs {
         cols: Vec<Opened>,
         meta: Option<Opened>,
     },
+    /// One Parquet file, its footer decoded and its columns checked against the schema.
+    Parquet {
+        file: Box<ParquetFile>,
+        body: ParquetBody,
+    },
+}
+
+/// The bytes of a Parquet file.
+pub(super) enum ParquetBody {
+    /// Mapped: every unit reads from the whole map.
+    Mapped {
+        map: Arc<MappedFile>,
+        bytes: FileBytes,
+    },
+    /// Read by ranges: the head and the footer, read when the task opens; each unit
+    /// carries the column chunks of its row group, read by the feeder.
+    Ranged { file: RangedFile, footer: FileBytes },
+}
+
+/// A map shared as [`Bytes`] (the Parquet decoder takes its input as `Bytes`).
+struct SharedMap(Arc<MappedFile>);
+
+impl AsRef<[u8]> for SharedMap {
+    fn as_ref(&self) -> &[u8] {
+        self.0.bytes()
+    }
 }
 
 impl Inputs {
@@ -63,6 +93,10 @@ impl Inputs {
                     format,
                 });
             }
+            TaskFiles::Rows {
+                file,
+                kind: FileKind::Parquet,
+            } => return open_parquet(file, &spec.schema, spec.root.open(file)?),
             TaskFiles::Rows { file, .. } => {
                 return Err(FilesError::Unsupported(file.to_string()).into());
             }
@@ -116,8 +150,45 @@ impl Inputs {
         match self {
             Inputs::Json { body, .. } => body.len(),
             Inputs::Npy { plan, .. } => plan.rows,
+            Inputs::Parquet { file, .. } => file.rows(),
         }
     }
+}
+
+/// Opens a Parquet file: its head and footer from the map, or by three small ranged reads
+/// (the last 8 bytes say how long the footer is).
+fn open_parquet(
+    name: &str,
+    schema: &CollectionSchema,
+    body: Opened,
+) -> Result<Inputs, PipelineError> {
+    let (file, body) = match body {
+        Opened::Mapped(map) => {
+            let map = Arc::new(map);
+            let bytes = FileBytes::whole(Bytes::from_owner(SharedMap(map.clone())));
+            let file = ParquetFile::open(name, schema, &bytes)?;
+            (file, ParquetBody::Mapped { map, bytes })
+        }
+        Opened::Ranged(r) => {
+            let len = r.len();
+            let head = r.read(0..len.min(parquet::MAGIC.len() as u64))?;
+            let tail = r.read(len.saturating_sub(8)..len)?;
+            let meta_len = parquet::footer_len(name, &tail)?;
+            let mut pieces = vec![(0, head)];
+            match len.checked_sub(meta_len + 8) {
+                Some(start) => pieces.push((start, r.read(start..len)?)),
+                // A footer longer than the file: the decoder says so.
+                None => pieces.push((len.saturating_sub(8), tail)),
+            }
+            let footer = FileBytes::pieces(len, pieces);
+            let file = ParquetFile::open(name, schema, &footer)?;
+            (file, ParquetBody::Ranged { file: r, footer })
+        }
+    };
+    Ok(Inputs::Parquet {
+        file: Box::new(file),
+        body,
+    })
 }
 
 /// The header of an NPY file: from the map, or from one or two small ranged reads.

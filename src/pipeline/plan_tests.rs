@@ -137,3 +137,16 @@ fn an_npy_set_without_a_field_is_refused_naming_it() {
     assert!(matches!(err, PipelineError::Npy(_)), "{err}");
     assert!(err.to_string().contains("word_count"), "{err}");
 }
+
+#[test]
+fn a_parquet_file_is_opened_and_checked() {
+    let inputs = open(&["data/book/book.parquet"]).unwrap();
+    assert_eq!(inputs.total_work(), 5, "Parquet work is counted in rows");
+    let Inputs::Parquet { file, body } = inputs else {
+        panic!("not a Parquet input");
+    };
+    assert_eq!(file.name(), "data/book/book.parquet");
+    assert!(matches!(body, ParquetBody::Mapped { .. }));
+    let e = open_err(&["data/parquet/fail/damaged_bad_magic/input.parquet"]);
+    assert!(e.to_string().contains("bad magic"), "{e}");
+}

@@ -59,6 +59,7 @@ pub fn run(
                     &shared.inputs,
                     auto_id,
                     unit_bytes,
+                    workers,
                     ids,
                     tx,
                     &shared.control,

@@ -11,7 +11,7 @@
 //! | finite floats | [`finite_f32`], [`finite_f64`], [`half`], [`half_bits`], [`byte`] |
 //! | VarChar `max_length` (UTF-8 bytes) | [`varchar`] |
 //! | Array element type and `max_capacity` | [`array_element`], [`array_capacity`], [`array_element_error`] |
-//! | vector dims | [`vector_len`] |
+//! | vector dims | [`vector_len`], [`vector_bytes`] |
 //! | sparse vectors | [`sparse_index`], [`sparse_key`], [`sparse_value`], [`sparse_lengths`], [`sparse_pairs`] |
 //! | JSON validity and depth | [`json_text`], [`json_object_text`], [`json_depth`], [`json_number`] |
 //! | `$meta` and dynamic keys | [`meta_shape`], [`merge_meta`] |
@@ -41,7 +41,8 @@ pub use presence::{
 };
 pub use varchar::varchar;
 pub use vector::{
-    SPARSE_WANT, sparse_index, sparse_key, sparse_lengths, sparse_pairs, sparse_value, vector_len,
+    SPARSE_WANT, sparse_index, sparse_key, sparse_lengths, sparse_pairs, sparse_value,
+    vector_bytes, vector_len,
 };
 
 use crate::location::RowLocation;

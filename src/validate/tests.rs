@@ -114,6 +114,23 @@ fn arrays_check_elements_and_capacity() {
 }
 
 #[test]
+fn vectors_given_as_bytes_have_their_byte_counts() {
+    let mut b = field(DataType::BinaryVector);
+    b.dim = Some(16);
+    assert!(vector_bytes(&b, 2).is_ok());
+    let v = vector_bytes(&b, 3).unwrap_err();
+    assert_eq!(
+        (v.expected.as_str(), v.found.as_str()),
+        ("2 bytes (dim/8)", "3 bytes")
+    );
+    let mut h = field(DataType::Float16Vector);
+    h.dim = Some(4);
+    assert!(vector_bytes(&h, 8).is_ok());
+    let v = vector_bytes(&h, 7).unwrap_err();
+    assert_eq!(v.expected, "8 bytes (dim*2, two per element)");
+}
+
+#[test]
 fn vectors_have_their_dims_and_sparse_rules() {
     let mut f = field(DataType::FloatVector);
     f.dim = Some(4);

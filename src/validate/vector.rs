@@ -27,6 +27,26 @@ pub fn vector_len(field: &FieldSchema, want: usize, found: usize) -> Result<(), 
     ))
 }
 
+/// Vector dims, for a vector given as bytes (`binary`, `list<uint8>`): `found` bytes,
+/// where a BinaryVector needs dim/8 and a Float16Vector or BFloat16Vector dim*2
+/// (little-endian halves).
+#[inline]
+pub fn vector_bytes(field: &FieldSchema, found: usize) -> Result<(), Violation> {
+    let dim = field.dim.unwrap_or(0);
+    let (want, unit) = match field.data_type {
+        DataType::BinaryVector => (dim / 8, "bytes (dim/8)"),
+        _ => (dim * 2, "bytes (dim*2, two per element)"),
+    };
+    if want == found {
+        return Ok(());
+    }
+    Err(Violation::new(
+        &field.name,
+        format!("{want} {unit}"),
+        format!("{found} bytes"),
+    ))
+}
+
 /// Sparse indices: `n` (`None`: not an integer) must be in 0..2^32-1 (`u32::MAX` is
 /// reserved); `found` describes the value.
 #[inline]

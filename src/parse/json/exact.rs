@@ -56,6 +56,12 @@ impl JsonRowConverter {
         &self.schema
     }
 
+    /// Each field's default value as a one-row column (`None` for a field without one), as
+    /// read and checked by [`JsonRowConverter::new`]: what other readers fill in too.
+    pub fn defaults(&self) -> &[Option<Column>] {
+        &self.defaults
+    }
+
     /// Prepares a converter; fails if a field's default value does not fit its type.
     pub fn new(schema: &CollectionSchema) -> Result<Self, RowError> {
         let by_name = schema

@@ -7,6 +7,7 @@ use std::ops::Range;
 use bytes::Bytes;
 
 use crate::parse::json::framing::Unit;
+use crate::parse::parquet::ParquetUnit;
 use crate::source::Opened;
 use crate::validate::RowError;
 
@@ -97,4 +98,14 @@ pub(in crate::pipeline) struct NpyWork {
     pub cols: Vec<Piece>,
     /// The same for `$meta`, when the set has it.
     pub meta: Option<Piece>,
+}
+
+/// Rows of one row group of a Parquet file.
+#[derive(Debug, Clone)]
+pub(in crate::pipeline) struct ParquetWork {
+    /// The rows.
+    pub unit: ParquetUnit,
+    /// For a file read by ranges: the column chunks of the unit's row group, each with its
+    /// file offset (`None` for a mapped file).
+    pub chunks: Option<Vec<(u64, Bytes)>>,
 }

@@ -1,0 +1,217 @@
+//! A Parquet file opened against a collection: its footer decoded, its columns matched to
+//! the fields by name and their Arrow types checked, before any row is read.
+
+use std::collections::HashMap;
+use std::ops::Range;
+
+use parquet::arrow::arrow_reader::{ArrowReaderMetadata, ArrowReaderOptions};
+use parquet::file::FOOTER_SIZE;
+use parquet::file::metadata::FooterTail;
+
+use super::{FileBytes, ParquetError, json, types};
+use crate::parse::json::JsonRowConverter;
+use crate::record::Column;
+use crate::schema::{CollectionSchema, META_FIELD};
+use crate::validate::{self, Fill, Violation};
+
+/// The magic at both ends of a Parquet file.
+pub const MAGIC: &[u8; 4] = b"PAR1";
+
+/// Where a field's values come from.
+#[derive(Debug, Clone)]
+pub(super) enum Source {
+    /// The file's column at this index (top-level, as in the Arrow schema).
+    Column(usize),
+    /// No column: every row gets this.
+    Fill(Fill),
+}
+
+/// A checked Parquet file: what the workers need to read any of its units.
+#[derive(Debug, Clone)]
+pub struct ParquetFile {
+    pub(super) file: String,
+    pub(super) meta: ArrowReaderMetadata,
+    pub(super) schema: CollectionSchema,
+    /// One per schema field.
+    pub(super) sources: Vec<Source>,
+    /// Each field's default value as a one-row column.
+    pub(super) defaults: Vec<Option<Column>>,
+    /// The `$meta` column.
+    pub(super) meta_column: Option<usize>,
+    /// Columns that are not fields, kept in `$meta` (collections with dynamic fields).
+    pub(super) dynamic: Vec<(usize, String)>,
+}
+
+/// The length of the footer's metadata, from the file's last 8 bytes (for a reader that
+/// fetches the footer by ranged reads); the footer then spans the last `len + 8` bytes.
+pub fn footer_len(file: &str, tail: &[u8]) -> Result<u64, ParquetError> {
+    let tail: [u8; FOOTER_SIZE] = tail.try_into().map_err(|_| {
+        ParquetError::damaged(
+            file,
+            None,
+            None,
+            format!(
+                "{} bytes, shorter than a Parquet footer ({FOOTER_SIZE} bytes)",
+                tail.len()
+            ),
+        )
+    })?;
+    FooterTail::try_new(&tail)
+        .map(|t| t.metadata_length() as u64)
+        .map_err(|e| ParquetError::damaged(file, None, None, e))
+}
+
+impl ParquetFile {
+    /// Decodes the footer of `file` from `bytes` (which must hold the file's first 4 bytes
+    /// and its footer) and matches its columns to `schema`.
+    pub fn open(
+        file: &str,
+        schema: &CollectionSchema,
+        bytes: &FileBytes,
+    ) -> Result<Self, ParquetError> {
+        use parquet::file::reader::{ChunkReader, Length};
+        let damaged = |e| ParquetError::damaged(file, None, None, e);
+        let head = bytes.get_bytes(0, MAGIC.len().min(bytes.len() as usize));
+        if !head.as_deref().is_ok_and(|h| h == MAGIC) {
+            return Err(damaged(format!(
+                "bad magic: the file does not start with \"PAR1\" ({} bytes)",
+                bytes.len()
+            )));
+        }
+        let opts = ArrowReaderOptions::new();
+        let meta = std::panic::catch_unwind(|| ArrowReaderMetadata::load(bytes, opts))
+            .map_err(|p| damaged(super::read::panic_message(&p)))?
+            .map_err(|e| damaged(e.to_string()))?;
+        let defaults = JsonRowConverter::new(schema)
+            .map(|c| c.defaults().to_vec())
+            .map_err(ParquetError::from)?;
+        let columns = meta.schema().fields().clone();
+        let mut by_name: HashMap<&str, usize> = HashMap::new();
+        let refuse = |v: Violation| ParquetError::Columns {
+            file: file.to_string(),
+            violation: v,
+        };
+        for (i, c) in columns.iter().enumerate() {
+            if by_name.insert(c.name(), i).is_some() {
+                return Err(refuse(Violation::new(
+                    c.name(),
+                    "each column once",
+                    format!("two columns named \"{}\"", c.name()),
+                )));
+            }
+        }
+        let mut sources = Vec::with_capacity(schema.fields.len());
+        for (i, field) in schema.fields.iter().enumerate() {
+            let Some(&col) = by_name.get(field.name.as_str()) else {
+                let fill = validate::missing(schema, i, field.default_value.is_some()).map_err(
+                    |mut v| {
+                        v.found = "no column (the field is missing)".into();
+                        refuse(v)
+                    },
+                )?;
+                sources.push(Source::Fill(fill));
+                continue;
+            };
+            if schema.is_auto_id_field(i) {
+                return Err(refuse(validate::auto_id_given(
+                    field,
+                    format!("a column \"{}\"", field.name),
+                )));
+            }
+            let t = columns[col].data_type();
+            if !types::accepts(field, t) {
+                return Err(ParquetError::ColumnType {
+                    file: file.to_string(),
+                    field: field.name.clone(),
+                    data_type: field.data_type,
+                    expected: types::expected(field),
+                    found: t.to_string(),
+                });
+            }
+            sources.push(Source::Column(col));
+        }
+        let mut meta_column = None;
+        let mut dynamic = Vec::new();
+        for (i, c) in columns.iter().enumerate() {
+            let name = c.name().as_str();
+            if schema.field(name).is_some() {
+                continue;
+            }
+            if !schema.enable_dynamic_field {
+                return Err(refuse(validate::unknown_key(name)));
+            }
+            if name == META_FIELD {
+                if !types::is_string(c.data_type())
+                    && *c.data_type() != arrow_schema::DataType::Null
+                {
+                    return Err(refuse(validate::meta_shape(format!(
+                        "a column of Arrow type {}",
+                        c.data_type()
+                    ))));
+                }
+                meta_column = Some(i);
+            } else if json::holds(c.data_type()) {
+                dynamic.push((i, name.to_string()));
+            } else {
+                return Err(refuse(Violation::new(
+                    name,
+                    "a dynamic column of a type JSON can hold (bool, numbers, strings, lists, structs)",
+                    format!("Arrow type {}", c.data_type()),
+                )));
+            }
+        }
+        Ok(ParquetFile {
+            file: file.to_string(),
+            meta,
+            schema: schema.clone(),
+            sources,
+            defaults,
+            meta_column,
+            dynamic,
+        })
+    }
+
+    /// The file name.
+    pub fn name(&self) -> &str {
+        &self.file
+    }
+
+    /// Rows in the file.
+    pub fn rows(&self) -> u64 {
+        self.meta.metadata().file_metadata().num_rows().max(0) as u64
+    }
+
+    /// The columns read (fields, `$meta`, dynamic columns), by index.
+    pub(super) fn projection(&self) -> Vec<usize> {
+        let mut cols: Vec<usize> = self
+            .sources
+            .iter()
+            .filter_map(|s| match s {
+                Source::Column(c) => Some(*c),
+                Source::Fill(_) => None,
+            })
+            .chain(self.meta_column)
+            .chain(self.dynamic.iter().map(|d| d.0))
+            .collect();
+        cols.sort_unstable();
+        cols
+    }
+
+    /// The byte ranges of row group `row_group` the reader needs (the chunks of the
+    /// columns read), for a file fetched by ranged reads; clamped to the file's length.
+    pub fn chunk_ranges(&self, row_group: usize, file_len: u64) -> Vec<Range<u64>> {
+        let md = self.meta.metadata();
+        let Some(rg) = md.row_groups().get(row_group) else {
+            return Vec::new();
+        };
+        let schema = md.file_metadata().schema_descr();
+        let roots = self.projection();
+        (0..rg.num_columns())
+            .filter(|&c| roots.contains(&schema.get_column_root_idx(c)))
+            .map(|c| {
+                let (start, len) = rg.column(c).byte_range();
+                start.min(file_len)..start.saturating_add(len).min(file_len)
+            })
+            .collect()
+    }
+}
