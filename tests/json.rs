@@ -201,7 +201,7 @@ fn run_case_with(kind: &str, name: &str, parser: JsonParser) {
     }
 }
 
-fn check_pass(engine: &Engine, collection: &str, dir: &Path, task: &TaskRecord) {
+pub(crate) fn check_pass(engine: &Engine, collection: &str, dir: &Path, task: &TaskRecord) {
     assert_eq!(task.state, TaskState::Completed, "{}", task.failed_reason);
     let text = std::fs::read_to_string(dir.join("expected.json")).expect("expected.json");
     let expected: Vec<Value> = serde_json::from_str(&text).expect("expected.json: a list");
@@ -269,7 +269,13 @@ fn by_key(a: &Value, b: &Value) -> Ordering {
     }
 }
 
-fn check_fail(engine: &Engine, collection: &str, dir: &Path, data: &Path, task: &TaskRecord) {
+pub(crate) fn check_fail(
+    engine: &Engine,
+    collection: &str,
+    dir: &Path,
+    data: &Path,
+    task: &TaskRecord,
+) {
     assert_eq!(
         task.state,
         TaskState::FailedAndCleaned,

@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use crate::catalog::CatalogError;
 use crate::ledger::LedgerError;
 use crate::parse::FilesError;
+use crate::parse::csv::CsvError;
 use crate::query::QueryError;
 use crate::schema::SchemaError;
 use crate::segment::SegmentError;
@@ -91,4 +92,7 @@ pub enum EngineError {
     /// The files of an import unit do not make a task (unknown type, mixed, several).
     #[error("invalid import request: {0}")]
     Files(#[from] FilesError),
+    /// The request's CSV options are refused (a separator that is not one plain character).
+    #[error("invalid import request: {0}")]
+    Csv(#[from] CsvError),
 }

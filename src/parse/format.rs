@@ -1,7 +1,7 @@
 //! What kind of import file a path names, and what task a unit's files make: the one place
 //! that classifies files, asked by the request checks (engine) and by the pipeline's plan.
 //!
-//! A task reads either one row file (JSON or JSON Lines; Parquet and CSV will join them) or
+//! A task reads either one row file (JSON, JSON Lines or CSV; Parquet will join them) or
 //! the `.npy` files of one column set. A new format adds a [`FileKind`] variant, its
 //! extensions in [`FileKind::of`], and whether it is a row file or a column file.
 
@@ -15,10 +15,12 @@ pub enum FileKind {
     Json(JsonFormat),
     /// `.npy`: one column of a NumPy column set.
     Npy,
+    /// `.csv`: rows under a header row.
+    Csv,
 }
 
 /// The extensions [`FileKind::of`] knows, as error messages list them.
-pub const EXTENSIONS: &str = ".json, .jsonl, .ndjson or .npy";
+pub const EXTENSIONS: &str = ".json, .jsonl, .ndjson, .csv or .npy";
 
 impl FileKind {
     /// The kind of `path`, or `None` for an extension no reader takes.
@@ -27,6 +29,8 @@ impl FileKind {
             Some(FileKind::Json(format))
         } else if path.ends_with(".npy") {
             Some(FileKind::Npy)
+        } else if path.ends_with(".csv") {
+            Some(FileKind::Csv)
         } else {
             None
         }
@@ -63,7 +67,7 @@ pub enum FilesError {
     #[error("unsupported file type: \"{0}\" (expected {EXTENSIONS})")]
     Unsupported(String),
     /// More than one row file in one unit.
-    #[error("a JSON import takes one file per task, got {count}: {files:?}")]
+    #[error("a JSON or CSV import takes one file per task, got {count}: {files:?}")]
     SeveralRowFiles {
         /// How many row files.
         count: usize,
@@ -126,7 +130,9 @@ mod tests {
             Some(FileKind::Json(JsonFormat::Lines))
         );
         assert_eq!(FileKind::of("id.npy"), Some(FileKind::Npy));
-        for other in ["a.JSON", "a.npz", "a.txt", "json", "a.json.gz", ""] {
+        assert_eq!(FileKind::of("1.csv"), Some(FileKind::Csv));
+        assert!(!FileKind::Csv.is_column());
+        for other in ["a.CSV", "a.JSON", "a.npz", "a.txt", "json", "a.json.gz", ""] {
             assert_eq!(FileKind::of(other), None, "{other}");
         }
         assert!(FileKind::Npy.is_column());

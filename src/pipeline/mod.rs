@@ -22,6 +22,7 @@ pub use plan::TaskSpec;
 use crate::ledger::{LedgerError, SegmentRef};
 use crate::location::RowLocation;
 use crate::parse::FilesError;
+use crate::parse::csv::CsvError;
 use crate::parse::json::framing::FramingError;
 use crate::parse::numpy::NpyError;
 use crate::segment::{BLOCK_BYTES_DEFAULT, SEGMENT_MAX_SIZE_DEFAULT, SegmentError};
@@ -93,6 +94,9 @@ pub enum PipelineError {
         /// The limit (`STREAM_ROW_BYTES_MAX`).
         max: usize,
     },
+    /// A CSV file was refused as a whole (options, quoting, header).
+    #[error(transparent)]
+    Csv(#[from] CsvError),
     /// An NPY file or set was refused.
     #[error(transparent)]
     Npy(#[from] NpyError),
@@ -146,7 +150,7 @@ pub trait IdAllocator: Sync {
 /// Shared progress and stop signal of a running task.
 #[derive(Debug, Default)]
 pub struct TaskControl {
-    /// Units of work done (bytes for JSON, rows for NPY).
+    /// Units of work done (bytes for JSON and CSV, rows for NPY).
     pub done: AtomicU64,
     /// Units of work in all.
     pub total: AtomicU64,

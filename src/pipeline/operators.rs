@@ -9,6 +9,7 @@ use super::feed::{NpyWork, UnitKind, WorkUnit};
 use super::plan::{Inputs, TaskSpec};
 use super::{PipelineError, PipelineOptions, TaskControl};
 use crate::ledger::SegmentRef;
+use crate::parse::csv::CsvRowConverter;
 use crate::parse::json::JsonRowConverter;
 use crate::parse::json::row::{RowScratch, parse_unit};
 use crate::parse::numpy::{self, NpyError};
@@ -67,19 +68,26 @@ impl From<UnitError> for PipelineError {
 pub(super) struct Parser {
     worker: usize,
     converter: Option<JsonRowConverter>,
+    csv: Option<CsvRowConverter>,
     scratch: RowScratch,
 }
 
 impl Parser {
     /// A parser for worker `worker`.
     pub fn new(shared: &Shared, worker: usize) -> Result<Self, PipelineError> {
-        let converter = match shared.inputs {
-            Inputs::Json { .. } => Some(JsonRowConverter::new(&shared.spec.schema)?),
-            Inputs::Npy { .. } => None,
+        let schema = &shared.spec.schema;
+        let (converter, csv) = match &shared.inputs {
+            Inputs::Json { .. } => (Some(JsonRowConverter::new(schema)?), None),
+            Inputs::Csv { header, opts, .. } => (
+                None,
+                Some(CsvRowConverter::new(schema, header.clone(), opts.clone())?),
+            ),
+            Inputs::Npy { .. } => (None, None),
         };
         Ok(Parser {
             worker,
             converter,
+            csv,
             scratch: RowScratch::new(shared.opts.simd_json),
         })
     }
@@ -97,6 +105,7 @@ impl Parser {
         let rows = match &unit.kind {
             UnitKind::Json(w) => w.unit.rows,
             UnitKind::Npy(w) => w.rows.end - w.rows.start,
+            UnitKind::Csv(w) => w.unit.rows,
         };
         let mut batch = RowBatch::empty(schema, usize::try_from(rows).unwrap_or(0));
         let parsed = match (&shared.inputs, &unit.kind, &mut self.converter) {
@@ -114,6 +123,15 @@ impl Parser {
                 shared.control.done.fetch_add(w.len(), Ordering::Relaxed);
                 r.map_err(|e| UnitError::Row(w.locate(e)))
             }
+            (Inputs::Csv { file, body, .. }, UnitKind::Csv(w), _) => match &mut self.csv {
+                Some(conv) => {
+                    let r = conv.parse_unit(file, w.piece.bytes(body), &w.unit, &mut batch);
+                    w.piece.release(body);
+                    shared.control.done.fetch_add(w.len(), Ordering::Relaxed);
+                    r.map_err(UnitError::Row)
+                }
+                None => Err(UnitError::Mismatch),
+            },
             (Inputs::Npy { plan, cols, meta }, UnitKind::Npy(w), _) => {
                 let r = decode_npy(shared, plan, cols, meta.as_ref(), w, &mut batch);
                 shared
