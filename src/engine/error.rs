@@ -93,6 +93,13 @@ pub enum EngineError {
     #[error("invalid import request: {0}")]
     Files(#[from] FilesError),
     /// The request's CSV options are refused (a separator that is not one plain character).
+    /// Not a `source`: the message already holds it, and error chains would repeat it.
     #[error("invalid import request: {0}")]
-    Csv(#[from] CsvError),
+    Csv(CsvError),
+}
+
+impl From<CsvError> for EngineError {
+    fn from(e: CsvError) -> Self {
+        EngineError::Csv(e)
+    }
 }
