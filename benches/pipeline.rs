@@ -44,6 +44,7 @@ fn spec(schema: &CollectionSchema, files: &[PathBuf], out_dir: &Path) -> TaskSpe
         files: files.iter().map(|f| f.display().to_string()).collect(),
         root: LocalRoot::open("/").into(),
         out_dir: out_dir.to_path_buf(),
+        csv: Default::default(),
     }
 }
 

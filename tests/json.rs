@@ -245,7 +245,7 @@ pub(crate) fn check_pass(engine: &Engine, collection: &str, dir: &Path, task: &T
 /// default float parser (reading expected.json) is not always correctly rounded. Stored
 /// values are f32, whose smallest error is 2^29 f64 units; integers must match exactly and
 /// an integer never equals a float.
-fn same(a: &Value, b: &Value) -> bool {
+pub(crate) fn same(a: &Value, b: &Value) -> bool {
     match (a, b) {
         (Value::Number(x), Value::Number(y)) if x.is_f64() && y.is_f64() => {
             let (x, y) = (x.as_f64().unwrap_or(0.0), y.as_f64().unwrap_or(0.0));

@@ -213,7 +213,7 @@ fn a_configured_token_is_required() {
 }
 
 /// The Python with pymilvus that scripts/test.sh installs (or `VECLOAD_PYTHON`).
-fn python() -> std::path::PathBuf {
+pub(crate) fn python() -> std::path::PathBuf {
     std::env::var_os("VECLOAD_PYTHON")
         .map_or_else(|| repo().join(".ci/venv/bin/python"), Into::into)
 }

@@ -7,6 +7,7 @@ mod cli;
 mod conformance;
 mod corpus;
 mod crash;
+mod csv;
 mod jobs;
 mod json;
 mod parquet;

@@ -57,7 +57,7 @@ pub enum Command {
     /// Create or list partitions.
     #[command(subcommand)]
     Partition(PartitionCmd),
-    /// Import one JSON file, or the .npy files of one column set, as one task.
+    /// Import one JSON or CSV file, or the .npy files of one column set, as one task.
     Import {
         /// Target collection.
         #[arg(short, long)]
@@ -68,6 +68,12 @@ pub enum Command {
         /// Return after printing the task id.
         #[arg(long)]
         detach: bool,
+        /// CSV: the separator between cells, one ASCII character (default `,`).
+        #[arg(long, value_name = "S")]
+        sep: Option<String>,
+        /// CSV: a cell equal to this is null (default: the empty cell).
+        #[arg(long, value_name = "K")]
+        null_key: Option<String>,
         /// Files, relative to the storage root.
         #[arg(required = true)]
         files: Vec<String>,

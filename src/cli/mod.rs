@@ -13,10 +13,10 @@ use std::time::Duration;
 
 use anyhow::{Context, Result, bail};
 use serde_json::{Value, json};
-use vecload::Engine;
 use vecload::ledger::{TaskRecord, TaskState, format_utc};
 use vecload::query::{self, Key};
 use vecload::schema::DataType;
+use vecload::{Engine, ImportRequest, TaskOptions};
 
 use args::{Cli, CollectionCmd, Command, PartitionCmd};
 
@@ -143,6 +143,8 @@ fn run(cli: Cli) -> Result<ExitCode> {
             collection,
             partition,
             detach,
+            sep,
+            null_key,
             files,
         } => {
             if detach {
@@ -150,7 +152,12 @@ fn run(cli: Cli) -> Result<ExitCode> {
                     "--detach needs a running server (--server URL): the embedded engine stops when this command exits"
                 );
             }
-            let id = engine.do_bulk_insert(&collection, partition.as_deref(), &files)?;
+            let mut options = TaskOptions::default();
+            options.sep = sep;
+            options.null_key = null_key;
+            let mut req = ImportRequest::new(&collection, files).options(options);
+            req.partition = partition;
+            let id = engine.import(req)?;
             eprintln!("task {id} queued");
             let rec = wait_with_progress(&engine, id)?;
             if cli.json {

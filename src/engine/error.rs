@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use crate::catalog::CatalogError;
 use crate::ledger::LedgerError;
 use crate::parse::FilesError;
+use crate::parse::csv::CsvError;
 use crate::query::QueryError;
 use crate::schema::SchemaError;
 use crate::segment::SegmentError;
@@ -91,4 +92,14 @@ pub enum EngineError {
     /// The files of an import unit do not make a task (unknown type, mixed, several).
     #[error("invalid import request: {0}")]
     Files(#[from] FilesError),
+    /// The request's CSV options are refused (a separator that is not one plain character).
+    /// Not a `source`: the message already holds it, and error chains would repeat it.
+    #[error("invalid import request: {0}")]
+    Csv(CsvError),
+}
+
+impl From<CsvError> for EngineError {
+    fn from(e: CsvError) -> Self {
+        EngineError::Csv(e)
+    }
 }

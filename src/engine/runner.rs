@@ -13,6 +13,7 @@ use super::{EngineError, Inner};
 use crate::catalog::VisibleSegment;
 use crate::fault::{self, DurableWrite, FaultSite};
 use crate::ledger::{SegmentRef, TaskRecord, TaskState, now_unix};
+use crate::parse::csv::CsvOptions;
 use crate::pipeline::{
     self, AllocError, IdAllocator, PipelineError, PipelineOptions, TaskControl, TaskSpec,
 };
@@ -75,6 +76,14 @@ pub(super) fn run_task(inner: &Arc<Inner>, id: u64) {
         if rec.state != TaskState::Pending {
             return; // cancelled while queued
         }
+        let csv = match CsvOptions::new(rec.sep.as_deref(), rec.null_key.as_deref()) {
+            Ok(csv) => csv,
+            Err(e) => {
+                drop(st);
+                fail(inner, id, TaskFailure::Pipeline(e.into()));
+                return;
+            }
+        };
         let Ok(c) = st.catalog.collection(&rec.collection).cloned() else {
             drop(st);
             fail(inner, id, TaskFailure::CollectionDropped);
@@ -101,6 +110,7 @@ pub(super) fn run_task(inner: &Arc<Inner>, id: u64) {
             files: rec.files.clone(),
             root: inner.opts.storage.clone(),
             out_dir: st.catalog.task_dir(c.id, id),
+            csv,
         }
     };
     inner.changed.notify_all();

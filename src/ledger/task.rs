@@ -52,6 +52,13 @@ pub struct TaskRecord {
     pub persist_cost: Option<f64>,
     /// Segments written, listed when the task becomes Persisted.
     pub segments: Vec<SegmentRef>,
+    /// The CSV separator the request gave (`None`: `,`). Absent from older records.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sep: Option<String>,
+    /// The CSV null key the request gave (`None`: the empty string). Absent from older
+    /// records.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub null_key: Option<String>,
 }
 
 impl TaskRecord {
@@ -79,6 +86,8 @@ impl TaskRecord {
             start_time: None,
             persist_cost: None,
             segments: Vec::new(),
+            sep: None,
+            null_key: None,
         }
     }
 
@@ -203,6 +212,20 @@ mod tests {
             shard: 1,
         });
         t.persist_cost = Some(0.25);
+        let bytes = serde_json::to_vec(&t).unwrap();
+        assert_eq!(serde_json::from_slice::<TaskRecord>(&bytes).unwrap(), t);
+    }
+
+    /// Records written before the CSV options existed still read; the options are kept.
+    #[test]
+    fn csv_options_are_optional_in_records() {
+        let mut t = sample();
+        let mut old = serde_json::to_value(&t).unwrap();
+        assert!(old.get("sep").is_none() && old.get("null_key").is_none());
+        old.as_object_mut().unwrap().remove("sep");
+        assert_eq!(serde_json::from_value::<TaskRecord>(old).unwrap(), t);
+        t.sep = Some(";".into());
+        t.null_key = Some("NULL".into());
         let bytes = serde_json::to_vec(&t).unwrap();
         assert_eq!(serde_json::from_slice::<TaskRecord>(&bytes).unwrap(), t);
     }

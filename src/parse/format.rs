@@ -1,7 +1,7 @@
 //! What kind of import file a path names, and what task a unit's files make: the one place
 //! that classifies files, asked by the request checks (engine) and by the pipeline's plan.
 //!
-//! A task reads either one row file (JSON, JSON Lines or Parquet; CSV will join them) or
+//! A task reads either one row file (JSON, JSON Lines, Parquet or CSV) or
 //! the `.npy` files of one column set. A new format adds a [`FileKind`] variant, its
 //! extensions in [`FileKind::of`], and whether it is a row file or a column file.
 
@@ -17,10 +17,12 @@ pub enum FileKind {
     Npy,
     /// `.parquet`: a Parquet file (a task of its own).
     Parquet,
+    /// `.csv`: rows under a header row.
+    Csv,
 }
 
 /// The extensions [`FileKind::of`] knows, as error messages list them.
-pub const EXTENSIONS: &str = ".json, .jsonl, .ndjson, .npy or .parquet";
+pub const EXTENSIONS: &str = ".json, .jsonl, .ndjson, .csv, .npy or .parquet";
 
 impl FileKind {
     /// The kind of `path`, or `None` for an extension no reader takes.
@@ -31,6 +33,8 @@ impl FileKind {
             Some(FileKind::Npy)
         } else if path.ends_with(".parquet") {
             Some(FileKind::Parquet)
+        } else if path.ends_with(".csv") {
+            Some(FileKind::Csv)
         } else {
             None
         }
@@ -67,7 +71,7 @@ pub enum FilesError {
     #[error("unsupported file type: \"{0}\" (expected {EXTENSIONS})")]
     Unsupported(String),
     /// More than one row file in one unit.
-    #[error("a JSON or Parquet import takes one file per task, got {count}: {files:?}")]
+    #[error("a JSON, Parquet or CSV import takes one file per task, got {count}: {files:?}")]
     SeveralRowFiles {
         /// How many row files.
         count: usize,
@@ -75,7 +79,9 @@ pub enum FilesError {
         files: Vec<String>,
     },
     /// Row files and column files in one unit.
-    #[error("row files (JSON, Parquet) and NumPy files cannot be mixed in one task: {files:?}")]
+    #[error(
+        "row files (JSON, Parquet, CSV) and NumPy files cannot be mixed in one task: {files:?}"
+    )]
     Mixed {
         /// The unit's files.
         files: Vec<String>,
@@ -132,6 +138,8 @@ mod tests {
         assert_eq!(FileKind::of("id.npy"), Some(FileKind::Npy));
         assert_eq!(FileKind::of("b/1.parquet"), Some(FileKind::Parquet));
         assert!(!FileKind::Parquet.is_column());
+        assert_eq!(FileKind::of("1.csv"), Some(FileKind::Csv));
+        assert!(!FileKind::Csv.is_column());
         for other in [
             "a.JSON",
             "a.npz",
@@ -139,6 +147,7 @@ mod tests {
             "json",
             "a.json.gz",
             "a.PARQUET",
+            "a.CSV",
             "",
         ] {
             assert_eq!(FileKind::of(other), None, "{other}");

@@ -15,10 +15,11 @@ use std::sync::atomic::Ordering;
 use bytes::Bytes;
 use crossbeam_channel::Sender;
 
-pub(super) use units::{JsonWork, NpyWork, ParquetWork, Piece};
+pub(super) use units::{CsvWork, JsonWork, NpyWork, ParquetWork, Piece};
 
 use super::plan::{Inputs, ParquetBody};
 use super::{IdAllocator, PipelineError, TaskControl};
+use crate::parse::csv::{self, StreamStep};
 use crate::parse::json::framing::{Framer, JsonFormat, Step, StreamFramer};
 use crate::parse::numpy::ColumnPlan;
 use crate::parse::parquet::ParquetFile;
@@ -49,6 +50,8 @@ pub(super) enum UnitKind {
     Npy(NpyWork),
     /// Rows of a row group of a Parquet file.
     Parquet(ParquetWork),
+    /// Whole records of a CSV file.
+    Csv(CsvWork),
 }
 
 impl UnitKind {
@@ -57,6 +60,7 @@ impl UnitKind {
             UnitKind::Json(w) => w.unit.rows,
             UnitKind::Npy(w) => w.rows.end - w.rows.start,
             UnitKind::Parquet(w) => w.unit.len(),
+            UnitKind::Csv(w) => w.unit.rows,
         }
     }
 }
@@ -143,6 +147,27 @@ pub(super) fn feed(
                 Opened::Ranged(r) => stream_json(file, r, *format, unit_bytes, &mut send)?,
             }
         }
+        Inputs::Csv {
+            file, body, opts, ..
+        } => match body {
+            Opened::Mapped(map) => {
+                let mut framer = csv::Framer::new(opts.sep);
+                loop {
+                    match framer.next(file, map.bytes(), 0, true, unit_bytes)? {
+                        // The header was read when the task opened; units follow it.
+                        csv::Step::Header { .. } => {}
+                        csv::Step::Unit(unit) => {
+                            let piece = Piece::Mapped(unit.start as usize..unit.end as usize);
+                            if !send(UnitKind::Csv(CsvWork { unit, piece }))? {
+                                break;
+                            }
+                        }
+                        csv::Step::NeedMore | csv::Step::Done => break,
+                    }
+                }
+            }
+            Opened::Ranged(r) => stream_csv(file, r, opts.sep, unit_bytes, &mut send)?,
+        },
         Inputs::Npy { plan, cols, meta } => {
             let bytes: u64 = cols.iter().chain(meta.iter()).map(Opened::len).sum();
             let row_bytes = (bytes / plan.rows.max(1)).max(1);
@@ -300,4 +325,43 @@ fn pieces<'a>(
                 .map(|b| b.map(Piece::Owned).map_err(PipelineError::from)),
         ),
     })
+}
+
+/// Streams a CSV file read by ranges: chunks in order, framed as they arrive.
+fn stream_csv(
+    file: &str,
+    r: &RangedFile,
+    sep: u8,
+    unit_bytes: usize,
+    send: &mut SendUnit<'_>,
+) -> Result<(), PipelineError> {
+    let mut framer = csv::StreamFramer::new(sep);
+    let mut chunks = r.chunks();
+    let window_max = STREAM_ROW_BYTES_MAX.saturating_add(r.tuning().chunk_bytes);
+    loop {
+        match framer.next(file, unit_bytes)? {
+            StreamStep::Header(..) => {}
+            StreamStep::Unit(unit, bytes) => {
+                let piece = Piece::Owned(Bytes::from(bytes));
+                if !send(UnitKind::Csv(CsvWork { unit, piece }))? {
+                    return Ok(());
+                }
+            }
+            StreamStep::NeedMore => match chunks.next() {
+                Some(chunk) => {
+                    framer.push(&chunk?);
+                    if framer.buffered() > window_max {
+                        return Err(csv::CsvError::RecordTooLong {
+                            file: file.to_string(),
+                            byte: framer.window_start(),
+                            max: STREAM_ROW_BYTES_MAX,
+                        }
+                        .into());
+                    }
+                }
+                None => framer.finish(),
+            },
+            StreamStep::Done => return Ok(()),
+        }
+    }
 }

@@ -21,6 +21,7 @@ pub use plan::TaskSpec;
 
 use crate::location::RowLocation;
 use crate::parse::FilesError;
+use crate::parse::csv::CsvError;
 use crate::parse::json::framing::FramingError;
 use crate::parse::numpy::NpyError;
 use crate::parse::parquet::ParquetError;
@@ -96,6 +97,9 @@ pub enum PipelineError {
         /// The limit (`STREAM_ROW_BYTES_MAX`).
         max: usize,
     },
+    /// A CSV file was refused as a whole (options, quoting, header).
+    #[error(transparent)]
+    Csv(#[from] CsvError),
     /// An NPY file or set was refused.
     #[error(transparent)]
     Npy(#[from] NpyError),
@@ -157,7 +161,7 @@ pub trait IdAllocator: Sync {
 /// Shared progress and stop signal of a running task.
 #[derive(Debug, Default)]
 pub struct TaskControl {
-    /// Units of work done (bytes for JSON, rows for NPY and Parquet).
+    /// Units of work done (bytes for JSON and CSV, rows for NPY and Parquet).
     pub done: AtomicU64,
     /// Units of work in all.
     pub total: AtomicU64,

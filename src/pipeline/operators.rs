@@ -8,6 +8,7 @@ use std::sync::atomic::Ordering;
 use super::feed::{NpyWork, ParquetWork, UnitKind, WorkUnit};
 use super::plan::{Inputs, ParquetBody, TaskSpec};
 use super::{PipelineError, PipelineOptions, TaskControl};
+use crate::parse::csv::CsvRowConverter;
 use crate::parse::json::JsonRowConverter;
 use crate::parse::json::row::{RowScratch, parse_unit};
 use crate::parse::numpy::{self, NpyError};
@@ -70,19 +71,26 @@ impl From<UnitError> for PipelineError {
 pub(super) struct Parser {
     worker: usize,
     converter: Option<JsonRowConverter>,
+    csv: Option<CsvRowConverter>,
     scratch: RowScratch,
 }
 
 impl Parser {
     /// A parser for worker `worker`.
     pub fn new(shared: &Shared, worker: usize) -> Result<Self, PipelineError> {
-        let converter = match shared.inputs {
-            Inputs::Json { .. } => Some(JsonRowConverter::new(&shared.spec.schema)?),
-            Inputs::Npy { .. } | Inputs::Parquet { .. } => None,
+        let schema = &shared.spec.schema;
+        let (converter, csv) = match &shared.inputs {
+            Inputs::Json { .. } => (Some(JsonRowConverter::new(schema)?), None),
+            Inputs::Csv { header, opts, .. } => (
+                None,
+                Some(CsvRowConverter::new(schema, header.clone(), opts.clone())?),
+            ),
+            Inputs::Npy { .. } | Inputs::Parquet { .. } => (None, None),
         };
         Ok(Parser {
             worker,
             converter,
+            csv,
             scratch: RowScratch::new(shared.opts.simd_json),
         })
     }
@@ -101,6 +109,7 @@ impl Parser {
             UnitKind::Json(w) => w.unit.rows,
             UnitKind::Npy(w) => w.rows.end - w.rows.start,
             UnitKind::Parquet(w) => w.unit.len(),
+            UnitKind::Csv(w) => w.unit.rows,
         };
         let mut batch = RowBatch::empty(schema, usize::try_from(rows).unwrap_or(0));
         let parsed = match (&shared.inputs, &unit.kind, &mut self.converter) {
@@ -118,6 +127,15 @@ impl Parser {
                 shared.control.done.fetch_add(w.len(), Ordering::Relaxed);
                 r.map_err(|e| UnitError::Row(w.locate(e)))
             }
+            (Inputs::Csv { file, body, .. }, UnitKind::Csv(w), _) => match &mut self.csv {
+                Some(conv) => {
+                    let r = conv.parse_unit(file, w.piece.bytes(body), &w.unit, &mut batch);
+                    w.piece.release(body);
+                    shared.control.done.fetch_add(w.len(), Ordering::Relaxed);
+                    r.map_err(UnitError::Row)
+                }
+                None => Err(UnitError::Mismatch),
+            },
             (Inputs::Npy { plan, cols, meta }, UnitKind::Npy(w), _) => {
                 let r = decode_npy(shared, plan, cols, meta.as_ref(), w, &mut batch);
                 shared

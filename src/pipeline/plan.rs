@@ -6,6 +6,7 @@ use std::sync::Arc;
 use bytes::Bytes;
 
 use super::PipelineError;
+use crate::parse::csv::{self, CsvHeader, CsvOptions, StreamFramer, StreamStep};
 use crate::parse::json::framing::JsonFormat;
 use crate::parse::numpy::{self, NpyFile, NpyHeader, NpySetPlan, PREFIX_LEN_MAX};
 use crate::parse::parquet::{self, FileBytes, ParquetFile};
@@ -16,6 +17,9 @@ use crate::source::{MappedFile, Opened, RangedFile, Storage};
 /// Bytes read first from a streamed NPY file: enough for any usual header (NumPy pads it
 /// to 64 or 128 bytes); a longer one takes a second read of exactly its length.
 const NPY_HEADER_PROBE_BYTES: u64 = 4096;
+
+/// Bytes read first from a streamed CSV file to find its header (then twice as many).
+const CSV_HEADER_PROBE_BYTES: u64 = 64 << 10;
 
 /// One import task as the pipeline sees it.
 #[derive(Debug, Clone)]
@@ -33,6 +37,8 @@ pub struct TaskSpec {
     pub root: Storage,
     /// The task's segment directory.
     pub out_dir: PathBuf,
+    /// How CSV files are read (separator, null key).
+    pub csv: CsvOptions,
 }
 
 /// The opened inputs of a task. A file is mapped (its units point into it) or read by
@@ -43,6 +49,13 @@ pub(super) enum Inputs {
         file: String,
         body: Opened,
         format: JsonFormat,
+    },
+    /// One CSV file, its header checked.
+    Csv {
+        file: String,
+        body: Opened,
+        header: CsvHeader,
+        opts: CsvOptions,
     },
     /// The `.npy` files of one column set; `cols[i]` belongs to `plan.columns[i]`,
     /// `meta` to `plan.meta`.
@@ -97,6 +110,19 @@ impl Inputs {
                 file,
                 kind: FileKind::Parquet,
             } => return open_parquet(file, &spec.schema, spec.root.open(file)?),
+            TaskFiles::Rows {
+                file,
+                kind: FileKind::Csv,
+            } => {
+                let body = spec.root.open(file)?;
+                let header = csv_header(file, &body, &spec.csv, &spec.schema)?;
+                return Ok(Inputs::Csv {
+                    file: file.to_string(),
+                    body,
+                    header,
+                    opts: spec.csv.clone(),
+                });
+            }
             TaskFiles::Rows { file, .. } => {
                 return Err(FilesError::Unsupported(file.to_string()).into());
             }
@@ -148,7 +174,7 @@ impl Inputs {
     /// Total work (bytes for JSON, rows for NPY), for progress.
     pub(super) fn total_work(&self) -> u64 {
         match self {
-            Inputs::Json { body, .. } => body.len(),
+            Inputs::Json { body, .. } | Inputs::Csv { body, .. } => body.len(),
             Inputs::Npy { plan, .. } => plan.rows,
             Inputs::Parquet { file, .. } => file.rows(),
         }
@@ -189,6 +215,59 @@ fn open_parquet(
         file: Box::new(file),
         body,
     })
+}
+
+/// The header of a CSV file, checked against the schema: found in the map, or in reads
+/// from the file's start, each twice as long as the last, until its record ends.
+fn csv_header(
+    file: &str,
+    body: &Opened,
+    opts: &CsvOptions,
+    schema: &CollectionSchema,
+) -> Result<CsvHeader, PipelineError> {
+    let (text, line) = match body {
+        Opened::Mapped(map) => {
+            match csv::Framer::new(opts.sep).next(file, map.bytes(), 0, true, usize::MAX)? {
+                csv::Step::Header { start, end, line } => {
+                    (map.bytes()[start as usize..end as usize].to_vec(), line)
+                }
+                _ => {
+                    return Err(PipelineError::Internal(
+                        "a CSV file framed without a header",
+                    ));
+                }
+            }
+        }
+        Opened::Ranged(r) => {
+            let mut framer = StreamFramer::new(opts.sep);
+            let (mut at, mut probe) = (0, CSV_HEADER_PROBE_BYTES);
+            loop {
+                match framer.next(file, usize::MAX)? {
+                    StreamStep::Header(text, line) => break (text, line),
+                    StreamStep::NeedMore if at >= r.len() => framer.finish(),
+                    StreamStep::NeedMore => {
+                        let end = (at + probe).min(r.len());
+                        framer.push(&r.read(at..end)?);
+                        (at, probe) = (end, probe.saturating_mul(2));
+                        if framer.buffered() > super::feed::STREAM_ROW_BYTES_MAX {
+                            return Err(csv::CsvError::RecordTooLong {
+                                file: file.to_string(),
+                                byte: 0,
+                                max: super::feed::STREAM_ROW_BYTES_MAX,
+                            }
+                            .into());
+                        }
+                    }
+                    _ => {
+                        return Err(PipelineError::Internal(
+                            "a CSV file framed without a header",
+                        ));
+                    }
+                }
+            }
+        }
+    };
+    Ok(CsvHeader::parse(file, line, &text, opts.sep, schema)?)
 }
 
 /// The header of an NPY file: from the map, or from one or two small ranged reads.

@@ -26,6 +26,7 @@ fn spec(files: &[&str]) -> TaskSpec {
         files: files.iter().map(|f| f.to_string()).collect(),
         root: LocalRoot::open(".").into(),
         out_dir: PathBuf::from("unused"),
+        csv: Default::default(),
     }
 }
 

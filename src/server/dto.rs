@@ -4,6 +4,7 @@
 use serde_json::{Map, Value};
 
 use super::error::{ApiError, code};
+use crate::engine::TaskOptions;
 
 /// A parsed JSON object body.
 pub struct Body(pub Map<String, Value>);
@@ -110,6 +111,25 @@ impl Body {
                 _ => Err(Self::wrong_type("files", "a list of lists of paths")),
             })
             .collect()
+    }
+
+    /// The `options` of an import request that vecload reads: `sep` and `nullkey` (CSV),
+    /// each a string. Other options are ignored, as before.
+    pub fn import_options(&self) -> Result<TaskOptions, ApiError> {
+        let mut opts = TaskOptions::default();
+        let map = match self.0.get("options") {
+            None | Some(Value::Null) => return Ok(opts),
+            Some(Value::Object(map)) => map,
+            Some(_) => return Err(Self::wrong_type("options", "a map of strings")),
+        };
+        let text = |key: &str| match map.get(key) {
+            None | Some(Value::Null) => Ok(None),
+            Some(Value::String(s)) => Ok(Some(s.clone())),
+            Some(_) => Err(Self::wrong_type(&format!("options.{key}"), "a string")),
+        };
+        opts.sep = text("sep")?;
+        opts.null_key = text("nullkey")?;
+        Ok(opts)
     }
 
     /// A job id, given as a decimal string (Milvus) or a number.

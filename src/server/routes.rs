@@ -4,7 +4,7 @@ use serde_json::{Value, json};
 
 use super::dto::Body;
 use super::error::{ApiError, code};
-use crate::engine::{Engine, JobState, JobView};
+use crate::engine::{Engine, ImportRequest, JobState, JobView};
 use crate::ledger::{TaskState, format_utc};
 use crate::query::{Filter, Metric, QueryError, QueryRequest, SearchRequest, Select};
 
@@ -82,10 +82,9 @@ pub fn dispatch(engine: &Engine, route: &str, body: &[u8]) -> Answer {
         "jobs/import/create" => {
             let collection = b.str("collectionName")?;
             let units = b.units()?;
-            let partition = b.opt_str("partitionName")?;
-            let id = engine
-                .create_job(&collection, partition.as_deref(), &units)
-                .map_err(engine_err(true))?;
+            let mut req = ImportRequest::job(collection, units).options(b.import_options()?);
+            req.partition = b.opt_str("partitionName")?;
+            let id = engine.import(req).map_err(engine_err(true))?;
             Ok(json!({"jobId": id.to_string()}))
         }
         "jobs/import/describe" | "jobs/import/get_progress" => {

@@ -6,6 +6,7 @@
 //! | rule | functions |
 //! | --- | --- |
 //! | presence, null and default, auto-id, unknown keys | [`missing`], [`null`] ([`fill`]), [`auto_id_given`], [`unknown_key`] |
+//! | a CSV record has one cell per header column | [`cell_count`] |
 //! | the value's type | [`wrong_type`], [`wrong_element`] |
 //! | integer range | [`integer`] |
 //! | finite floats | [`finite_f32`], [`finite_f64`], [`half`], [`half_bits`], [`byte`] |
@@ -37,7 +38,8 @@ pub use numbers::{
     byte, f32_to_bf16, f32_to_f16, finite_f32, finite_f64, half, half_bits, integer,
 };
 pub use presence::{
-    Fill, auto_id_given, fill, missing, null, type_label, unknown_key, wrong_element, wrong_type,
+    Fill, auto_id_given, cell_count, fill, missing, null, type_label, unknown_key, wrong_element,
+    wrong_type,
 };
 pub use varchar::varchar;
 pub use vector::{

@@ -1,6 +1,6 @@
 //! Presence rules: a field left out or given as null (default, null, generated id, or an
 //! error), a value given for an auto-generated key, a key the schema does not know, and the
-//! type a value must have.
+//! type a value must have; a CSV record as wide as its header.
 
 use super::Violation;
 use super::vector::SPARSE_WANT;
@@ -95,6 +95,15 @@ pub fn unknown_key(key: &str) -> Violation {
         key,
         "only fields of the schema (the collection has no dynamic field)",
         format!("unknown field \"{key}\""),
+    )
+}
+
+/// A CSV record with `found` cells where the header has `header` columns.
+pub fn cell_count(header: usize, found: usize) -> Violation {
+    Violation::new(
+        "",
+        format!("{header} cells, one per header column"),
+        format!("{found} cells"),
     )
 }
 

@@ -203,3 +203,11 @@ fn violations_become_row_errors_at_a_location() {
         "a.json: row 3, field \"f\": expected x, found y"
     );
 }
+
+#[test]
+fn a_csv_record_has_one_cell_per_header_column() {
+    let v = cell_count(3, 2);
+    assert_eq!(v.field, "");
+    assert_eq!(v.expected, "3 cells, one per header column");
+    assert_eq!(v.found, "2 cells");
+}

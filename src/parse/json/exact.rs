@@ -12,11 +12,13 @@ mod convert;
 mod fault;
 mod lex;
 mod sparse;
+mod text;
 mod value;
 
 use convert::convert;
 use fault::to_row_error;
 use lex::{Fault, Lexer, unescape};
+pub(crate) use text::meta_members_text;
 use value::{canonical, describe, members};
 
 /// What a key of a row names.

@@ -6,6 +6,7 @@ use std::ops::Range;
 
 use bytes::Bytes;
 
+use crate::parse::csv::CsvUnit;
 use crate::parse::json::framing::Unit;
 use crate::parse::parquet::ParquetUnit;
 use crate::source::Opened;
@@ -86,6 +87,22 @@ impl JsonWork {
             *b += self.base as u64;
         }
         e
+    }
+}
+
+/// Whole records of a CSV file.
+#[derive(Debug, Clone)]
+pub(in crate::pipeline) struct CsvWork {
+    /// The records; `start`/`end` are file offsets.
+    pub unit: CsvUnit,
+    /// The unit's range of the mapped file, or its own bytes.
+    pub piece: Piece,
+}
+
+impl CsvWork {
+    /// Bytes of input the unit covers (progress).
+    pub fn len(&self) -> u64 {
+        self.unit.end - self.unit.start
     }
 }
 

@@ -315,3 +315,46 @@ async fn the_task_view() {
     let (status, _) = f.call("GET", "/v1/tasks/abc", "", &[]).await;
     assert_eq!(status, axum::http::StatusCode::BAD_REQUEST);
 }
+
+/// A CSV job reads the request's `options`: `sep` and `nullkey` (strings), checked when
+/// the job is created.
+#[tokio::test]
+async fn csv_jobs_take_sep_and_nullkey_options() {
+    let f = Fixture::new();
+    let dir = "data/csv/pass/pandas_sep_semicolon";
+    let schema = std::fs::read_to_string(super::repo_file(&format!("{dir}/schema.json"))).unwrap();
+    assert_eq!(f.post_raw("collections/create", &schema).await["code"], 0);
+    let files = json!([[format!("{dir}/input.csv")]]);
+    let (_, job) = f
+        .import(json!({"collectionName": "c", "files": files,
+                       "options": {"sep": ";", "nullkey": "NULL", "timeout": "300s"}}))
+        .await;
+    assert_eq!(
+        (&job["state"], &job["importedRows"]),
+        (&json!("Completed"), &json!(1)),
+        "{job}"
+    );
+    // Without the separator, the header is one unknown column.
+    let (_, job) = f
+        .import(json!({"collectionName": "c", "files": files}))
+        .await;
+    assert_eq!(job["state"], "Failed", "{job}");
+    assert!(
+        job["reason"].as_str().unwrap().contains("header (line 1)"),
+        "{job}"
+    );
+    let bad = [
+        (
+            json!({"sep": ";;"}),
+            2100,
+            "unsupported CSV separator \";;\"",
+        ),
+        (json!({"sep": 59}), 1801, "\"options.sep\" must be a string"),
+        (json!(["sep"]), 1801, "\"options\" must be a map of strings"),
+    ];
+    for (options, code, words) in bad {
+        let body = json!({"collectionName": "c", "files": files, "options": options});
+        let v = f.post("jobs/import/create", body).await;
+        assert_error(&v, code, &[words]);
+    }
+}
