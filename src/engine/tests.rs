@@ -145,6 +145,35 @@ fn a_bad_row_fails_the_task_cleaned_in_one_write_naming_the_row() {
     assert_eq!(visible_rows(&inner), 0);
 }
 
+/// A reader that panics fails its task with the panic's message; the engine goes on.
+#[test]
+fn a_panic_while_reading_fails_only_its_task() {
+    let dir = tempfile::tempdir().unwrap();
+    let inner = inner(dir.path(), |_| {});
+    let bad = rows_file(dir.path(), crate::pipeline::PANIC_TEST_FILE, 6, None);
+    let good = rows_file(dir.path(), "good.jsonl", 6, None);
+    let ids = create(&inner, &[&bad, &good], false);
+    for id in &ids {
+        runner::run_task(&inner, *id);
+    }
+    let t = record(&inner, ids[0]);
+    assert_eq!(t.state, TaskState::FailedAndCleaned);
+    for needle in [
+        crate::pipeline::PANIC_TEST_FILE,
+        "failed unexpectedly",
+        "a reader's bug",
+    ] {
+        assert!(
+            t.failed_reason.contains(needle),
+            "{needle}: {}",
+            t.failed_reason
+        );
+    }
+    assert!(!task_dir(&inner, ids[0]).exists());
+    assert_eq!(record(&inner, ids[1]).state, TaskState::Completed);
+    assert_eq!(visible_rows(&inner), 6);
+}
+
 #[test]
 fn a_cancelled_pending_task_never_starts() {
     let dir = tempfile::tempdir().unwrap();

@@ -17,6 +17,8 @@ use std::ops::Range;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
+#[cfg(test)]
+pub(crate) use operators::PANIC_TEST_FILE;
 pub use plan::TaskSpec;
 
 use crate::location::RowLocation;
@@ -129,6 +131,17 @@ pub enum PipelineError {
     /// The task was stopped from outside (cancel, expiry, shutdown: the caller knows why).
     #[error("the task was stopped")]
     Stopped,
+    /// Reading a unit of `file` panicked: a bug (ours or a dependency's), caught at the
+    /// unit's boundary so that only this task fails.
+    #[error(
+        "reading {file}: the reader failed unexpectedly ({message}); the task is failed, the process goes on"
+    )]
+    Panic {
+        /// The input.
+        file: String,
+        /// The panic's message.
+        message: String,
+    },
     /// A worker thread failed: timely could not start, or a thread panicked (the message).
     #[error("import worker failed: {0}")]
     Worker(String),

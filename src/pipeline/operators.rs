@@ -3,6 +3,7 @@
 //! Each is a plain function over per-worker state, so it is tested without timely.
 
 use std::collections::BTreeMap;
+use std::panic::AssertUnwindSafe;
 use std::sync::atomic::Ordering;
 
 use super::feed::{NpyWork, ParquetWork, UnitKind, WorkUnit};
@@ -52,6 +53,14 @@ pub(super) enum UnitError {
     Parquet(ParquetError),
     /// The unit does not match the task's input (a broken invariant).
     Mismatch,
+    /// Reading the unit panicked (a bug, ours or a dependency's): the task fails, the
+    /// process goes on.
+    Panic {
+        /// The input the unit belongs to.
+        file: String,
+        /// The panic's message.
+        message: String,
+    },
 }
 
 impl From<UnitError> for PipelineError {
@@ -63,6 +72,7 @@ impl From<UnitError> for PipelineError {
             UnitError::Mismatch => {
                 PipelineError::Internal("a work unit does not match the task's input")
             }
+            UnitError::Panic { file, message } => PipelineError::Panic { file, message },
         }
     }
 }
@@ -112,48 +122,16 @@ impl Parser {
             UnitKind::Csv(w) => w.unit.rows,
         };
         let mut batch = RowBatch::empty(schema, usize::try_from(rows).unwrap_or(0));
-        let parsed = match (&shared.inputs, &unit.kind, &mut self.converter) {
-            (Inputs::Json { file, body, format }, UnitKind::Json(w), Some(conv)) => {
-                let r = parse_unit(
-                    file,
-                    w.bytes(body),
-                    *format,
-                    &w.unit,
-                    conv,
-                    &mut self.scratch,
-                    &mut batch,
-                );
-                w.release(body);
-                shared.control.done.fetch_add(w.len(), Ordering::Relaxed);
-                r.map_err(|e| UnitError::Row(w.locate(e)))
-            }
-            (Inputs::Csv { file, body, .. }, UnitKind::Csv(w), _) => match &mut self.csv {
-                Some(conv) => {
-                    let r = conv.parse_unit(file, w.piece.bytes(body), &w.unit, &mut batch);
-                    w.piece.release(body);
-                    shared.control.done.fetch_add(w.len(), Ordering::Relaxed);
-                    r.map_err(UnitError::Row)
-                }
-                None => Err(UnitError::Mismatch),
-            },
-            (Inputs::Npy { plan, cols, meta }, UnitKind::Npy(w), _) => {
-                let r = decode_npy(shared, plan, cols, meta.as_ref(), w, &mut batch);
-                shared
-                    .control
-                    .done
-                    .fetch_add(w.rows.end - w.rows.start, Ordering::Relaxed);
-                r
-            }
-            (Inputs::Parquet { file, body }, UnitKind::Parquet(w), _) => {
-                let r = read_parquet(file, body, w, &mut batch);
-                shared
-                    .control
-                    .done
-                    .fetch_add(w.unit.len(), Ordering::Relaxed);
-                r
-            }
-            _ => Err(UnitError::Mismatch),
-        };
+        // A panic while reading fails the task with its message and never unwinds through
+        // timely: the worker, the other tasks and the server go on.
+        let parsed =
+            std::panic::catch_unwind(AssertUnwindSafe(|| self.parse(shared, &unit, &mut batch)))
+                .unwrap_or_else(|panic| {
+                    Err(UnitError::Panic {
+                        file: shared.inputs.name().to_string(),
+                        message: panic_message(panic.as_ref()),
+                    })
+                });
         if let Err(e) = parsed {
             shared.control.stop.store(true, Ordering::Relaxed);
             return vec![Err(e)];
@@ -173,6 +151,62 @@ impl Parser {
                 Ok(Routed { key, dest, batch })
             })
             .collect()
+    }
+
+    /// Reads and checks the rows of `unit` into `batch`.
+    fn parse(
+        &mut self,
+        shared: &Shared,
+        unit: &WorkUnit,
+        batch: &mut RowBatch,
+    ) -> Result<(), UnitError> {
+        // Tests stand for a reader's bug with a file of this name.
+        #[cfg(test)]
+        if shared.inputs.name().ends_with(PANIC_TEST_FILE) {
+            panic!("a reader's bug (test)");
+        }
+        match (&shared.inputs, &unit.kind, &mut self.converter) {
+            (Inputs::Json { file, body, format }, UnitKind::Json(w), Some(conv)) => {
+                let r = parse_unit(
+                    file,
+                    w.bytes(body),
+                    *format,
+                    &w.unit,
+                    conv,
+                    &mut self.scratch,
+                    batch,
+                );
+                w.release(body);
+                shared.control.done.fetch_add(w.len(), Ordering::Relaxed);
+                r.map_err(|e| UnitError::Row(w.locate(e)))
+            }
+            (Inputs::Csv { file, body, .. }, UnitKind::Csv(w), _) => match &mut self.csv {
+                Some(conv) => {
+                    let r = conv.parse_unit(file, w.piece.bytes(body), &w.unit, batch);
+                    w.piece.release(body);
+                    shared.control.done.fetch_add(w.len(), Ordering::Relaxed);
+                    r.map_err(UnitError::Row)
+                }
+                None => Err(UnitError::Mismatch),
+            },
+            (Inputs::Npy { plan, cols, meta }, UnitKind::Npy(w), _) => {
+                let r = decode_npy(shared, plan, cols, meta.as_ref(), w, batch);
+                shared
+                    .control
+                    .done
+                    .fetch_add(w.rows.end - w.rows.start, Ordering::Relaxed);
+                r
+            }
+            (Inputs::Parquet { file, body }, UnitKind::Parquet(w), _) => {
+                let r = read_parquet(file, body, w, batch);
+                shared
+                    .control
+                    .done
+                    .fetch_add(w.unit.len(), Ordering::Relaxed);
+                r
+            }
+            _ => Err(UnitError::Mismatch),
+        }
     }
 }
 
@@ -320,5 +354,18 @@ impl Writers {
             out.extend(w.finish()?);
         }
         Ok(out)
+    }
+}
+
+/// A file name whose units panic when read, in test builds (see [`Parser::parse`]).
+#[cfg(test)]
+pub(crate) const PANIC_TEST_FILE: &str = "panics-when-read.jsonl";
+
+/// The text of a panic's payload.
+fn panic_message(panic: &(dyn std::any::Any + Send)) -> String {
+    match (panic.downcast_ref::<&str>(), panic.downcast_ref::<String>()) {
+        (Some(s), _) => (*s).to_string(),
+        (_, Some(s)) => s.clone(),
+        _ => "a panic without a message".to_string(),
     }
 }

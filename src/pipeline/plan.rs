@@ -71,6 +71,19 @@ pub(super) enum Inputs {
     },
 }
 
+impl Inputs {
+    /// The input's file as messages name it (a column set: its first file).
+    pub(super) fn name(&self) -> &str {
+        match self {
+            Inputs::Json { file, .. } | Inputs::Csv { file, .. } => file,
+            Inputs::Npy { plan, .. } => (plan.columns.first().map(|(_, c)| c.file.as_str()))
+                .or(plan.meta.as_ref().map(|c| c.file.as_str()))
+                .unwrap_or("the NumPy column set"),
+            Inputs::Parquet { file, .. } => file.name(),
+        }
+    }
+}
+
 /// The bytes of a Parquet file.
 pub(super) enum ParquetBody {
     /// Mapped: every unit reads from the whole map.
