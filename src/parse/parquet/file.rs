@@ -56,10 +56,26 @@ pub fn footer_len(file: &str, tail: &[u8]) -> Result<u64, ParquetError> {
             ),
         )
     })?;
-    FooterTail::try_new(&tail)
+    let len = FooterTail::try_new(&tail)
         .map(|t| t.metadata_length() as u64)
-        .map_err(|e| ParquetError::damaged(file, None, None, e))
+        .map_err(|e| ParquetError::damaged(file, None, None, e))?;
+    if len > FOOTER_METADATA_MAX_BYTES {
+        return Err(ParquetError::damaged(
+            file,
+            None,
+            None,
+            format!(
+                "a footer of {len} bytes, over the limit of {FOOTER_METADATA_MAX_BYTES} bytes \
+                 (a hostile or damaged file: its metadata is not decoded)"
+            ),
+        ));
+    }
+    Ok(len)
 }
+
+/// The largest footer (file metadata) decoded: real files hold kilobytes to a few
+/// megabytes; the cap keeps a hostile footer from making the decoder allocate at will.
+pub const FOOTER_METADATA_MAX_BYTES: u64 = 64 << 20;
 
 impl ParquetFile {
     /// Decodes the footer of `file` from `bytes` (which must hold the file's first 4 bytes
@@ -77,6 +93,11 @@ impl ParquetFile {
                 "bad magic: the file does not start with \"PAR1\" ({} bytes)",
                 bytes.len()
             )));
+        }
+        let len = bytes.len();
+        if len >= FOOTER_SIZE as u64 {
+            let tail = bytes.get_bytes(len - FOOTER_SIZE as u64, FOOTER_SIZE);
+            footer_len(file, tail.as_deref().unwrap_or_default())?;
         }
         let opts = ArrowReaderOptions::new();
         let meta = std::panic::catch_unwind(|| ArrowReaderMetadata::load(bytes, opts))

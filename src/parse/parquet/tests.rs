@@ -155,6 +155,22 @@ fn short_and_foreign_files_are_damaged() {
         assert!(e.contains(want), "{e}");
     }
     assert!(footer_len("x.parquet", b"abc").is_err());
+    // A footer claiming 2 GiB of metadata is refused before anything is decoded or read.
+    let mut hostile = b"PAR1".to_vec();
+    hostile.extend_from_slice(&0x7fff_ffffu32.to_le_bytes());
+    hostile.extend_from_slice(b"PAR1");
+    let e = footer_len("x.parquet", &hostile[4..])
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("over the limit of"), "{e}");
+    let e = ParquetFile::open(
+        "x.parquet",
+        &schema,
+        &FileBytes::whole(Bytes::from(hostile)),
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(e.contains("over the limit of"), "{e}");
 }
 
 #[test]
