@@ -38,11 +38,13 @@ pub enum DataType {
     BFloat16Vector,
     /// Sparse vector of (index, value) pairs.
     SparseFloatVector,
+    /// `dim` signed 8-bit integers (Milvus 2.6).
+    Int8Vector,
 }
 
 impl DataType {
     /// Every type, in the order of the schema file's documentation.
-    pub const ALL: [DataType; 15] = [
+    pub const ALL: [DataType; 16] = [
         DataType::Bool,
         DataType::Int8,
         DataType::Int16,
@@ -58,6 +60,7 @@ impl DataType {
         DataType::Float16Vector,
         DataType::BFloat16Vector,
         DataType::SparseFloatVector,
+        DataType::Int8Vector,
     ];
 
     /// The name used in schema files (`"Int64"`, `"FloatVector"`, `"JSON"`...).
@@ -78,6 +81,7 @@ impl DataType {
             DataType::Float16Vector => "Float16Vector",
             DataType::BFloat16Vector => "BFloat16Vector",
             DataType::SparseFloatVector => "SparseFloatVector",
+            DataType::Int8Vector => "Int8Vector",
         }
     }
 
@@ -89,6 +93,7 @@ impl DataType {
                 | DataType::BinaryVector
                 | DataType::Float16Vector
                 | DataType::BFloat16Vector
+                | DataType::Int8Vector
         )
     }
 
