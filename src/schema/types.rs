@@ -148,4 +148,33 @@ mod tests {
         assert_eq!("json".parse::<DataType>(), Ok(DataType::Json));
         assert!("Text".parse::<DataType>().is_err());
     }
+
+    #[test]
+    fn int8_vectors_are_dense_vectors_with_a_dim() {
+        assert!(DataType::Int8Vector.is_dense_vector() && DataType::Int8Vector.is_vector());
+        let schema = |params: &str, extra: &str| {
+            let text = format!(
+                r#"{{"collectionName": "c", "schema": {{"fields": [
+                {{"fieldName": "id", "dataType": "Int64", "isPrimary": true}},
+                {{"fieldName": "q", "dataType": "Int8Vector"{params}{extra}}}]}}}}"#
+            );
+            crate::schema::CollectionSchema::from_json(text.as_bytes(), 16)
+                .map_err(|e| e.to_string())
+        };
+        let ok = schema(r#", "elementTypeParams": {"dim": "8"}"#, "").unwrap();
+        assert_eq!(ok.fields[1].dim, Some(8));
+        let err = schema("", "").unwrap_err();
+        assert!(
+            err.contains("Int8Vector needs elementTypeParams.dim"),
+            "{err}"
+        );
+        let err = schema(r#", "elementTypeParams": {"dim": 32769}"#, "").unwrap_err();
+        assert!(err.contains("dim must be in 1..=32768"), "{err}");
+        let err = schema(
+            r#", "elementTypeParams": {"dim": 2}"#,
+            r#", "nullable": true"#,
+        )
+        .unwrap_err();
+        assert!(err.contains("cannot be nullable"), "{err}");
+    }
 }
