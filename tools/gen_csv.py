@@ -237,6 +237,20 @@ bad("dim_mismatch", schema([]), 'id,v\n1,"[1,2]"\n2,"[1,\n2,3]"\n',
     ["row 1 (line 3, byte 15)", 'field "v"', "expected 2 floats", "found 3"])
 bad("vector_not_json", schema([]), 'id,v\n1,"[1,x]"\n',
     ['field "v"', "a cell that is not JSON"])
+
+# Int8Vector (Milvus 2.6): a JSON list of integers in -128..=127 in the cell.
+I8 = schema([f("i8", "Int8Vector", elementTypeParams={"dim": 3})])
+ok("pandas_int8_vectors", I8, pandas_csv([
+    ("id", [1, 2], np.int64),
+    ("v", [[1.0, 2.0], [3.0, 4.0]], "json"),
+    ("i8", [[-128, 0, 127], [5, -5, 1]], "json"),
+]), [{"id": 1, "v": [1.0, 2.0], "i8": [-128, 0, 127]}, {"id": 2, "v": [3.0, 4.0], "i8": [5, -5, 1]}])
+bad("int8_vector_out_of_range", I8, 'id,v,i8\n1,"[1,2]","[1,2,3]"\n2,"[1,2]","[0,128,0]"\n',
+    ["row 1 (line 3", 'field "i8"', "expected integers in -128..=127 (Int8Vector elements)", "128"])
+bad("int8_vector_wrong_dim", I8, 'id,v,i8\n1,"[1,2]","[1,2]"\n',
+    ["row 0 (line 2", 'field "i8"', "expected 3 integers (int8)", "found 2"])
+bad("int8_vector_float", I8, 'id,v,i8\n1,"[1,2]","[1,2.5,3]"\n',
+    ["row 0 (line 2", 'field "i8"', "Int8Vector", "2.5"])
 bad("varchar_too_long", schema([f("s", "VarChar", elementTypeParams={"max_length": 3})]),
     'id,v,s\n1,"[1,2]",abcé\n', ['field "s"', "at most 3 UTF-8 bytes", "found 5 bytes"])
 bad("bool_yes", schema([f("b", "Bool")]), 'id,v,b\n1,"[1,2]",yes\n',

@@ -380,6 +380,15 @@ def pass_cases():
     )
     case("pass", "byte_vectors", sch, files, expected)
 
+    # Int8Vector (Milvus 2.6): int8 (|i1, i1, <i1) 2-D (rows, dim); every int8 is in range.
+    sch = schema([field("id", "Int64", primary=True), field("i8v", "Int8Vector", dim=3)])
+    irows = [[-128, 0, 127], [1, -1, 2], [-5, 100, -100]]
+    flat = [v for r in irows for v in r]
+    files = {"id.npy": npy(i8([1, 2, 3])), "i8v.npy": npy(num("|i1", "b", flat, 3))}
+    case("pass", "int8_vectors", sch, files, rows_of({"id": [1, 2, 3], "i8v": irows}, 3))
+    files = {"id.npy": npy(i8([1, 2, 3])), "i8v.npy": npy(num("i1", "b", flat, 3), fortran=True)}
+    case("pass", "int8_vectors_fortran", sch, files, rows_of({"id": [1, 2, 3], "i8v": irows}, 3))
+
     # Strings: S (UTF-8, ends at the first NUL) and U (UTF-32, both orders, trailing NULs
     # dropped); max_length counts UTF-8 bytes, so a value exactly at the limit passes.
     texts = ["héllo", "", "abc", "日本"]
@@ -518,6 +527,13 @@ def fail_cases():
     fail("binary_vector_wrong_width", ['b.npy: field "b": expected shape (rows, 2) of uint8, found (3, 16) |u1'],
          sch=schema([field("id", "Int64", primary=True), field("b", "BinaryVector", dim=16)]), n=None, vec=None,
          b=npy(u1([[0] * 16] * 3)))
+    i8sch = schema([field("id", "Int64", primary=True), field("i8v", "Int8Vector", dim=4)])
+    fail("int8_vector_wrong_dim", ['i8v.npy: field "i8v": expected shape (rows, 4) of int8, found (3, 3) |i1'],
+         sch=i8sch, n=None, vec=None, i8v=npy(num("|i1", "b", [0] * 9, 3)))
+    fail("int8_vector_uint8_dtype", ['i8v.npy: field "i8v": expected shape (rows, 4) of int8, found (3, 4) |u1'],
+         sch=i8sch, n=None, vec=None, i8v=npy(u1([[0] * 4] * 3)))
+    fail("int8_vector_float_dtype", ['i8v.npy: field "i8v"', "found (3, 4) <f4"],
+         sch=i8sch, n=None, vec=None, i8v=npy(f4([0.0] * 12, width=4)))
     bool_sch = schema([field("id", "Int64", primary=True), field("ok", "Bool"), field("vec", "FloatVector", dim=4)])
     fail("bool_byte_2", ['ok.npy: row 1, field "ok": expected a bool byte (0 or 1), found byte 0x02'], sch=bool_sch,
          n=None, ok=header("|b1", (3,)) + bytes([1, 2, 0]))

@@ -189,6 +189,20 @@ def passes():
         r.update(r2)
     case("pass", "byte_vectors", schema(fields), tbl(bv), want)
 
+    # Int8Vector (Milvus 2.6): list<int8> as pymilvus writes it, fixed_size_list<int8>, and
+    # wider integer lists whose values are in range.
+    i8rows = [[-128, 0, 127], [1, -1, 2], [-5, 100, -100]]
+    iv = base[:2] + [
+        ("i8", lst(pa.int8()), i8rows),
+        ("fx", pa.list_(pa.int8(), 3), i8rows),
+        ("wide", lst(pa.int32()), i8rows),
+    ]
+    fields = [ID, VEC] + [field(n, "Int8Vector", dim=3) for n in ("i8", "fx", "wide")]
+    want = rows(base[:2])
+    for r, v in zip(want, i8rows):
+        r.update({"i8": v, "fx": v, "wide": v})
+    case("pass", "int8_vectors", schema(fields), tbl(iv), want)
+
     sp = base + [("sp", pa.string(), ['{"1": 2.0, "5": 0.5}', '{"indices": [3, 0], "values": [1.5, 0.0]}', "{}"])]
     fields = [ID, VEC, field("sp", "SparseFloatVector")]
     want = rows(base)
@@ -370,6 +384,13 @@ def fails():
         ['row 1 (row group 0), field "a": expected array elements that are an Int8 in -128..=127'])
     one("binary_vector_wrong_bytes", ("b", pa.binary(), [b"\x01\x02", b"\x01", b"\x00\x00"]),
         field("b", "BinaryVector", dim=16), ['row 1 (row group 0), field "b": expected 2 bytes (dim/8), found 1 bytes'])
+    i8 = field("i8", "Int8Vector", dim=2)
+    one("int8_vector_out_of_range", ("i8", lst(pa.int16()), [[1, 2], [-128, 127], [0, 128]]), i8,
+        ['row 2 (row group 0), field "i8": expected integers in -128..=127 (Int8Vector elements), found 128'])
+    one("int8_vector_wrong_dim", ("i8", lst(pa.int8()), [[1, 2], [1, 2, 3], [0, 0]]), i8,
+        ['row 1 (row group 0), field "i8": expected 2 integers (int8), found 3'])
+    one("int8_vector_floats", ("i8", lst(F32), [[1.0, 2.0], [1.5, 0.0], [0.0, 0.0]]), i8,
+        ['input.parquet: field "i8": expected a column of lists of integers (list<int8>'])
     one("float16_inf_bits", ("h", lst(pa.uint8()), [[0, 60, 0, 60], [0, 124, 0, 60], [0, 0, 0, 0]]),
         field("h", "Float16Vector", dim=2), ['row 1 (row group 0), field "h"', "0x7c00 (inf)"])
 

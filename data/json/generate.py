@@ -255,6 +255,17 @@ bad("binary_vector_negative", SBV, '[@@{"id": 1, "v": [1, 2], "bv": [0, -1]}]', 
 bad("binary_vector_float", SBV, '[@@{"id": 1, "v": [1, 2], "bv": [0, 1.5]}]', at(0, 'field "bv"', "uint8", "1.5"))
 bad("binary_vector_wrong_length", SBV, '[@@{"id": 1, "v": [1, 2], "bv": [1, 2, 3]}]', at(0, 'field "bv"', "expected 2 uint8 values", "found 3"))
 
+# ---------------------------------------------------------------- Int8Vector (Milvus 2.6)
+SI8 = schema([f("i8v", "Int8Vector", elementTypeParams={"dim": 3})])
+ok("int8_vector", SI8, '[{"id": 1, "v": [1, 2], "i8v": [-128, 0, 127]}, {"id": 2, "v": [1, 2], "i8v": [5, -5, 1]}]',
+   [{"id": 1, "v": [1.0, 2.0], "i8v": [-128, 0, 127]}, {"id": 2, "v": [1.0, 2.0], "i8v": [5, -5, 1]}])
+bad("int8_vector_value_range", SI8, '[{"id": 1, "v": [1, 2], "i8v": [1, 2, 3]}, @@{"id": 2, "v": [1, 2], "i8v": [0, 128, 0]}]',
+    at(1, 'field "i8v"', "-128..=127", "128"))
+bad("int8_vector_below_range", SI8, '[@@{"id": 1, "v": [1, 2], "i8v": [-129, 0, 0]}]', at(0, 'field "i8v"', "-128..=127", "-129"))
+bad("int8_vector_float", SI8, '[@@{"id": 1, "v": [1, 2], "i8v": [0, 1.5, 0]}]', at(0, 'field "i8v"', "Int8Vector", "1.5"))
+bad("int8_vector_string", SI8, '[@@{"id": 1, "v": [1, 2], "i8v": [0, "1", 0]}]', at(0, 'field "i8v"', "Int8Vector"))
+bad("int8_vector_wrong_length", SI8, '[@@{"id": 1, "v": [1, 2], "i8v": [1, 2]}]', at(0, 'field "i8v"', "expected 3 integers", "found 2"))
+
 # ---------------------------------------------------------------- Float16 / BFloat16
 SH = schema([f("h", "Float16Vector", elementTypeParams={"dim": 3})])
 ok("float16_vector", SH, '[{"id": 1, "v": [1, 2], "h": [1, 0.1, 65504]}, {"id": 2, "v": [1, 2], "h": [-2, 6.1035156e-5, 1e-8]},'

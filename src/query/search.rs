@@ -180,6 +180,13 @@ fn score_batch(
                     .collect();
                 float_metric(metric, req.vector, &v)
             }
+            ColumnData::Int8Vector { dim, values } => {
+                let v: Vec<f32> = values[row * dim..(row + 1) * dim]
+                    .iter()
+                    .map(|x| f32::from(*x))
+                    .collect();
+                float_metric(metric, req.vector, &v)
+            }
             ColumnData::BinaryVector { dim, bytes } => {
                 let w = dim / 8;
                 bytes[row * w..(row + 1) * w]

@@ -59,6 +59,13 @@ pub enum ColumnData {
     },
     /// Sparse vectors: sorted (index, value) pairs per row.
     SparseFloatVector(Vec<Vec<(u32, f32)>>),
+    /// `dim` signed 8-bit integers per row, row-major.
+    Int8Vector {
+        /// Values per row.
+        dim: usize,
+        /// `rows * dim` values.
+        values: Vec<i8>,
+    },
 }
 
 /// A column: values plus, for nullable fields, which rows hold a value.
@@ -108,6 +115,10 @@ impl ColumnData {
             DataType::SparseFloatVector => {
                 ColumnData::SparseFloatVector(Vec::with_capacity(capacity))
             }
+            DataType::Int8Vector => ColumnData::Int8Vector {
+                dim,
+                values: Vec::with_capacity(capacity * dim),
+            },
         }
     }
 
@@ -129,6 +140,7 @@ impl ColumnData {
                 bits.len() / (*dim).max(1)
             }
             ColumnData::SparseFloatVector(v) => v.len(),
+            ColumnData::Int8Vector { dim, values } => values.len() / (*dim).max(1),
         }
     }
 
@@ -155,6 +167,7 @@ impl ColumnData {
                 bits.clear()
             }
             ColumnData::SparseFloatVector(v) => v.clear(),
+            ColumnData::Int8Vector { values, .. } => values.clear(),
         }
     }
 
@@ -176,6 +189,7 @@ impl ColumnData {
                 bits.truncate(rows * *dim)
             }
             ColumnData::SparseFloatVector(v) => v.truncate(rows),
+            ColumnData::Int8Vector { dim, values } => values.truncate(rows * *dim),
         }
     }
 
@@ -198,6 +212,7 @@ impl ColumnData {
                 bits.resize(bits.len() + *dim, 0)
             }
             ColumnData::SparseFloatVector(v) => v.push(Vec::new()),
+            ColumnData::Int8Vector { dim, values } => values.resize(values.len() + *dim, 0),
         }
     }
 
@@ -233,6 +248,10 @@ impl ColumnData {
             | (
                 ColumnData::BFloat16Vector { dim, bits: d },
                 ColumnData::BFloat16Vector { bits: s, .. },
+            ) => chunk(d, s, row, *dim),
+            (
+                ColumnData::Int8Vector { dim, values: d },
+                ColumnData::Int8Vector { values: s, .. },
             ) => chunk(d, s, row, *dim),
             (ColumnData::SparseFloatVector(d), ColumnData::SparseFloatVector(s)) => {
                 d.push(s[row].clone())

@@ -60,6 +60,7 @@ pub fn cell_to_json(data: &ColumnData, row: usize) -> Value {
             }
             Value::Object(m)
         }
+        ColumnData::Int8Vector { dim, values } => json!(&values[row * dim..(row + 1) * dim]),
     }
 }
 

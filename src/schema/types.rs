@@ -38,11 +38,13 @@ pub enum DataType {
     BFloat16Vector,
     /// Sparse vector of (index, value) pairs.
     SparseFloatVector,
+    /// `dim` signed 8-bit integers (Milvus 2.6).
+    Int8Vector,
 }
 
 impl DataType {
     /// Every type, in the order of the schema file's documentation.
-    pub const ALL: [DataType; 15] = [
+    pub const ALL: [DataType; 16] = [
         DataType::Bool,
         DataType::Int8,
         DataType::Int16,
@@ -58,6 +60,7 @@ impl DataType {
         DataType::Float16Vector,
         DataType::BFloat16Vector,
         DataType::SparseFloatVector,
+        DataType::Int8Vector,
     ];
 
     /// The name used in schema files (`"Int64"`, `"FloatVector"`, `"JSON"`...).
@@ -78,6 +81,7 @@ impl DataType {
             DataType::Float16Vector => "Float16Vector",
             DataType::BFloat16Vector => "BFloat16Vector",
             DataType::SparseFloatVector => "SparseFloatVector",
+            DataType::Int8Vector => "Int8Vector",
         }
     }
 
@@ -89,6 +93,7 @@ impl DataType {
                 | DataType::BinaryVector
                 | DataType::Float16Vector
                 | DataType::BFloat16Vector
+                | DataType::Int8Vector
         )
     }
 
@@ -142,5 +147,34 @@ mod tests {
         }
         assert_eq!("json".parse::<DataType>(), Ok(DataType::Json));
         assert!("Text".parse::<DataType>().is_err());
+    }
+
+    #[test]
+    fn int8_vectors_are_dense_vectors_with_a_dim() {
+        assert!(DataType::Int8Vector.is_dense_vector() && DataType::Int8Vector.is_vector());
+        let schema = |params: &str, extra: &str| {
+            let text = format!(
+                r#"{{"collectionName": "c", "schema": {{"fields": [
+                {{"fieldName": "id", "dataType": "Int64", "isPrimary": true}},
+                {{"fieldName": "q", "dataType": "Int8Vector"{params}{extra}}}]}}}}"#
+            );
+            crate::schema::CollectionSchema::from_json(text.as_bytes(), 16)
+                .map_err(|e| e.to_string())
+        };
+        let ok = schema(r#", "elementTypeParams": {"dim": "8"}"#, "").unwrap();
+        assert_eq!(ok.fields[1].dim, Some(8));
+        let err = schema("", "").unwrap_err();
+        assert!(
+            err.contains("Int8Vector needs elementTypeParams.dim"),
+            "{err}"
+        );
+        let err = schema(r#", "elementTypeParams": {"dim": 32769}"#, "").unwrap_err();
+        assert!(err.contains("dim must be in 1..=32768"), "{err}");
+        let err = schema(
+            r#", "elementTypeParams": {"dim": 2}"#,
+            r#", "nullable": true"#,
+        )
+        .unwrap_err();
+        assert!(err.contains("cannot be nullable"), "{err}");
     }
 }

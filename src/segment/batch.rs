@@ -34,6 +34,7 @@ pub(crate) fn column_type(data: &ColumnData) -> DataType {
         ColumnData::Float16Vector { .. } => DataType::Float16Vector,
         ColumnData::BFloat16Vector { .. } => DataType::BFloat16Vector,
         ColumnData::SparseFloatVector(_) => DataType::SparseFloatVector,
+        ColumnData::Int8Vector { .. } => DataType::Int8Vector,
     }
 }
 
@@ -45,6 +46,7 @@ fn dense(data: &ColumnData) -> Option<(usize, usize, usize)> {
         ColumnData::Float16Vector { dim, bits } | ColumnData::BFloat16Vector { dim, bits } => {
             Some((*dim, *dim, bits.len()))
         }
+        ColumnData::Int8Vector { dim, values } => Some((*dim, *dim, values.len())),
         _ => None,
     }
 }
@@ -241,6 +243,7 @@ fn append_data(dst: &mut ColumnData, src: &ColumnData, r: Range<usize>) -> bool 
             wide(d, s, &r, *dim)
         }
         (C::SparseFloatVector(d), C::SparseFloatVector(s)) => d.extend_from_slice(&s[r]),
+        (C::Int8Vector { dim, values: d }, C::Int8Vector { values: s, .. }) => wide(d, s, &r, *dim),
         _ => return false,
     }
     true
@@ -290,6 +293,7 @@ fn data_len(data: &ColumnData) -> u64 {
             LEN_BYTES + n(bits.len(), 2)
         }
         C::SparseFloatVector(v) => LEN_BYTES + v.iter().map(|p| n(p.len(), 8)).sum::<u64>(),
+        C::Int8Vector { values, .. } => LEN_BYTES + n(values.len(), 1),
     }
 }
 
@@ -317,6 +321,7 @@ impl RowSizer {
                 C::Int64(_) | C::Double(_) => 8,
                 C::FloatVector { dim, .. } => 4 * *dim as u64,
                 C::BinaryVector { dim, .. } => (*dim / 8) as u64,
+                C::Int8Vector { dim, .. } => *dim as u64,
                 C::Float16Vector { dim, .. } | C::BFloat16Vector { dim, .. } => 2 * *dim as u64,
                 C::VarChar(_) | C::Json(_) | C::Array(_) | C::SparseFloatVector(_) => {
                     variable.push(i);

@@ -215,13 +215,17 @@ pub enum SegmentError {
         found: [u8; 8],
     },
     /// The file is a segment of a format version this build cannot read.
-    #[error("{}: segment format version {found}, this build reads {supported}", path.display())]
+    #[error(
+        "{}: segment format version {found}, this build reads versions {} to {supported}",
+        path.display(),
+        super::format::FORMAT_VERSION_MIN
+    )]
     UnsupportedVersion {
         /// The file.
         path: PathBuf,
         /// Version in the file.
         found: u32,
-        /// Version this build reads and writes.
+        /// Newest version this build reads (and the one it writes).
         supported: u32,
     },
     /// The file is shorter than its header and trailer, or than a length it states.

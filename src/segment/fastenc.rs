@@ -111,6 +111,11 @@ fn column_data(buf: &mut Vec<u8>, d: &ColumnData) {
                 }
             }
         }
+        ColumnData::Int8Vector { dim, values } => {
+            variant(buf, 15);
+            len(buf, *dim);
+            numbers(buf, values, |x, b| b.extend_from_slice(&x.to_le_bytes()));
+        }
     }
 }
 

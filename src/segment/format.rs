@@ -27,8 +27,12 @@ use crate::schema::DataType;
 pub const MAGIC: [u8; 8] = *b"VLSEG\0\0\x01";
 /// Last 8 bytes of every complete segment file.
 pub const TRAILER_MAGIC: [u8; 8] = *b"VLSEGEND";
-/// The format version this build writes and reads.
-pub const FORMAT_VERSION: u32 = 1;
+/// The format version this build writes (2: adds the Int8Vector column type).
+pub const FORMAT_VERSION: u32 = 2;
+/// The oldest format version this build still reads. Versions only ever append column
+/// types (at the end of the enums, so older tags keep their meaning), so a reader of
+/// version N decodes every version from this one to N.
+pub const FORMAT_VERSION_MIN: u32 = 1;
 /// Bytes before the first block: magic and version.
 pub const HEADER_BYTES: u64 = 12;
 /// Bytes before each block's payload: length and CRC32.
@@ -150,7 +154,7 @@ pub(crate) fn check_header(
         });
     }
     let found = u32::from_le_bytes([version[0], version[1], version[2], version[3]]);
-    if found != FORMAT_VERSION {
+    if !(FORMAT_VERSION_MIN..=FORMAT_VERSION).contains(&found) {
         return Err(SegmentError::UnsupportedVersion {
             path: path.to_path_buf(),
             found,
@@ -369,11 +373,23 @@ mod tests {
             footer_crc: 0xdead_beef,
         };
         assert_eq!(Trailer::parse(p, &t.to_bytes()).unwrap(), t);
-        let mut v2 = header_bytes();
-        v2[8] = 2;
-        assert!(matches!(
-            check_header(p, &v2),
-            Err(SegmentError::UnsupportedVersion { found: 2, .. })
-        ));
+        let mut v1 = header_bytes();
+        v1[8..].copy_from_slice(&FORMAT_VERSION_MIN.to_le_bytes());
+        check_header(p, &v1).unwrap();
+        for found in [0, FORMAT_VERSION + 1] {
+            let mut h = header_bytes();
+            h[8..].copy_from_slice(&found.to_le_bytes());
+            let err = check_header(p, &h).unwrap_err();
+            assert!(
+                matches!(err, SegmentError::UnsupportedVersion { found: f, .. } if f == found),
+                "{err}"
+            );
+        }
+        let mut h = header_bytes();
+        h[8] = 3;
+        assert_eq!(
+            check_header(p, &h).unwrap_err().to_string(),
+            "x.vseg: segment format version 3, this build reads versions 1 to 2"
+        );
     }
 }

@@ -44,6 +44,7 @@ enum Wire<A> {
     Float16Vector { dim: usize, bits: Vec<u16> },
     BFloat16Vector { dim: usize, bits: Vec<u16> },
     SparseFloatVector(Vec<Vec<(u32, f32)>>),
+    Int8Vector { dim: usize, values: Vec<i8> },
 }
 
 /// The elements of an array nested in an array: never decodes.
@@ -74,6 +75,7 @@ impl<A> Wire<A> {
             Wire::Float16Vector { dim, bits } => ColumnData::Float16Vector { dim, bits },
             Wire::BFloat16Vector { dim, bits } => ColumnData::BFloat16Vector { dim, bits },
             Wire::SparseFloatVector(v) => ColumnData::SparseFloatVector(v),
+            Wire::Int8Vector { dim, values } => ColumnData::Int8Vector { dim, values },
         }
     }
 }

@@ -9,7 +9,7 @@
 //! | a CSV record has one cell per header column | [`cell_count`] |
 //! | the value's type | [`wrong_type`], [`wrong_element`] |
 //! | integer range | [`integer`] |
-//! | finite floats | [`finite_f32`], [`finite_f64`], [`half`], [`half_bits`], [`byte`] |
+//! | finite floats, vector bytes and int8 elements | [`finite_f32`], [`finite_f64`], [`half`], [`half_bits`], [`byte`], [`int8_element`] |
 //! | VarChar `max_length` (UTF-8 bytes) | [`varchar`] |
 //! | Array element type and `max_capacity` | [`array_element`], [`array_capacity`], [`array_element_error`] |
 //! | vector dims | [`vector_len`], [`vector_bytes`] |
@@ -35,7 +35,8 @@ pub use json::{
     sort_members,
 };
 pub use numbers::{
-    byte, f32_to_bf16, f32_to_f16, finite_f32, finite_f64, half, half_bits, integer,
+    INT8_ELEMENT_WANT, byte, f32_to_bf16, f32_to_f16, finite_f32, finite_f64, half, half_bits,
+    int8_element, integer,
 };
 pub use presence::{
     Fill, auto_id_given, cell_count, fill, missing, null, type_label, unknown_key, wrong_element,

@@ -1,5 +1,5 @@
 //! Number rules: integers in their type's range, finite floats (32-bit, 64-bit, half
-//! precision), bytes of binary vectors; and the half and bfloat16 rounding they use.
+//! precision), bytes of binary vectors, Int8Vector elements; and the half and bfloat16 rounding they use.
 
 use super::Violation;
 use crate::schema::{DataType, FieldSchema};
@@ -138,6 +138,23 @@ pub fn byte(
         _ => Err(Violation::new(&field.name, "uint8 values 0..=255", found())),
     }
 }
+
+/// Int8Vector elements: `n` (`None`: not an integer) must be in -128..=127; `found`
+/// describes the value.
+#[inline]
+pub fn int8_element(
+    field: &FieldSchema,
+    n: Option<i128>,
+    found: impl FnOnce() -> String,
+) -> Result<i8, Violation> {
+    match n.map(i8::try_from) {
+        Some(Ok(v)) => Ok(v),
+        _ => Err(Violation::new(&field.name, INT8_ELEMENT_WANT, found())),
+    }
+}
+
+/// What an Int8Vector element must be, for messages.
+pub const INT8_ELEMENT_WANT: &str = "integers in -128..=127 (Int8Vector elements)";
 
 /// f32 to IEEE binary16 bits, rounding to nearest even; overflow gives infinity.
 pub fn f32_to_f16(v: f32) -> u16 {

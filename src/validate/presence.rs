@@ -122,6 +122,7 @@ pub fn wrong_type(field: &FieldSchema, found: impl Into<String>) -> Violation {
         DataType::VarChar => "a string".into(),
         DataType::Json => "a JSON object or a string holding JSON".into(),
         DataType::BinaryVector => format!("a list of {} uint8 values (dim/8 bytes)", dim / 8),
+        DataType::Int8Vector => format!("a list of {dim} integers in -128..=127"),
         DataType::SparseFloatVector => SPARSE_WANT.into(),
         DataType::Array => "a list".into(),
         _ => format!("a list of {dim} floats"),
@@ -135,6 +136,7 @@ pub fn wrong_type(field: &FieldSchema, found: impl Into<String>) -> Violation {
 pub fn wrong_element(field: &FieldSchema, found: impl Into<String>) -> Violation {
     let expected = match field.data_type {
         DataType::BinaryVector => "uint8 values 0..=255",
+        DataType::Int8Vector => super::INT8_ELEMENT_WANT,
         DataType::SparseFloatVector => "a number (sparse value)",
         _ => "a number (vector element)",
     };

@@ -87,6 +87,26 @@ fn floats_are_finite() {
 }
 
 #[test]
+fn int8_vector_elements_are_integers_in_range() {
+    let mut f = field(DataType::Int8Vector);
+    f.dim = Some(2);
+    assert_eq!(int8_element(&f, Some(-128), String::new), Ok(-128));
+    assert_eq!(int8_element(&f, Some(127), String::new), Ok(127));
+    let v = int8_element(&f, Some(128), || "128".into()).unwrap_err();
+    assert_eq!(
+        (v.expected.as_str(), v.found.as_str()),
+        ("integers in -128..=127 (Int8Vector elements)", "128")
+    );
+    assert!(int8_element(&f, None, || "1.5".into()).is_err());
+    assert_eq!(wrong_element(&f, "x").expected, INT8_ELEMENT_WANT);
+    let v = vector_len(&f, 2, 3).unwrap_err();
+    assert_eq!(
+        (v.expected.as_str(), v.found.as_str()),
+        ("2 integers (int8)", "3")
+    );
+}
+
+#[test]
 fn varchar_counts_utf8_bytes() {
     let mut f = field(DataType::VarChar);
     f.max_length = Some(4);

@@ -18,6 +18,7 @@ pub fn vector_len(field: &FieldSchema, want: usize, found: usize) -> Result<(), 
     }
     let unit = match field.data_type {
         DataType::BinaryVector => "uint8 values (dim/8 bytes)",
+        DataType::Int8Vector => "integers (int8)",
         _ => "floats",
     };
     Err(Violation::new(

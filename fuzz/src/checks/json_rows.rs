@@ -6,7 +6,8 @@
 //! FloatVector(3), BinaryVector(16), a nullable Int16, a Double with a default, and dynamic
 //! fields. Schema B has an auto-id VarChar key, an Int64 partition key, sparse, Float16 and
 //! BFloat16 vectors, Array<VarChar(4)> (capacity 3), a nullable Bool, an Int32 with a default,
-//! and no dynamic fields.
+//! and no dynamic fields. Schema C is schema A with `v` and `b` as Int8Vector(3) and
+//! Int8Vector(2), so the corpus's vectors of A try the int8 element rule.
 //!
 //! Properties:
 //! * nothing panics; every batch has one value per row in every column, mask and `$meta`;
@@ -64,10 +65,26 @@ pub const SCHEMA_B: &str = r#"{"collectionName": "fuzz_b",
 /// The file name errors carry.
 const FILE: &str = "fuzz.json";
 
-fn schemas() -> &'static [CollectionSchema; 2] {
-    static SCHEMAS: OnceLock<[CollectionSchema; 2]> = OnceLock::new();
+/// Schema C: schema A with its two dense vectors as Int8Vector (see the module docs).
+fn schema_c() -> String {
+    let text = SCHEMA_A
+        .replace("fuzz_a", "fuzz_c")
+        .replace(
+            r#""v", "dataType": "FloatVector""#,
+            r#""v", "dataType": "Int8Vector""#,
+        )
+        .replace(
+            r#""b", "dataType": "BinaryVector", "elementTypeParams": {"dim": 16}"#,
+            r#""b", "dataType": "Int8Vector", "elementTypeParams": {"dim": 2}"#,
+        );
+    assert_eq!(text.matches("Int8Vector").count(), 2, "schema A changed");
+    text
+}
+
+fn schemas() -> &'static [CollectionSchema; 3] {
+    static SCHEMAS: OnceLock<[CollectionSchema; 3]> = OnceLock::new();
     SCHEMAS.get_or_init(|| {
-        [SCHEMA_A, SCHEMA_B].map(|text| {
+        [SCHEMA_A.to_string(), SCHEMA_B.to_string(), schema_c()].map(|text| {
             CollectionSchema::from_json(text.as_bytes(), 16).expect("the fuzz schemas are valid")
         })
     })

@@ -60,6 +60,7 @@ pub fn column_rows(col: &vecload::record::Column) -> usize {
         C::FloatVector { dim, values } => whole(values.len(), *dim),
         C::BinaryVector { dim, bytes } => whole(bytes.len(), dim / 8),
         C::Float16Vector { dim, bits } | C::BFloat16Vector { dim, bits } => whole(bits.len(), *dim),
+        C::Int8Vector { dim, values } => whole(values.len(), *dim),
         other => other.len(),
     };
     if let Some(v) = &col.validity {

@@ -22,7 +22,7 @@ use vecload::record::Column;
 use vecload::schema::{DataType, FieldSchema};
 
 /// The field types tried; index `FIELDS.len()` stands for `$meta.npy`.
-pub const FIELDS: [(DataType, Option<usize>); 13] = [
+pub const FIELDS: [(DataType, Option<usize>); 14] = [
     (DataType::Bool, None),
     (DataType::Int8, None),
     (DataType::Int16, None),
@@ -36,6 +36,7 @@ pub const FIELDS: [(DataType, Option<usize>); 13] = [
     (DataType::BinaryVector, Some(16)),
     (DataType::Float16Vector, Some(2)),
     (DataType::BFloat16Vector, Some(2)),
+    (DataType::Int8Vector, Some(3)),
 ];
 
 /// `max_length` of the VarChar field, in bytes.

@@ -305,6 +305,7 @@ fn push_value(d: &mut Draw, data: &mut ColumnData, element: DataType) {
             let n = d.below(4);
             v.push((0..n).map(|_| (d.u32(), f32::from_bits(d.u32()))).collect());
         }
+        C::Int8Vector { dim, values } => values.extend((0..*dim).map(|_| d.u8() as i8)),
     }
 }
 
@@ -326,6 +327,7 @@ fn type_of(data: &ColumnData) -> DataType {
         C::Float16Vector { .. } => DataType::Float16Vector,
         C::BFloat16Vector { .. } => DataType::BFloat16Vector,
         C::SparseFloatVector(_) => DataType::SparseFloatVector,
+        C::Int8Vector { .. } => DataType::Int8Vector,
     }
 }
 

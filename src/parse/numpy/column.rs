@@ -124,6 +124,7 @@ fn need(data_type: DataType, dim: u64, dtype: Dtype) -> Option<Need> {
         DataType::Float16Vector | DataType::BFloat16Vector => {
             vector(dtype == Dtype::U8, dim * 2, "uint8")
         }
+        DataType::Int8Vector => vector(dtype == Dtype::I8, dim, "int8"),
         DataType::Array | DataType::SparseFloatVector => return None,
     })
 }

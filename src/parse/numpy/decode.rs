@@ -108,6 +108,13 @@ pub fn decode_rows(
         {
             guarded(bits, |v| numbers::halves(&src, v, 0x7f80))
         }
+        (DataType::Int8Vector, ColumnData::Int8Vector { dim, values })
+            if *dim == plan.dim && dtype == Dtype::I8 =>
+        {
+            // Every int8 is in -128..=127: the dtype is the element rule.
+            src.collect::<1, _>(values, i8::from_le_bytes);
+            Ok(())
+        }
         (DataType::VarChar, ColumnData::VarChar(v)) | (DataType::Json, ColumnData::Json(v)) => {
             guarded(v, |v| strings::decode(&src, v))
         }
@@ -173,6 +180,7 @@ fn variant_name(data: &ColumnData) -> &'static str {
         ColumnData::Float16Vector { .. } => "Float16Vector",
         ColumnData::BFloat16Vector { .. } => "BFloat16Vector",
         ColumnData::SparseFloatVector(_) => "SparseFloatVector",
+        ColumnData::Int8Vector { .. } => "Int8Vector",
     }
 }
 

@@ -110,7 +110,7 @@ impl<'a> Values<'a> {
                 Some(b) => Values::Bytes(b),
                 None => Values::Lists(Lists::of(array)?),
             },
-            T::FloatVector | T::Array => Values::Lists(Lists::of(array)?),
+            T::FloatVector | T::Int8Vector | T::Array => Values::Lists(Lists::of(array)?),
         })
     }
 

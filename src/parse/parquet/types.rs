@@ -51,6 +51,7 @@ pub(super) fn accepts(field: &FieldSchema, t: &Arrow) -> bool {
         DataType::SparseFloatVector => is_string(t) || sparse_struct(t).is_some(),
         DataType::FloatVector => list_item(t).is_some_and(is_number),
         DataType::BinaryVector => is_binary(t) || list_item(t).is_some_and(is_int),
+        DataType::Int8Vector => list_item(t).is_some_and(is_int),
         DataType::Float16Vector | DataType::BFloat16Vector => {
             is_binary(t) || list_item(t).is_some_and(|i| *i == Arrow::UInt8 || is_float(i))
         }
@@ -94,6 +95,7 @@ pub(super) fn expected(field: &FieldSchema) -> String {
         }
         DataType::FloatVector => "lists of numbers (list<float32>, list<float64>, list<int>)".into(),
         DataType::BinaryVector => "list<uint8> or binary (dim/8 bytes a row)".into(),
+        DataType::Int8Vector => "lists of integers (list<int8>; values range-checked)".into(),
         DataType::Float16Vector | DataType::BFloat16Vector => {
             "list<uint8> or binary (dim*2 bytes a row), or lists of floats".into()
         }

@@ -24,6 +24,7 @@ pub(super) fn all_types_meta() -> SegmentMeta {
         ("half", DataType::Float16Vector),
         ("brain", DataType::BFloat16Vector),
         ("sparse", DataType::SparseFloatVector),
+        ("int8s", DataType::Int8Vector),
     ];
     SegmentMeta {
         collection: "docs".into(),
@@ -128,6 +129,13 @@ pub(crate) fn all_types(first: usize, rows: usize) -> RowBatch {
                     .map(|&n| (0..n as u32).map(|k| (k * 3, k as f32)).collect())
                     .collect(),
             ),
+            None,
+        ),
+        column(
+            ColumnData::Int8Vector {
+                dim: 3,
+                values: (0..rows * 3).map(|v| (first * 3 + v) as i8).collect(),
+            },
             None,
         ),
     ];

@@ -273,6 +273,16 @@ pub(super) fn convert(
                 Ok(())
             })?;
         }
+        ColumnData::Int8Vector { dim, values } => {
+            vector(lx, field, *dim, |lx| {
+                let start = lx.pos;
+                let (d, _) = number(lx, field, wrong_element)?;
+                values.push(validate::int8_element(field, d.to_integer(), || {
+                    describe(lx.b, start)
+                })?);
+                Ok(())
+            })?;
+        }
         ColumnData::SparseFloatVector(c) => c.push(sparse(lx, field)?),
         ColumnData::Array(c) => c.push(array(field, elem, lx)?),
     }

@@ -167,6 +167,11 @@ fn convert_value(
                 bits.push(validate::half(field, f, || f.to_string())?);
             }
         }
+        ColumnData::Int8Vector { dim, values } => {
+            for x in vector(v, field, *dim)? {
+                values.push(validate::int8_element(field, integer(x), || describe(x))?);
+            }
+        }
         ColumnData::SparseFloatVector(c) => c.push(sparse(v, field)?),
         ColumnData::Array(c) => {
             let Value::Array(items) = v else {

@@ -183,6 +183,15 @@ pub(super) fn vector(
                 bytes.push(validate::byte(field, nums.int(j), || nums.literal(j))?);
             }
         }
+        ColumnData::Int8Vector { dim, values: v } => {
+            validate::vector_len(field, *dim, r.len())?;
+            for j in r {
+                no_null(j)?;
+                v.push(validate::int8_element(field, nums.int(j), || {
+                    nums.literal(j)
+                })?);
+            }
+        }
         ColumnData::Float16Vector { dim, bits } | ColumnData::BFloat16Vector { dim, bits } => {
             if let Nums::U8(b) = nums {
                 for j in r.clone() {
