@@ -276,4 +276,95 @@ mod tests {
         let b = prepare(tmp.path(), &other).unwrap();
         assert!(b.generated && b.dir != a.dir);
     }
+
+    /// Every row of the Parquet and CSV files equals the JSON Lines row of the same index.
+    #[test]
+    fn parquet_and_csv_rows_equal_the_json_rows() {
+        use arrow_array::cast::AsArray;
+        use arrow_array::types::{Float32Type, Int64Type};
+        use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
+        use serde_json::{Value, json};
+
+        let tmp = tempfile::tempdir().unwrap();
+        let spec = DataSpec {
+            rows: 3000,
+            dim: 5,
+            ..DataSpec::default()
+        };
+        let set = prepare(tmp.path(), &spec).unwrap();
+        let want: Vec<Value> = fs::read_to_string(&set.jsonl)
+            .unwrap()
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect();
+        assert_eq!(want.len(), 3000);
+        // The floats compared as f32: JSON text and Parquet bits must name the same value.
+        let floats = |v: &Value| -> Vec<f32> {
+            v.as_array()
+                .unwrap()
+                .iter()
+                .map(|x| x.as_f64().unwrap() as f32)
+                .collect()
+        };
+
+        let reader =
+            ParquetRecordBatchReaderBuilder::try_new(File::open(&set.parquet).unwrap()).unwrap();
+        assert_eq!(reader.metadata().file_metadata().num_rows(), 3000);
+        let mut i = 0;
+        for batch in reader.build().unwrap() {
+            let batch = batch.unwrap();
+            let id = batch.column(0).as_primitive::<Int64Type>();
+            let wc = batch.column(1).as_primitive::<Int64Type>();
+            let title = batch.column(2).as_string::<i32>();
+            let vec = batch.column(3).as_list::<i32>();
+            for r in 0..batch.num_rows() {
+                let w = &want[i];
+                assert_eq!(json!(id.value(r)), w["id"]);
+                assert_eq!(json!(wc.value(r)), w["word_count"]);
+                assert_eq!(json!(title.value(r)), w["title"]);
+                let v = vec.value(r);
+                assert_eq!(
+                    v.as_primitive::<Float32Type>().values(),
+                    &floats(&w["vec"])[..]
+                );
+                i += 1;
+            }
+        }
+        assert_eq!(i, 3000);
+
+        let text = fs::read(&set.csv).unwrap();
+        let mut rdr = csv_core::Reader::new();
+        let (mut input, mut out, mut ends) = (&text[..], vec![0u8; 1 << 16], [0usize; 8]);
+        let mut records = Vec::new();
+        loop {
+            let (res, nin, _, nend) = rdr.read_record(input, &mut out, &mut ends);
+            input = &input[nin..];
+            match res {
+                csv_core::ReadRecordResult::Record => {
+                    let mut start = 0;
+                    let fields: Vec<String> = ends[..nend]
+                        .iter()
+                        .map(|&e| {
+                            let f = String::from_utf8(out[start..e].to_vec()).unwrap();
+                            start = e;
+                            f
+                        })
+                        .collect();
+                    records.push(fields);
+                }
+                csv_core::ReadRecordResult::End => break,
+                other => assert!(matches!(other, csv_core::ReadRecordResult::InputEmpty)),
+            }
+        }
+        assert_eq!(records[0], ["id", "word_count", "title", "vec"]);
+        assert_eq!(records.len(), 3001);
+        for (rec, w) in records[1..].iter().zip(&want) {
+            assert_eq!(rec[0], w["id"].to_string());
+            assert_eq!(rec[1], w["word_count"].to_string());
+            assert_eq!(json!(rec[2]), w["title"]);
+            let v: Value = serde_json::from_str(&rec[3]).unwrap();
+            assert_eq!(floats(&v), floats(&w["vec"]));
+            assert!(rec[3].starts_with('[') && rec[3].contains(", "));
+        }
+    }
 }
