@@ -1,4 +1,5 @@
-//! `vecload bench-import`: a tiny data set imported in every format through the CLI.
+//! `vecload bench-import`: a tiny data set imported in every format (JSON, JSON Lines, NPY,
+//! Parquet, CSV) through the CLI.
 
 use serde_json::Value;
 
@@ -29,7 +30,7 @@ fn bench_import_prints_rows_per_second_for_every_format_and_reuses_its_data() {
     assert!(stdout.contains("generated"), "{stdout}");
     let header = stdout.lines().find(|l| l.starts_with("format")).unwrap();
     assert!(header.contains("rows/s") && header.contains("peak RSS MiB"));
-    for format in ["json", "jsonl", "npy"] {
+    for format in ["json", "jsonl", "npy", "parquet", "csv"] {
         let line = stdout
             .lines()
             .find(|l| l.split_whitespace().next() == Some(format))
@@ -53,14 +54,18 @@ fn bench_import_prints_rows_per_second_for_every_format_and_reuses_its_data() {
         .iter()
         .map(|r| r["format"].as_str().unwrap())
         .collect();
-    assert_eq!(formats, ["json", "jsonl", "npy"]);
+    assert_eq!(formats, ["json", "jsonl", "npy", "parquet", "csv"]);
     for r in results {
         assert_eq!(r["state"], "Completed");
         assert_eq!(r["rows"], 2000);
         assert!(r["rows_per_s"].as_f64().unwrap() > 0.0);
         assert!(r["peak_rss_mib"].as_f64().unwrap() > 0.0);
     }
-    assert_eq!(report["peers"]["duckdb"]["status"], "skipped");
+    for peer in ["duckdb", "duckdb_parquet", "duckdb_csv", "cp_sync"] {
+        assert_eq!(report["peers"][peer]["status"], "skipped", "{peer}");
+    }
+    let ratio = report["ratios"]["parquet_rows_per_s_over_npy"].as_f64();
+    assert!(ratio.is_some_and(|x| x > 0.0), "{}", report["ratios"]);
     // Scratch data directories are removed after a completed import.
     let runs = std::fs::read_dir(dir.join("runs")).unwrap().count();
     assert_eq!(runs, 0);

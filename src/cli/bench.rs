@@ -42,9 +42,10 @@ pub struct BenchImportArgs {
     #[arg(long, default_value = "target/bench-data")]
     pub dir: PathBuf,
     /// Formats to import, comma-separated.
-    #[arg(long, value_delimiter = ',', default_value = "json,jsonl,npy", value_parser = str::parse::<Format>)]
+    #[arg(long, value_delimiter = ',', default_value = "json,jsonl,npy,parquet,csv", value_parser = str::parse::<Format>)]
     pub formats: Vec<Format>,
-    /// Do not run the peers (DuckDB, cp + sync).
+    /// Do not run the peers (DuckDB on the JSON Lines, Parquet and CSV files imported, cp +
+    /// sync).
     #[arg(long)]
     pub skip_peers: bool,
 }
@@ -77,29 +78,54 @@ pub fn run(cli: &Cli, args: &BenchImportArgs) -> Result<ExitCode> {
         results.push(import(&exe, &flags, &set, format, &dir)?);
     }
     let (duckdb, cp) = if args.skip_peers {
-        (None, None)
+        (Vec::new(), None)
     } else {
         if !cli.json {
             eprintln!("bench-import: running peers");
         }
-        warm(std::slice::from_ref(&set.jsonl))?;
-        let duckdb = DuckDb::run(&set.jsonl);
+        let duckdb = duckdb_peers(cli, &set, &args.formats)?;
         let (npy, bytes) = set.inputs(Format::Npy);
         warm(&npy)?;
         let scratch = runs.join(format!("cp-{}", std::process::id()));
-        (Some(duckdb), Some(CpSync::run(&npy, bytes, &scratch)?))
+        (duckdb, Some(CpSync::run(&npy, bytes, &scratch)?))
     };
     let all_completed = results.iter().all(|r| r.state == "Completed");
     if cli.json {
-        super::print_json(&report_json(&set, &results, duckdb.as_ref(), cp.as_ref()))?;
+        super::print_json(&report_json(&set, &results, &duckdb, cp.as_ref()))?;
     } else {
-        print_text(&set, &results, duckdb.as_ref(), cp.as_ref());
+        print_text(&set, &results, &duckdb, cp.as_ref());
     }
     Ok(if all_completed {
         ExitCode::SUCCESS
     } else {
         ExitCode::FAILURE
     })
+}
+
+/// DuckDB on the file of each of `formats` it reads: `read_json` on the JSON Lines file with
+/// one thread (the figure kept from before), `read_parquet` and `read_csv` with as many
+/// threads as the imports' workers. A missing DuckDB is said once.
+fn duckdb_peers(cli: &Cli, set: &Dataset, formats: &[Format]) -> Result<Vec<(Format, DuckDb)>> {
+    let workers = super::settings::resolve(cli)?.import.workers.max(1);
+    let mut out = Vec::new();
+    for (format, reader, threads) in [
+        (Format::Jsonl, "json", 1),
+        (Format::Parquet, "parquet", workers),
+        (Format::Csv, "csv", workers),
+    ] {
+        if !formats.contains(&format) {
+            continue;
+        }
+        let (files, _) = set.inputs(format);
+        warm(&files)?;
+        let peer = DuckDb::run(&files[0], reader, threads);
+        let missing = matches!(peer, DuckDb::NotInstalled);
+        out.push((format, peer));
+        if missing {
+            break;
+        }
+    }
+    Ok(out)
 }
 
 /// Creates the collection in a fresh data directory `dir`, then times `import` of one

@@ -1,5 +1,6 @@
 //! What a user would pick instead, on the same files: DuckDB's `read_json` on the JSON Lines
-//! file (one thread), and `cp` + `sync` of the NPY files as the disk's limit.
+//! file (one thread), its `read_parquet` and `read_csv` (as many threads as vecload's
+//! workers), and `cp` + `sync` of the NPY files as the disk's limit.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -12,8 +13,8 @@ use super::child::run_measured;
 /// Exit code of the DuckDB script when the `duckdb` module is missing.
 const NO_DUCKDB: i32 = 3;
 
-/// Times `CREATE TABLE ... AS SELECT * FROM read_json(...)` in an in-memory database with one
-/// thread; prints `{"seconds", "rows", "version"}`.
+/// Times `CREATE TABLE ... AS SELECT * FROM <reader>(...)` in an in-memory database with
+/// `argv[3]` threads; prints `{"seconds", "rows", "version"}`.
 const DUCKDB_SCRIPT: &str = r#"
 import json, sys, time
 try:
@@ -21,10 +22,13 @@ try:
 except ImportError:
     sys.exit(3)
 path = sys.argv[1].replace("'", "''")
+reader = {"json": f"read_json('{path}', format='newline_delimited')",
+          "parquet": f"read_parquet('{path}')",
+          "csv": f"read_csv('{path}', header=true)"}[sys.argv[2]]
 con = duckdb.connect()
-con.execute("SET threads=1")
+con.execute(f"SET threads={int(sys.argv[3])}")
 start = time.perf_counter()
-con.execute(f"CREATE TABLE t AS SELECT * FROM read_json('{path}', format='newline_delimited')")
+con.execute(f"CREATE TABLE t AS SELECT * FROM {reader}")
 seconds = time.perf_counter() - start
 rows = con.execute("SELECT count(*) FROM t").fetchone()[0]
 print(json.dumps({"seconds": seconds, "rows": rows, "version": duckdb.__version__}))
@@ -37,6 +41,8 @@ pub(super) enum DuckDb {
     NotInstalled,
     /// The load ran.
     Ran {
+        /// DuckDB's threads.
+        threads: usize,
         /// Seconds of the `CREATE TABLE` statement.
         seconds: f64,
         /// Rows DuckDB loaded.
@@ -53,10 +59,15 @@ pub(super) enum DuckDb {
 }
 
 impl DuckDb {
-    /// Runs the load of `jsonl` with `python3` from `PATH`.
-    pub fn run(jsonl: &Path) -> DuckDb {
+    /// Runs the load of `file` with DuckDB's `reader` (`json`, `parquet` or `csv`) on
+    /// `threads` threads, with `python3` from `PATH`.
+    pub fn run(file: &Path, reader: &str, threads: usize) -> DuckDb {
         let mut cmd = Command::new("python3");
-        cmd.arg("-c").arg(DUCKDB_SCRIPT).arg(jsonl);
+        cmd.arg("-c")
+            .arg(DUCKDB_SCRIPT)
+            .arg(file)
+            .arg(reader)
+            .arg(threads.to_string());
         let m = match run_measured(&mut cmd) {
             Ok(m) => m,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return DuckDb::NotInstalled,
@@ -72,6 +83,7 @@ impl DuckDb {
             .and_then(|l| serde_json::from_str(l).ok());
         match parsed {
             Some(v) if m.status.success() => DuckDb::Ran {
+                threads,
                 seconds: v["seconds"].as_f64().unwrap_or(f64::NAN),
                 rows: v["rows"].as_u64().unwrap_or(0),
                 version: v["version"].as_str().unwrap_or("?").to_string(),
@@ -92,13 +104,14 @@ impl DuckDb {
             DuckDb::NotInstalled => json!({"status": "not installed"}),
             DuckDb::Failed(why) => json!({"status": "failed", "error": why}),
             DuckDb::Ran {
+                threads,
                 seconds,
                 rows,
                 version,
                 peak_rss_kib,
                 cpu_s,
             } => json!({
-                "status": "ok", "version": version, "threads": 1, "rows": rows,
+                "status": "ok", "version": version, "threads": threads, "rows": rows,
                 "seconds": seconds, "rows_per_s": *rows as f64 / seconds,
                 "peak_rss_mib": *peak_rss_kib as f64 / 1024.0, "cpu_s": cpu_s,
             }),

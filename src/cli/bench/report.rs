@@ -55,55 +55,84 @@ fn cores() -> usize {
     std::thread::available_parallelism().map_or(1, |n| n.get())
 }
 
-/// Our JSON Lines rows/s over DuckDB's (and our CPU seconds over its), and our NPY time
-/// over cp + sync's.
-fn ratios(results: &[ImportRun], duckdb: Option<&DuckDb>, cp: Option<&CpSync>) -> Value {
+/// The DuckDB peers run, by the format of the file they read (`jsonl`, `parquet`, `csv`).
+pub(super) type DuckRuns = [(Format, DuckDb)];
+
+/// Formats DuckDB reads, with the key of their figures in the JSON report.
+const DUCK_KEYS: [(Format, &str); 3] = [
+    (Format::Jsonl, "duckdb"),
+    (Format::Parquet, "duckdb_parquet"),
+    (Format::Csv, "duckdb_csv"),
+];
+
+/// Per DuckDB peer, our rows/s over its (and our CPU seconds over its); our Parquet and CSV
+/// rows/s over our NPY rows/s; our NPY time over cp + sync's.
+fn ratios(results: &[ImportRun], duckdb: &DuckRuns, cp: Option<&CpSync>) -> Value {
     let find = |f| {
         results
             .iter()
             .find(|r| r.format == f && r.state == "Completed")
     };
-    let (vs_duckdb, cpu_vs_duckdb) = match (find(Format::Jsonl), duckdb) {
-        (
-            Some(ours),
-            Some(DuckDb::Ran {
-                seconds,
-                rows,
-                cpu_s,
-                ..
-            }),
-        ) => (
-            Some(ours.rows_per_s() / (*rows as f64 / seconds)),
-            Some(ours.cpu_s / cpu_s),
-        ),
-        _ => (None, None),
-    };
+    let mut out = serde_json::Map::new();
+    for (format, _) in DUCK_KEYS {
+        let peer = duckdb.iter().find(|(f, _)| *f == format).map(|(_, d)| d);
+        let (rows_x, cpu_x) = match (find(format), peer) {
+            (
+                Some(ours),
+                Some(DuckDb::Ran {
+                    seconds,
+                    rows,
+                    cpu_s,
+                    ..
+                }),
+            ) => (
+                Some(ours.rows_per_s() / (*rows as f64 / seconds)),
+                Some(ours.cpu_s / cpu_s),
+            ),
+            _ => (None, None),
+        };
+        out.insert(format!("{format}_rows_per_s_over_duckdb"), json!(rows_x));
+        out.insert(format!("{format}_cpu_s_over_duckdb"), json!(cpu_x));
+    }
+    for format in [Format::Parquet, Format::Csv] {
+        let x = match (find(format), find(Format::Npy)) {
+            (Some(ours), Some(npy)) => Some(ours.rows_per_s() / npy.rows_per_s()),
+            _ => None,
+        };
+        out.insert(format!("{format}_rows_per_s_over_npy"), json!(x));
+    }
     let vs_cp = match (find(Format::Npy), cp) {
         (Some(ours), Some(cp)) => Some(ours.seconds / cp.seconds),
         _ => None,
     };
-    json!({
-        "jsonl_rows_per_s_over_duckdb": vs_duckdb,
-        "jsonl_cpu_s_over_duckdb": cpu_vs_duckdb,
-        "npy_seconds_over_cp_sync": vs_cp,
-    })
+    out.insert("npy_seconds_over_cp_sync".into(), json!(vs_cp));
+    Value::Object(out)
 }
 
 pub(super) fn report_json(
     set: &Dataset,
     results: &[ImportRun],
-    duckdb: Option<&DuckDb>,
+    duckdb: &DuckRuns,
     cp: Option<&CpSync>,
 ) -> Value {
+    let mut peers = serde_json::Map::new();
+    for (format, key) in DUCK_KEYS {
+        let peer = duckdb.iter().find(|(f, _)| *f == format);
+        peers.insert(
+            key.into(),
+            peer.map_or(json!({"status": "skipped"}), |(_, d)| d.to_json()),
+        );
+    }
+    peers.insert(
+        "cp_sync".into(),
+        cp.map_or(json!({"status": "skipped"}), CpSync::to_json),
+    );
     json!({
         "rows": set.spec.rows, "dim": set.spec.dim, "seed": set.spec.seed,
         "cores": cores(), "load_avg_1m": load_avg(), "data_set": set.dir, "generated": set.generated,
         "generate_s": set.generate_s,
         "results": results.iter().map(ImportRun::to_json).collect::<Vec<_>>(),
-        "peers": {
-            "duckdb": duckdb.map_or(json!({"status": "skipped"}), DuckDb::to_json),
-            "cp_sync": cp.map_or(json!({"status": "skipped"}), CpSync::to_json),
-        },
+        "peers": peers,
         "ratios": ratios(results, duckdb, cp),
     })
 }
@@ -111,7 +140,7 @@ pub(super) fn report_json(
 pub(super) fn print_text(
     set: &Dataset,
     results: &[ImportRun],
-    duckdb: Option<&DuckDb>,
+    duckdb: &DuckRuns,
     cp: Option<&CpSync>,
 ) {
     println!(
@@ -128,12 +157,12 @@ pub(super) fn print_text(
         }
     );
     println!(
-        "{:<6} {:>10} {:>13} {:>9} {:>11} {:>8} {:>13} {:>7}  state",
+        "{:<7} {:>10} {:>13} {:>9} {:>11} {:>8} {:>13} {:>7}  state",
         "format", "rows", "bytes", "seconds", "rows/s", "MB/s", "peak RSS MiB", "cpu s"
     );
     for r in results {
         println!(
-            "{:<6} {:>10} {:>13} {:>9.3} {:>11.0} {:>8.1} {:>13.1} {:>7.2}  {}{}",
+            "{:<7} {:>10} {:>13} {:>9.3} {:>11.0} {:>8.1} {:>13.1} {:>7.2}  {}{}",
             r.format.name(),
             r.rows,
             r.bytes,
@@ -151,32 +180,13 @@ pub(super) fn print_text(
         );
     }
     let ratios = ratios(results, duckdb, cp);
-    match duckdb {
-        None => {}
-        Some(DuckDb::NotInstalled) => println!("duckdb: not installed (pip install duckdb)"),
-        Some(DuckDb::Failed(why)) => println!("duckdb: failed: {why}"),
-        Some(DuckDb::Ran {
-            seconds,
-            rows,
-            version,
-            peak_rss_kib,
-            cpu_s,
-        }) => {
-            print!(
-                "duckdb {version} read_json (jsonl, 1 thread): {seconds:.3} s, {:.0} rows/s, peak RSS {:.1} MiB, cpu {cpu_s:.2} s",
-                *rows as f64 / seconds,
-                *peak_rss_kib as f64 / 1024.0
-            );
-            match (
-                ratios["jsonl_rows_per_s_over_duckdb"].as_f64(),
-                ratios["jsonl_cpu_s_over_duckdb"].as_f64(),
-            ) {
-                (Some(x), Some(c)) => {
-                    println!("; vecload jsonl: rows/s {x:.2}x duckdb's, cpu s {c:.2}x duckdb's")
-                }
-                _ => println!(),
-            }
+    for format in [Format::Parquet, Format::Csv] {
+        if let Some(x) = ratios[format!("{format}_rows_per_s_over_npy")].as_f64() {
+            println!("vecload {format}: rows/s {x:.2}x vecload npy's");
         }
+    }
+    for (format, peer) in duckdb {
+        print_duckdb(*format, peer, &ratios);
     }
     if let Some(cp) = cp {
         print!(
@@ -187,6 +197,43 @@ pub(super) fn print_text(
         match ratios["npy_seconds_over_cp_sync"].as_f64() {
             Some(x) => println!("; vecload npy time = {x:.2}x cp+sync's"),
             None => println!(),
+        }
+    }
+}
+
+/// One DuckDB line: its figures and ours over them.
+fn print_duckdb(format: Format, peer: &DuckDb, ratios: &Value) {
+    let reader = match format {
+        Format::Parquet => "read_parquet",
+        Format::Csv => "read_csv",
+        _ => "read_json",
+    };
+    match peer {
+        DuckDb::NotInstalled => println!("duckdb: not installed (pip install duckdb)"),
+        DuckDb::Failed(why) => println!("duckdb {reader} ({format}): failed: {why}"),
+        DuckDb::Ran {
+            threads,
+            seconds,
+            rows,
+            version,
+            peak_rss_kib,
+            cpu_s,
+        } => {
+            print!(
+                "duckdb {version} {reader} ({format}, {threads} thread{}): {seconds:.3} s, {:.0} rows/s, peak RSS {:.1} MiB, cpu {cpu_s:.2} s",
+                if *threads == 1 { "" } else { "s" },
+                *rows as f64 / seconds,
+                *peak_rss_kib as f64 / 1024.0
+            );
+            match (
+                ratios[format!("{format}_rows_per_s_over_duckdb")].as_f64(),
+                ratios[format!("{format}_cpu_s_over_duckdb")].as_f64(),
+            ) {
+                (Some(x), Some(c)) => {
+                    println!("; vecload {format}: rows/s {x:.2}x duckdb's, cpu s {c:.2}x duckdb's")
+                }
+                _ => println!(),
+            }
         }
     }
 }

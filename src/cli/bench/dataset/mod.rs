@@ -3,8 +3,9 @@
 //!
 //! N rows of `id` Int64 primary key (sequential), `word_count` Int64, `title` VarChar(64)
 //! (16-48 printable ASCII characters) and `vec` FloatVector(dim) uniform in `[0, 1)`, written
-//! as `{"rows":[...]}` JSON, JSON Lines (floats as the shortest float32 text) and NPY columns
-//! (`title` as `<U48`). The same seed gives the same bytes on every machine.
+//! as `{"rows":[...]}` JSON, JSON Lines (floats as the shortest float32 text), NPY columns
+//! (`title` as `<U48`), Parquet (as pymilvus writes it with pyarrow) and CSV (as pymilvus
+//! writes it with pandas). The same seed gives the same bytes on every machine.
 //!
 //! Not part of the library: `vecload bench-import` uses it, and the benches include this
 //! folder with `#[path]` (so every item is used by some includer, not by each).
@@ -16,6 +17,7 @@
 
 mod files;
 mod npy;
+mod parquet;
 mod rows;
 
 use std::fmt;
@@ -24,7 +26,10 @@ use std::str::FromStr;
 
 pub use files::{COLLECTION, Dataset, GENERATOR_VERSION, prepare, schema_json};
 pub use npy::{NPY_FILES, NpyColumns, npy_header};
-pub use rows::{Row, RowGen, SplitMix64, TITLE_MAX_CHARS, TITLE_MIN_CHARS, WORD_COUNT_MAX};
+pub use parquet::{ParquetRows, row_group_rows};
+pub use rows::{
+    CSV_HEADER, Row, RowGen, SplitMix64, TITLE_MAX_CHARS, TITLE_MIN_CHARS, WORD_COUNT_MAX,
+};
 
 /// Seed of the published figures.
 pub const DEFAULT_SEED: u64 = 0x7665_636c_6f61_6421;
@@ -59,11 +64,21 @@ pub enum Format {
     Jsonl,
     /// One `.npy` file per field.
     Npy,
+    /// One Parquet file (snappy).
+    Parquet,
+    /// One CSV file with a header line.
+    Csv,
 }
 
 impl Format {
     /// Every format, in the order the benchmark runs them.
-    pub const ALL: [Format; 3] = [Format::Json, Format::Jsonl, Format::Npy];
+    pub const ALL: [Format; 5] = [
+        Format::Json,
+        Format::Jsonl,
+        Format::Npy,
+        Format::Parquet,
+        Format::Csv,
+    ];
 
     /// The name used on the command line and in reports.
     pub fn name(self) -> &'static str {
@@ -71,6 +86,8 @@ impl Format {
             Format::Json => "json",
             Format::Jsonl => "jsonl",
             Format::Npy => "npy",
+            Format::Parquet => "parquet",
+            Format::Csv => "csv",
         }
     }
 }
@@ -88,7 +105,9 @@ impl FromStr for Format {
         Format::ALL
             .into_iter()
             .find(|f| f.name().eq_ignore_ascii_case(s.trim()))
-            .ok_or_else(|| format!("unknown format \"{s}\" (expected json, jsonl or npy)"))
+            .ok_or_else(|| {
+                format!("unknown format \"{s}\" (expected json, jsonl, npy, parquet or csv)")
+            })
     }
 }
 

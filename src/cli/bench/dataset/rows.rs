@@ -78,7 +78,30 @@ impl Row {
         }
         out.push_str("]}");
     }
+
+    /// Appends the row as one CSV record (`\n`-terminated) under [`CSV_HEADER`], as pandas'
+    /// `to_csv(index=False)` writes pymilvus' frame: `vec` as JSON list text (`[a, b]`, the
+    /// floats as the shortest float32 text) in a quoted cell, `title` quoted only when it
+    /// holds the separator (titles never hold a quote or a line break).
+    pub fn write_csv(&self, out: &mut String) {
+        let q = if self.title.contains(',') { "\"" } else { "" };
+        let _ = write!(
+            out,
+            "{},{},{q}{}{q},\"[",
+            self.id, self.word_count, self.title
+        );
+        for (i, v) in self.vec.iter().enumerate() {
+            if i > 0 {
+                out.push_str(", ");
+            }
+            let _ = write!(out, "{v}");
+        }
+        out.push_str("]\"\n");
+    }
 }
+
+/// The header line of the CSV file.
+pub const CSV_HEADER: &str = "id,word_count,title,vec\n";
 
 /// Generates the rows of the data set in order: row `i` has `id = i`, and the random fields
 /// come from one [`SplitMix64`] stream, so rows `0..n` are the same whatever `n` is.
@@ -161,5 +184,25 @@ mod tests {
             .map(|s| s.parse().unwrap())
             .collect();
         assert_eq!(floats, row.vec);
+    }
+
+    #[test]
+    fn csv_row_is_quoted_as_pandas_quotes_it() {
+        let row = Row {
+            id: 7,
+            word_count: 3,
+            title: "a, b".into(),
+            vec: vec![0.5, 0.1, 0.0],
+        };
+        let mut text = String::new();
+        row.write_csv(&mut text);
+        assert_eq!(text, "7,3,\"a, b\",\"[0.5, 0.1, 0]\"\n");
+        let plain = Row {
+            title: "a b".into(),
+            ..row
+        };
+        text.clear();
+        plain.write_csv(&mut text);
+        assert_eq!(text, "7,3,a b,\"[0.5, 0.1, 0]\"\n");
     }
 }
