@@ -5,8 +5,8 @@
 //! Properties:
 //! * nothing panics; every batch has one value per row in every column, mask and `$meta`;
 //! * the framer over the whole file gives the same header, records and error at every unit
-//!   size (0: one record per unit, 7, 64, unbounded): each unit is whole records, starting
-//!   where the record of its first row starts, ending where its last row's record ends;
+//!   size (0: one record per unit, 7, 64, unbounded): each unit holds whole records, those
+//!   of its rows (blank lines between records may go to either side);
 //! * `StreamFramer`, fed the file in chunks of 1, 5, 64 or all bytes, gives the header,
 //!   units (with the file's bytes) and error the framer gives on the whole file;
 //! * parsing the units gives the same batch and the same error however the file is cut into
@@ -183,13 +183,22 @@ fn same_records(units: &[CsvUnit], records: &[CsvUnit], size: usize, complete: b
         );
     }
     assert!(rows <= records.len() as u64, "unit size {size} adds rows");
+    // Blank lines between records go to either side: a unit holds its records, whole,
+    // from after the record before its first to before the end of the record after its last.
     for u in units {
-        let first = &records[u.first_row as usize];
-        let last = &records[(u.first_row + u.rows - 1) as usize];
-        assert_eq!(
-            (u.start, u.end, u.line),
-            (first.start, last.end, first.line),
-            "unit size {size}: {u:?} is not whole records"
+        let first = u.first_row as usize;
+        let last = (u.first_row + u.rows - 1) as usize;
+        let before = first.checked_sub(1).map_or(0, |k| records[k].end);
+        let after = records.get(last + 1).map_or(u64::MAX, |r| r.end);
+        assert!(
+            before <= u.start && u.start < records[first].end,
+            "unit size {size}: {u:?} does not start at its first record ({:?})",
+            records[first]
+        );
+        assert!(
+            records[last].end <= u.end && u.end < after,
+            "unit size {size}: {u:?} does not end at its last record ({:?})",
+            records[last]
         );
     }
 }
