@@ -3,6 +3,8 @@
 # assertions and overflow checks) and runs each target once over its corpus, fuzz/corpus/<t>,
 # and its crash reproductions, data/crash/<t> (libFuzzer -runs=0: replay, no fuzzing).
 # Fails if a build fails or any input breaks a property. Installs cargo-fuzz if missing.
+# -malloc_limit_mb=512: one allocation over 512 MiB is a finding (libFuzzer checks it only
+# when a sanitizer installs its malloc hooks; -rss_limit_mb holds without one).
 #
 #   scripts/fuzz-replay.sh              every target
 #   scripts/fuzz-replay.sh npy_header   some targets
@@ -34,7 +36,7 @@ for t in "${targets[@]}"; do
     if [ -d "$repo/data/crash/$t" ]; then dirs+=("$repo/data/crash/$t"); fi
     echo "fuzz-replay: $t: ${dirs[*]}"
     if ! cargo fuzz run --sanitizer none --debug-assertions "$t" "${dirs[@]}" -- \
-        -runs=0 -rss_limit_mb=2048 >"$log" 2>&1; then
+        -runs=0 -rss_limit_mb=2048 -malloc_limit_mb=512 >"$log" 2>&1; then
         grep -vE "^ +[0-9]+: |^ +at " "$log" | tail -30
         echo "fuzz-replay: $t FAILED (the input is saved under fuzz/artifacts/$t/)"
         exit 1

@@ -2,8 +2,9 @@
 //!
 //! A check takes the fuzzer's bytes and panics when a property fails; an input the code
 //! under test refuses with an error is fine. Checks use only `vecload`, `serde_json`,
-//! `tempfile` and `std`, the crates the main crate's tests also have.
+//! `tempfile`, `bytes` and `std`, the crates the main crate's tests also have.
 
+pub mod csv_rows;
 pub mod draw;
 pub mod json_float;
 pub mod json_framing;
@@ -12,6 +13,7 @@ pub mod json_text;
 pub mod ledger_replay;
 pub mod npy_column;
 pub mod npy_header;
+pub mod parquet_file;
 pub mod schema_file;
 pub mod segment_reader;
 
@@ -19,7 +21,7 @@ pub mod segment_reader;
 pub type Check = fn(&[u8]);
 
 /// Every target: its name (the `fuzz_targets/` file and the `corpus/` folder) and its check.
-pub const TARGETS: [(&str, Check); 8] = [
+pub const TARGETS: [(&str, Check); 10] = [
     ("json_framing", json_framing::check),
     ("json_rows", json_rows::check),
     ("json_float", json_float::check),
@@ -28,6 +30,8 @@ pub const TARGETS: [(&str, Check); 8] = [
     ("schema_file", schema_file::check),
     ("segment_reader", segment_reader::check),
     ("ledger_replay", ledger_replay::check),
+    ("parquet_file", parquet_file::check),
+    ("csv_rows", csv_rows::check),
 ];
 
 /// A scratch directory on tmpfs when there is one: targets that write files (segments, the

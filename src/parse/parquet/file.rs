@@ -6,7 +6,7 @@ use std::ops::Range;
 
 use parquet::arrow::arrow_reader::{ArrowReaderMetadata, ArrowReaderOptions};
 use parquet::file::FOOTER_SIZE;
-use parquet::file::metadata::FooterTail;
+use parquet::file::metadata::{ColumnChunkMetaData, FooterTail};
 
 use super::{FileBytes, ParquetError, json, types};
 use crate::parse::json::JsonRowConverter;
@@ -103,6 +103,18 @@ impl ParquetFile {
         let meta = std::panic::catch_unwind(|| ArrowReaderMetadata::load(bytes, opts))
             .map_err(|p| damaged(super::read::panic_message(&p)))?
             .map_err(|e| damaged(e.to_string()))?;
+        for (g, rg) in meta.metadata().row_groups().iter().enumerate() {
+            for c in rg.columns() {
+                if chunk_range(c).is_none() {
+                    return Err(ParquetError::damaged(
+                        file,
+                        Some(g as u64),
+                        Some(c.column_path().string().as_str()),
+                        "the column chunk's offset or length is negative",
+                    ));
+                }
+            }
+        }
         let defaults = JsonRowConverter::new(schema)
             .map(|c| c.defaults().to_vec())
             .map_err(ParquetError::from)?;
@@ -230,9 +242,19 @@ impl ParquetFile {
         (0..rg.num_columns())
             .filter(|&c| roots.contains(&schema.get_column_root_idx(c)))
             .map(|c| {
-                let (start, len) = rg.column(c).byte_range();
+                let (start, len) = chunk_range(rg.column(c)).unwrap_or((0, 0));
                 start.min(file_len)..start.saturating_add(len).min(file_len)
             })
             .collect()
     }
+}
+
+/// A column chunk's first byte and length (dictionary page first), or `None` when the
+/// metadata gives a negative one (`ColumnChunkMetaData::byte_range` panics on those).
+fn chunk_range(c: &ColumnChunkMetaData) -> Option<(u64, u64)> {
+    let start = c.dictionary_page_offset().unwrap_or(c.data_page_offset());
+    Some((
+        u64::try_from(start).ok()?,
+        u64::try_from(c.compressed_size()).ok()?,
+    ))
 }
