@@ -16,21 +16,6 @@ use vecload::{Engine, ImportRequest, TaskOptions};
 use crate::json::{check_fail, check_pass};
 use crate::util::{options, repo};
 
-macro_rules! cases {
-    ($kind:ident { $($name:ident),* $(,)? }) => {
-        mod $kind {
-            /// The cases of this kind, as listed here.
-            pub const NAMES: &[&str] = &[$(stringify!($name)),*];
-            $(
-                #[test]
-                fn $name() {
-                    super::run_case(stringify!($kind), stringify!($name));
-                }
-            )*
-        }
-    };
-}
-
 cases!(pass {
     bom_blank_lines_no_final_newline,
     book_rows,
@@ -74,21 +59,7 @@ cases!(fail {
 
 #[test]
 fn every_case_directory_has_a_test() {
-    for (kind, names) in [("pass", pass::NAMES), ("fail", fail::NAMES)] {
-        let dir = repo().join("data/csv").join(kind);
-        let mut on_disk: Vec<String> = std::fs::read_dir(&dir)
-            .unwrap()
-            .flatten()
-            .map(|e| e.file_name().to_string_lossy().into_owned())
-            .collect();
-        on_disk.sort();
-        let mut listed: Vec<String> = names.iter().map(|s| s.to_string()).collect();
-        listed.sort();
-        assert_eq!(
-            on_disk, listed,
-            "data/csv/{kind} and the cases! list differ"
-        );
-    }
+    crate::util::assert_cases_listed("data/csv", pass::NAMES, fail::NAMES);
 }
 
 /// The request options a case gives in `options.json`.

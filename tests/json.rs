@@ -20,21 +20,6 @@ use crate::util::{files_under, options, repo};
 
 const INPUTS: [&str; 3] = ["input.json", "input.jsonl", "input.ndjson"];
 
-macro_rules! cases {
-    ($kind:ident { $($name:ident),* $(,)? }) => {
-        mod $kind {
-            /// The cases of this kind, as listed here.
-            pub const NAMES: &[&str] = &[$(stringify!($name)),*];
-            $(
-                #[test]
-                fn $name() {
-                    super::run_case(stringify!($kind), stringify!($name));
-                }
-            )*
-        }
-    };
-}
-
 cases!(pass {
     array_fields,
     auto_id_primary_key,
@@ -155,21 +140,7 @@ cases!(fail {
 
 #[test]
 fn every_case_directory_has_a_test() {
-    for (kind, names) in [("pass", pass::NAMES), ("fail", fail::NAMES)] {
-        let dir = repo().join("data/json").join(kind);
-        let mut on_disk: Vec<String> = std::fs::read_dir(&dir)
-            .unwrap()
-            .flatten()
-            .map(|e| e.file_name().to_string_lossy().into_owned())
-            .collect();
-        on_disk.sort();
-        let mut listed: Vec<String> = names.iter().map(|s| s.to_string()).collect();
-        listed.sort();
-        assert_eq!(
-            on_disk, listed,
-            "data/json/{kind} and the cases! list differ"
-        );
-    }
+    crate::util::assert_cases_listed("data/json", pass::NAMES, fail::NAMES);
 }
 
 /// Imports the case's input into a fresh engine, once with each JSON row parser, and checks

@@ -14,21 +14,6 @@ use vecload::source::{LocalRoot, ReadTuning};
 use crate::json::{check_fail, check_pass};
 use crate::util::{book_engine_on, options, repo, rows_of, vecload};
 
-macro_rules! cases {
-    ($kind:ident { $($name:ident),* $(,)? }) => {
-        mod $kind {
-            /// The cases of this kind, as listed here.
-            pub const NAMES: &[&str] = &[$(stringify!($name)),*];
-            $(
-                #[test]
-                fn $name() {
-                    super::run_case(stringify!($kind), stringify!($name));
-                }
-            )*
-        }
-    };
-}
-
 cases!(pass {
     arrays,
     auto_id,
@@ -96,21 +81,7 @@ cases!(fail {
 
 #[test]
 fn every_case_directory_has_a_test() {
-    for (kind, names) in [("pass", pass::NAMES), ("fail", fail::NAMES)] {
-        let dir = repo().join("data/parquet").join(kind);
-        let mut on_disk: Vec<String> = std::fs::read_dir(&dir)
-            .unwrap()
-            .flatten()
-            .map(|e| e.file_name().to_string_lossy().into_owned())
-            .collect();
-        on_disk.sort();
-        let mut listed: Vec<String> = names.iter().map(|s| s.to_string()).collect();
-        listed.sort();
-        assert_eq!(
-            on_disk, listed,
-            "data/parquet/{kind} and the cases! list differ"
-        );
-    }
+    crate::util::assert_cases_listed("data/parquet", pass::NAMES, fail::NAMES);
 }
 
 /// Imports the case's file into a fresh engine, mapped and then read by small ranged

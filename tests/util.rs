@@ -289,3 +289,20 @@ pub fn rows_of(engine: &Engine, collection: &str) -> Vec<String> {
     rows.sort();
     rows
 }
+
+/// Checks that the case directories under `data` (`pass/` and `fail/`) are exactly the cases
+/// a `cases!` list names, so no case is left without its test.
+pub fn assert_cases_listed(data: &str, pass: &[&str], fail: &[&str]) {
+    for (kind, names) in [("pass", pass), ("fail", fail)] {
+        let dir = repo().join(data).join(kind);
+        let mut on_disk: Vec<String> = std::fs::read_dir(&dir)
+            .unwrap()
+            .flatten()
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .collect();
+        on_disk.sort();
+        let mut listed: Vec<String> = names.iter().map(|s| s.to_string()).collect();
+        listed.sort();
+        assert_eq!(on_disk, listed, "{data}/{kind} and the cases! list differ");
+    }
+}
