@@ -1,7 +1,8 @@
 //! JSON rules: a JSON field's value (an object, or a string holding JSON) is valid JSON,
 //! nests at most [`JSON_DEPTH_MAX`] deep and holds numbers within `f64`'s range (what reads
 //! it back holds numbers as `f64`); `$meta` is an object (or a string holding one) and
-//! merges with the row's undeclared keys, a key given in both being an error.
+//! merges with the row's undeclared keys, a key given in both being an error. Also the
+//! writer of JSON strings, whose escapes every reader stores (as serde_json writes them).
 
 use super::Violation;
 use crate::schema::META_FIELD;
@@ -92,12 +93,35 @@ pub fn merge_meta(
         if i > 0 {
             out.push(',');
         }
-        out.push_str(&serde_json::to_string(k).unwrap_or_default());
+        write_string(k, &mut out);
         out.push(':');
         out.push_str(v);
     }
     out.push('}');
     Ok(out)
+}
+
+/// Appends `s` as a JSON string (quoted; `"`, `\` and control characters escaped), with
+/// the escapes serde_json writes, so stored JSON text does not depend on the parser.
+pub fn write_string(s: &str, out: &mut String) {
+    out.push('"');
+    let mut rest = s;
+    while let Some(i) = rest.find(|c: char| c == '"' || c == '\\' || c < ' ') {
+        out.push_str(&rest[..i]);
+        match rest.as_bytes()[i] {
+            b'"' => out.push_str("\\\""),
+            b'\\' => out.push_str("\\\\"),
+            b'\n' => out.push_str("\\n"),
+            b'\r' => out.push_str("\\r"),
+            b'\t' => out.push_str("\\t"),
+            0x08 => out.push_str("\\b"),
+            0x0C => out.push_str("\\f"),
+            c => out.push_str(&format!("\\u{:04x}", c)),
+        }
+        rest = &rest[i + 1..];
+    }
+    out.push_str(rest);
+    out.push('"');
 }
 
 /// Sorts an object's members by key, keeping only the last of a repeated key (as Go's

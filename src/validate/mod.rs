@@ -32,7 +32,7 @@ use std::fmt;
 pub use array::{array_capacity, array_element, array_element_error};
 pub use json::{
     JSON_DEPTH_MAX, json_depth, json_number, json_object_text, json_text, merge_meta, meta_shape,
-    sort_members,
+    sort_members, write_string,
 };
 pub use numbers::{
     INT8_ELEMENT_WANT, byte, f32_to_bf16, f32_to_f16, finite_f32, finite_f64, half, half_bits,

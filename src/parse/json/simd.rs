@@ -9,8 +9,9 @@ use std::collections::{BTreeMap, HashMap};
 
 use simd_json::{BorrowedValue as Value, StaticNode};
 
+use super::JsonRowConverter;
 use crate::location::RowLocation;
-use crate::record::{Column, ColumnData, RowBatch};
+use crate::record::{Column, RowBatch};
 use crate::schema::{CollectionSchema, FieldSchema, META_FIELD};
 use crate::validate::{self, RowError};
 
@@ -34,26 +35,8 @@ impl SimdRowConverter {
             .enumerate()
             .map(|(i, f)| (f.name.clone(), i))
             .collect();
-        let mut defaults = Vec::with_capacity(schema.fields.len());
-        let loc = RowLocation::row("schema", 0);
-        for f in &schema.fields {
-            let Some(dv) = &f.default_value else {
-                defaults.push(None);
-                continue;
-            };
-            let mut text = serde_json::to_vec(dv).unwrap_or_default();
-            let value = simd_json::to_borrowed_value(&mut text)
-                .map_err(|e| RowError::new(&loc, &f.name, "a JSON default value", e.to_string()))?;
-            let mut col = Column {
-                data: ColumnData::empty_for(f, 1),
-                validity: None,
-            };
-            convert(f, &value, &loc, &mut col.data).map_err(|mut e| {
-                e.expected = format!("a default value that is {}", e.expected);
-                e
-            })?;
-            defaults.push(Some(col));
-        }
+        // Defaults read once, by the exact reader: the two paths fill the same values.
+        let defaults = JsonRowConverter::new(schema)?.defaults().to_vec();
         Ok(SimdRowConverter {
             schema: schema.clone(),
             by_name,

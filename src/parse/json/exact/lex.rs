@@ -275,26 +275,3 @@ pub(super) fn unescape(raw: &str, out: &mut String) {
     }
     out.push_str(rest);
 }
-
-/// Appends `s` as a JSON string (quoted; `"`, `\` and control characters escaped), with
-/// the escapes serde_json writes, so stored JSON text does not depend on the parser.
-pub(in crate::parse::json) fn write_string(s: &str, out: &mut String) {
-    out.push('"');
-    let mut rest = s;
-    while let Some(i) = rest.find(|c: char| c == '"' || c == '\\' || c < ' ') {
-        out.push_str(&rest[..i]);
-        match rest.as_bytes()[i] {
-            b'"' => out.push_str("\\\""),
-            b'\\' => out.push_str("\\\\"),
-            b'\n' => out.push_str("\\n"),
-            b'\r' => out.push_str("\\r"),
-            b'\t' => out.push_str("\\t"),
-            0x08 => out.push_str("\\b"),
-            0x0C => out.push_str("\\f"),
-            c => out.push_str(&format!("\\u{:04x}", c)),
-        }
-        rest = &rest[i + 1..];
-    }
-    out.push_str(rest);
-    out.push('"');
-}

@@ -2,8 +2,8 @@
 //! for JSON fields and `$meta` (compact, object keys sorted as Milvus stores them, the last
 //! of repeated keys kept, numbers exactly as written so no digit is lost).
 
-use super::lex::{Fault, Lexer, unescape, write_string};
-use crate::validate;
+use super::lex::{Fault, Lexer, unescape};
+use crate::validate::{self, write_string};
 
 /// What a value is, for messages: `integer 5`, `number 1.5`, `string "abc"`, `null`,
 /// `boolean true`, `a list of 3 values`, `an object`. `pos` is the value's first byte.
