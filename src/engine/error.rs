@@ -90,8 +90,9 @@ pub enum EngineError {
     #[error(transparent)]
     Query(#[from] QueryError),
     /// The files of an import unit do not make a task (unknown type, mixed, several).
+    /// (Not a `#[source]`: the message already holds it, and a chain would say it twice.)
     #[error("invalid import request: {0}")]
-    Files(#[from] FilesError),
+    Files(FilesError),
     /// The request's CSV options are refused (a separator that is not one plain character).
     /// Not a `source`: the message already holds it, and error chains would repeat it.
     #[error("invalid import request: {0}")]
@@ -101,5 +102,11 @@ pub enum EngineError {
 impl From<CsvError> for EngineError {
     fn from(e: CsvError) -> Self {
         EngineError::Csv(e)
+    }
+}
+
+impl From<FilesError> for EngineError {
+    fn from(e: FilesError) -> Self {
+        EngineError::Files(e)
     }
 }
