@@ -136,7 +136,7 @@ fn pymilvus_local_bulk_writer_csv_imports_unchanged_through_the_cli() {
     );
     let tmp = tempfile::tempdir().unwrap();
     let out = std::process::Command::new(&py)
-        .arg(repo().join("tests/pymilvus_csv_writer.py"))
+        .arg(repo().join("tests/pymilvus_writer.py"))
         .arg(tmp.path())
         .output()
         .unwrap();
