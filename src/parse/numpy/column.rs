@@ -147,7 +147,7 @@ pub fn check_column(
     };
     if field.nullable {
         return Err(unsupported(
-            "the field is nullable and NumPy files cannot mark nulls (use JSON or Parquet)",
+            "the field is nullable and NumPy files cannot mark nulls (use JSON, Parquet or CSV)",
         ));
     }
     let dim = field.dim_or_zero();

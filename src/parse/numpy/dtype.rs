@@ -125,8 +125,11 @@ impl Dtype {
             }
             (Some('S' | 'a'), Some(n)) => Ok(Dtype::Bytes(n)),
             (Some('U'), Some(n)) => Ok(Dtype::Unicode(n, order)),
+            // pymilvus's BulkWriter saves a nullable field holding None this way.
             (Some('O'), _) => Err(refuse(
-                "object arrays (pickled Python objects) cannot be read; save strings as S<n> or U<n>",
+                "object arrays (pickled Python objects) cannot be read; save strings as S<n> or U<n>. \
+                 pymilvus's BulkWriter writes one for a nullable field holding None: NumPy files \
+                 cannot mark nulls (a nullable field imports from JSON, Parquet or CSV)",
             )),
             (Some('c'), _) => Err(refuse("complex numbers match no field type")),
             _ => Err(refuse(
