@@ -123,67 +123,6 @@ fn run_case_on(kind: &str, name: &str, storage: Storage) {
     }
 }
 
-/// What pymilvus 2.5.18's `LocalBulkWriter(file_type=BulkFileType.CSV)` writes for a schema
-/// with the 2.5 types (nulls, defaults, arrays, JSON, sparse, binary and half vectors,
-/// dynamic keys) imports unchanged through the CLI, every row as written.
-#[test]
-fn pymilvus_local_bulk_writer_csv_imports_unchanged_through_the_cli() {
-    let py = crate::server::python();
-    assert!(
-        py.exists(),
-        "{} is missing: run scripts/test.sh (it installs pymilvus) or set VECLOAD_PYTHON",
-        py.display()
-    );
-    let tmp = tempfile::tempdir().unwrap();
-    let out = std::process::Command::new(&py)
-        .arg(repo().join("tests/pymilvus_writer.py"))
-        .arg(tmp.path())
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "the writer failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let written: Value = serde_json::from_slice(&out.stdout).unwrap();
-    let schema_path = tmp.path().join("schema.json");
-    std::fs::write(&schema_path, written["schema"].to_string()).unwrap();
-    let data = tmp.path().join("data");
-    let run = |args: &[&str]| {
-        let o = crate::util::vecload(&data, args);
-        assert!(
-            o.status.success(),
-            "vecload {args:?}: {}",
-            String::from_utf8_lossy(&o.stderr)
-        );
-    };
-    run(&["collection", "create", schema_path.to_str().unwrap()]);
-    let files = written["files"].as_array().unwrap();
-    assert_eq!(files.len(), 1, "{files:?}");
-    let file = files[0].as_str().unwrap();
-    assert!(file.ends_with("/1.csv"), "{file}");
-    run(&["import", "-c", "pmw", file]);
-
-    let engine = Engine::open(&data, options()).unwrap();
-    let snap = engine.snapshot("pmw").unwrap();
-    let schema = &snap.schema;
-    let mut rows = Vec::new();
-    for (_, path) in &snap.segments {
-        let batch = vecload::segment::read_all(path).unwrap();
-        for r in 0..batch.len() {
-            rows.push(Value::Object(vecload::record::row_to_json(
-                schema, &batch, r, None,
-            )));
-        }
-    }
-    rows.sort_by_key(|r| r["id"].as_i64());
-    let want = written["rows"].as_array().unwrap();
-    assert_eq!(rows.len(), want.len());
-    for (got, want) in rows.iter().zip(want) {
-        assert!(crate::json::same(got, want), "\n got: {got}\nwant: {want}");
-    }
-}
-
 /// `vecload import --sep S --null-key K` reads a CSV file with them; a bad separator is
 /// refused before any task exists.
 #[test]

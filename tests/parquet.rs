@@ -1,9 +1,7 @@
 //! Parquet import through the real engine: every case of `data/parquet` (written by
 //! `tools/gen_parquet.py`), one test each, read both mapped and by ranged reads; the book
-//! rows from the CLI, REST and S3; and the file pymilvus 2.5.18's `LocalBulkWriter` writes
-//! by default, imported unchanged.
+//! rows from the CLI, REST and S3. pymilvus's `LocalBulkWriter` output is in `writer.rs`.
 
-use std::process::Command;
 use std::time::Duration;
 
 use serde_json::{Value, json};
@@ -206,98 +204,4 @@ fn the_book_as_parquet_imports_from_s3_like_from_disk() {
         );
     }
     assert_eq!(rows_of(&s3, "book"), rows_of(&local, "book"));
-}
-
-/// The Python with pymilvus that scripts/test.sh installs (or `VECLOAD_PYTHON`).
-fn python() -> std::path::PathBuf {
-    std::env::var_os("VECLOAD_PYTHON")
-        .map_or_else(|| repo().join(".ci/venv/bin/python"), Into::into)
-}
-
-/// The schema `tests/pymilvus_parquet.py` writes rows for, as a vecload schema file.
-const WRITER_SCHEMA: &str = r#"{"collectionName": "all25", "schema": {
-  "autoId": false, "enableDynamicField": true, "fields": [
-    {"fieldName": "id", "dataType": "Int64", "isPrimary": true},
-    {"fieldName": "b", "dataType": "Bool"},
-    {"fieldName": "i8", "dataType": "Int8"},
-    {"fieldName": "i16", "dataType": "Int16"},
-    {"fieldName": "i32", "dataType": "Int32"},
-    {"fieldName": "f", "dataType": "Float"},
-    {"fieldName": "d", "dataType": "Double"},
-    {"fieldName": "s", "dataType": "VarChar", "elementTypeParams": {"max_length": 64}},
-    {"fieldName": "j", "dataType": "JSON"},
-    {"fieldName": "arr", "dataType": "Array", "elementDataType": "Int32",
-     "elementTypeParams": {"max_capacity": 4}},
-    {"fieldName": "ns", "dataType": "VarChar", "nullable": true,
-     "elementTypeParams": {"max_length": 8}},
-    {"fieldName": "di", "dataType": "Int64", "defaultValue": 42},
-    {"fieldName": "fv", "dataType": "FloatVector", "elementTypeParams": {"dim": 4}},
-    {"fieldName": "bv", "dataType": "BinaryVector", "elementTypeParams": {"dim": 16}},
-    {"fieldName": "hv", "dataType": "Float16Vector", "elementTypeParams": {"dim": 4}},
-    {"fieldName": "bfv", "dataType": "BFloat16Vector", "elementTypeParams": {"dim": 4}},
-    {"fieldName": "sv", "dataType": "SparseFloatVector"}]},
-  "params": {"shardsNum": 2}}"#;
-
-#[test]
-fn pymilvus_local_bulk_writer_parquet_imports_unchanged() {
-    let py = python();
-    assert!(
-        py.exists(),
-        "{} is missing: run scripts/test.sh (it installs pymilvus) or set VECLOAD_PYTHON",
-        py.display()
-    );
-    let dir = tempfile::tempdir().unwrap();
-    let out_dir = dir.path().join("written");
-    let out = Command::new(&py)
-        .arg(repo().join("tests/pymilvus_parquet.py"))
-        .arg(&out_dir)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "the writer failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let files: Vec<Vec<String>> = serde_json::from_slice(&out.stdout).unwrap();
-    assert_eq!(files.len(), 1, "{files:?}");
-    assert!(files[0][0].ends_with("/1.parquet"), "{files:?}");
-    let data = dir.path().join("data");
-    let schema = dir.path().join("schema.json");
-    std::fs::write(&schema, WRITER_SCHEMA).unwrap();
-    ok(&vecload(
-        &data,
-        &["collection", "create", schema.to_str().unwrap()],
-    ));
-    let out = ok(&vecload(
-        &data,
-        &["--json", "import", "-c", "all25", &files[0][0]],
-    ));
-    let task: Value = serde_json::from_str(out.trim()).unwrap();
-    assert_eq!(task["state"], "Completed", "{task}");
-    assert_eq!(task["row_count"], 100, "{task}");
-    let out = ok(&vecload(&data, &["--json", "query", "all25", "--ids", "7"]));
-    check_writer_row(&out);
-}
-
-/// Row 7 as the writer script made it.
-fn check_writer_row(out: &str) {
-    let v: Value = serde_json::from_str(out.trim()).unwrap_or(Value::Null);
-    let row = v
-        .as_array()
-        .and_then(|a| a.first())
-        .or_else(|| v.get("data").and_then(|d| d.get(0)))
-        .cloned()
-        .unwrap_or(Value::Null);
-    assert_eq!(row["id"], 7, "{out}");
-    assert_eq!(row["s"], "row 7", "{out}");
-    assert_eq!(row["j"], json!({"k": 7}), "{out}");
-    assert_eq!(row["arr"], json!([7, 8]), "{out}");
-    assert_eq!(row["ns"], Value::Null, "{out}");
-    assert_eq!(row["di"], 42, "{out}");
-    assert_eq!(row["fv"], json!([7.0, 0.5, 0.25, 1.0]), "{out}");
-    assert_eq!(row["hv"], json!([1.0, 0.5, 0.25, 7.0]), "{out}");
-    assert_eq!(row["bfv"], json!([1.0, 0.5, 0.25, 7.0]), "{out}");
-    assert_eq!(row["sv"], json!({"7": 0.5}), "{out}");
-    assert_eq!(row["bv"], json!([7, 255]), "{out}");
-    assert_eq!(row["extra"], "dyn 7", "{out}");
 }

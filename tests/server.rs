@@ -19,12 +19,21 @@ pub struct Server {
 
 impl Server {
     pub fn start(data_dir: &std::path::Path, extra: &[&str]) -> Server {
+        Server::start_on(data_dir, &repo(), extra)
+    }
+
+    /// Like [`Server::start`], with import paths relative to `storage`.
+    pub fn start_on(
+        data_dir: &std::path::Path,
+        storage: &std::path::Path,
+        extra: &[&str],
+    ) -> Server {
         let mut child = Command::new(env!("CARGO_BIN_EXE_vecload"))
             .current_dir(repo())
             .arg("--data-dir")
             .arg(data_dir)
             .arg("--storage")
-            .arg(repo())
+            .arg(storage)
             .args(["serve", "--listen", "127.0.0.1:0"])
             .args(extra)
             .stderr(Stdio::piped())

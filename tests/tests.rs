@@ -35,3 +35,4 @@ mod s3;
 mod server;
 mod tasks;
 mod util;
+mod writer;
