@@ -230,6 +230,57 @@ impl ParquetFile {
         cols
     }
 
+    /// Decoded bytes a row of row group `row_group` takes, about: the uncompressed size of
+    /// the chunks of the columns read (or their unencoded size, when the writer recorded it
+    /// and it is larger: strings behind a dictionary), over the group's rows; at least 1.
+    pub fn row_bytes(&self, row_group: usize) -> u64 {
+        let md = self.meta.metadata();
+        let Some(rg) = md.row_groups().get(row_group) else {
+            return 1;
+        };
+        let schema = md.file_metadata().schema_descr();
+        let roots = self.projection();
+        let bytes: u64 = (0..rg.num_columns())
+            .filter(|&c| roots.contains(&schema.get_column_root_idx(c)))
+            .map(|c| {
+                let col = rg.column(c);
+                let plain = u64::try_from(col.uncompressed_size()).unwrap_or(0);
+                let unencoded = col
+                    .unencoded_byte_array_data_bytes()
+                    .and_then(|b| u64::try_from(b).ok())
+                    .unwrap_or(0);
+                plain.max(unencoded)
+            })
+            .fold(0, u64::saturating_add);
+        (bytes / rg.num_rows().max(1) as u64).max(1)
+    }
+
+    /// Bytes of row group `row_group` a ranged reader fetches (the chunks of the columns
+    /// read), or [`ParquetError::RowGroupTooLarge`] when they are over a quarter of `budget`.
+    pub fn fetch_bytes(
+        &self,
+        row_group: usize,
+        file_len: u64,
+        budget: u64,
+    ) -> Result<u64, ParquetError> {
+        let bytes = self
+            .chunk_ranges(row_group, file_len)
+            .iter()
+            .map(|r| r.end - r.start)
+            .sum();
+        let limit = budget / 4;
+        if bytes > limit {
+            return Err(ParquetError::RowGroupTooLarge {
+                file: self.file.clone(),
+                row_group: row_group as u64,
+                bytes,
+                limit,
+                budget,
+            });
+        }
+        Ok(bytes)
+    }
+
     /// The byte ranges of row group `row_group` the reader needs (the chunks of the
     /// columns read), for a file fetched by ranged reads; clamped to the file's length.
     pub fn chunk_ranges(&self, row_group: usize, file_len: u64) -> Vec<Range<u64>> {

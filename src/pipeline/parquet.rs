@@ -1,0 +1,91 @@
+//! The parse stage's Parquet units, read a bounded batch at a time: a unit of any size holds
+//! one batch of decoded rows, and the mapped pages the decoder has read past leave memory as
+//! it goes.
+
+use std::sync::atomic::Ordering;
+
+use super::PipelineOptions;
+use super::feed::ParquetWork;
+use super::operators::{Shared, UnitError};
+use super::plan::ParquetBody;
+use crate::parse::parquet::{ParquetFile, UnitCursor};
+use crate::record::RowBatch;
+
+/// A Parquet unit being read.
+pub(super) struct ParquetRead {
+    cursor: UnitCursor,
+    batch_rows: usize,
+}
+
+/// Decoded bytes one batch of a unit may take: an eighth of the memory budget, shared by
+/// the workers (each holds a batch decoded, the same rows converted, and routed rows on
+/// their way to the writers).
+pub(super) fn batch_bytes(opts: &PipelineOptions) -> u64 {
+    opts.memory_budget / 8 / opts.workers.max(1) as u64
+}
+
+impl ParquetRead {
+    /// Starts reading the unit of `work`.
+    pub fn start(
+        shared: &Shared,
+        file: &ParquetFile,
+        body: &ParquetBody,
+        work: &ParquetWork,
+    ) -> Result<Self, UnitError> {
+        let bytes = match (body, &work.chunks) {
+            (ParquetBody::Mapped { bytes, .. }, _) => bytes.clone(),
+            (ParquetBody::Ranged { footer, .. }, Some(chunks)) => {
+                let mut bytes = footer.clone();
+                for (offset, b) in chunks.iter() {
+                    bytes.push(*offset, b.clone());
+                }
+                bytes
+            }
+            (ParquetBody::Ranged { .. }, None) => return Err(UnitError::Mismatch),
+        };
+        let batch_rows = file.batch_rows(work.unit.row_group, batch_bytes(&shared.opts));
+        let cursor = file
+            .cursor(&bytes, &work.unit, batch_rows)
+            .map_err(UnitError::Parquet)?;
+        Ok(ParquetRead { cursor, batch_rows })
+    }
+
+    /// Rows of the unit read so far.
+    pub fn rows_done(&self) -> u64 {
+        self.cursor.rows_done()
+    }
+
+    /// Whether every row of the unit is read.
+    pub fn is_done(&self) -> bool {
+        self.cursor.is_done()
+    }
+
+    /// The next batch of the unit's rows, checked; the mapped pages read past are let go.
+    pub fn next(
+        &mut self,
+        shared: &Shared,
+        file: &ParquetFile,
+        body: &ParquetBody,
+    ) -> Result<RowBatch, UnitError> {
+        let left = self.cursor.unit().len() - self.cursor.rows_done();
+        let rows = left.min(self.batch_rows as u64) as usize;
+        let mut batch = RowBatch::empty(&shared.spec.schema, rows);
+        let n = file
+            .next_batch(&mut self.cursor, &mut batch)
+            .map_err(UnitError::Parquet)?;
+        if n == 0 && !self.cursor.is_done() {
+            return Err(UnitError::Mismatch);
+        }
+        shared.control.done.fetch_add(n as u64, Ordering::Relaxed);
+        if let ParquetBody::Mapped { map, .. } = body {
+            for r in self.cursor.consumed() {
+                map.release(r.start as usize..r.end as usize);
+            }
+        }
+        Ok(batch)
+    }
+}
+
+#[cfg(test)]
+#[path = "parquet_tests.rs"]
+mod tests;
