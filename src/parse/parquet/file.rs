@@ -3,7 +3,9 @@
 
 use std::collections::HashMap;
 use std::ops::Range;
+use std::sync::Arc;
 
+use arrow_schema::{Field, Schema};
 use parquet::arrow::arrow_reader::{ArrowReaderMetadata, ArrowReaderOptions};
 use parquet::file::FOOTER_SIZE;
 use parquet::file::metadata::{ColumnChunkMetaData, FooterTail};
@@ -103,6 +105,7 @@ impl ParquetFile {
         let meta = std::panic::catch_unwind(|| ArrowReaderMetadata::load(bytes, opts))
             .map_err(|p| damaged(super::read::panic_message(&p)))?
             .map_err(|e| damaged(e.to_string()))?;
+        let meta = plain_values(meta);
         for (g, rg) in meta.metadata().row_groups().iter().enumerate() {
             for c in rg.columns() {
                 if chunk_range(c).is_none() {
@@ -297,6 +300,40 @@ impl ParquetFile {
                 start.min(file_len)..start.saturating_add(len).min(file_len)
             })
             .collect()
+    }
+}
+
+/// The file's metadata with every dictionary-typed column (pyarrow's `dictionary_encode()`,
+/// pandas' `category`) asked of the decoder as its value type, so that its values come out
+/// plain, with no dictionary to unpack. When the decoder cannot read a column so, the
+/// metadata is kept as it is and the type check refuses the column, naming its type.
+fn plain_values(meta: ArrowReaderMetadata) -> ArrowReaderMetadata {
+    let schema = meta.schema();
+    if !schema
+        .fields()
+        .iter()
+        .any(|f| types::has_dictionary(f.data_type()))
+    {
+        return meta;
+    }
+    let fields: Vec<Field> = schema
+        .fields()
+        .iter()
+        .map(|f| {
+            f.as_ref()
+                .clone()
+                .with_data_type(types::undictionary(f.data_type()))
+        })
+        .collect();
+    let plain = Arc::new(Schema::new_with_metadata(fields, schema.metadata().clone()));
+    let opts = ArrowReaderOptions::new().with_schema(plain);
+    let md = meta.metadata().clone();
+    let plain = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        ArrowReaderMetadata::try_new(md, opts)
+    }));
+    match plain {
+        Ok(Ok(m)) => m,
+        _ => meta,
     }
 }
 
