@@ -17,11 +17,16 @@ pub(super) struct ParquetRead {
     batch_rows: usize,
 }
 
-/// Decoded bytes one batch of a unit may take: an eighth of the memory budget, shared by
-/// the workers (each holds a batch decoded, the same rows converted, and routed rows on
-/// their way to the writers).
+/// Decoded bytes a batch aims at: small enough that a batch's buffers stay in the CPU's
+/// cache between decoding, checking and writing (1M x 128 floats from 17 row groups, 2
+/// workers: 1.0 CPU s in batches of 512-1024 rows, against 1.4 s in batches of 8192).
+const BATCH_TARGET_BYTES: u64 = 512 << 10;
+
+/// Decoded bytes one batch of a unit may take: [`BATCH_TARGET_BYTES`], and at most an
+/// eighth of the memory budget shared by the workers (each holds a batch decoded, the same
+/// rows converted, and routed rows on their way to the writers).
 pub(super) fn batch_bytes(opts: &PipelineOptions) -> u64 {
-    opts.memory_budget / 8 / opts.workers.max(1) as u64
+    (opts.memory_budget / 8 / opts.workers.max(1) as u64).min(BATCH_TARGET_BYTES)
 }
 
 impl ParquetRead {
