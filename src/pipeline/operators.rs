@@ -195,7 +195,7 @@ impl Parser {
                 slot => slot.insert(ParquetRead::start(shared, file, body, w)?),
             };
             let offset = read.rows_done();
-            let batch = read.next(shared, file, body)?;
+            let batch = read.next(shared, file)?;
             return Ok((batch, offset, !read.is_done()));
         }
         let unit = &current.unit;

@@ -2,13 +2,15 @@
 //! one batch of decoded rows, and the mapped pages the decoder has read past leave memory as
 //! it goes.
 
+use std::ops::Range;
+use std::sync::Arc;
 use std::sync::atomic::Ordering;
 
 use super::PipelineOptions;
 use super::feed::ParquetWork;
 use super::operators::{Shared, UnitError};
 use super::plan::ParquetBody;
-use crate::parse::parquet::{ParquetFile, UnitCursor};
+use crate::parse::parquet::{ParquetFile, Release, UnitCursor};
 use crate::record::RowBatch;
 
 /// A Parquet unit being read.
@@ -49,8 +51,19 @@ impl ParquetRead {
             (ParquetBody::Ranged { .. }, None) => return Err(UnitError::Mismatch),
         };
         let batch_rows = file.batch_rows(work.unit.row_group, batch_bytes(&shared.opts));
+        // A mapped file's pages the decoder has read past leave memory as it goes (those it
+        // skips to reach a row range too).
+        let release: Option<Release> = match body {
+            ParquetBody::Mapped { map, .. } => {
+                let map = map.clone();
+                Some(Arc::new(move |r: Range<u64>| {
+                    map.release(r.start as usize..r.end as usize)
+                }))
+            }
+            ParquetBody::Ranged { .. } => None,
+        };
         let cursor = file
-            .cursor(&bytes, &work.unit, batch_rows)
+            .cursor(&bytes, &work.unit, batch_rows, release)
             .map_err(UnitError::Parquet)?;
         Ok(ParquetRead { cursor, batch_rows })
     }
@@ -65,13 +78,8 @@ impl ParquetRead {
         self.cursor.is_done()
     }
 
-    /// The next batch of the unit's rows, checked; the mapped pages read past are let go.
-    pub fn next(
-        &mut self,
-        shared: &Shared,
-        file: &ParquetFile,
-        body: &ParquetBody,
-    ) -> Result<RowBatch, UnitError> {
+    /// The next batch of the unit's rows, checked.
+    pub fn next(&mut self, shared: &Shared, file: &ParquetFile) -> Result<RowBatch, UnitError> {
         let left = self.cursor.unit().len() - self.cursor.rows_done();
         let rows = left.min(self.batch_rows as u64) as usize;
         let mut batch = RowBatch::empty(&shared.spec.schema, rows);
@@ -82,11 +90,6 @@ impl ParquetRead {
             return Err(UnitError::Mismatch);
         }
         shared.control.done.fetch_add(n as u64, Ordering::Relaxed);
-        if let ParquetBody::Mapped { map, .. } = body {
-            for r in self.cursor.consumed() {
-                map.release(r.start as usize..r.end as usize);
-            }
-        }
         Ok(batch)
     }
 }

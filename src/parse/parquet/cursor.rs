@@ -1,6 +1,6 @@
 //! Reading one work unit in bounded batches: every column read goes through one decoder, a
 //! batch of rows at a time, and each batch is converted (and checked) before the next is
-//! decoded, so a unit of any size holds one batch's decoded rows. The cursor also says
+//! decoded, so a unit of any size holds one batch's decoded rows. The cursor also tells
 //! which bytes of the file the decoder has read past, for a mapped file to let them go.
 
 use std::ops::Range;
@@ -39,8 +39,6 @@ pub struct UnitCursor {
     /// The columns read, in file order (their order in each decoded batch).
     cols: Vec<usize>,
     marks: Arc<Marks>,
-    /// Per column chunk: the file offset up to which its bytes were handed out.
-    released: Vec<u64>,
     /// Rows of the unit read so far.
     done: u64,
     /// Whether the unit ends with its row group's last row.
@@ -67,14 +65,18 @@ impl ParquetFile {
 
     /// Starts reading `unit` from `bytes` (the mapped file, or the pieces holding the unit's
     /// column chunks), `batch_rows` rows at a time (see [`ParquetFile::batch_rows`]).
+    /// `release`, when given, is told of the bytes the decoder has read past, as it goes
+    /// (rows skipped to reach a row range included), and at the end of a unit that ends its
+    /// row group, of the rest of the group's column chunks: a map lets their pages go.
     pub fn cursor(
         &self,
         bytes: &FileBytes,
         unit: &ParquetUnit,
         batch_rows: usize,
+        release: Option<Release>,
     ) -> Result<UnitCursor, ParquetError> {
         let chunks = self.chunk_ranges(unit.row_group, bytes.len());
-        let marks = Arc::new(Marks::new(&chunks));
+        let marks = Arc::new(Marks::new(&chunks, release));
         let cols = self.projection();
         let tracked = Tracked {
             bytes: bytes.clone(),
@@ -95,7 +97,6 @@ impl ParquetFile {
             reader,
             batch_rows: batch_rows.max(1),
             bytes: bytes.clone(),
-            released: marks.chunks.iter().map(|c| c.start).collect(),
             marks,
             cols,
             done: 0,
@@ -180,6 +181,9 @@ impl ParquetFile {
             return Err(v.at(&loc).into());
         }
         cursor.done += n as u64;
+        if cursor.is_done() && cursor.to_group_end {
+            cursor.marks.release_all();
+        }
         Ok(n)
     }
 
@@ -306,63 +310,78 @@ impl UnitCursor {
     pub fn is_done(&self) -> bool {
         self.done == self.unit.len()
     }
-
-    /// Byte ranges of the file the decoder has read past since the last call (the pages
-    /// before the one it reads now, in each column chunk; once the unit is read to its row
-    /// group's end, the rest of the chunks): a mapped file's pages there can leave memory.
-    pub fn consumed(&mut self) -> Vec<Range<u64>> {
-        let finished = self.is_done() && self.to_group_end;
-        let mut out = Vec::new();
-        for (chunk, released) in self.marks.chunks.iter().zip(&mut self.released) {
-            let to = if finished {
-                chunk.end
-            } else {
-                chunk.read_to.load(Ordering::Relaxed)
-            };
-            if to > *released {
-                out.push(*released..to);
-                *released = to;
-            }
-        }
-        out
-    }
 }
 
+/// Told of byte ranges of the file the decoder has read past (see [`ParquetFile::cursor`]).
+pub type Release = Arc<dyn Fn(Range<u64>) + Send + Sync>;
+
+/// Bytes the decoder reads past before they are released (a madvise call each time).
+const RELEASE_STEP: u64 = 1 << 20;
+
 /// The column chunks a unit reads, and how far the decoder has read into each.
-#[derive(Debug)]
 struct Marks {
     /// Sorted by start.
     chunks: Vec<Mark>,
+    release: Option<Release>,
 }
 
-#[derive(Debug)]
 struct Mark {
     start: u64,
     end: u64,
-    /// The file offset of the latest read inside the chunk (a page header or its data).
-    read_to: AtomicU64,
+    /// The file offset up to which the chunk's bytes were released.
+    released: AtomicU64,
+}
+
+impl std::fmt::Debug for Marks {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Marks")
+            .field("chunks", &self.chunks.len())
+            .finish()
+    }
 }
 
 impl Marks {
-    fn new(ranges: &[Range<u64>]) -> Self {
+    fn new(ranges: &[Range<u64>], release: Option<Release>) -> Self {
         let mut chunks: Vec<Mark> = ranges
             .iter()
             .map(|r| Mark {
                 start: r.start,
                 end: r.end,
-                read_to: AtomicU64::new(r.start),
+                released: AtomicU64::new(r.start),
             })
             .collect();
         chunks.sort_by_key(|m| m.start);
-        Marks { chunks }
+        Marks { chunks, release }
     }
 
+    /// The decoder reads at `offset` (a page header, or a page's data): what lies before it
+    /// in its column chunk is read.
     fn note(&self, offset: u64) {
+        let Some(release) = &self.release else {
+            return;
+        };
         let at = self.chunks.partition_point(|m| m.start <= offset);
         if let Some(m) = at.checked_sub(1).map(|i| &self.chunks[i])
             && offset < m.end
+            && offset >= m.released.load(Ordering::Relaxed) + RELEASE_STEP
         {
-            m.read_to.fetch_max(offset, Ordering::Relaxed);
+            let from = m.released.fetch_max(offset, Ordering::Relaxed);
+            if from < offset {
+                release(from..offset);
+            }
+        }
+    }
+
+    /// Every chunk read to its end.
+    fn release_all(&self) {
+        let Some(release) = &self.release else {
+            return;
+        };
+        for m in &self.chunks {
+            let from = m.released.fetch_max(m.end, Ordering::Relaxed);
+            if from < m.end {
+                release(from..m.end);
+            }
         }
     }
 }

@@ -7,11 +7,11 @@
 //!     by name, Arrow types checked (types.rs), missing nullable/default fields filled
 //!   .units(workers) -> [ParquetUnit]                row groups, or row ranges inside them
 //!   .chunk_ranges(row group)                        byte ranges a unit needs (ranged reads)
-//!   .cursor(bytes, unit, batch_rows) -> UnitCursor  one decoder over the columns read
+//!   .cursor(bytes, unit, batch_rows, release)      one decoder over the columns read;
+//!                                                   `release` told of bytes read past
 //!   .next_batch(cursor, batch)                      the next rows (a bounded batch), every
 //!                                                   value checked by the rule book (convert/),
-//!                                                   under catch_unwind; cursor.consumed():
-//!                                                   bytes read past (a map lets them go)
+//!                                                   under catch_unwind
 //!   .read_unit(bytes, unit, batch)                  every batch of a unit
 //! ```
 //!
@@ -30,7 +30,7 @@ mod tests;
 mod types;
 
 pub use bytes::FileBytes;
-pub use cursor::{BATCH_ROWS_MAX, UnitCursor};
+pub use cursor::{BATCH_ROWS_MAX, Release, UnitCursor};
 pub use error::ParquetError;
 pub use file::{MAGIC, ParquetFile, footer_len};
 pub use read::ParquetUnit;

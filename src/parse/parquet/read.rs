@@ -100,7 +100,7 @@ impl ParquetFile {
         unit: &ParquetUnit,
         batch: &mut RowBatch,
     ) -> Result<(), ParquetError> {
-        let mut cursor = self.cursor(bytes, unit, BATCH_ROWS_MAX)?;
+        let mut cursor = self.cursor(bytes, unit, BATCH_ROWS_MAX, None)?;
         while self.next_batch(&mut cursor, batch)? > 0 {}
         Ok(())
     }
