@@ -27,10 +27,12 @@ mod json;
 mod read;
 #[cfg(test)]
 mod tests;
+mod track;
 mod types;
 
 pub use bytes::FileBytes;
-pub use cursor::{BATCH_ROWS_MAX, Release, UnitCursor};
+pub use cursor::{BATCH_ROWS_MAX, UnitCursor};
 pub use error::ParquetError;
 pub use file::{MAGIC, ParquetFile, footer_len};
 pub use read::ParquetUnit;
+pub use track::Release;
