@@ -308,6 +308,42 @@ def passes():
     case("pass", "data_page_v2", schema(fields), tbl(many), rows(many), data_page_version="2.0",
          row_group_size=4)
     case("pass", "zero_rows", schema(fields), tbl([(n, t, []) for n, t, _ in many]), [])
+    # Dictionary-typed columns (pyarrow's dictionary_encode()): read as their values.
+    dct = tbl([("id", pa.int64(), [1, 2, 3, 4, 5]), ("v", lst(F32), [[1.0, 2.0]] * 5)])
+    dict_cols = [
+        ("s", pa.array(["a", "bc", "a", None, "bc"])),
+        ("ls", pa.array(["x", "y", "x", "y", "x"], pa.large_string())),
+        ("n", pa.array([7, 7, -3, 7, 100], pa.int64())),
+        ("u", pa.array([1, 2, 1, 2, 1], pa.uint8())),
+        ("b", pa.array([b"\x01\x02", b"\x03\x04", b"\x01\x02", b"\x01\x02", b"\x03\x04"])),
+        ("j", pa.array(['{"k": 1}', "{}", '{"k": 1}', "{}", '{"k": 1}'])),
+    ]
+    for name, values in dict_cols:
+        dct = dct.append_column(name, values.dictionary_encode())
+    fields = [ID, VEC, field("s", "VarChar", max_length=2, nullable=True), field("ls", "VarChar", max_length=1),
+              field("n", "Int16"), field("u", "Int64"), field("b", "BinaryVector", dim=16), field("j", "JSON")]
+    want = []
+    for i in range(5):
+        r = {"id": i + 1, "v": [1.0, 2.0]}
+        for name, values in dict_cols:
+            v = values[i].as_py()
+            r[name] = list(v) if name == "b" else json.loads(v) if name == "j" else v
+        want.append(r)
+    case("pass", "dictionary_columns", schema(fields), dct, want)
+
+    # A pandas categorical column, as DataFrame.to_parquet writes it.
+    import pandas as pd
+    df = pd.DataFrame({"id": [1, 2, 3], "v": [[1.0, 2.0], [3.0, 4.0], [5.0, 6.0]],
+                       "color": pd.Categorical(["red", "green", "red"]),
+                       "size": pd.Categorical([10, 20, 10])})
+    sink = pa.BufferOutputStream()
+    df.to_parquet(sink)
+    fields = [ID, VEC, field("color", "VarChar", max_length=8), field("size", "Int32")]
+    want = [{"id": 1, "v": [1.0, 2.0], "color": "red", "size": 10},
+            {"id": 2, "v": [3.0, 4.0], "color": "green", "size": 20},
+            {"id": 3, "v": [5.0, 6.0], "color": "red", "size": 10}]
+    case("pass", "pandas_categorical", schema(fields), sink.getvalue().to_pybytes(), want)
+
     for codec in ["snappy", "zstd", "gzip", "lz4", "brotli", "none"]:
         case("pass", "codec_" + codec, BOOK_SCHEMA, tbl(book_columns()), rows(book_columns()),
              compression=codec)
@@ -325,6 +361,10 @@ def fails():
         ['input.parquet: field "s": expected a column of strings', "found Arrow type Int64"])
     one("vector_of_strings", ("w", lst(pa.string()), [["a"], ["b"], ["c"]]), field("w", "FloatVector", dim=1),
         ['field "w"', "lists of numbers", "List(Utf8"])
+    # A dictionary column is checked as its values: strings do not fit an integer field.
+    words = tbl(base).append_column("n", pa.array(["a", "b", "a"]).dictionary_encode())
+    case("fail", "dictionary_of_strings_for_int", schema([ID, VEC, field("n", "Int64")]), words,
+         ['input.parquet: field "n": expected a column of integers', "found Arrow type Utf8"])
     bad_dim = [("id", pa.int64(), [1, 2, 3]), ("v", lst(F32), [[1.0, 2.0], [0.5, -0.5, 1.0], [0.0, 3.0]])]
     case("fail", "dim_mismatch", schema([ID, VEC]), tbl(bad_dim),
          ['input.parquet: row 1 (row group 0), field "v": expected 2 floats, found 3'])

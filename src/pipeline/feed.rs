@@ -11,14 +11,15 @@ mod units;
 
 use std::ops::Range;
 use std::sync::atomic::Ordering;
+use std::sync::{Arc, Weak};
 
 use bytes::Bytes;
 use crossbeam_channel::Sender;
 
-pub(super) use units::{CsvWork, JsonWork, NpyWork, ParquetWork, Piece};
+pub(super) use units::{CsvWork, GroupChunks, JsonWork, NpyWork, ParquetWork, Piece};
 
 use super::plan::{Inputs, ParquetBody};
-use super::{IdAllocator, PipelineError, TaskControl};
+use super::{IdAllocator, PipelineError, PipelineOptions, TaskControl};
 use crate::parse::csv::{self, StreamStep};
 use crate::parse::json::framing::{Framer, JsonFormat, Step, StreamFramer};
 use crate::parse::numpy::ColumnPlan;
@@ -94,19 +95,21 @@ impl IdBlocks<'_> {
 /// Sends one unit; `Ok(false)` once the task is stopped or the receivers are gone.
 type SendUnit<'a> = dyn FnMut(UnitKind) -> Result<bool, PipelineError> + 'a;
 
-/// Feeds every unit of `inputs` to `tx`; returns the auto-id ranges handed out. `workers`
-/// is how many workers share the units (a Parquet file with fewer row groups is cut finer).
+/// Feeds every unit of `inputs` to `tx`; returns the auto-id ranges handed out. Units are
+/// about `pipe.unit_bytes` of input; `pipe.workers` share them (a Parquet file with fewer
+/// row groups is cut finer); `pipe.memory_budget` bounds what a Parquet file read by ranges
+/// may fetch ahead.
 ///
 /// Stops early (without error) when the task is stopped or the receivers are gone.
 pub(super) fn feed(
     inputs: &Inputs,
     auto_id: bool,
-    unit_bytes: usize,
-    workers: usize,
+    pipe: &PipelineOptions,
     ids: &dyn IdAllocator,
     tx: Sender<WorkUnit>,
     control: &TaskControl,
 ) -> Result<Vec<[i64; 2]>, PipelineError> {
+    let unit_bytes = pipe.unit_bytes;
     let mut blocks = IdBlocks {
         alloc: ids,
         current: 0..0,
@@ -198,17 +201,24 @@ pub(super) fn feed(
                 }
             }
         }
-        Inputs::Parquet { file, body } => feed_parquet(file, body, workers, &mut send)?,
+        Inputs::Parquet { file, body } => {
+            let workers = pipe.workers.max(1);
+            feed_parquet(file, body, workers, pipe.memory_budget, control, &mut send)?
+        }
     }
     Ok(blocks.used)
 }
 
 /// The units of a Parquet file in file order. A file read by ranges has the column chunks
-/// of each row group read ahead (once for the units that share a row group).
+/// of each row group fetched (once for the units that share a row group) while the chunks
+/// of the row groups still being read take at most a quarter of the memory budget: a row
+/// group larger than that is refused, naming its size.
 fn feed_parquet(
     file: &ParquetFile,
     body: &ParquetBody,
     workers: usize,
+    budget: u64,
+    control: &TaskControl,
     send: &mut SendUnit<'_>,
 ) -> Result<(), PipelineError> {
     let units = file.units(workers);
@@ -223,30 +233,34 @@ fn feed_parquet(
         }
         ParquetBody::Ranged { file: r, .. } => r,
     };
-    let mut groups: Vec<usize> = units.iter().map(|u| u.row_group).collect();
-    groups.dedup();
-    let ranges: Vec<Vec<Range<u64>>> = groups
-        .iter()
-        .map(|g| file.chunk_ranges(*g, r.len()))
-        .collect();
-    let mut ahead = r.read_ahead(ranges.clone().into_iter().flatten());
-    let mut current: Option<(usize, Vec<(u64, Bytes)>)> = None;
-    let mut next_group = groups.iter().zip(&ranges);
+    // Row groups fetched and still held by a unit, with their sizes.
+    let mut held: Vec<(Weak<GroupChunks>, u64)> = Vec::new();
+    let mut current: Option<(usize, Arc<GroupChunks>)> = None;
     for unit in units {
-        if current.as_ref().is_none_or(|(g, _)| *g != unit.row_group) {
-            let Some((g, group_ranges)) = next_group.next() else {
-                return Err(PipelineError::Internal(
-                    "a Parquet unit names a row group not read",
-                ));
-            };
-            let mut chunks = Vec::with_capacity(group_ranges.len());
-            for range in group_ranges {
-                let Some(bytes) = ahead.next() else {
-                    return Err(PipelineError::Internal("the read-ahead ended early"));
-                };
-                chunks.push((range.start, bytes?));
+        let g = unit.row_group;
+        if current.as_ref().is_none_or(|(at, _)| *at != g) {
+            drop(current.take());
+            let bytes = file.fetch_bytes(g, r.len(), budget)?;
+            let limit = budget / 4;
+            loop {
+                held.retain(|(w, _)| w.strong_count() > 0);
+                let in_use: u64 = held.iter().map(|(_, b)| b).sum();
+                if in_use + bytes <= limit || held.is_empty() {
+                    break;
+                }
+                if control.stop.load(Ordering::Relaxed) {
+                    return Ok(());
+                }
+                std::thread::sleep(std::time::Duration::from_millis(1));
             }
-            current = Some((*g, chunks));
+            let ranges = file.chunk_ranges(g, r.len());
+            let mut chunks = Vec::with_capacity(ranges.len());
+            for (range, b) in ranges.iter().zip(r.read_ahead(ranges.clone())) {
+                chunks.push((range.start, b?));
+            }
+            let chunks = Arc::new(chunks);
+            held.push((Arc::downgrade(&chunks), bytes));
+            current = Some((g, chunks));
         }
         let chunks = current.as_ref().map(|(_, c)| c.clone());
         if !send(UnitKind::Parquet(ParquetWork { unit, chunks }))? {

@@ -10,8 +10,10 @@
 
 mod feed;
 mod operators;
+mod parquet;
 mod plan;
 mod work;
+mod writers;
 
 use std::ops::Range;
 use std::path::PathBuf;

@@ -1,22 +1,21 @@
-//! The stages the timely operators wrap: parse a unit, write routed batches.
+//! The parse stage the timely operator wraps: a unit read, checked and routed, in steps.
 //!
 //! Each is a plain function over per-worker state, so it is tested without timely.
 
-use std::collections::BTreeMap;
 use std::panic::AssertUnwindSafe;
 use std::sync::atomic::Ordering;
 
-use super::feed::{NpyWork, ParquetWork, UnitKind, WorkUnit};
-use super::plan::{Inputs, ParquetBody, TaskSpec};
+use super::feed::{NpyWork, UnitKind, WorkUnit};
+use super::parquet::ParquetRead;
+use super::plan::{Inputs, TaskSpec};
 use super::{PipelineError, PipelineOptions, TaskControl};
 use crate::parse::csv::CsvRowConverter;
 use crate::parse::json::JsonRowConverter;
 use crate::parse::json::row::{RowScratch, parse_unit};
 use crate::parse::numpy::{self, NpyError};
-use crate::parse::parquet::{ParquetError, ParquetFile};
+use crate::parse::parquet::ParquetError;
 use crate::record::{ColumnData, RowBatch};
 use crate::route::{self, Destination};
-use crate::segment::{SegmentInfo, SegmentMeta, SegmentWriter, WriterOptions};
 use crate::source::Opened;
 use crate::validate::RowError;
 
@@ -83,6 +82,15 @@ pub(super) struct Parser {
     converter: Option<JsonRowConverter>,
     csv: Option<CsvRowConverter>,
     scratch: RowScratch,
+    /// The unit being read, between steps.
+    current: Option<Current>,
+}
+
+/// A unit taken by [`Parser::begin`], read by [`Parser::step`].
+struct Current {
+    unit: WorkUnit,
+    /// A Parquet unit's reader, once it has started.
+    parquet: Option<ParquetRead>,
 }
 
 impl Parser {
@@ -102,42 +110,61 @@ impl Parser {
             converter,
             csv,
             scratch: RowScratch::new(shared.opts.simd_json),
+            current: None,
         })
     }
 
-    /// Parses, checks and routes one unit.
-    pub fn run(&mut self, shared: &Shared, unit: WorkUnit) -> Vec<Result<Routed, UnitError>> {
+    /// Takes `unit` to read with [`Parser::step`] (after the one being read, if any: the
+    /// caller waits for [`Parser::busy`] to turn false).
+    pub fn begin(&mut self, unit: WorkUnit) {
+        self.current = Some(Current {
+            unit,
+            parquet: None,
+        });
+    }
+
+    /// Whether a unit is being read (more steps to come).
+    pub fn busy(&self) -> bool {
+        self.current.is_some()
+    }
+
+    /// Reads, checks and routes the next batch of the unit taken: all of a JSON, CSV or NPY
+    /// unit, one bounded batch of a Parquet unit (so that a unit's rows are written as they
+    /// are read, and a worker holds one batch of them at a time).
+    pub fn step(&mut self, shared: &Shared) -> Vec<Result<Routed, UnitError>> {
+        let Some(mut current) = self.current.take() else {
+            return Vec::new();
+        };
         if shared.control.stop.load(Ordering::Relaxed) {
             return Vec::new();
         }
-        if !shared.opts.unit_delay.is_zero() {
+        if current.parquet.is_none() && !shared.opts.unit_delay.is_zero() {
             std::thread::sleep(shared.opts.unit_delay);
         }
         let schema = &shared.spec.schema;
-        // Sized for the unit's rows up front: no regrowth (copies, fresh pages) while parsing.
-        let rows = match &unit.kind {
-            UnitKind::Json(w) => w.unit.rows,
-            UnitKind::Npy(w) => w.rows.end - w.rows.start,
-            UnitKind::Parquet(w) => w.unit.len(),
-            UnitKind::Csv(w) => w.unit.rows,
-        };
-        let mut batch = RowBatch::empty(schema, usize::try_from(rows).unwrap_or(0));
         // A panic while reading fails the task with its message and never unwinds through
         // timely: the worker, the other tasks and the server go on.
-        let parsed =
-            std::panic::catch_unwind(AssertUnwindSafe(|| self.parse(shared, &unit, &mut batch)))
+        let read =
+            std::panic::catch_unwind(AssertUnwindSafe(|| self.read_step(shared, &mut current)))
                 .unwrap_or_else(|panic| {
                     Err(UnitError::Panic {
                         file: shared.inputs.name().to_string(),
                         message: panic_message(panic.as_ref()),
                     })
                 });
-        if let Err(e) = parsed {
-            shared.control.stop.store(true, Ordering::Relaxed);
-            return vec![Err(e)];
+        let (mut batch, offset, more) = match read {
+            Ok(r) => r,
+            Err(e) => {
+                shared.control.stop.store(true, Ordering::Relaxed);
+                return vec![Err(e)];
+            }
+        };
+        if let Some(first) = current.unit.first_id {
+            // Auto-ids follow the rows' order within the unit.
+            fill_auto_ids(schema, &mut batch, first.saturating_add(offset as i64));
         }
-        if let Some(first) = unit.first_id {
-            fill_auto_ids(schema, &mut batch, first);
+        if more {
+            self.current = Some(current);
         }
         let pairs = (schema.shards_num.max(1) * shared.spec.partitions.len().max(1)) as u64;
         route::split(schema, batch)
@@ -153,7 +180,38 @@ impl Parser {
             .collect()
     }
 
-    /// Reads and checks the rows of `unit` into `batch`.
+    /// The next rows of `current`: the batch, the offset of its first row within the unit,
+    /// and whether rows remain.
+    fn read_step(
+        &mut self,
+        shared: &Shared,
+        current: &mut Current,
+    ) -> Result<(RowBatch, u64, bool), UnitError> {
+        if let (Inputs::Parquet { file, body }, UnitKind::Parquet(w)) =
+            (&shared.inputs, &current.unit.kind)
+        {
+            let read = match &mut current.parquet {
+                Some(r) => r,
+                slot => slot.insert(ParquetRead::start(shared, file, body, w)?),
+            };
+            let offset = read.rows_done();
+            let batch = read.next(shared, file)?;
+            return Ok((batch, offset, !read.is_done()));
+        }
+        let unit = &current.unit;
+        // Sized for the unit's rows up front: no regrowth (copies, fresh pages) while parsing.
+        let rows = match &unit.kind {
+            UnitKind::Json(w) => w.unit.rows,
+            UnitKind::Npy(w) => w.rows.end - w.rows.start,
+            UnitKind::Parquet(w) => w.unit.len(),
+            UnitKind::Csv(w) => w.unit.rows,
+        };
+        let mut batch = RowBatch::empty(&shared.spec.schema, usize::try_from(rows).unwrap_or(0));
+        self.parse(shared, unit, &mut batch)?;
+        Ok((batch, 0, false))
+    }
+
+    /// Reads and checks the rows of a JSON, CSV or NPY `unit` into `batch`.
     fn parse(
         &mut self,
         shared: &Shared,
@@ -197,14 +255,6 @@ impl Parser {
                     .fetch_add(w.rows.end - w.rows.start, Ordering::Relaxed);
                 r
             }
-            (Inputs::Parquet { file, body }, UnitKind::Parquet(w), _) => {
-                let r = read_parquet(file, body, w, batch);
-                shared
-                    .control
-                    .done
-                    .fetch_add(w.unit.len(), Ordering::Relaxed);
-                r
-            }
             _ => Err(UnitError::Mismatch),
         }
     }
@@ -245,38 +295,6 @@ fn decode_npy(
     Ok(())
 }
 
-fn read_parquet(
-    file: &ParquetFile,
-    body: &ParquetBody,
-    work: &ParquetWork,
-    batch: &mut RowBatch,
-) -> Result<(), UnitError> {
-    let unit = &work.unit;
-    match (body, &work.chunks) {
-        (ParquetBody::Mapped { map, bytes }, _) => {
-            file.read_unit(bytes, unit, batch)
-                .map_err(UnitError::Parquet)?;
-            // A whole row group is read by this unit alone: its pages can leave memory.
-            if unit.is_whole_group(file.group_rows(unit.row_group)) {
-                let len = map.bytes().len() as u64;
-                for r in file.chunk_ranges(unit.row_group, len) {
-                    map.release(r.start as usize..r.end as usize);
-                }
-            }
-            Ok(())
-        }
-        (ParquetBody::Ranged { footer, .. }, Some(chunks)) => {
-            let mut bytes = footer.clone();
-            for (offset, b) in chunks {
-                bytes.push(*offset, b.clone());
-            }
-            file.read_unit(&bytes, unit, batch)
-                .map_err(UnitError::Parquet)
-        }
-        (ParquetBody::Ranged { .. }, None) => Err(UnitError::Mismatch),
-    }
-}
-
 /// Writes generated ids `first..` into the primary-key column (decimal text for VarChar).
 fn fill_auto_ids(schema: &crate::schema::CollectionSchema, batch: &mut RowBatch, first: i64) {
     match &mut batch.columns[schema.primary_index()].data {
@@ -289,75 +307,7 @@ fn fill_auto_ids(schema: &crate::schema::CollectionSchema, batch: &mut RowBatch,
     }
 }
 
-/// Per-worker segment writers, one per (shard, partition) the worker owns.
-pub(super) struct Writers {
-    worker: usize,
-    open: BTreeMap<Destination, SegmentWriter>,
-}
-
-impl Writers {
-    /// No writers yet; they open as rows arrive.
-    pub fn new(worker: usize) -> Self {
-        Writers {
-            worker,
-            open: BTreeMap::new(),
-        }
-    }
-
-    /// Appends a routed batch to its writer.
-    pub fn write(&mut self, shared: &Shared, routed: &Routed) -> Result<(), PipelineError> {
-        let spec = &shared.spec;
-        let writer = match self.open.entry(routed.dest) {
-            std::collections::btree_map::Entry::Occupied(e) => e.into_mut(),
-            std::collections::btree_map::Entry::Vacant(e) => {
-                let partition = spec
-                    .partitions
-                    .get(routed.dest.partition as usize)
-                    .cloned()
-                    .unwrap_or_default();
-                let meta = SegmentMeta {
-                    collection: spec.schema.name.clone(),
-                    partition,
-                    shard: routed.dest.shard,
-                    task_id: spec.task_id,
-                    fields: spec
-                        .schema
-                        .fields
-                        .iter()
-                        .map(|f| (f.name.clone(), f.data_type))
-                        .collect(),
-                    has_meta: spec.schema.enable_dynamic_field,
-                };
-                let opts = WriterOptions {
-                    segment_max_size: shared.opts.segment_max_size,
-                    block_bytes: shared.opts.block_bytes,
-                };
-                let writer = SegmentWriter::new(
-                    &spec.out_dir,
-                    spec.task_id,
-                    self.worker,
-                    routed.dest.partition,
-                    meta,
-                    opts,
-                );
-                e.insert(writer.with_fault_hook(shared.opts.fault_hook.clone()))
-            }
-        };
-        writer.add_batch(&routed.batch)?;
-        Ok(())
-    }
-
-    /// Flushes and syncs every writer; returns the segments written.
-    pub fn finish(self) -> Result<Vec<SegmentInfo>, PipelineError> {
-        let mut out = Vec::new();
-        for (_, w) in self.open {
-            out.extend(w.finish()?);
-        }
-        Ok(out)
-    }
-}
-
-/// A file name whose units panic when read, in test builds (see [`Parser::parse`]).
+/// A file name whose units panic when read, in test builds (see [`Parser::step`]).
 #[cfg(test)]
 pub(crate) const PANIC_TEST_FILE: &str = "panics-when-read.jsonl";
 

@@ -1,24 +1,26 @@
 //! Running one task: the feeder thread and the timely workers.
 
 use std::cell::RefCell;
+use std::collections::VecDeque;
 use std::rc::Rc;
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
 use std::time::Duration;
 
-use crossbeam_channel::{Receiver, RecvTimeoutError};
+use crossbeam_channel::{Receiver, RecvTimeoutError, TryRecvError};
 use timely::container::CapacityContainerBuilder;
 use timely::dataflow::channels::pact::Pipeline;
+use timely::dataflow::operators::Capability;
 use timely::dataflow::operators::core::{Concat, Exchange, OkErr, Probe};
 use timely::dataflow::operators::generic::Operator;
-use timely::dataflow::operators::vec::Map;
 use timely::dataflow::{InputHandleVec, ProbeHandle, StreamVec};
 use timely::worker::Worker;
 use timely::{Config, WorkerConfig};
 
 use super::feed::{WorkUnit, feed};
-use super::operators::{Parser, Routed, Shared, UnitError, Writers};
+use super::operators::{Parser, Routed, Shared, UnitError};
 use super::plan::{Inputs, TaskSpec};
+use super::writers::Writers;
 use super::{IdAllocator, PipelineError, PipelineOptions, TaskControl, TaskOutput};
 use crate::segment::SegmentInfo;
 
@@ -40,7 +42,6 @@ pub fn run(
     let mut opts = opts;
     opts.block_bytes = block_bytes_for(opts.memory_budget, writers).min(opts.block_bytes);
     let auto_id = spec.schema.auto_id;
-    let unit_bytes = opts.unit_bytes;
     let (tx, rx) = crossbeam_channel::bounded::<WorkUnit>(opts.units_in_flight.max(1));
     let dir = spec.out_dir.clone();
     let shared = Arc::new(Shared {
@@ -58,8 +59,7 @@ pub fn run(
                 let r = feed(
                     &shared.inputs,
                     auto_id,
-                    unit_bytes,
-                    workers,
+                    &shared.opts,
                     ids,
                     tx,
                     &shared.control,
@@ -150,10 +150,47 @@ fn worker_main(
     let mut sent = 0u64;
 
     worker.dataflow::<u64, _, _>(|scope| {
-        let sh = shared.clone();
+        // Parse: one step (a JSON, CSV or NPY unit, or a bounded batch of a Parquet unit) per
+        // activation, the unit's capability held until its last step, so that the writers
+        // drain between batches and the frontier still counts whole units.
+        let (sh, errs) = (shared.clone(), errors.clone());
         let parsed = input
             .to_stream(scope)
-            .flat_map(move |unit| parser.run(&sh, unit));
+            .unary::<CapacityContainerBuilder<Vec<Result<Routed, UnitError>>>, _, _, _>(
+                Pipeline,
+                "Parse",
+                move |_, info| {
+                    let activator = scope.activator_for(info.address);
+                    let mut queue: VecDeque<(Capability<u64>, WorkUnit)> = VecDeque::new();
+                    let mut held: Option<Capability<u64>> = None;
+                    move |input, output| {
+                        input.for_each(|cap, data| match cap.retain_least(0) {
+                            Some(cap) => queue.extend(data.drain(..).map(|u| (cap.clone(), u))),
+                            None => {
+                                sh.control.stop.store(true, Ordering::Relaxed);
+                                let e = PipelineError::Internal("a work unit came without a time");
+                                keep_first(&mut errs.borrow_mut(), e);
+                            }
+                        });
+                        if held.is_none()
+                            && let Some((cap, unit)) = queue.pop_front()
+                        {
+                            parser.begin(unit);
+                            held = Some(cap);
+                        }
+                        if let Some(cap) = &held {
+                            let out = parser.step(&sh);
+                            output.session(cap).give_iterator(out.into_iter());
+                            if !parser.busy() {
+                                held = None;
+                            }
+                        }
+                        if held.is_some() || !queue.is_empty() {
+                            activator.activate();
+                        }
+                    }
+                },
+            );
         let (ok, err): (StreamVec<_, Routed>, StreamVec<_, UnitError>) = parsed.ok_err(|r| r);
         let (sh, w, errs) = (shared.clone(), writers.clone(), errors.clone());
         let written = ok
@@ -195,7 +232,17 @@ fn worker_main(
         if shared.control.stop.load(Ordering::Relaxed) {
             break;
         }
-        match rx.recv_timeout(Duration::from_millis(2)) {
+        // While a unit is being read, the next one is taken only if it is already there.
+        let busy = probe.less_than(&sent);
+        let next = if busy {
+            rx.try_recv().map_err(|e| match e {
+                TryRecvError::Empty => RecvTimeoutError::Timeout,
+                TryRecvError::Disconnected => RecvTimeoutError::Disconnected,
+            })
+        } else {
+            rx.recv_timeout(Duration::from_millis(2))
+        };
+        match next {
             Ok(unit) => {
                 // Timestamps count this worker's own units: the frontier then says how far
                 // the slowest worker is, and a worker runs at most `window` units ahead of
@@ -209,7 +256,12 @@ fn worker_main(
                 }
             }
             Err(RecvTimeoutError::Timeout) => {
-                worker.step_or_park(Some(Duration::ZERO));
+                let park = if busy {
+                    Duration::from_millis(1)
+                } else {
+                    Duration::ZERO
+                };
+                worker.step_or_park(Some(park));
             }
             Err(RecvTimeoutError::Disconnected) => break,
         }

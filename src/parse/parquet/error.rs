@@ -45,6 +45,26 @@ pub enum ParquetError {
         /// The rule broken.
         violation: Violation,
     },
+    /// A row group fetched by ranged reads (object storage) whose column chunks, held whole
+    /// in memory while its rows are read, would take more than its share of the budget.
+    #[error(
+        "{file}: row group {row_group}: its column chunks take {bytes} bytes, over the {limit} \
+         bytes a row group read from object storage may take (a quarter of \
+         import.memory_budget, {budget} bytes); raise import.memory_budget or write the file \
+         with smaller row groups"
+    )]
+    RowGroupTooLarge {
+        /// The file.
+        file: String,
+        /// The row group (0-based).
+        row_group: u64,
+        /// Bytes of its column chunks (of the columns read).
+        bytes: u64,
+        /// The most a row group may take.
+        limit: u64,
+        /// `import.memory_budget`.
+        budget: u64,
+    },
     /// A row broke a rule of the schema.
     #[error(transparent)]
     Row(Box<RowError>),

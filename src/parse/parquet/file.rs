@@ -3,7 +3,9 @@
 
 use std::collections::HashMap;
 use std::ops::Range;
+use std::sync::Arc;
 
+use arrow_schema::{Field, Schema};
 use parquet::arrow::arrow_reader::{ArrowReaderMetadata, ArrowReaderOptions};
 use parquet::file::FOOTER_SIZE;
 use parquet::file::metadata::{ColumnChunkMetaData, FooterTail};
@@ -103,6 +105,7 @@ impl ParquetFile {
         let meta = std::panic::catch_unwind(|| ArrowReaderMetadata::load(bytes, opts))
             .map_err(|p| damaged(super::read::panic_message(&p)))?
             .map_err(|e| damaged(e.to_string()))?;
+        let meta = plain_values(meta);
         for (g, rg) in meta.metadata().row_groups().iter().enumerate() {
             for c in rg.columns() {
                 if chunk_range(c).is_none() {
@@ -230,6 +233,57 @@ impl ParquetFile {
         cols
     }
 
+    /// Decoded bytes a row of row group `row_group` takes, about: the uncompressed size of
+    /// the chunks of the columns read (or their unencoded size, when the writer recorded it
+    /// and it is larger: strings behind a dictionary), over the group's rows; at least 1.
+    pub fn row_bytes(&self, row_group: usize) -> u64 {
+        let md = self.meta.metadata();
+        let Some(rg) = md.row_groups().get(row_group) else {
+            return 1;
+        };
+        let schema = md.file_metadata().schema_descr();
+        let roots = self.projection();
+        let bytes: u64 = (0..rg.num_columns())
+            .filter(|&c| roots.contains(&schema.get_column_root_idx(c)))
+            .map(|c| {
+                let col = rg.column(c);
+                let plain = u64::try_from(col.uncompressed_size()).unwrap_or(0);
+                let unencoded = col
+                    .unencoded_byte_array_data_bytes()
+                    .and_then(|b| u64::try_from(b).ok())
+                    .unwrap_or(0);
+                plain.max(unencoded)
+            })
+            .fold(0, u64::saturating_add);
+        (bytes / rg.num_rows().max(1) as u64).max(1)
+    }
+
+    /// Bytes of row group `row_group` a ranged reader fetches (the chunks of the columns
+    /// read), or [`ParquetError::RowGroupTooLarge`] when they are over a quarter of `budget`.
+    pub fn fetch_bytes(
+        &self,
+        row_group: usize,
+        file_len: u64,
+        budget: u64,
+    ) -> Result<u64, ParquetError> {
+        let bytes = self
+            .chunk_ranges(row_group, file_len)
+            .iter()
+            .map(|r| r.end - r.start)
+            .sum();
+        let limit = budget / 4;
+        if bytes > limit {
+            return Err(ParquetError::RowGroupTooLarge {
+                file: self.file.clone(),
+                row_group: row_group as u64,
+                bytes,
+                limit,
+                budget,
+            });
+        }
+        Ok(bytes)
+    }
+
     /// The byte ranges of row group `row_group` the reader needs (the chunks of the
     /// columns read), for a file fetched by ranged reads; clamped to the file's length.
     pub fn chunk_ranges(&self, row_group: usize, file_len: u64) -> Vec<Range<u64>> {
@@ -246,6 +300,40 @@ impl ParquetFile {
                 start.min(file_len)..start.saturating_add(len).min(file_len)
             })
             .collect()
+    }
+}
+
+/// The file's metadata with every dictionary-typed column (pyarrow's `dictionary_encode()`,
+/// pandas' `category`) asked of the decoder as its value type, so that its values come out
+/// plain, with no dictionary to unpack. When the decoder cannot read a column so, the
+/// metadata is kept as it is and the type check refuses the column, naming its type.
+fn plain_values(meta: ArrowReaderMetadata) -> ArrowReaderMetadata {
+    let schema = meta.schema();
+    if !schema
+        .fields()
+        .iter()
+        .any(|f| types::has_dictionary(f.data_type()))
+    {
+        return meta;
+    }
+    let fields: Vec<Field> = schema
+        .fields()
+        .iter()
+        .map(|f| {
+            f.as_ref()
+                .clone()
+                .with_data_type(types::undictionary(f.data_type()))
+        })
+        .collect();
+    let plain = Arc::new(Schema::new_with_metadata(fields, schema.metadata().clone()));
+    let opts = ArrowReaderOptions::new().with_schema(plain);
+    let md = meta.metadata().clone();
+    let plain = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        ArrowReaderMetadata::try_new(md, opts)
+    }));
+    match plain {
+        Ok(Ok(m)) => m,
+        _ => meta,
     }
 }
 

@@ -7,8 +7,12 @@
 //!     by name, Arrow types checked (types.rs), missing nullable/default fields filled
 //!   .units(workers) -> [ParquetUnit]                row groups, or row ranges inside them
 //!   .chunk_ranges(row group)                        byte ranges a unit needs (ranged reads)
-//!   .read_unit(bytes, unit, batch)                  column by column, every value checked by
-//!                                                   the rule book (convert/), under catch_unwind
+//!   .cursor(bytes, unit, batch_rows, release)      one decoder over the columns read;
+//!                                                   `release` told of bytes read past
+//!   .next_batch(cursor, batch)                      the next rows (a bounded batch), every
+//!                                                   value checked by the rule book (convert/),
+//!                                                   under catch_unwind
+//!   .read_unit(bytes, unit, batch)                  every batch of a unit
 //! ```
 //!
 //! Errors name the file, the row (0-based in the file), its row group, the field, what was
@@ -16,15 +20,19 @@
 
 mod bytes;
 mod convert;
+mod cursor;
 mod error;
 mod file;
 mod json;
 mod read;
 #[cfg(test)]
 mod tests;
+mod track;
 mod types;
 
 pub use bytes::FileBytes;
+pub use cursor::{BATCH_ROWS_MAX, UnitCursor};
 pub use error::ParquetError;
 pub use file::{MAGIC, ParquetFile, footer_len};
 pub use read::ParquetUnit;
+pub use track::Release;

@@ -4,13 +4,15 @@
 //! (the rows, as `row_to_json` prints them) or `error.txt` (substrings the error must
 //! contain, one a line). Each case is read twice: from the whole file cut into units for
 //! three workers, and from only the pieces a ranged reader would fetch (head, footer, the
-//! column chunks of each unit).
+//! column chunks of each unit), two rows at a time.
 
 use std::fs;
 use std::path::{Path, PathBuf};
 
 use bytes::Bytes;
 use serde_json::Value;
+
+use parquet::file::reader::Length;
 
 use super::{FileBytes, ParquetFile, footer_len};
 use crate::record::{ColumnData, RowBatch, row_to_json};
@@ -66,8 +68,20 @@ fn run_case(dir: &Path, ranged: bool) -> Result<Vec<Value>, String> {
         } else {
             opened.clone()
         };
-        file.read_unit(&bytes, &unit, &mut batch)
-            .map_err(|e| e.to_string())?;
+        if ranged {
+            // Two rows at a time: every case read in several batches too.
+            let mut cursor = file
+                .cursor(&bytes, &unit, 2, None)
+                .map_err(|e| e.to_string())?;
+            while file
+                .next_batch(&mut cursor, &mut batch)
+                .map_err(|e| e.to_string())?
+                > 0
+            {}
+        } else {
+            file.read_unit(&bytes, &unit, &mut batch)
+                .map_err(|e| e.to_string())?;
+        }
     }
     let pk = schema.primary_index();
     if schema.is_auto_id_field(pk) {
@@ -204,4 +218,86 @@ fn units_are_row_groups_cut_for_idle_workers() {
         ]
     );
     assert!(file.units(8).iter().all(|u| !u.is_empty()));
+}
+
+fn open_case(case: &str) -> (ParquetFile, FileBytes) {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("data/parquet")
+        .join(case);
+    let schema =
+        CollectionSchema::from_json(&fs::read(dir.join("schema.json")).unwrap(), 16).unwrap();
+    let bytes = FileBytes::whole(Bytes::from(fs::read(dir.join("input.parquet")).unwrap()));
+    let file = ParquetFile::open("input.parquet", &schema, &bytes).unwrap();
+    (file, bytes)
+}
+
+#[test]
+fn a_unit_is_read_in_batches_and_a_later_batch_names_its_row() {
+    // 10 rows in row groups of 3, 3, 3 and 1; row 7 (the second of row group 2) has 1 float.
+    let (file, bytes) = open_case("fail/dim_mismatch_in_third_row_group");
+    let units = file.units(1);
+    assert_eq!(units[2].rows, 0..3);
+    let mut cursor = file.cursor(&bytes, &units[2], 1, None).unwrap();
+    let mut batch = RowBatch::empty(&file.schema, 3);
+    assert_eq!(file.next_batch(&mut cursor, &mut batch).unwrap(), 1);
+    assert_eq!((cursor.rows_done(), batch.len()), (1, 1));
+    let e = file.next_batch(&mut cursor, &mut batch).unwrap_err();
+    assert_eq!(e.row(), Some(7));
+    let e = e.to_string();
+    assert!(
+        e.starts_with("input.parquet: row 7 (row group 2), field \"v\""),
+        "{e}"
+    );
+
+    // The same rows without the bad one read batch by batch, then the unit's end.
+    let (file, bytes) = open_case("pass/row_groups");
+    let unit = &file.units(1)[1];
+    let gone = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let told = gone.clone();
+    let release: super::Release = std::sync::Arc::new(move |r| told.lock().unwrap().push(r));
+    let mut cursor = file.cursor(&bytes, unit, 2, Some(release)).unwrap();
+    let mut sizes = Vec::new();
+    let mut batch = RowBatch::empty(&file.schema, 3);
+    loop {
+        let n = file.next_batch(&mut cursor, &mut batch).unwrap();
+        if n == 0 {
+            break;
+        }
+        sizes.push(n);
+    }
+    assert_eq!(sizes, [2, 1]);
+    assert!(cursor.is_done());
+    let ids: Vec<Value> = (0..3)
+        .map(|r| row_to_json(&file.schema, &batch, r, None)["id"].clone())
+        .collect();
+    assert_eq!(ids, [3, 4, 5]);
+    // The unit read its row group whole: every byte of its column chunks can go.
+    let mut gone = gone.lock().unwrap().clone();
+    gone.sort_by_key(|r| r.start);
+    let mut chunks = file.chunk_ranges(1, bytes.len());
+    chunks.sort_by_key(|r| r.start);
+    assert_eq!(gone, chunks, "each chunk released once, whole");
+}
+
+#[test]
+fn batches_shrink_for_wide_rows_and_big_row_groups_are_refused_by_ranged_reads() {
+    let (file, bytes) = open_case("pass/row_groups");
+    let row = file.row_bytes(0);
+    assert!(row > 1, "{row}");
+    assert_eq!(file.batch_rows(0, u64::MAX), super::BATCH_ROWS_MAX);
+    assert_eq!(file.batch_rows(0, row * 2), 2);
+    assert_eq!(file.batch_rows(0, 0), 1);
+    let size = file.fetch_bytes(0, bytes.len(), 1 << 20).unwrap();
+    let e = file.fetch_bytes(0, bytes.len(), size * 4 - 4).unwrap_err();
+    let e = e.to_string();
+    assert!(
+        e.starts_with(&format!(
+            "input.parquet: row group 0: its column chunks take {size} bytes"
+        )),
+        "{e}"
+    );
+    assert!(
+        e.contains(&format!("import.memory_budget, {} bytes", size * 4 - 4)),
+        "{e}"
+    );
 }

@@ -37,6 +37,39 @@ pub(super) fn list_item(t: &Arrow) -> Option<&Arrow> {
     }
 }
 
+/// Whether `t` holds a dictionary type anywhere (a list of dictionaries too).
+pub(super) fn has_dictionary(t: &Arrow) -> bool {
+    match t {
+        Arrow::Dictionary(..) => true,
+        Arrow::List(f) | Arrow::LargeList(f) | Arrow::FixedSizeList(f, _) => {
+            has_dictionary(f.data_type())
+        }
+        Arrow::Struct(fields) => fields.iter().any(|f| has_dictionary(f.data_type())),
+        _ => false,
+    }
+}
+
+/// `t` with every dictionary type replaced by its value type (pyarrow's
+/// `dictionary_encode()`, pandas' `category`): the type the decoder is asked for, so that
+/// the values come out plain.
+pub(super) fn undictionary(t: &Arrow) -> Arrow {
+    let field = |f: &arrow_schema::FieldRef| {
+        std::sync::Arc::new(
+            f.as_ref()
+                .clone()
+                .with_data_type(undictionary(f.data_type())),
+        )
+    };
+    match t {
+        Arrow::Dictionary(_, v) => undictionary(v),
+        Arrow::List(f) => Arrow::List(field(f)),
+        Arrow::LargeList(f) => Arrow::LargeList(field(f)),
+        Arrow::FixedSizeList(f, n) => Arrow::FixedSizeList(field(f), *n),
+        Arrow::Struct(fields) => Arrow::Struct(fields.iter().map(field).collect()),
+        t => t.clone(),
+    }
+}
+
 /// Whether a column of Arrow type `t` can hold values of `field`.
 pub(super) fn accepts(field: &FieldSchema, t: &Arrow) -> bool {
     if *t == Arrow::Null {

@@ -3,6 +3,7 @@
 
 use std::fmt;
 use std::ops::Range;
+use std::sync::Arc;
 
 use bytes::Bytes;
 
@@ -123,6 +124,9 @@ pub(in crate::pipeline) struct ParquetWork {
     /// The rows.
     pub unit: ParquetUnit,
     /// For a file read by ranges: the column chunks of the unit's row group, each with its
-    /// file offset (`None` for a mapped file).
-    pub chunks: Option<Vec<(u64, Bytes)>>,
+    /// file offset (`None` for a mapped file), shared by the units of the row group.
+    pub chunks: Option<Arc<GroupChunks>>,
 }
+
+/// The column chunks of one row group, each with its file offset.
+pub(in crate::pipeline) type GroupChunks = Vec<(u64, Bytes)>;

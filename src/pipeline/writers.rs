@@ -1,0 +1,76 @@
+//! The write stage: one segment writer per (shard, partition) a worker owns.
+
+use std::collections::BTreeMap;
+
+use super::PipelineError;
+use super::operators::{Routed, Shared};
+use crate::route::Destination;
+use crate::segment::{SegmentInfo, SegmentMeta, SegmentWriter, WriterOptions};
+
+/// Per-worker segment writers, one per (shard, partition) the worker owns.
+pub(super) struct Writers {
+    worker: usize,
+    open: BTreeMap<Destination, SegmentWriter>,
+}
+
+impl Writers {
+    /// No writers yet; they open as rows arrive.
+    pub fn new(worker: usize) -> Self {
+        Writers {
+            worker,
+            open: BTreeMap::new(),
+        }
+    }
+
+    /// Appends a routed batch to its writer.
+    pub fn write(&mut self, shared: &Shared, routed: &Routed) -> Result<(), PipelineError> {
+        let spec = &shared.spec;
+        let writer = match self.open.entry(routed.dest) {
+            std::collections::btree_map::Entry::Occupied(e) => e.into_mut(),
+            std::collections::btree_map::Entry::Vacant(e) => {
+                let partition = spec
+                    .partitions
+                    .get(routed.dest.partition as usize)
+                    .cloned()
+                    .unwrap_or_default();
+                let meta = SegmentMeta {
+                    collection: spec.schema.name.clone(),
+                    partition,
+                    shard: routed.dest.shard,
+                    task_id: spec.task_id,
+                    fields: spec
+                        .schema
+                        .fields
+                        .iter()
+                        .map(|f| (f.name.clone(), f.data_type))
+                        .collect(),
+                    has_meta: spec.schema.enable_dynamic_field,
+                };
+                let opts = WriterOptions {
+                    segment_max_size: shared.opts.segment_max_size,
+                    block_bytes: shared.opts.block_bytes,
+                };
+                let writer = SegmentWriter::new(
+                    &spec.out_dir,
+                    spec.task_id,
+                    self.worker,
+                    routed.dest.partition,
+                    meta,
+                    opts,
+                );
+                e.insert(writer.with_fault_hook(shared.opts.fault_hook.clone()))
+            }
+        };
+        writer.add_batch(&routed.batch)?;
+        Ok(())
+    }
+
+    /// Flushes and syncs every writer; returns the segments written.
+    pub fn finish(self) -> Result<Vec<SegmentInfo>, PipelineError> {
+        let mut out = Vec::new();
+        for (_, w) in self.open {
+            out.extend(w.finish()?);
+        }
+        Ok(out)
+    }
+}
