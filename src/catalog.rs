@@ -379,6 +379,7 @@ mod tests {
             fields: vec![pk, k, v],
             partitions_num: 4,
             shards_num: 1,
+            functions: Vec::new(),
         }
     }
 

@@ -272,7 +272,7 @@ fn decode_npy(
     let schema = &shared.spec.schema;
     let n = (rows.end - rows.start) as usize;
     for (i, col) in batch.columns.iter_mut().enumerate() {
-        if schema.is_auto_id_field(i) {
+        if schema.is_generated(i) {
             (0..n).for_each(|_| col.data.push_placeholder());
         }
     }

@@ -66,6 +66,12 @@ pub enum ColumnData {
         /// `rows * dim` values.
         values: Vec<i8>,
     },
+    /// Geometries as canonical WKT text.
+    Geometry(Vec<String>),
+    /// Instants as microseconds since the Unix epoch, UTC.
+    Timestamptz(Vec<i64>),
+    /// One list of structs per row: a column per struct field, each as long as the list.
+    ArrayOfStruct(Vec<Vec<ColumnData>>),
 }
 
 /// A column: values plus, for nullable fields, which rows hold a value.
@@ -119,6 +125,9 @@ impl ColumnData {
                 dim,
                 values: Vec::with_capacity(capacity * dim),
             },
+            DataType::Geometry => ColumnData::Geometry(Vec::with_capacity(capacity)),
+            DataType::Timestamptz => ColumnData::Timestamptz(Vec::with_capacity(capacity)),
+            DataType::ArrayOfStruct => ColumnData::ArrayOfStruct(Vec::with_capacity(capacity)),
         }
     }
 
@@ -132,8 +141,10 @@ impl ColumnData {
             ColumnData::Int64(v) => v.len(),
             ColumnData::Float(v) => v.len(),
             ColumnData::Double(v) => v.len(),
-            ColumnData::VarChar(v) | ColumnData::Json(v) => v.len(),
+            ColumnData::VarChar(v) | ColumnData::Json(v) | ColumnData::Geometry(v) => v.len(),
             ColumnData::Array(v) => v.len(),
+            ColumnData::Timestamptz(v) => v.len(),
+            ColumnData::ArrayOfStruct(v) => v.len(),
             ColumnData::FloatVector { dim, values } => values.len() / (*dim).max(1),
             ColumnData::BinaryVector { dim, bytes } => bytes.len() / (*dim / 8).max(1),
             ColumnData::Float16Vector { dim, bits } | ColumnData::BFloat16Vector { dim, bits } => {
@@ -159,8 +170,10 @@ impl ColumnData {
             ColumnData::Int64(v) => v.clear(),
             ColumnData::Float(v) => v.clear(),
             ColumnData::Double(v) => v.clear(),
-            ColumnData::VarChar(v) | ColumnData::Json(v) => v.clear(),
+            ColumnData::VarChar(v) | ColumnData::Json(v) | ColumnData::Geometry(v) => v.clear(),
             ColumnData::Array(v) => v.clear(),
+            ColumnData::Timestamptz(v) => v.clear(),
+            ColumnData::ArrayOfStruct(v) => v.clear(),
             ColumnData::FloatVector { values, .. } => values.clear(),
             ColumnData::BinaryVector { bytes, .. } => bytes.clear(),
             ColumnData::Float16Vector { bits, .. } | ColumnData::BFloat16Vector { bits, .. } => {
@@ -181,8 +194,12 @@ impl ColumnData {
             ColumnData::Int64(v) => v.truncate(rows),
             ColumnData::Float(v) => v.truncate(rows),
             ColumnData::Double(v) => v.truncate(rows),
-            ColumnData::VarChar(v) | ColumnData::Json(v) => v.truncate(rows),
+            ColumnData::VarChar(v) | ColumnData::Json(v) | ColumnData::Geometry(v) => {
+                v.truncate(rows)
+            }
             ColumnData::Array(v) => v.truncate(rows),
+            ColumnData::Timestamptz(v) => v.truncate(rows),
+            ColumnData::ArrayOfStruct(v) => v.truncate(rows),
             ColumnData::FloatVector { dim, values } => values.truncate(rows * *dim),
             ColumnData::BinaryVector { dim, bytes } => bytes.truncate(rows * *dim / 8),
             ColumnData::Float16Vector { dim, bits } | ColumnData::BFloat16Vector { dim, bits } => {
@@ -213,6 +230,9 @@ impl ColumnData {
             }
             ColumnData::SparseFloatVector(v) => v.push(Vec::new()),
             ColumnData::Int8Vector { dim, values } => values.resize(values.len() + *dim, 0),
+            ColumnData::Geometry(v) => v.push(String::new()),
+            ColumnData::Timestamptz(v) => v.push(0),
+            ColumnData::ArrayOfStruct(v) => v.push(Vec::new()),
         }
     }
 
@@ -231,8 +251,11 @@ impl ColumnData {
             (ColumnData::Float(d), ColumnData::Float(s)) => d.push(s[row]),
             (ColumnData::Double(d), ColumnData::Double(s)) => d.push(s[row]),
             (ColumnData::VarChar(d), ColumnData::VarChar(s))
-            | (ColumnData::Json(d), ColumnData::Json(s)) => d.push(s[row].clone()),
+            | (ColumnData::Json(d), ColumnData::Json(s))
+            | (ColumnData::Geometry(d), ColumnData::Geometry(s)) => d.push(s[row].clone()),
             (ColumnData::Array(d), ColumnData::Array(s)) => d.push(s[row].clone()),
+            (ColumnData::Timestamptz(d), ColumnData::Timestamptz(s)) => d.push(s[row]),
+            (ColumnData::ArrayOfStruct(d), ColumnData::ArrayOfStruct(s)) => d.push(s[row].clone()),
             (
                 ColumnData::FloatVector { dim, values: d },
                 ColumnData::FloatVector { values: s, .. },
@@ -364,4 +387,4 @@ impl RowBatch {
     }
 }
 
-pub use value::{cell_to_json, half_to_f32, row_to_json};
+pub use value::{cell_to_json, field_cell_to_json, half_to_f32, row_to_json, timestamptz_text};

@@ -3,7 +3,7 @@
 use serde_json::{Map, Value, json};
 
 use super::{ColumnData, RowBatch};
-use crate::schema::CollectionSchema;
+use crate::schema::{CollectionSchema, FieldSchema};
 
 fn f32_json(v: f32) -> Value {
     // Print the shortest text that reads back as the same f32 (1.1, not 1.100000023841858).
@@ -11,7 +11,30 @@ fn f32_json(v: f32) -> Value {
     text.parse::<f64>().map_or(Value::Null, |d| json!(d))
 }
 
-/// Value of row `row` of a column as JSON.
+/// Value of row `row` of a column of `field` as JSON.
+pub fn field_cell_to_json(field: &FieldSchema, data: &ColumnData, row: usize) -> Value {
+    match data {
+        ColumnData::ArrayOfStruct(rows) => {
+            let members = &rows[row];
+            let len = members.first().map_or(0, ColumnData::len);
+            Value::Array(
+                (0..len)
+                    .map(|i| {
+                        let mut m = Map::new();
+                        for (f, col) in field.struct_fields.iter().zip(members) {
+                            m.insert(f.name.clone(), cell_to_json(col, i));
+                        }
+                        Value::Object(m)
+                    })
+                    .collect(),
+            )
+        }
+        _ => cell_to_json(data, row),
+    }
+}
+
+/// Value of row `row` of a column as JSON (an array of structs as lists of member values;
+/// [`field_cell_to_json`] names them).
 pub fn cell_to_json(data: &ColumnData, row: usize) -> Value {
     match data {
         ColumnData::Bool(v) => json!(v[row]),
@@ -61,6 +84,23 @@ pub fn cell_to_json(data: &ColumnData, row: usize) -> Value {
             Value::Object(m)
         }
         ColumnData::Int8Vector { dim, values } => json!(&values[row * dim..(row + 1) * dim]),
+        ColumnData::Geometry(v) => json!(v[row]),
+        ColumnData::Timestamptz(v) => json!(timestamptz_text(v[row])),
+        ColumnData::ArrayOfStruct(rows) => Value::Array(
+            rows[row]
+                .iter()
+                .map(|c| Value::Array((0..c.len()).map(|i| cell_to_json(c, i)).collect()))
+                .collect(),
+        ),
+    }
+}
+
+/// Microseconds since the epoch as ISO-8601 UTC with six fraction digits
+/// (`2025-01-31T00:00:00.000000Z`), as `query` shows a Timestamptz.
+pub fn timestamptz_text(micros: i64) -> String {
+    match chrono::DateTime::from_timestamp_micros(micros) {
+        Some(t) => t.format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string(),
+        None => micros.to_string(),
     }
 }
 
@@ -98,9 +138,13 @@ pub fn row_to_json(
     let wanted = |name: &str| output.is_none_or(|o| o.iter().any(|n| n == name));
     let mut out = Map::new();
     for (field, col) in schema.fields.iter().zip(&batch.columns) {
+        // A function's output is not stored: vecload does not run functions.
+        if field.function.is_some() {
+            continue;
+        }
         if field.is_primary || wanted(&field.name) {
             let v = if col.is_valid(row) {
-                cell_to_json(&col.data, row)
+                field_cell_to_json(field, &col.data, row)
             } else {
                 Value::Null
             };
@@ -129,6 +173,12 @@ mod tests {
         assert_eq!(half_to_f32(0xc000), -2.0);
         assert_eq!(half_to_f32(0x0001), 5.960_464_5e-8);
         assert!(half_to_f32(0x7c00).is_infinite());
+    }
+
+    #[test]
+    fn timestamps_print_as_utc_with_microseconds() {
+        assert_eq!(timestamptz_text(1_500_000), "1970-01-01T00:00:01.500000Z");
+        assert_eq!(timestamptz_text(-1), "1969-12-31T23:59:59.999999Z");
     }
 
     #[test]

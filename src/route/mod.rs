@@ -88,6 +88,7 @@ mod tests {
             fields: vec![pk, key, vec],
             partitions_num: 16,
             shards_num: 2,
+            functions: Vec::new(),
         }
     }
 

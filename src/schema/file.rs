@@ -2,6 +2,8 @@
 
 use serde_json::{Map, Value};
 
+use super::check::check_field;
+use super::nested;
 use super::{CollectionSchema, DataType, FieldSchema, META_FIELD};
 
 /// Why a schema file was refused.
@@ -26,11 +28,11 @@ pub enum SchemaError {
     },
 }
 
-fn invalid(what: impl Into<String>) -> SchemaError {
+pub(super) fn invalid(what: impl Into<String>) -> SchemaError {
     SchemaError::Invalid { what: what.into() }
 }
 
-fn field_err(field: &str, what: impl Into<String>) -> SchemaError {
+pub(super) fn field_err(field: &str, what: impl Into<String>) -> SchemaError {
     SchemaError::Field {
         field: field.to_string(),
         what: what.into(),
@@ -38,7 +40,7 @@ fn field_err(field: &str, what: impl Into<String>) -> SchemaError {
 }
 
 /// Reads a non-negative integer given as a number or a numeric string (Milvus accepts both).
-fn as_count(v: &Value) -> Option<usize> {
+pub(super) fn as_count(v: &Value) -> Option<usize> {
     match v {
         Value::Number(n) => n.as_u64().and_then(|n| usize::try_from(n).ok()),
         Value::String(s) => s.trim().parse().ok(),
@@ -46,7 +48,11 @@ fn as_count(v: &Value) -> Option<usize> {
     }
 }
 
-fn get_bool(obj: &Map<String, Value>, key: &str, ctx: &str) -> Result<bool, SchemaError> {
+pub(super) fn get_bool(
+    obj: &Map<String, Value>,
+    key: &str,
+    ctx: &str,
+) -> Result<bool, SchemaError> {
     match obj.get(key) {
         None | Some(Value::Null) => Ok(false),
         Some(Value::Bool(b)) => Ok(*b),
@@ -87,6 +93,8 @@ impl CollectionSchema {
             any_field_auto_id |= field_auto_id;
             fields.push(field);
         }
+        fields.extend(nested::struct_array_fields(schema)?);
+        let functions = nested::functions(schema, &mut fields)?;
         let params = root.get("params").and_then(Value::as_object);
         let param = |key: &str| -> Result<Option<usize>, SchemaError> {
             match params.and_then(|p| p.get(key)) {
@@ -106,6 +114,7 @@ impl CollectionSchema {
             fields,
             partitions_num,
             shards_num,
+            functions,
         };
         schema.check()?;
         Ok(schema)
@@ -211,7 +220,7 @@ pub(crate) fn check_partition_name(name: &str) -> Result<(), &'static str> {
     Ok(())
 }
 
-fn parse_field(index: usize, raw: &Value) -> Result<(FieldSchema, bool), SchemaError> {
+pub(super) fn parse_field(index: usize, raw: &Value) -> Result<(FieldSchema, bool), SchemaError> {
     let obj = raw
         .as_object()
         .ok_or_else(|| invalid(format!("schema.fields[{index}] must be an object")))?;
@@ -235,9 +244,17 @@ fn parse_field(index: usize, raw: &Value) -> Result<(FieldSchema, bool), SchemaE
         .get("dataType")
         .and_then(Value::as_str)
         .ok_or_else(|| field_err(name, "\"dataType\" (a string) is required"))?;
-    let data_type: DataType = type_name
-        .parse()
-        .map_err(|()| field_err(name, format!("unknown dataType \"{type_name}\"")))?;
+    let element_name = obj.get("elementDataType").and_then(Value::as_str);
+    let data_type: DataType = match (type_name.parse(), element_name) {
+        // Milvus's SDKs say Array of Struct as an Array with element type Struct.
+        (Ok(DataType::Array), Some(et)) if et.eq_ignore_ascii_case("Struct") => {
+            DataType::ArrayOfStruct
+        }
+        (Ok(t), _) => t,
+        (Err(()), _) => {
+            return Err(field_err(name, format!("unknown dataType \"{type_name}\"")));
+        }
+    };
     let mut field = FieldSchema::new(name, data_type);
     field.is_primary = get_bool(obj, "isPrimary", &ctx)?;
     field.is_partition_key = get_bool(obj, "isPartitionKey", &ctx)?;
@@ -252,6 +269,13 @@ fn parse_field(index: usize, raw: &Value) -> Result<(FieldSchema, bool), SchemaE
             .as_object()
             .ok_or_else(|| field_err(name, "\"elementTypeParams\" must be an object"))?;
         for (key, value) in params {
+            // Milvus ignores other keys (index hints, `mmap_enabled`...); so do we.
+            let slot = match key.as_str() {
+                "dim" => &mut field.dim,
+                "max_length" => &mut field.max_length,
+                "max_capacity" => &mut field.max_capacity,
+                _ => continue,
+            };
             let n = as_count(value).ok_or_else(|| {
                 field_err(
                     name,
@@ -260,15 +284,12 @@ fn parse_field(index: usize, raw: &Value) -> Result<(FieldSchema, bool), SchemaE
                     ),
                 )
             })?;
-            match key.as_str() {
-                "dim" => field.dim = Some(n),
-                "max_length" => field.max_length = Some(n),
-                "max_capacity" => field.max_capacity = Some(n),
-                _ => {} // Milvus ignores other keys (e.g. index hints); so do we.
-            }
+            *slot = Some(n);
         }
     }
-    if let Some(et) = obj.get("elementDataType").and_then(Value::as_str) {
+    if data_type == DataType::ArrayOfStruct {
+        field.struct_fields = nested::members(name, obj.get("structFields"))?;
+    } else if let Some(et) = element_name {
         let et: DataType = et
             .parse()
             .map_err(|()| field_err(name, format!("unknown elementDataType \"{et}\"")))?;
@@ -276,120 +297,6 @@ fn parse_field(index: usize, raw: &Value) -> Result<(FieldSchema, bool), SchemaE
     }
     check_field(&field)?;
     Ok((field, auto_id))
-}
-
-fn check_field(f: &FieldSchema) -> Result<(), SchemaError> {
-    let name = f.name.as_str();
-    if f.data_type.is_dense_vector() {
-        let dim = f.dim.ok_or_else(|| {
-            field_err(name, format!("{} needs elementTypeParams.dim", f.data_type))
-        })?;
-        if dim == 0 || dim > 32768 {
-            return Err(field_err(
-                name,
-                format!("dim must be in 1..=32768, found {dim}"),
-            ));
-        }
-        if f.data_type == DataType::BinaryVector && dim % 8 != 0 {
-            return Err(field_err(
-                name,
-                format!("a BinaryVector dim must be a multiple of 8, found {dim}"),
-            ));
-        }
-    }
-    if f.data_type.is_vector() && (f.nullable || f.default_value.is_some()) {
-        return Err(field_err(
-            name,
-            "a vector field cannot be nullable or have a default",
-        ));
-    }
-    if let Some(v) = &f.default_value
-        && !default_fits(f.data_type, f.element_type, f.max_length, f.max_capacity, v)
-    {
-        return Err(field_err(
-            name,
-            format!("default value {v} does not fit {}", f.data_type),
-        ));
-    }
-    let needs_length = f.data_type == DataType::VarChar
-        || (f.data_type == DataType::Array && f.element_type == Some(DataType::VarChar));
-    if needs_length {
-        match f.max_length {
-            Some(n) if (1..=65535).contains(&n) => {}
-            Some(n) => {
-                return Err(field_err(
-                    name,
-                    format!("max_length must be in 1..=65535, found {n}"),
-                ));
-            }
-            None => {
-                return Err(field_err(
-                    name,
-                    "VarChar needs elementTypeParams.max_length",
-                ));
-            }
-        }
-    }
-    if f.data_type == DataType::Array {
-        let et = f
-            .element_type
-            .ok_or_else(|| field_err(name, "Array needs \"elementDataType\""))?;
-        if !et.is_array_element() {
-            return Err(field_err(name, format!("{et} cannot be an array element")));
-        }
-        match f.max_capacity {
-            Some(n) if (1..=4096).contains(&n) => {}
-            Some(n) => {
-                return Err(field_err(
-                    name,
-                    format!("max_capacity must be in 1..=4096, found {n}"),
-                ));
-            }
-            None => {
-                return Err(field_err(
-                    name,
-                    "Array needs elementTypeParams.max_capacity",
-                ));
-            }
-        }
-    }
-    Ok(())
-}
-
-fn default_fits(
-    t: DataType,
-    et: Option<DataType>,
-    max_length: Option<usize>,
-    cap: Option<usize>,
-    v: &Value,
-) -> bool {
-    let int = |lo: i64, hi: i64| v.as_i64().is_some_and(|n| lo <= n && n <= hi);
-    match t {
-        DataType::Bool => v.is_boolean(),
-        DataType::Int8 => int(i8::MIN.into(), i8::MAX.into()),
-        DataType::Int16 => int(i16::MIN.into(), i16::MAX.into()),
-        DataType::Int32 => int(i32::MIN.into(), i32::MAX.into()),
-        DataType::Int64 => v.as_i64().is_some(),
-        DataType::Float => v.as_f64().is_some_and(|x| (x as f32).is_finite()),
-        DataType::Double => v.is_number(),
-        DataType::VarChar => v
-            .as_str()
-            .is_some_and(|s| s.len() <= max_length.unwrap_or(usize::MAX)),
-        DataType::Json => {
-            v.is_object()
-                || v.as_str()
-                    .is_some_and(|s| serde_json::from_str::<Value>(s).is_ok())
-        }
-        DataType::Array => v.as_array().is_some_and(|a| {
-            a.len() <= cap.unwrap_or(usize::MAX)
-                && a.iter().all(|x| {
-                    et.is_some_and(|et| {
-                        et != DataType::Array && default_fits(et, None, max_length, None, x)
-                    })
-                })
-        }),
-        _ => false,
-    }
 }
 
 #[cfg(test)]

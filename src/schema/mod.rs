@@ -1,7 +1,9 @@
 //! Collection schemas: fields, types and the rules a schema must satisfy.
 
+mod check;
 mod file;
 pub(crate) use file::check_partition_name;
+mod nested;
 mod types;
 
 use serde::{Deserialize, Serialize};
@@ -35,6 +37,12 @@ pub struct FieldSchema {
     pub nullable: bool,
     /// Value used when a row leaves the field out (or gives null).
     pub default_value: Option<serde_json::Value>,
+    /// The fields of each struct of an `ArrayOfStruct` field, in order.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub struct_fields: Vec<FieldSchema>,
+    /// The function whose output this field is: computed, never read from files.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub function: Option<String>,
 }
 
 impl FieldSchema {
@@ -51,6 +59,8 @@ impl FieldSchema {
             max_capacity: None,
             nullable: false,
             default_value: None,
+            struct_fields: Vec::new(),
+            function: None,
         }
     }
 
@@ -75,6 +85,26 @@ pub struct CollectionSchema {
     pub partitions_num: usize,
     /// Number of shards (Milvus vchannels).
     pub shards_num: usize,
+    /// Functions that compute fields (Milvus 2.5's BM25 and the like).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub functions: Vec<FunctionSchema>,
+}
+
+/// A function of the schema (Milvus's `schema.functions`): fields it reads and fields it
+/// writes. vecload does not run functions: their output fields must be absent from files.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FunctionSchema {
+    /// The function's name.
+    pub name: String,
+    /// Its type as Milvus names it (`BM25`, `TextEmbedding`...).
+    pub kind: String,
+    /// The fields it reads.
+    pub input_fields: Vec<String>,
+    /// The fields it writes.
+    pub output_fields: Vec<String>,
+    /// Its parameters, as given.
+    #[serde(default)]
+    pub params: serde_json::Value,
 }
 
 impl CollectionSchema {
@@ -101,6 +131,12 @@ impl CollectionSchema {
     /// Whether field `index` is the generated primary key (never read from files).
     pub fn is_auto_id_field(&self, index: usize) -> bool {
         self.auto_id && self.fields[index].is_primary
+    }
+
+    /// Whether field `index` is never read from files: the generated primary key, or a
+    /// function's output.
+    pub fn is_generated(&self, index: usize) -> bool {
+        self.is_auto_id_field(index) || self.fields[index].function.is_some()
     }
 
     /// Names of the partitions a partition-key collection owns, in routing order.

@@ -40,11 +40,18 @@ pub enum DataType {
     SparseFloatVector,
     /// `dim` signed 8-bit integers (Milvus 2.6).
     Int8Vector,
+    /// A geometry as WKT text (Milvus 2.6), checked and stored in its canonical WKT.
+    Geometry,
+    /// An instant with a time zone (Milvus 2.6), stored as UTC microseconds.
+    Timestamptz,
+    /// A list of structs (Milvus 2.6.4), each with the field's `struct_fields`, at most
+    /// `max_capacity` long.
+    ArrayOfStruct,
 }
 
 impl DataType {
     /// Every type, in the order of the schema file's documentation.
-    pub const ALL: [DataType; 16] = [
+    pub const ALL: [DataType; 19] = [
         DataType::Bool,
         DataType::Int8,
         DataType::Int16,
@@ -61,6 +68,9 @@ impl DataType {
         DataType::BFloat16Vector,
         DataType::SparseFloatVector,
         DataType::Int8Vector,
+        DataType::Geometry,
+        DataType::Timestamptz,
+        DataType::ArrayOfStruct,
     ];
 
     /// The name used in schema files (`"Int64"`, `"FloatVector"`, `"JSON"`...).
@@ -82,6 +92,9 @@ impl DataType {
             DataType::BFloat16Vector => "BFloat16Vector",
             DataType::SparseFloatVector => "SparseFloatVector",
             DataType::Int8Vector => "Int8Vector",
+            DataType::Geometry => "Geometry",
+            DataType::Timestamptz => "Timestamptz",
+            DataType::ArrayOfStruct => "ArrayOfStruct",
         }
     }
 
@@ -100,6 +113,12 @@ impl DataType {
     /// Any vector type (dense or sparse); vectors can never be null.
     pub fn is_vector(self) -> bool {
         self.is_dense_vector() || self == DataType::SparseFloatVector
+    }
+
+    /// Types allowed as a field of the structs of an `ArrayOfStruct` field (Milvus 2.6.4:
+    /// scalars and float vectors).
+    pub fn is_struct_member(self) -> bool {
+        self.is_array_element() || self == DataType::FloatVector
     }
 
     /// Types allowed as an array's element type.

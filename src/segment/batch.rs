@@ -35,6 +35,9 @@ pub(crate) fn column_type(data: &ColumnData) -> DataType {
         ColumnData::BFloat16Vector { .. } => DataType::BFloat16Vector,
         ColumnData::SparseFloatVector(_) => DataType::SparseFloatVector,
         ColumnData::Int8Vector { .. } => DataType::Int8Vector,
+        ColumnData::Geometry(_) => DataType::Geometry,
+        ColumnData::Timestamptz(_) => DataType::Timestamptz,
+        ColumnData::ArrayOfStruct(_) => DataType::ArrayOfStruct,
     }
 }
 
@@ -230,7 +233,11 @@ fn append_data(dst: &mut ColumnData, src: &ColumnData, r: Range<usize>) -> bool 
         (C::Int64(d), C::Int64(s)) => d.extend_from_slice(&s[r]),
         (C::Float(d), C::Float(s)) => d.extend_from_slice(&s[r]),
         (C::Double(d), C::Double(s)) => d.extend_from_slice(&s[r]),
-        (C::VarChar(d), C::VarChar(s)) | (C::Json(d), C::Json(s)) => d.extend_from_slice(&s[r]),
+        (C::VarChar(d), C::VarChar(s))
+        | (C::Json(d), C::Json(s))
+        | (C::Geometry(d), C::Geometry(s)) => d.extend_from_slice(&s[r]),
+        (C::Timestamptz(d), C::Timestamptz(s)) => d.extend_from_slice(&s[r]),
+        (C::ArrayOfStruct(d), C::ArrayOfStruct(s)) => d.extend_from_slice(&s[r]),
         (C::Array(d), C::Array(s)) => d.extend_from_slice(&s[r]),
         (C::FloatVector { dim, values: d }, C::FloatVector { values: s, .. }) => {
             wide(d, s, &r, *dim)
@@ -285,7 +292,9 @@ fn data_len(data: &ColumnData) -> u64 {
         C::Int64(v) => n(v.len(), 8),
         C::Float(v) => n(v.len(), 4),
         C::Double(v) => n(v.len(), 8),
-        C::VarChar(v) | C::Json(v) => LEN_BYTES + strings_len(v),
+        C::VarChar(v) | C::Json(v) | C::Geometry(v) => LEN_BYTES + strings_len(v),
+        C::Timestamptz(v) => n(v.len(), 8),
+        C::ArrayOfStruct(v) => LEN_BYTES + v.iter().map(|r| struct_row_len(r)).sum::<u64>(),
         C::Array(v) => LEN_BYTES + v.iter().map(|e| TAG_BYTES + data_len(e)).sum::<u64>(),
         C::FloatVector { values, .. } => LEN_BYTES + n(values.len(), 4),
         C::BinaryVector { bytes, .. } => LEN_BYTES + n(bytes.len(), 1),
@@ -295,6 +304,11 @@ fn data_len(data: &ColumnData) -> u64 {
         C::SparseFloatVector(v) => LEN_BYTES + v.iter().map(|p| n(p.len(), 8)).sum::<u64>(),
         C::Int8Vector { values, .. } => LEN_BYTES + n(values.len(), 1),
     }
+}
+
+/// Encoded length of one row of an `ArrayOfStruct` column: its member columns.
+fn struct_row_len(row: &[ColumnData]) -> u64 {
+    LEN_BYTES + row.iter().map(|e| TAG_BYTES + data_len(e)).sum::<u64>()
 }
 
 /// Encoded bytes one row adds to a batch of a given shape: a constant for fixed-width
@@ -318,12 +332,17 @@ impl RowSizer {
                 C::Bool(_) | C::Int8(_) => 1,
                 C::Int16(_) => 2,
                 C::Int32(_) | C::Float(_) => 4,
-                C::Int64(_) | C::Double(_) => 8,
+                C::Int64(_) | C::Double(_) | C::Timestamptz(_) => 8,
                 C::FloatVector { dim, .. } => 4 * *dim as u64,
                 C::BinaryVector { dim, .. } => (*dim / 8) as u64,
                 C::Int8Vector { dim, .. } => *dim as u64,
                 C::Float16Vector { dim, .. } | C::BFloat16Vector { dim, .. } => 2 * *dim as u64,
-                C::VarChar(_) | C::Json(_) | C::Array(_) | C::SparseFloatVector(_) => {
+                C::VarChar(_)
+                | C::Json(_)
+                | C::Geometry(_)
+                | C::Array(_)
+                | C::ArrayOfStruct(_)
+                | C::SparseFloatVector(_) => {
                     variable.push(i);
                     0
                 }
@@ -343,7 +362,10 @@ impl RowSizer {
         for &i in &self.variable {
             use ColumnData as C;
             bytes += match batch.columns.get(i).map(|c| &c.data) {
-                Some(C::VarChar(v) | C::Json(v)) => LEN_BYTES + v[row].len() as u64,
+                Some(C::VarChar(v) | C::Json(v) | C::Geometry(v)) => {
+                    LEN_BYTES + v[row].len() as u64
+                }
+                Some(C::ArrayOfStruct(v)) => struct_row_len(&v[row]),
                 Some(C::Array(v)) => TAG_BYTES + data_len(&v[row]),
                 Some(C::SparseFloatVector(v)) => LEN_BYTES + 8 * v[row].len() as u64,
                 _ => 0,

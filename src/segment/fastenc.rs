@@ -116,6 +116,22 @@ fn column_data(buf: &mut Vec<u8>, d: &ColumnData) {
             len(buf, *dim);
             numbers(buf, values, |x, b| b.extend_from_slice(&x.to_le_bytes()));
         }
+        ColumnData::Geometry(v) => {
+            variant(buf, 16);
+            strings(buf, v);
+        }
+        ColumnData::Timestamptz(v) => {
+            variant(buf, 17);
+            numbers(buf, v, |x, b| b.extend_from_slice(&x.to_le_bytes()));
+        }
+        ColumnData::ArrayOfStruct(v) => {
+            variant(buf, 18);
+            len(buf, v.len());
+            for row in v {
+                len(buf, row.len());
+                row.iter().for_each(|m| column_data(buf, m));
+            }
+        }
     }
 }
 

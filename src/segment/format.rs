@@ -27,8 +27,9 @@ use crate::schema::DataType;
 pub const MAGIC: [u8; 8] = *b"VLSEG\0\0\x01";
 /// Last 8 bytes of every complete segment file.
 pub const TRAILER_MAGIC: [u8; 8] = *b"VLSEGEND";
-/// The format version this build writes (2: adds the Int8Vector column type).
-pub const FORMAT_VERSION: u32 = 2;
+/// The format version this build writes (2: adds the Int8Vector column type; 3: adds the
+/// Geometry, Timestamptz and ArrayOfStruct column types).
+pub const FORMAT_VERSION: u32 = 3;
 /// The oldest format version this build still reads. Versions only ever append column
 /// types (at the end of the enums, so older tags keep their meaning), so a reader of
 /// version N decodes every version from this one to N.
@@ -386,10 +387,10 @@ mod tests {
             );
         }
         let mut h = header_bytes();
-        h[8] = 3;
+        h[8] = 4;
         assert_eq!(
             check_header(p, &h).unwrap_err().to_string(),
-            "x.vseg: segment format version 3, this build reads versions 1 to 2"
+            "x.vseg: segment format version 4, this build reads versions 1 to 3"
         );
     }
 }

@@ -1,5 +1,5 @@
 //! The decode-side mirror of [`RowBatch`]: the same bincode layout, except that an array's
-//! elements cannot themselves be arrays.
+//! elements, and the members of an array of structs, cannot themselves be arrays.
 //!
 //! `ColumnData::Array` holds `ColumnData`, so decoding it directly recurses once per nesting
 //! level, and a few megabytes of crafted block (with a correct CRC) overflow the stack and
@@ -19,16 +19,20 @@ pub(crate) struct WireBatch {
     meta: Option<Vec<String>>,
 }
 
-/// [`Column`] as encoded, with array elements that cannot nest.
+/// Column data that holds no arrays.
+type Flat = Wire<NoNesting, NoNesting>;
+
+/// [`Column`] as encoded, with array elements and struct members that cannot nest.
 #[derive(Deserialize)]
 struct WireColumn {
-    data: Wire<Vec<Wire<NoNesting>>>,
+    data: Wire<Vec<Flat>, Vec<Vec<Flat>>>,
     validity: Option<Vec<bool>>,
 }
 
-/// [`ColumnData`] as encoded, with `A` in place of the array variant's elements.
+/// [`ColumnData`] as encoded, with `A` in place of the array variant's elements and `S` in
+/// place of the array-of-struct variant's rows.
 #[derive(Deserialize)]
-enum Wire<A> {
+enum Wire<A, S> {
     Bool(Vec<bool>),
     Int8(Vec<i8>),
     Int16(Vec<i16>),
@@ -45,6 +49,9 @@ enum Wire<A> {
     BFloat16Vector { dim: usize, bits: Vec<u16> },
     SparseFloatVector(Vec<Vec<(u32, f32)>>),
     Int8Vector { dim: usize, values: Vec<i8> },
+    Geometry(Vec<String>),
+    Timestamptz(Vec<i64>),
+    ArrayOfStruct(S),
 }
 
 /// The elements of an array nested in an array: never decodes.
@@ -56,9 +63,14 @@ impl<'de> Deserialize<'de> for NoNesting {
     }
 }
 
-impl<A> Wire<A> {
-    /// The column data, with `array` converting the array variant's elements.
-    fn into_data(self, array: impl FnOnce(A) -> Vec<ColumnData>) -> ColumnData {
+impl<A, S> Wire<A, S> {
+    /// The column data, with `array` converting the array variant's elements and `structs`
+    /// the array-of-struct variant's rows.
+    fn into_data(
+        self,
+        array: impl FnOnce(A) -> Vec<ColumnData>,
+        structs: impl FnOnce(S) -> Vec<Vec<ColumnData>>,
+    ) -> ColumnData {
         match self {
             Wire::Bool(v) => ColumnData::Bool(v),
             Wire::Int8(v) => ColumnData::Int8(v),
@@ -76,17 +88,25 @@ impl<A> Wire<A> {
             Wire::BFloat16Vector { dim, bits } => ColumnData::BFloat16Vector { dim, bits },
             Wire::SparseFloatVector(v) => ColumnData::SparseFloatVector(v),
             Wire::Int8Vector { dim, values } => ColumnData::Int8Vector { dim, values },
+            Wire::Geometry(v) => ColumnData::Geometry(v),
+            Wire::Timestamptz(v) => ColumnData::Timestamptz(v),
+            Wire::ArrayOfStruct(rows) => ColumnData::ArrayOfStruct(structs(rows)),
         }
     }
 }
 
 impl From<WireBatch> for RowBatch {
     fn from(w: WireBatch) -> Self {
-        let element = |e: Wire<NoNesting>| e.into_data(|never| match never {});
+        let flat = |e: Flat| e.into_data(|never| match never {}, |never| match never {});
         let columns = w.columns.into_iter().map(|c| Column {
-            data: c
-                .data
-                .into_data(|elements| elements.into_iter().map(element).collect()),
+            data: c.data.into_data(
+                |elements| elements.into_iter().map(flat).collect(),
+                |rows| {
+                    rows.into_iter()
+                        .map(|members| members.into_iter().map(flat).collect())
+                        .collect()
+                },
+            ),
             validity: c.validity,
         });
         RowBatch {

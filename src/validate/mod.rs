@@ -16,20 +16,28 @@
 //! | sparse vectors | [`sparse_index`], [`sparse_key`], [`sparse_value`], [`sparse_lengths`], [`sparse_pairs`] |
 //! | JSON validity and depth | [`json_text`], [`json_object_text`], [`json_depth`], [`json_number`] |
 //! | `$meta` and dynamic keys | [`meta_shape`], [`merge_meta`] |
+//! | Geometry as WKT | [`geometry`] |
+//! | Timestamptz as ISO-8601 text or Arrow units, at most microseconds | [`timestamptz`], [`timestamp_units`] |
+//! | Array of Struct members, keys and capacity | [`struct_element`], [`struct_member_index`], [`struct_member_missing`], [`struct_not_object`], [`struct_unknown_key`], [`struct_member_error`], [`array_capacity`] |
+//! | function outputs are never given | [`function_output_given`] |
 //!
 //! A rule returns a [`Violation`] (field, expected, found); the reader, which knows where it
 //! is, turns it into a [`RowError`] with [`Violation::at`].
 
 mod array;
+mod geometry;
 mod json;
 mod numbers;
 mod presence;
+mod structs;
+mod temporal;
 mod varchar;
 mod vector;
 
 use std::fmt;
 
 pub use array::{array_capacity, array_element, array_element_error};
+pub use geometry::{GEOMETRY_WANT, geometry};
 pub use json::{
     JSON_DEPTH_MAX, json_depth, json_number, json_object_text, json_text, merge_meta, meta_shape,
     sort_members, write_string,
@@ -42,6 +50,11 @@ pub use presence::{
     Fill, auto_id_given, cell_count, fill, missing, null, type_label, unknown_key, wrong_element,
     wrong_type,
 };
+pub use structs::{
+    function_output_given, struct_element, struct_member_error, struct_member_index,
+    struct_member_missing, struct_not_object, struct_unknown_key,
+};
+pub use temporal::{TIMESTAMPTZ_WANT, timestamp_units, timestamptz};
 pub use varchar::varchar;
 pub use vector::{
     SPARSE_WANT, sparse_index, sparse_key, sparse_lengths, sparse_pairs, sparse_value,

@@ -26,7 +26,7 @@ pub fn missing(
     has_default: bool,
 ) -> Result<Fill, Violation> {
     let field = &schema.fields[index];
-    if schema.is_auto_id_field(index) {
+    if schema.is_generated(index) {
         Ok(Fill::Generated)
     } else if has_default {
         Ok(Fill::Default)
@@ -80,8 +80,12 @@ pub fn null(field: &FieldSchema, has_default: bool) -> Result<Fill, Violation> {
     }
 }
 
-/// A value given for the auto-generated primary key `field`; `found` describes it.
+/// A value given for a field files never hold: the auto-generated primary key, or a
+/// function's output (see [`super::function_output_given`]); `found` describes it.
 pub fn auto_id_given(field: &FieldSchema, found: impl Into<String>) -> Violation {
+    if field.function.is_some() {
+        return super::function_output_given(field, found);
+    }
     Violation::new(
         &field.name,
         "no value (the primary key is auto-generated)",
@@ -125,6 +129,9 @@ pub fn wrong_type(field: &FieldSchema, found: impl Into<String>) -> Violation {
         DataType::Int8Vector => format!("a list of {dim} integers in -128..=127"),
         DataType::SparseFloatVector => SPARSE_WANT.into(),
         DataType::Array => "a list".into(),
+        DataType::Geometry => super::GEOMETRY_WANT.into(),
+        DataType::Timestamptz => super::TIMESTAMPTZ_WANT.into(),
+        DataType::ArrayOfStruct => "a list of objects (structs)".into(),
         _ => format!("a list of {dim} floats"),
     };
     Violation::new(&field.name, expected, found)

@@ -306,6 +306,19 @@ fn push_value(d: &mut Draw, data: &mut ColumnData, element: DataType) {
             v.push((0..n).map(|_| (d.u32(), f32::from_bits(d.u32()))).collect());
         }
         C::Int8Vector { dim, values } => values.extend((0..*dim).map(|_| d.u8() as i8)),
+        C::Geometry(v) => v.push(d.string(12)),
+        C::Timestamptz(v) => v.push(d.u64() as i64),
+        C::ArrayOfStruct(v) => {
+            // Two members, as a schema would give them: an integer and a 2-dim vector.
+            let mut members = vec![
+                ColumnData::empty_of(DataType::Int64, 0, 0),
+                ColumnData::empty_of(DataType::FloatVector, 2, 0),
+            ];
+            for _ in 0..d.below(4) {
+                members.iter_mut().for_each(|m| push_value(d, m, element));
+            }
+            v.push(members);
+        }
     }
 }
 
@@ -328,6 +341,9 @@ fn type_of(data: &ColumnData) -> DataType {
         C::BFloat16Vector { .. } => DataType::BFloat16Vector,
         C::SparseFloatVector(_) => DataType::SparseFloatVector,
         C::Int8Vector { .. } => DataType::Int8Vector,
+        C::Geometry(_) => DataType::Geometry,
+        C::Timestamptz(_) => DataType::Timestamptz,
+        C::ArrayOfStruct(_) => DataType::ArrayOfStruct,
     }
 }
 
@@ -359,6 +375,12 @@ fn same_data(a: &ColumnData, b: &ColumnData) -> bool {
         }
         (C::Array(x), C::Array(y)) => {
             x.len() == y.len() && x.iter().zip(y).all(|(p, q)| same_data(p, q))
+        }
+        (C::ArrayOfStruct(x), C::ArrayOfStruct(y)) => {
+            x.len() == y.len()
+                && x.iter().zip(y).all(|(p, q)| {
+                    p.len() == q.len() && p.iter().zip(q).all(|(a, b)| same_data(a, b))
+                })
         }
         (C::SparseFloatVector(x), C::SparseFloatVector(y)) => {
             x.len() == y.len()

@@ -100,7 +100,7 @@ impl CsvHeader {
         for cell in cells(text, sep) {
             let name = String::from_utf8_lossy(&cell).into_owned();
             let slot = match by_name.get(name.as_str()) {
-                Some(&i) if schema.is_auto_id_field(i) => {
+                Some(&i) if schema.is_generated(i) => {
                     let found = format!("a column \"{name}\" in the header");
                     return Err(refuse(validate::auto_id_given(&schema.fields[i], found)));
                 }

@@ -240,6 +240,16 @@ fn push_cell(
             validate::varchar(field, s)?;
             c.push(s.to_string());
         }
+        ColumnData::Geometry(c) => {
+            let s = std::str::from_utf8(cell)
+                .map_err(|_| validate::wrong_type(field, "a cell that is not UTF-8"))?;
+            c.push(validate::geometry(field, s)?);
+        }
+        ColumnData::Timestamptz(c) => {
+            let s = std::str::from_utf8(cell)
+                .map_err(|_| validate::wrong_type(field, "a cell that is not UTF-8"))?;
+            c.push(validate::timestamptz(field, s)?);
+        }
         _ => return json.push_value_text(i, cell, col),
     }
     if let Some(v) = &mut col.validity {

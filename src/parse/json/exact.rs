@@ -12,6 +12,7 @@ mod convert;
 mod fault;
 mod lex;
 mod sparse;
+mod structs;
 mod text;
 mod value;
 
@@ -75,7 +76,11 @@ impl JsonRowConverter {
         let elems: Vec<Option<FieldSchema>> = schema
             .fields
             .iter()
-            .map(|f| (f.data_type == DataType::Array).then(|| validate::array_element(f)))
+            .map(|f| match f.data_type {
+                DataType::Array => Some(validate::array_element(f)),
+                DataType::ArrayOfStruct => Some(validate::struct_element(f)),
+                _ => None,
+            })
             .collect();
         let mut defaults = Vec::with_capacity(schema.fields.len());
         let loc = RowLocation::row("schema", 0);
@@ -234,7 +239,7 @@ impl JsonRowConverter {
         match slot {
             Slot::Field(i) => {
                 let field = &self.schema.fields[i];
-                if self.schema.is_auto_id_field(i) {
+                if self.schema.is_generated(i) {
                     return Err(validate::auto_id_given(field, describe(lx.b, lx.pos)).into());
                 }
                 let col = &mut batch.columns[i];

@@ -92,7 +92,7 @@ impl SimdRowConverter {
             let key: &str = key;
             if let Some(&i) = self.by_name.get(key) {
                 let field = &schema.fields[i];
-                if schema.is_auto_id_field(i) {
+                if schema.is_generated(i) {
                     return Err(validate::auto_id_given(field, describe(value)).at(loc));
                 }
                 if self.seen[i] {

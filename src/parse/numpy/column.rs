@@ -111,7 +111,7 @@ fn need(data_type: DataType, dim: u64, dtype: Dtype) -> Option<Need> {
         DataType::Int64 => scalar(matches!(dtype, Dtype::I64(_)), "int64"),
         DataType::Float => scalar(matches!(dtype, Dtype::F32(_)), "float32"),
         DataType::Double => scalar(matches!(dtype, Dtype::F64(_)), "float64"),
-        DataType::VarChar | DataType::Json => scalar(
+        DataType::VarChar | DataType::Json | DataType::Geometry | DataType::Timestamptz => scalar(
             matches!(dtype, Dtype::Bytes(_) | Dtype::Unicode(..)),
             STRINGS,
         ),
@@ -125,7 +125,7 @@ fn need(data_type: DataType, dim: u64, dtype: Dtype) -> Option<Need> {
             vector(dtype == Dtype::U8, dim * 2, "uint8")
         }
         DataType::Int8Vector => vector(dtype == Dtype::I8, dim, "int8"),
-        DataType::Array | DataType::SparseFloatVector => return None,
+        DataType::Array | DataType::SparseFloatVector | DataType::ArrayOfStruct => return None,
     })
 }
 

@@ -115,8 +115,11 @@ pub fn decode_rows(
             src.collect::<1, _>(values, i8::from_le_bytes);
             Ok(())
         }
-        (DataType::VarChar, ColumnData::VarChar(v)) | (DataType::Json, ColumnData::Json(v)) => {
-            guarded(v, |v| strings::decode(&src, v))
+        (DataType::VarChar, ColumnData::VarChar(v))
+        | (DataType::Json, ColumnData::Json(v))
+        | (DataType::Geometry, ColumnData::Geometry(v)) => guarded(v, |v| strings::decode(&src, v)),
+        (DataType::Timestamptz, ColumnData::Timestamptz(v)) => {
+            guarded(v, |v| strings::decode_timestamps(&src, v))
         }
         _ => Err(NpyError::OutputMismatch {
             file: plan.file.clone(),
@@ -181,6 +184,9 @@ fn variant_name(data: &ColumnData) -> &'static str {
         ColumnData::BFloat16Vector { .. } => "BFloat16Vector",
         ColumnData::SparseFloatVector(_) => "SparseFloatVector",
         ColumnData::Int8Vector { .. } => "Int8Vector",
+        ColumnData::Geometry(_) => "Geometry",
+        ColumnData::Timestamptz(_) => "Timestamptz",
+        ColumnData::ArrayOfStruct(_) => "ArrayOfStruct",
     }
 }
 

@@ -163,6 +163,18 @@ pub enum NpyError {
         /// Primary-key field name.
         field: String,
     },
+    /// A file for a function's output field, which files never hold.
+    #[error(
+        "{file}: field \"{field}\" is the output of function \"{function}\": no file may be given for it"
+    )]
+    FunctionOutputFile {
+        /// File path.
+        file: String,
+        /// The field's name.
+        field: String,
+        /// The function's name.
+        function: String,
+    },
     /// `$meta.npy` for a collection without dynamic fields.
     #[error("{file}: the collection has no dynamic field (enableDynamicField is false)")]
     MetaNotAllowed {
@@ -256,6 +268,7 @@ impl NpyError {
             | Self::BadFileName { file }
             | Self::UnknownFile { file, .. }
             | Self::AutoIdFile { file, .. }
+            | Self::FunctionOutputFile { file, .. }
             | Self::MetaNotAllowed { file }
             | Self::DuplicateFile { file, .. }
             | Self::MissingFile { file, .. }

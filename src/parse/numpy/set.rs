@@ -62,7 +62,14 @@ fn assign<'a>(
                 file: path.to_string(),
                 stem: stem.to_string(),
             })?;
-            if schema.is_auto_id_field(index) {
+            if let Some(function) = &field.function {
+                return Err(NpyError::FunctionOutputFile {
+                    file: path.to_string(),
+                    field: field.name.clone(),
+                    function: function.clone(),
+                });
+            }
+            if schema.is_generated(index) {
                 return Err(NpyError::AutoIdFile {
                     file: path.to_string(),
                     field: field.name.clone(),
@@ -79,7 +86,7 @@ fn assign<'a>(
         }
     }
     for (index, field) in schema.fields.iter().enumerate() {
-        if !schema.is_auto_id_field(index) && !by_field.contains_key(&index) {
+        if !schema.is_generated(index) && !by_field.contains_key(&index) {
             return Err(NpyError::MissingFile {
                 file: format!("{}.npy", field.name),
                 field: field.name.clone(),

@@ -5,6 +5,7 @@
 //! into a row error with the row's location.
 
 mod lists;
+mod nested;
 mod nums;
 mod strings;
 
@@ -13,6 +14,7 @@ use arrow_array::{Array, ArrayRef};
 use arrow_schema::DataType as Arrow;
 
 pub(super) use lists::Lists;
+pub(super) use nested::Timestamps;
 pub(super) use nums::Nums;
 pub(super) use strings::Strings;
 
@@ -79,6 +81,7 @@ enum Values<'a> {
     Strings(Strings<'a>),
     Bytes(lists::Bytes<'a>),
     Lists(Lists<'a>),
+    Timestamps(Timestamps<'a>),
     SparseStruct {
         indices: Lists<'a>,
         values: Lists<'a>,
@@ -110,7 +113,14 @@ impl<'a> Values<'a> {
                 Some(b) => Values::Bytes(b),
                 None => Values::Lists(Lists::of(array)?),
             },
-            T::FloatVector | T::Int8Vector | T::Array => Values::Lists(Lists::of(array)?),
+            T::FloatVector | T::Int8Vector | T::Array | T::ArrayOfStruct => {
+                Values::Lists(Lists::of(array)?)
+            }
+            T::Geometry => Values::Strings(Strings::of(a)?),
+            T::Timestamptz => match Strings::of(a) {
+                Some(s) => Values::Strings(s),
+                None => Values::Timestamps(Timestamps::of(a)?),
+            },
         })
     }
 
@@ -130,6 +140,13 @@ impl<'a> Values<'a> {
                 validate::json_text(&field.name, v)?;
                 c.push(v.to_string());
             }
+            (Values::Strings(s), ColumnData::Geometry(c)) => {
+                c.push(validate::geometry(field, s.value(i))?);
+            }
+            (Values::Strings(s), ColumnData::Timestamptz(c)) => {
+                c.push(validate::timestamptz(field, s.value(i))?);
+            }
+            (Values::Timestamps(ts), ColumnData::Timestamptz(c)) => c.push(ts.micros(field, i)?),
             (Values::Strings(s), ColumnData::SparseFloatVector(c)) => {
                 c.push(strings::sparse_json(field, s.value(i))?);
             }
@@ -138,6 +155,7 @@ impl<'a> Values<'a> {
             }
             (Values::Bytes(b), out) => lists::bytes_vector(field, b.value(i), out)?,
             (Values::Lists(l), ColumnData::Array(c)) => c.push(lists::array(t, l, i)?),
+            (Values::Lists(l), ColumnData::ArrayOfStruct(c)) => c.push(nested::structs(t, l, i)?),
             (Values::Lists(l), out) => lists::vector(field, l, i, out)?,
             (_, out) => {
                 return Err(validate::wrong_type(

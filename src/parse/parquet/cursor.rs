@@ -201,8 +201,11 @@ impl ParquetFile {
             match source {
                 Source::Fill(how) => (0..n).for_each(|_| validate::fill(col, *how, default)),
                 Source::Column(c) => {
-                    let elem = (field.data_type == DataType::Array)
-                        .then(|| validate::array_element(field));
+                    let elem = match field.data_type {
+                        DataType::Array => Some(validate::array_element(field)),
+                        DataType::ArrayOfStruct => Some(validate::struct_element(field)),
+                        _ => None,
+                    };
                     let target = Target {
                         field,
                         elem: elem.as_ref(),

@@ -148,7 +148,7 @@ impl ParquetFile {
                 sources.push(Source::Fill(fill));
                 continue;
             };
-            if schema.is_auto_id_field(i) {
+            if schema.is_generated(i) {
                 return Err(refuse(validate::auto_id_given(
                     field,
                     format!("a column \"{}\"", field.name),

@@ -92,7 +92,24 @@ pub(super) fn accepts(field: &FieldSchema, t: &Arrow) -> bool {
             let elem = crate::validate::array_element(field);
             list_item(t).is_some_and(|i| *i != Arrow::Null && accepts(&elem, i))
         }
+        DataType::Geometry => is_string(t),
+        DataType::Timestamptz => is_string(t) || matches!(t, Arrow::Timestamp(..)),
+        DataType::ArrayOfStruct => list_item(t).is_some_and(|i| struct_of(field, i)),
     }
+}
+
+/// Whether `t` is a struct with exactly the members of the ArrayOfStruct `field`, each of
+/// a type the member accepts (members are never null: no `null` type).
+fn struct_of(field: &FieldSchema, t: &Arrow) -> bool {
+    let Arrow::Struct(children) = t else {
+        return false;
+    };
+    children.len() == field.struct_fields.len()
+        && field.struct_fields.iter().all(|m| {
+            children.iter().any(|c| {
+                c.name() == &m.name && *c.data_type() != Arrow::Null && accepts(m, c.data_type())
+            })
+        })
 }
 
 fn is_float(t: &Arrow) -> bool {
@@ -135,6 +152,18 @@ pub(super) fn expected(field: &FieldSchema) -> String {
         DataType::Array => {
             let elem = crate::validate::array_element(field);
             format!("lists of {}", expected(&elem))
+        }
+        DataType::Geometry => "strings holding WKT (string, large_string)".into(),
+        DataType::Timestamptz => {
+            "strings holding ISO-8601 timestamps, or timestamps (any unit, any time zone)".into()
+        }
+        DataType::ArrayOfStruct => {
+            let members: Vec<String> = field
+                .struct_fields
+                .iter()
+                .map(|m| format!("{}: {}", m.name, expected(m)))
+                .collect();
+            format!("list<struct<{}>>", members.join("; "))
         }
     }
 }

@@ -58,3 +58,27 @@ fn a_version_1_segment_is_read_by_this_build() {
     let meta = batch.meta.unwrap_or_default();
     assert_eq!(meta[0], r#"{"color":"red"}"#);
 }
+
+#[test]
+fn a_version_2_segment_is_read_by_this_build() {
+    let file =
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("data/compat/t00000002-w0-p0-s0-0000.vseg");
+    let summary = verify(&file).unwrap();
+    assert_eq!(summary.format_version, 2);
+    assert!(summary.format_version < FORMAT_VERSION);
+    assert_eq!(summary.row_count, 2);
+    let batch = read_all(&file).unwrap();
+    assert_eq!(batch.columns[0].data, ColumnData::Int64(vec![1, 2]));
+    assert_eq!(
+        batch.columns[1].data,
+        ColumnData::Int8Vector {
+            dim: 3,
+            values: vec![1, -2, 3, -128, 0, 127]
+        }
+    );
+    assert_eq!(
+        batch.columns[2].data,
+        ColumnData::SparseFloatVector(vec![vec![(4, 0.5)], vec![(1, 2.0), (9, 1.5)]])
+    );
+    assert_eq!(batch.columns[3].validity, Some(vec![true, false]));
+}

@@ -25,6 +25,9 @@ pub(super) fn all_types_meta() -> SegmentMeta {
         ("brain", DataType::BFloat16Vector),
         ("sparse", DataType::SparseFloatVector),
         ("int8s", DataType::Int8Vector),
+        ("shape", DataType::Geometry),
+        ("when", DataType::Timestamptz),
+        ("chunks", DataType::ArrayOfStruct),
     ];
     SegmentMeta {
         collection: "docs".into(),
@@ -136,6 +139,31 @@ pub(crate) fn all_types(first: usize, rows: usize) -> RowBatch {
                 dim: 3,
                 values: (0..rows * 3).map(|v| (first * 3 + v) as i8).collect(),
             },
+            None,
+        ),
+        column(
+            ColumnData::Geometry(ids.iter().map(|i| format!("POINT({i} 1)")).collect()),
+            Some(ids.iter().map(|i| i % 4 != 1).collect()),
+        ),
+        column(
+            ColumnData::Timestamptz(ids.iter().map(|&i| i as i64 * 1_000_001 - 7).collect()),
+            None,
+        ),
+        column(
+            ColumnData::ArrayOfStruct(
+                ids.iter()
+                    .map(|i| {
+                        let n = *i % 3;
+                        vec![
+                            ColumnData::VarChar((0..n).map(|k| format!("c{i}.{k}")).collect()),
+                            ColumnData::FloatVector {
+                                dim: 2,
+                                values: (0..n * 2).map(|k| k as f32 + 0.5).collect(),
+                            },
+                        ]
+                    })
+                    .collect(),
+            ),
             None,
         ),
     ];

@@ -48,7 +48,7 @@ fn every_column_type_round_trips() {
     let text = verify(&path).unwrap().to_string();
     for line in [
         "segment     t00000042-w1-p1-s2-0000.vseg",
-        "format      VLSEG v2",
+        "format      VLSEG v3",
         "collection  docs",
         "partition   _default_1",
         "shard       2",
@@ -195,8 +195,8 @@ fn batches_of_another_shape_are_refused() {
     assert_eq!(
         found,
         Inconsistency::ColumnCount {
-            expected: 16,
-            found: 15
+            expected: 19,
+            found: 18
         }
     );
 

@@ -3,6 +3,7 @@
 
 use super::lex::{Fault, Lexer, unescape};
 use super::sparse::sparse;
+use super::structs::structs;
 use super::value::{canonical, count_elements, describe};
 use crate::parse::json::float::{Decimal, plain_f32};
 use crate::record::ColumnData;
@@ -181,19 +182,24 @@ fn float32_any(lx: &mut Lexer<'_>, field: &FieldSchema, element: bool) -> Result
     })?)
 }
 
-/// A string at the cursor, checked against `max_length` (UTF-8 bytes), appended to `out`.
-fn varchar(lx: &mut Lexer<'_>, field: &FieldSchema, out: &mut Vec<String>) -> Result<(), Fault> {
+/// A string at the cursor (anything else is the type's error), unescaped.
+fn string(lx: &mut Lexer<'_>, field: &FieldSchema) -> Result<String, Fault> {
     if lx.b.get(lx.pos) != Some(&b'"') {
         return Err(validate::wrong_type(field, describe(lx.b, lx.pos)).into());
     }
     let (raw, escaped) = lx.string()?;
-    let s = if escaped {
+    Ok(if escaped {
         let mut s = String::with_capacity(raw.len());
         unescape(raw, &mut s);
         s
     } else {
         raw.to_string()
-    };
+    })
+}
+
+/// A string at the cursor, checked against `max_length` (UTF-8 bytes), appended to `out`.
+fn varchar(lx: &mut Lexer<'_>, field: &FieldSchema, out: &mut Vec<String>) -> Result<(), Fault> {
+    let s = string(lx, field)?;
     validate::varchar(field, &s)?;
     out.push(s);
     Ok(())
@@ -285,6 +291,25 @@ pub(super) fn convert(
         }
         ColumnData::SparseFloatVector(c) => c.push(sparse(lx, field)?),
         ColumnData::Array(c) => c.push(array(field, elem, lx)?),
+        ColumnData::Geometry(c) => {
+            let s = string(lx, field)?;
+            c.push(validate::geometry(field, &s)?);
+        }
+        ColumnData::Timestamptz(c) => {
+            let s = string(lx, field)?;
+            c.push(validate::timestamptz(field, &s)?);
+        }
+        ColumnData::ArrayOfStruct(c) => {
+            let plain;
+            let elem = match elem {
+                Some(e) => e,
+                None => {
+                    plain = validate::struct_element(field);
+                    &plain
+                }
+            };
+            c.push(structs(elem, lx)?);
+        }
     }
     Ok(())
 }

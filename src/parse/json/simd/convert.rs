@@ -188,6 +188,27 @@ fn convert_value(
             }
             c.push(elems);
         }
+        ColumnData::Geometry(c) => {
+            let Value::String(s) = v else {
+                return Err(validate::wrong_type(field, describe(v)).into());
+            };
+            c.push(validate::geometry(field, s)?);
+        }
+        ColumnData::Timestamptz(c) => {
+            let Value::String(s) = v else {
+                return Err(validate::wrong_type(field, describe(v)).into());
+            };
+            c.push(validate::timestamptz(field, s)?);
+        }
+        // Lists of structs are rare: the exact reader takes the row.
+        ColumnData::ArrayOfStruct(_) => {
+            return Err(Refusal::Declined(RowError::new(
+                loc,
+                &field.name,
+                "a value the fast path converts",
+                "a list of structs (left to the exact reader)",
+            )));
+        }
     }
     Ok(())
 }

@@ -1,4 +1,5 @@
-//! `S<n>` and `U<n>` columns: VarChar, JSON and `$meta` values (`docs/formats.md`, "Column-based NumPy").
+//! `S<n>` and `U<n>` columns: VarChar, JSON, Geometry (WKT), Timestamptz (ISO-8601) and
+//! `$meta` values (`docs/formats.md`, "Column-based NumPy").
 
 use super::{Src, arr, shown};
 use crate::parse::numpy::{ByteOrder, Dtype, NpyError};
@@ -14,6 +15,10 @@ enum Rule {
     Json,
     /// A JSON object (`$meta`).
     Object,
+    /// WKT, kept in its canonical form.
+    Geometry,
+    /// Anything (checked by the caller).
+    Text,
 }
 
 /// Decodes a VarChar or JSON column (a `$meta` plan decodes as objects).
@@ -21,9 +26,21 @@ pub(super) fn decode(src: &Src, out: &mut Vec<String>) -> Result<(), NpyError> {
     let rule = match src.plan.data_type {
         _ if src.plan.is_meta => Rule::Object,
         DataType::VarChar => Rule::VarChar,
+        DataType::Geometry => Rule::Geometry,
         _ => Rule::Json,
     };
     each(src, out, rule)
+}
+
+/// Decodes a Timestamptz column of ISO-8601 strings into UTC microseconds.
+pub(super) fn decode_timestamps(src: &Src, out: &mut Vec<i64>) -> Result<(), NpyError> {
+    let mut texts = Vec::new();
+    each(src, &mut texts, Rule::Text)?;
+    out.reserve(texts.len());
+    for (r, text) in texts.iter().enumerate() {
+        out.push(validate::timestamptz(&src.schema, text).map_err(|v| src.broken(r, v))?);
+    }
+    Ok(())
 }
 
 /// Decodes `$meta` strings, each a JSON object.
@@ -92,14 +109,13 @@ fn width(src: &Src, n: u64) -> Result<usize, NpyError> {
 /// `text`, the `r`-th decoded row, checked by the rule book.
 fn check(src: &Src, r: usize, text: String, rule: Rule) -> Result<String, NpyError> {
     let checked = match rule {
-        Rule::VarChar => validate::varchar(&src.schema, &text),
-        Rule::Json => validate::json_text(&src.plan.field_name, &text),
-        Rule::Object => validate::json_object_text(&text),
+        Rule::VarChar => validate::varchar(&src.schema, &text).map(|()| text),
+        Rule::Json => validate::json_text(&src.plan.field_name, &text).map(|()| text),
+        Rule::Object => validate::json_object_text(&text).map(|()| text),
+        Rule::Geometry => validate::geometry(&src.schema, &text),
+        Rule::Text => Ok(text),
     };
-    match checked {
-        Ok(()) => Ok(text),
-        Err(v) => Err(src.broken(r, v)),
-    }
+    checked.map_err(|v| src.broken(r, v))
 }
 
 #[cfg(test)]
