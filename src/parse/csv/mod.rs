@@ -4,6 +4,7 @@
 //! [`header`] is checked against the schema once; [`CsvRowConverter`] reads the units in
 //! parallel, asking the rule book about every cell. Nothing here does I/O.
 
+mod cells;
 mod error;
 pub mod framer;
 pub mod header;
