@@ -38,8 +38,20 @@ struct Quoted {
 
 /// The cells of the last record read. Reuse one per worker: nothing is allocated per
 /// record once its buffers have grown.
+///
+/// ```
+/// use vecload::parse::csv::Cells;
+///
+/// let unit = b"1,\"[1.5, 2]\",\"say \"\"hi\"\"\"\r\n\r\n2,x\"y,\n";
+/// let (mut cells, mut pos, mut rows) = (Cells::default(), 0, Vec::new());
+/// while let Some(_start) = cells.read(unit, b',', &mut pos) {
+///     rows.push((0..cells.len()).map(|k| cells.get(unit, k).to_vec()).collect::<Vec<_>>());
+/// }
+/// let want: [&[&[u8]]; 2] = [&[b"1", b"[1.5, 2]", b"say \"hi\""], &[b"2", b"x\"y", b""]];
+/// assert_eq!(rows, want);
+/// ```
 #[derive(Debug, Default)]
-pub(crate) struct Cells {
+pub struct Cells {
     spans: Vec<Span>,
     scratch: Vec<u8>,
 }
@@ -48,7 +60,7 @@ impl Cells {
     /// Reads the record at `*pos` of `bytes` (blank lines before it skipped), moving `*pos`
     /// past it (and its `\n`). Returns the offset of its first byte, or `None` when only
     /// blank lines are left.
-    pub(crate) fn read(&mut self, bytes: &[u8], sep: u8, pos: &mut usize) -> Option<usize> {
+    pub fn read(&mut self, bytes: &[u8], sep: u8, pos: &mut usize) -> Option<usize> {
         loop {
             let start = *pos;
             match bytes.get(start..)? {
@@ -65,12 +77,17 @@ impl Cells {
     }
 
     /// How many cells the record has.
-    pub(crate) fn len(&self) -> usize {
+    pub fn len(&self) -> usize {
         self.spans.len()
     }
 
+    /// Whether the record has no cell (never after a successful [`read`](Self::read)).
+    pub fn is_empty(&self) -> bool {
+        self.spans.is_empty()
+    }
+
     /// Cell `k` of the record read from `bytes`.
-    pub(crate) fn get<'a>(&'a self, bytes: &'a [u8], k: usize) -> &'a [u8] {
+    pub fn get<'a>(&'a self, bytes: &'a [u8], k: usize) -> &'a [u8] {
         let s = self.spans[k];
         let from = if s.owned { &self.scratch[..] } else { bytes };
         from.get(s.start..s.end).unwrap_or_default()
