@@ -10,12 +10,14 @@
 //! * `StreamFramer`, fed the file in chunks of 1, 5, 64 or all bytes, gives the header,
 //!   units (with the file's bytes) and error the framer gives on the whole file;
 //! * parsing the units gives the same batch and the same error however the file is cut into
-//!   units; a bad row names the file and the row after the rows accepted.
+//!   units; a bad row names the file and the row after the rows accepted;
+//! * [`Cells`] reads the records and cells csv-core (the reader it replaced) reads: blank
+//!   lines left out, one `\r` dropped from a record's last cell.
 
 use std::sync::OnceLock;
 
 use vecload::parse::csv::{
-    CsvError, CsvHeader, CsvOptions, CsvRowConverter, CsvUnit, Framer, Step, StreamFramer,
+    Cells, CsvError, CsvHeader, CsvOptions, CsvRowConverter, CsvUnit, Framer, Step, StreamFramer,
     StreamStep,
 };
 use vecload::record::RowBatch;
@@ -50,6 +52,13 @@ fn schema() -> &'static CollectionSchema {
 /// Frames and parses `data` with both separators and checks every property.
 pub fn check(data: &[u8]) {
     for sep in SEPS {
+        // A byte-order mark at the start is the framer's to skip (csv-core skips it too).
+        let body = data.strip_prefix(b"\xef\xbb\xbf").unwrap_or(data);
+        assert_eq!(
+            cells(body, sep),
+            csv_core_cells(body, sep),
+            "the cells are not csv-core's"
+        );
         let runs: Vec<Framed> = UNIT_SIZES.iter().map(|&s| frame(data, sep, s)).collect();
         let records = &runs[0];
         for (size, run) in UNIT_SIZES.iter().zip(&runs) {
@@ -287,4 +296,66 @@ pub fn parse(data: &[u8], header: &CsvHeader, opts: &CsvOptions, units: &[CsvUni
         assert_eq!(rows as u64, unit.first_row + unit.rows, "a unit lost rows");
     }
     out
+}
+
+/// The records [`Cells`] reads in `data`, each as its cells.
+pub fn cells(data: &[u8], sep: u8) -> Vec<Vec<Vec<u8>>> {
+    let (mut cells, mut pos, mut records) = (Cells::default(), 0, Vec::new());
+    while let Some(start) = cells.read(data, sep, &mut pos) {
+        assert!(
+            start < pos && pos <= data.len(),
+            "a record outside the input"
+        );
+        records.push(
+            (0..cells.len())
+                .map(|k| cells.get(data, k).to_vec())
+                .collect(),
+        );
+    }
+    assert_eq!(pos, data.len(), "input left after the last record");
+    records
+}
+
+/// The records csv-core reads in `data` (records end at `\n`), blank lines (empty, or a
+/// lone `\r`) left out, one `\r` dropped from each record's last cell. csv-core skips a
+/// byte-order mark at the start of its input: it is given one, so that `data` is read whole.
+pub fn csv_core_cells(data: &[u8], sep: u8) -> Vec<Vec<Vec<u8>>> {
+    let mut rdr = csv_core::ReaderBuilder::new()
+        .delimiter(sep)
+        .terminator(csv_core::Terminator::Any(b'\n'))
+        .build();
+    let input = [&b"\xef\xbb\xbf"[..], data].concat();
+    let (mut out, mut ends) = (vec![0u8; input.len() + 1], vec![0usize; input.len() + 2]);
+    let (mut pos, mut records) = (0, Vec::new());
+    loop {
+        let start = pos.max(3);
+        let (mut o, mut e) = (0, 0);
+        loop {
+            let (res, i, no, ne) = rdr.read_record(&input[pos..], &mut out[o..], &mut ends[e..]);
+            (pos, o, e) = (pos + i, o + no, e + ne);
+            match res {
+                csv_core::ReadRecordResult::Record => break,
+                csv_core::ReadRecordResult::End => return records,
+                _ => {}
+            }
+        }
+        let raw = &input[start..pos];
+        let raw = &raw[raw.iter().take_while(|&&b| b == b'\n').count()..];
+        let raw = raw.strip_suffix(b"\n").unwrap_or(raw);
+        if raw.is_empty() || raw == b"\r" {
+            continue;
+        }
+        let mut cells: Vec<Vec<u8>> = Vec::with_capacity(e);
+        let mut from = 0;
+        for &end in &ends[..e] {
+            cells.push(out[from..end].to_vec());
+            from = end;
+        }
+        if let Some(last) = cells.last_mut()
+            && last.last() == Some(&b'\r')
+        {
+            last.pop();
+        }
+        records.push(cells);
+    }
 }

@@ -3,9 +3,8 @@
 
 use std::collections::HashMap;
 
-use csv_core::{ReadRecordResult, Reader, ReaderBuilder, Terminator};
-
 use super::CsvError;
+use super::cells::Cells;
 use crate::schema::{CollectionSchema, META_FIELD};
 use crate::validate::{self, Fill, Violation};
 
@@ -31,45 +30,16 @@ pub struct CsvHeader {
     pub missing: Vec<(usize, Fill)>,
 }
 
-/// A csv-core reader for `sep`: RFC 4180 quoting, records end at `\n` (a `\r` before it is
-/// removed from the last cell by the caller, as Go's reader does).
-pub(crate) fn reader(sep: u8) -> Reader {
-    ReaderBuilder::new()
-        .delimiter(sep)
-        .terminator(Terminator::Any(b'\n'))
-        .build()
-}
-
 /// The cells of one record, `text` (its newline excluded).
 pub(crate) fn cells(text: &[u8], sep: u8) -> Vec<Vec<u8>> {
     let text = text.strip_prefix(b"\xef\xbb\xbf").unwrap_or(text);
-    let mut rdr = reader(sep);
-    let mut out = vec![0u8; text.len() + 1];
-    let mut ends = vec![0usize; text.len() + 2];
-    let (mut nin, mut nout, mut nend) = (0, 0, 0);
-    loop {
-        let (res, i, o, e) = rdr.read_record(&text[nin..], &mut out[nout..], &mut ends[nend..]);
-        (nin, nout, nend) = (nin + i, nout + o, nend + e);
-        match res {
-            // Input left, or none: the next call (with empty input) ends the record.
-            ReadRecordResult::InputEmpty => {}
-            ReadRecordResult::OutputFull => out.resize(out.len() * 2, 0),
-            ReadRecordResult::OutputEndsFull => ends.resize(ends.len() * 2, 0),
-            ReadRecordResult::Record | ReadRecordResult::End => break,
-        }
+    let mut cells = Cells::default();
+    if cells.read(text, sep, &mut 0).is_none() {
+        return Vec::new();
     }
-    let mut cells = Vec::with_capacity(nend);
-    let mut start = 0;
-    for &end in &ends[..nend] {
-        cells.push(out[start..end].to_vec());
-        start = end;
-    }
-    if let Some(last) = cells.last_mut()
-        && last.last() == Some(&b'\r')
-    {
-        last.pop();
-    }
-    cells
+    (0..cells.len())
+        .map(|k| cells.get(text, k).to_vec())
+        .collect()
 }
 
 impl CsvHeader {

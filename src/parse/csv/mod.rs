@@ -2,14 +2,17 @@
 //! per row, RFC 4180 quoting. The [`framer`] cuts a file into units of whole records in one
 //! quote-aware pass (over a map, or chunks as they stream in: [`StreamFramer`]); the
 //! [`header`] is checked against the schema once; [`CsvRowConverter`] reads the units in
-//! parallel, asking the rule book about every cell. Nothing here does I/O.
+//! parallel ([`Cells`] splits each record), asking the rule book about every cell. Nothing
+//! here does I/O.
 
+pub mod cells;
 mod error;
 pub mod framer;
 pub mod header;
 mod row;
 mod stream;
 
+pub use cells::Cells;
 pub use error::CsvError;
 pub use framer::{CsvUnit, Framer, Step};
 pub use header::{CsvHeader, Slot};

@@ -1,14 +1,13 @@
-//! Reading the records of one unit into columns: csv-core splits each record into cells
-//! (in place, no I/O), each cell is read for its column's field, and every rule is asked of
-//! the rule book. Cells holding JSON (vectors, arrays, sparse vectors, JSON, `$meta`) go
+//! Reading the records of one unit into columns: [`Cells`] splits each record into cells
+//! (slices of the unit where no unquoting is needed, no I/O), each cell is read for its
+//! column's field, and every rule is asked of the rule book. Cells holding JSON (vectors, arrays, sparse vectors, JSON, `$meta`) go
 //! through the exact JSON reader's per-value converter, so they follow the rules of JSON
 //! rows exactly.
 
-use csv_core::{ReadRecordResult, Reader};
-
 use super::CsvOptions;
-use super::framer::{CsvUnit, is_blank};
-use super::header::{CsvHeader, Slot, reader};
+use super::cells::Cells;
+use super::framer::CsvUnit;
+use super::header::{CsvHeader, Slot};
 use crate::location::RowLocation;
 use crate::parse::json::exact::meta_members_text;
 use crate::parse::json::{JsonRowConverter, json_number_to_f32, json_number_to_f64};
@@ -22,9 +21,7 @@ pub struct CsvRowConverter {
     json: JsonRowConverter,
     header: CsvHeader,
     opts: CsvOptions,
-    reader: Reader,
-    out: Vec<u8>,
-    ends: Vec<usize>,
+    cells: Cells,
     extra: Vec<(String, String)>,
 }
 
@@ -36,14 +33,11 @@ impl CsvRowConverter {
         header: CsvHeader,
         opts: CsvOptions,
     ) -> Result<Self, RowError> {
-        let width = header.columns.len();
         Ok(CsvRowConverter {
             json: JsonRowConverter::new(schema)?,
-            reader: reader(opts.sep),
             header,
             opts,
-            out: vec![0; 4096],
-            ends: vec![0; width + 2],
+            cells: Cells::default(),
             extra: Vec::new(),
         })
     }
@@ -57,27 +51,13 @@ impl CsvRowConverter {
         unit: &CsvUnit,
         batch: &mut RowBatch,
     ) -> Result<(), RowError> {
-        self.reader.reset();
         let mut pos = 0;
         let mut row = unit.first_row;
-        loop {
-            let start = pos;
-            let Some(cells) = self.read_record(bytes, &mut pos) else {
-                return Ok(());
-            };
-            // csv-core skips blank lines before a record: they are part of `raw`.
-            let lead = bytes[start..pos]
-                .iter()
-                .take_while(|&&b| b == b'\n')
-                .count();
-            let at = start + lead;
-            if is_blank(&bytes[at..pos]) {
-                continue;
-            }
+        while let Some(at) = self.cells.read(bytes, self.opts.sep, &mut pos) {
             let before = batch.len();
-            if let Err(v) = self.push_record(cells, batch) {
+            if let Err(v) = self.push_record(bytes, batch) {
                 batch.truncate(before);
-                let lines = bytes[..at].iter().filter(|&&b| b == b'\n').count() as u64;
+                let lines = memchr::memchr_iter(b'\n', &bytes[..at]).count() as u64;
                 return Err(v.at(&RowLocation {
                     file: file.to_string(),
                     row,
@@ -88,45 +68,20 @@ impl CsvRowConverter {
             }
             row += 1;
         }
+        Ok(())
     }
 
-    /// Reads the record at `*pos` into `out`/`ends`; returns its number of cells, or `None`
-    /// at the end of the unit.
-    fn read_record(&mut self, bytes: &[u8], pos: &mut usize) -> Option<usize> {
-        let (mut nout, mut nend) = (0, 0);
-        loop {
-            let (res, i, o, e) = self.reader.read_record(
-                &bytes[*pos..],
-                &mut self.out[nout..],
-                &mut self.ends[nend..],
-            );
-            (*pos, nout, nend) = (*pos + i, nout + o, nend + e);
-            match res {
-                ReadRecordResult::InputEmpty => {}
-                ReadRecordResult::OutputFull => self.out.resize(self.out.len() * 2, 0),
-                ReadRecordResult::OutputEndsFull => self.ends.resize(self.ends.len() * 2, 0),
-                ReadRecordResult::Record => return Some(nend),
-                ReadRecordResult::End => return None,
-            }
-        }
-    }
-
-    /// Appends the record in `out`/`ends` (`n` cells) to `batch`.
-    fn push_record(&mut self, n: usize, batch: &mut RowBatch) -> Result<(), Violation> {
+    /// Appends the record just read (its cells in `self.cells`, over `bytes`) to `batch`.
+    fn push_record(&mut self, bytes: &[u8], batch: &mut RowBatch) -> Result<(), Violation> {
         let width = self.header.columns.len();
+        let n = self.cells.len();
         if n != width {
             return Err(validate::cell_count(width, n));
         }
         self.extra.clear();
         let mut meta = None;
-        let mut start = 0;
         for k in 0..n {
-            let end = self.ends[k];
-            let mut cell = &self.out[start..end];
-            start = end;
-            if k + 1 == n && cell.last() == Some(&b'\r') {
-                cell = &cell[..cell.len() - 1];
-            }
+            let cell = self.cells.get(bytes, k);
             match &self.header.columns[k] {
                 Slot::Field(i) => push_cell(&self.json, &self.opts, *i, cell, batch)?,
                 Slot::Meta if cell == self.opts.null_key.as_bytes() => {}

@@ -238,11 +238,21 @@ fn bad_cells_name_the_rule_row_and_line() {
     }
 }
 
-/// Records csv-core reads in `body` (after the header), blank lines left out.
-fn csv_core_rows(body: &[u8]) -> u64 {
-    let mut rdr = header::reader(b',');
+/// A csv-core reader as the parser's was: the oracle the framer and [`Cells`] are
+/// compared with.
+fn csv_core_reader(sep: u8) -> csv_core::Reader {
+    csv_core::ReaderBuilder::new()
+        .delimiter(sep)
+        .terminator(csv_core::Terminator::Any(b'\n'))
+        .build()
+}
+
+/// The records csv-core reads in `body` (after the header), blank lines left out, each as
+/// its cells (one `\r` dropped from the last, as Go's reader does).
+fn csv_core_records(body: &[u8], sep: u8) -> Vec<Vec<Vec<u8>>> {
+    let mut rdr = csv_core_reader(sep);
     let (mut out, mut ends) = (vec![0u8; body.len() + 1], vec![0usize; body.len() + 2]);
-    let (mut pos, mut rows) = (0, 0);
+    let (mut pos, mut records) = (0, Vec::new());
     loop {
         let start = pos;
         let (mut o, mut e) = (0, 0);
@@ -256,11 +266,73 @@ fn csv_core_rows(body: &[u8]) -> u64 {
             }
         };
         if done {
-            return rows;
+            return records;
         }
         let lead = body[start..pos].iter().take_while(|&&b| b == b'\n').count();
-        rows += u64::from(!framer::is_blank(&body[start + lead..pos]));
+        if framer::is_blank(&body[start + lead..pos]) {
+            continue;
+        }
+        let mut cells: Vec<Vec<u8>> = Vec::new();
+        let mut from = 0;
+        for &end in &ends[..e] {
+            cells.push(out[from..end].to_vec());
+            from = end;
+        }
+        if let Some(last) = cells.last_mut()
+            && last.last() == Some(&b'\r')
+        {
+            last.pop();
+        }
+        records.push(cells);
     }
+}
+
+/// Records csv-core reads in `body` (after the header), blank lines left out.
+fn csv_core_rows(body: &[u8]) -> u64 {
+    csv_core_records(body, b',').len() as u64
+}
+
+/// A xorshift generator of random text over `alphabet`.
+fn random_texts(alphabet: &'static [u8], max: u64) -> impl FnMut() -> Vec<u8> {
+    let mut state = 0x2545_f491_4f6c_dd1d_u64;
+    move || {
+        let mut next = || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        let len = next() % max;
+        (0..len)
+            .map(|_| alphabet[(next() % alphabet.len() as u64) as usize])
+            .collect()
+    }
+}
+
+/// On random text, [`Cells`] reads the records and cells csv-core reads.
+#[test]
+fn cells_are_the_cells_csv_core_reads() {
+    let mut text = random_texts(b"a;,\"\n\r x", 48);
+    let mut quoted = 0;
+    for _ in 0..20_000 {
+        let text = text();
+        for sep in [b',', b';'] {
+            let mut cells = cells::Cells::default();
+            let (mut pos, mut records): (usize, Vec<Vec<Vec<u8>>>) = (0, Vec::new());
+            while cells.read(&text, sep, &mut pos).is_some() {
+                records.push(
+                    (0..cells.len())
+                        .map(|k| cells.get(&text, k).to_vec())
+                        .collect(),
+                );
+            }
+            assert_eq!(pos, text.len());
+            let want = csv_core_records(&text, sep);
+            assert_eq!(records, want, "{:?}", String::from_utf8_lossy(&text));
+        }
+        quoted += usize::from(text.windows(2).any(|w| w == b"\"\""));
+    }
+    assert!(quoted > 1000, "{quoted}");
 }
 
 /// On random text of separators, quotes and line ends, the framer counts the records
