@@ -22,6 +22,10 @@ const INPUTS: [&str; 3] = ["input.json", "input.jsonl", "input.ndjson"];
 
 cases!(pass {
     array_fields,
+    array_of_struct,
+    function_output_absent,
+    geometry_wkt,
+    timestamptz_iso,
     auto_id_primary_key,
     bfloat16_vector,
     binary_vector_bytes,
@@ -56,6 +60,18 @@ cases!(pass {
 
 cases!(fail {
     array_element_type,
+    array_of_struct_member_dim,
+    array_of_struct_member_type,
+    array_of_struct_missing_member,
+    array_of_struct_not_objects,
+    array_of_struct_over_capacity,
+    array_of_struct_unknown_key,
+    function_output_given,
+    geometry_not_wkt,
+    geometry_number,
+    timestamptz_beyond_microseconds,
+    timestamptz_not_iso,
+    timestamptz_number,
     array_float_element_overflow,
     array_int8_element_range,
     array_not_list,

@@ -60,8 +60,9 @@ def write():
             fields = ",\n     ".join(json.dumps(x, ensure_ascii=False) for x in sc["fields"])
             fh.write('{"collectionName": "c",\n'
                      f' "schema": {{"autoId": {json.dumps(sc["autoId"])}, "enableDynamicField": {json.dumps(sc["enableDynamicField"])},\n'
-                     f'   "fields": [\n     {fields}]}},\n'
-                     ' "params": {"shardsNum": 1}}\n')
+                     f'   "fields": [\n     {fields}]'
+                     + (f',\n   "functions": {json.dumps(sc["functions"])}' if "functions" in sc else "")
+                     + '},\n "params": {"shardsNum": 1}}\n')
         data = text.encode("utf-8")
         byte = line = None
         if b"@@" in data:
@@ -265,6 +266,58 @@ bad("int8_vector_below_range", SI8, '[@@{"id": 1, "v": [1, 2], "i8v": [-129, 0, 
 bad("int8_vector_float", SI8, '[@@{"id": 1, "v": [1, 2], "i8v": [0, 1.5, 0]}]', at(0, 'field "i8v"', "Int8Vector", "1.5"))
 bad("int8_vector_string", SI8, '[@@{"id": 1, "v": [1, 2], "i8v": [0, "1", 0]}]', at(0, 'field "i8v"', "Int8Vector"))
 bad("int8_vector_wrong_length", SI8, '[@@{"id": 1, "v": [1, 2], "i8v": [1, 2]}]', at(0, 'field "i8v"', "expected 3 integers", "found 2"))
+
+# ---------------------------------------------------------------- Geometry, Timestamptz (Milvus 2.6)
+SG = schema([f("g", "Geometry", nullable=True)])
+ok("geometry_wkt", SG, '[{"id": 1, "v": [1, 2], "g": "POINT (1 2)"}, {"id": 2, "v": [1, 2], "g": "linestring(0 0, 1 1.5)"},'
+   ' {"id": 3, "v": [1, 2], "g": "POLYGON ((0 0, 1 0, 1 1, 0 0))"}, {"id": 4, "v": [1, 2], "g": null}]',
+   [{"id": 1, "v": [1.0, 2.0], "g": "POINT(1 2)"}, {"id": 2, "v": [1.0, 2.0], "g": "LINESTRING(0 0,1 1.5)"},
+    {"id": 3, "v": [1.0, 2.0], "g": "POLYGON((0 0,1 0,1 1,0 0))"}, {"id": 4, "v": [1.0, 2.0], "g": None}])
+bad("geometry_not_wkt", SG, '[{"id": 1, "v": [1, 2], "g": "POINT (1 2)"}, @@{"id": 2, "v": [1, 2], "g": "CIRCLE (1 2)"}]',
+    at(1, 'field "g"', "expected WKT text", "CIRCLE (1 2)"))
+bad("geometry_number", SG, '[@@{"id": 1, "v": [1, 2], "g": 5}]', at(0, 'field "g"', "expected WKT text", "integer 5"))
+ST = schema([f("ts", "Timestamptz")])
+ok("timestamptz_iso", ST, '[{"id": 1, "v": [1, 2], "ts": "2025-01-31T08:30:00+08:00"}, {"id": 2, "v": [1, 2], "ts": "2025-01-31"},'
+   ' {"id": 3, "v": [1, 2], "ts": "2025-01-31 00:00:00.123456Z"}, {"id": 4, "v": [1, 2], "ts": "1969-12-31T23:59:59.5"}]',
+   [{"id": 1, "v": [1.0, 2.0], "ts": "2025-01-31T00:30:00.000000Z"}, {"id": 2, "v": [1.0, 2.0], "ts": "2025-01-31T00:00:00.000000Z"},
+    {"id": 3, "v": [1.0, 2.0], "ts": "2025-01-31T00:00:00.123456Z"}, {"id": 4, "v": [1.0, 2.0], "ts": "1969-12-31T23:59:59.500000Z"}])
+bad("timestamptz_beyond_microseconds", ST, '[@@{"id": 1, "v": [1, 2], "ts": "2025-01-31T00:00:00.1234567Z"}]',
+    at(0, 'field "ts"', "at most microsecond precision", "2025-01-31T00:00:00.1234567Z"))
+bad("timestamptz_not_iso", ST, '[@@{"id": 1, "v": [1, 2], "ts": "31/01/2025"}]', at(0, 'field "ts"', "ISO-8601", "31/01/2025"))
+bad("timestamptz_number", ST, '[@@{"id": 1, "v": [1, 2], "ts": 1738281600}]', at(0, 'field "ts"', "ISO-8601", "integer 1738281600"))
+
+# ---------------------------------------------------------------- Array of Struct (Milvus 2.6.4)
+SS = schema([f("chunks", "ArrayOfStruct", elementTypeParams={"max_capacity": 2}, structFields=[
+    f("text", "VarChar", elementTypeParams={"max_length": 8}),
+    f("n", "Int32"),
+    f("emb", "FloatVector", elementTypeParams={"dim": 2})])])
+ok("array_of_struct", SS,
+   '[{"id": 1, "v": [1, 2], "chunks": [{"text": "a", "n": 1, "emb": [1, 2]}, {"emb": [3.5, 4], "n": -2, "text": "b"}]},\n'
+   ' {"id": 2, "v": [1, 2], "chunks": []}]',
+   [{"id": 1, "v": [1.0, 2.0], "chunks": [{"text": "a", "n": 1, "emb": [1.0, 2.0]}, {"text": "b", "n": -2, "emb": [3.5, 4.0]}]},
+    {"id": 2, "v": [1.0, 2.0], "chunks": []}])
+S1 = '{"text": "a", "n": 1, "emb": [1, 2]}'
+bad("array_of_struct_over_capacity", SS, f'[@@{{"id": 1, "v": [1, 2], "chunks": [{S1}, {S1}, {S1}]}}]',
+    at(0, 'field "chunks"', "at most 2 elements (max_capacity)", "3 elements"))
+bad("array_of_struct_missing_member", SS, '[@@{"id": 1, "v": [1, 2], "chunks": [{"text": "a", "n": 1}]}]',
+    at(0, 'field "chunks[emb]"', "FloatVector(2)", "no value (struct 0)"))
+bad("array_of_struct_unknown_key", SS, f'[@@{{"id": 1, "v": [1, 2], "chunks": [{{"text": "a", "n": 1, "emb": [1, 2], "x": 1}}]}}]',
+    at(0, 'field "chunks"', "text, n, emb", 'the key "x" (struct 0)'))
+bad("array_of_struct_member_type", SS, f'[@@{{"id": 1, "v": [1, 2], "chunks": [{S1}, {{"text": 5, "n": 1, "emb": [1, 2]}}]}}]',
+    at(0, 'field "chunks[text]"', "a string", "(struct 1)"))
+bad("array_of_struct_member_dim", SS, f'[@@{{"id": 1, "v": [1, 2], "chunks": [{{"text": "a", "n": 1, "emb": [1, 2, 3]}}]}}]',
+    at(0, 'field "chunks[emb]"', "expected 2 floats", "3 (struct 0)"))
+bad("array_of_struct_not_objects", SS, '[@@{"id": 1, "v": [1, 2], "chunks": [[1, 2]]}]',
+    at(0, 'field "chunks"', "a list of objects", "(struct 0)"))
+
+# ---------------------------------------------------------------- function output fields (Milvus 2.5)
+SFN = schema([f("text", "VarChar", elementTypeParams={"max_length": 32}), f("sp", "SparseFloatVector")])
+SFN["schema"]["functions"] = [{"name": "bm25", "type": "BM25", "inputFieldNames": ["text"],
+                              "outputFieldNames": ["sp"], "params": {}}]
+ok("function_output_absent", SFN, '[{"id": 1, "v": [1, 2], "text": "a rose"}, {"id": 2, "v": [1, 2], "text": "is a rose"}]',
+   [{"id": 1, "v": [1.0, 2.0], "text": "a rose"}, {"id": 2, "v": [1.0, 2.0], "text": "is a rose"}])
+bad("function_output_given", SFN, '[@@{"id": 1, "v": [1, 2], "text": "a rose", "sp": {"1": 0.5}}]',
+    at(0, 'field "sp"', 'output of function "bm25"'))
 
 # ---------------------------------------------------------------- Float16 / BFloat16
 SH = schema([f("h", "Float16Vector", elementTypeParams={"dim": 3})])
