@@ -38,11 +38,17 @@ cases!(pass {
     scalars,
     sparse_json_strings,
     sparse_struct,
+    types_26,
     varchar_primary_key,
     zero_rows,
 });
 
 cases!(fail {
+    array_of_struct_member_too_long,
+    array_of_struct_missing_member,
+    function_output_column,
+    geometry_not_wkt,
+    timestamptz_nanoseconds,
     array_element_out_of_range,
     array_over_capacity,
     auto_id_column_given,

@@ -344,6 +344,33 @@ def passes():
             {"id": 3, "v": [5.0, 6.0], "color": "red", "size": 10}]
     case("pass", "pandas_categorical", schema(fields), sink.getvalue().to_pybytes(), want)
 
+    # Milvus 2.6 types: Geometry as WKT strings (nullable), Timestamptz as ISO strings and as
+    # Arrow timestamps of every unit (a time zone only labels them), Array of Struct as
+    # list<struct<...>> with a scalar and a vector member.
+    ts_rows = ["2025-01-31T08:30:00+08:00", "2025-01-31", "1969-12-31T23:59:59.5Z"]
+    ts_micros = [1738283400000000, 1738281600000000, -500000]
+    want_ts = ["2025-01-31T00:30:00.000000Z", "2025-01-31T00:00:00.000000Z", "1969-12-31T23:59:59.500000Z"]
+    chunk_t = pa.list_(pa.struct([("text", pa.string()), ("emb", lst(F32))]))
+    chunks = [[{"text": "a", "emb": [1.0, 2.0]}, {"text": "b", "emb": [3.5, 4.0]}], [], [{"text": "c", "emb": [0.5, 0.0]}]]
+    t26 = base + [
+        ("g", pa.string(), ["POINT (1 2)", None, "LINESTRING (0 0, 1 1.5)"]),
+        ("ts", pa.string(), ts_rows),
+        ("tus", pa.timestamp("us", tz="Asia/Shanghai"), ts_micros),
+        ("tns", pa.timestamp("ns"), [m * 1000 for m in ts_micros]),
+        ("ts_s", pa.timestamp("s"), [m // 1000000 for m in ts_micros]),
+        ("chunks", chunk_t, chunks),
+    ]
+    struct_field = {"fieldName": "chunks", "dataType": "ArrayOfStruct",
+                    "elementTypeParams": {"max_capacity": 4},
+                    "structFields": [field("text", "VarChar", max_length=8), field("emb", "FloatVector", dim=2)]}
+    fields = [ID, VEC, {**field("g", "Geometry"), "nullable": True}, field("ts", "Timestamptz"),
+              field("tus", "Timestamptz"), field("tns", "Timestamptz"), field("ts_s", "Timestamptz"), struct_field]
+    want = rows(base)
+    for r, g, t, m, c in zip(want, ["POINT(1 2)", None, "LINESTRING(0 0,1 1.5)"], want_ts, ts_micros, chunks):
+        whole = "1969-12-31T23:59:59.000000Z" if m < 0 else t
+        r.update({"g": g, "ts": t, "tus": t, "tns": t, "ts_s": whole, "chunks": c})
+    case("pass", "types_26", schema(fields), tbl(t26), want)
+
     for codec in ["snappy", "zstd", "gzip", "lz4", "brotli", "none"]:
         case("pass", "codec_" + codec, BOOK_SCHEMA, tbl(book_columns()), rows(book_columns()),
              compression=codec)
@@ -437,6 +464,28 @@ def fails():
     # Damaged files, from the book file.
     book = OUT / "fail" / "_book.parquet"
     write(book, tbl(book_columns()))
+    # Milvus 2.6 types refused: sub-microsecond timestamps, bad WKT, a struct without a member,
+    # a struct member of the wrong value; a function's output column given.
+    one("timestamptz_nanoseconds", ("t", pa.timestamp("ns"), [0, 1000, 1001]), field("t", "Timestamptz"),
+        ['input.parquet: row 2 (row group 0), field "t"', "at most microsecond precision", "1001 ns"])
+    one("geometry_not_wkt", ("g", pa.string(), ["POINT (1 2)", "POINT (1)", "POINT (3 4)"]), field("g", "Geometry"),
+        ['input.parquet: row 1 (row group 0), field "g": expected WKT text', "POINT (1)"])
+    members = [field("text", "VarChar", max_length=2), field("emb", "FloatVector", dim=2)]
+    sf = {"fieldName": "chunks", "dataType": "ArrayOfStruct", "elementTypeParams": {"max_capacity": 4},
+          "structFields": members}
+    one("array_of_struct_missing_member",
+        ("chunks", pa.list_(pa.struct([("text", pa.string())])), [[{"text": "a"}], [], []]), sf,
+        ['input.parquet: field "chunks": expected a column of list<struct<text:', "emb: lists of numbers"])
+    long_text = pa.list_(pa.struct([("text", pa.string()), ("emb", lst(F32))]))
+    one("array_of_struct_member_too_long",
+        ("chunks", long_text, [[], [{"text": "ab", "emb": [1.0, 2.0]}, {"text": "abc", "emb": [1.0, 2.0]}], []]), sf,
+        ['input.parquet: row 1 (row group 0), field "chunks[text]"', "at most 2 UTF-8 bytes", "(struct 1)"])
+    fn_schema = schema([ID, VEC, field("text", "VarChar", max_length=8), field("sp", "SparseFloatVector")])
+    fn_schema["schema"]["functions"] = [{"name": "bm25", "type": "BM25", "inputFieldNames": ["text"],
+                                         "outputFieldNames": ["sp"], "params": {}}]
+    case("fail", "function_output_column", fn_schema,
+         tbl(base + [("text", pa.string(), ["a", "b", "c"]), ("sp", pa.string(), ["{}", "{}", "{}"])]),
+         ['input.parquet: field "sp"', 'output of function "bm25"'])
     data = book.read_bytes()
     book.unlink()
     case("fail", "damaged_bad_magic", BOOK_SCHEMA, b"XXXX" + data[4:], ["damaged Parquet file", "bad magic"])
