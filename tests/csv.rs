@@ -25,6 +25,7 @@ cases!(pass {
     missing_nullable_default_auto_id,
     pandas_crlf,
     pandas_int8_vectors,
+    pandas_types_26,
     pandas_null_key_custom,
     pandas_null_key_empty,
     pandas_scalars,
@@ -35,6 +36,9 @@ cases!(pass {
 });
 
 cases!(fail {
+    array_of_struct_missing_member,
+    geometry_not_wkt,
+    timestamptz_not_iso,
     auto_id_column_given,
     bad_int,
     bad_sep,

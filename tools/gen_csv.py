@@ -251,6 +251,28 @@ bad("int8_vector_wrong_dim", I8, 'id,v,i8\n1,"[1,2]","[1,2]"\n',
     ["row 0 (line 2", 'field "i8"', "expected 3 integers (int8)", "found 2"])
 bad("int8_vector_float", I8, 'id,v,i8\n1,"[1,2]","[1,2.5,3]"\n',
     ["row 0 (line 2", 'field "i8"', "Int8Vector", "2.5"])
+# Milvus 2.6: Geometry as WKT text and Timestamptz as ISO-8601 text in the cell; Array of
+# Struct as a JSON list of objects (as pymilvus writes JSON cells).
+T26 = schema([f("g", "Geometry", nullable=True), f("ts", "Timestamptz"),
+              f("chunks", "ArrayOfStruct", elementTypeParams={"max_capacity": 2}, structFields=[
+                  f("text", "VarChar", elementTypeParams={"max_length": 8}),
+                  f("emb", "FloatVector", elementTypeParams={"dim": 2})])])
+ok("pandas_types_26", T26, pandas_csv([
+    ("id", [1, 2], np.int64),
+    ("v", [[1.0, 2.0], [3.0, 4.0]], "json"),
+    ("g", ["POINT (1 2)", None], "str"),
+    ("ts", ["2025-01-31T08:30:00+08:00", "2025-01-31 00:00:00.25"], "str"),
+    ("chunks", [[{"text": "a, b", "emb": [1.0, 2.0]}], []], "json"),
+]), [{"id": 1, "v": [1.0, 2.0], "g": "POINT(1 2)", "ts": "2025-01-31T00:30:00.000000Z",
+      "chunks": [{"text": "a, b", "emb": [1.0, 2.0]}]},
+     {"id": 2, "v": [3.0, 4.0], "g": None, "ts": "2025-01-31T00:00:00.250000Z", "chunks": []}])
+bad("timestamptz_not_iso", T26, 'id,v,g,ts,chunks\n1,"[1,2]",,2025-13-01,[]\n',
+    ["row 0 (line 2", 'field "ts"', "ISO-8601", "2025-13-01"])
+bad("geometry_not_wkt", T26, 'id,v,g,ts,chunks\n1,"[1,2]",POINT,2025-01-01,[]\n',
+    ["row 0 (line 2", 'field "g"', "WKT", "POINT"])
+bad("array_of_struct_missing_member", T26,
+    'id,v,g,ts,chunks\n1,"[1,2]",,2025-01-01,"[{""text"": ""a""}]"\n',
+    ["row 0 (line 2", 'field "chunks[emb]"', "no value (struct 0)"])
 bad("varchar_too_long", schema([f("s", "VarChar", elementTypeParams={"max_length": 3})]),
     'id,v,s\n1,"[1,2]",abcé\n', ['field "s"', "at most 3 UTF-8 bytes", "found 5 bytes"])
 bad("bool_yes", schema([f("b", "Bool")]), 'id,v,b\n1,"[1,2]",yes\n',
