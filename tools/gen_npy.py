@@ -389,6 +389,16 @@ def pass_cases():
     files = {"id.npy": npy(i8([1, 2, 3])), "i8v.npy": npy(num("i1", "b", flat, 3), fortran=True)}
     case("pass", "int8_vectors_fortran", sch, files, rows_of({"id": [1, 2, 3], "i8v": irows}, 3))
 
+    # Milvus 2.6: Geometry as WKT and Timestamptz as ISO-8601, in S or U string columns.
+    sch = schema([field("id", "Int64", primary=True), field("g", "Geometry"), field("ts", "Timestamptz"),
+                  field("vec", "FloatVector", dim=2)])
+    files = {"id.npy": npy(i8([1, 2])), "g.npy": npy(u_col(["POINT (1 2)", "LINESTRING (0 0, 1 1.5)"])),
+             "ts.npy": npy(s_col(["2025-01-31T08:30:00+08:00", "1970-01-01"])), "vec.npy": npy(vec_file(2))}
+    expected = rows_of({"id": [1, 2], "g": ["POINT(1 2)", "LINESTRING(0 0,1 1.5)"],
+                        "ts": ["2025-01-31T00:30:00.000000Z", "1970-01-01T00:00:00.000000Z"],
+                        "vec": vec_rows(VEC_VALUES[:4], 2)}, 2)
+    case("pass", "types_26", sch, files, expected)
+
     # Strings: S (UTF-8, ends at the first NUL) and U (UTF-32, both orders, trailing NULs
     # dropped); max_length counts UTF-8 bytes, so a value exactly at the limit passes.
     texts = ["héllo", "", "abc", "日本"]
@@ -582,6 +592,15 @@ def fail_cases():
     fail("sparse_field", ['sp.npy: field "sp": SparseFloatVector fields cannot be imported'],
          sch=schema([field("id", "Int64", primary=True), field("sp", "SparseFloatVector")]), n=None, vec=None,
          sp=npy(u_col(["{}", "{}", "{}"])))
+
+    fail("array_of_struct_field", ['chunks.npy: field "chunks": ArrayOfStruct fields cannot be imported'],
+         sch=schema([field("id", "Int64", primary=True), field("vec", "FloatVector", dim=4),
+                     {"fieldName": "chunks", "dataType": "ArrayOfStruct", "elementTypeParams": {"max_capacity": 2},
+                      "structFields": [field("t", "Int32")]}]), n=None,
+         chunks=npy(u_col(["[]", "[]", "[]"])))
+    fail("timestamptz_not_iso", ['ts.npy: row 1', 'field "ts"', "ISO-8601", "yesterday"],
+         sch=schema([field("id", "Int64", primary=True), field("ts", "Timestamptz"), field("vec", "FloatVector", dim=4)]),
+         n=None, ts=npy(s_col(["2025-01-01", "yesterday", "2025-01-02"])))
 
     def hdr(text, size=24):
         return header(None, None, text=text) + bytes(size)
