@@ -110,3 +110,104 @@ fn int8_vectors_are_searched_and_shown_as_integers() {
     };
     assert!(query::search(&snap, &hamming).is_err());
 }
+
+/// The Milvus 2.6 types end to end through the CLI: a schema in Milvus's REST form (with
+/// `structArrayFields` and a BM25 function), a JSON import, and `query` / `search` showing
+/// Geometry as WKT, Timestamptz as ISO-8601 UTC and Array of Struct as objects, with the
+/// function's output left out and not searchable.
+#[test]
+fn types_26_through_the_cli() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let schema = dir.path().join("schema.json");
+    std::fs::write(
+        &schema,
+        r#"{"collectionName": "docs", "schema": {"autoId": false, "fields": [
+          {"fieldName": "id", "dataType": "Int64", "isPrimary": true},
+          {"fieldName": "v", "dataType": "FloatVector", "elementTypeParams": {"dim": "2"}},
+          {"fieldName": "g", "dataType": "Geometry", "nullable": true},
+          {"fieldName": "ts", "dataType": "Timestamptz"},
+          {"fieldName": "text", "dataType": "VarChar", "elementTypeParams": {"max_length": 64}},
+          {"fieldName": "sparse", "dataType": "SparseFloatVector"}],
+         "structArrayFields": [{"name": "chunks", "description": "parts",
+          "elementTypeParams": {"max_capacity": 3}, "fields": [
+            {"fieldName": "t", "dataType": "VarChar", "elementTypeParams": {"max_length": "16"}},
+            {"fieldName": "e", "dataType": "FloatVector",
+             "elementTypeParams": {"dim": "2", "mmap_enabled": "true"}}]}],
+         "functions": [{"name": "bm25", "type": "BM25", "inputFieldNames": ["text"],
+          "outputFieldNames": ["sparse"], "params": {}}]}}"#,
+    )
+    .unwrap();
+    let rows = dir.path().join("rows.json");
+    std::fs::write(
+        &rows,
+        r#"{"rows": [
+          {"id": 1, "v": [1, 0], "g": "POINT (1 2)", "ts": "2025-01-31T08:30:00+08:00",
+           "text": "a rose", "chunks": [{"t": "x", "e": [0.5, 1]}, {"e": [2, 3], "t": "y"}]},
+          {"id": 2, "v": [0, 1], "g": null, "ts": "2025-02-01", "text": "is", "chunks": []}]}"#,
+    )
+    .unwrap();
+    let run = |args: &[&str]| {
+        let out = crate::util::vecload(&data, args);
+        assert!(
+            out.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    run(&["collection", "create", schema.to_str().unwrap()]);
+    run(&["import", "-c", "docs", rows.to_str().unwrap()]);
+    let got: serde_json::Value =
+        serde_json::from_str(&run(&["--json", "query", "docs", "--ids", "1,2"])).unwrap();
+    assert_eq!(
+        got,
+        json!([
+            {"id": 1, "v": [1.0, 0.0], "g": "POINT(1 2)", "ts": "2025-01-31T00:30:00.000000Z",
+             "text": "a rose",
+             "chunks": [{"t": "x", "e": [0.5, 1.0]}, {"t": "y", "e": [2.0, 3.0]}]},
+            {"id": 2, "v": [0.0, 1.0], "g": null, "ts": "2025-02-01T00:00:00.000000Z",
+             "text": "is", "chunks": []}
+        ])
+    );
+    let got: serde_json::Value = serde_json::from_str(&run(&[
+        "--json",
+        "query",
+        "docs",
+        "--filter",
+        "ts >= \"2025-02-01T00:00:00.000000Z\"",
+    ]))
+    .unwrap();
+    assert_eq!(got[0]["id"], 2, "{got}");
+    assert_eq!(got.as_array().map(Vec::len), Some(1), "{got}");
+    let hits: serde_json::Value = serde_json::from_str(&run(&[
+        "--json",
+        "search",
+        "docs",
+        "--vector",
+        "[0, 1]",
+        "--output-fields",
+        "ts,g",
+    ]))
+    .unwrap();
+    assert_eq!(hits[0]["id"], 2, "{hits}");
+    assert_eq!(hits[0]["ts"], "2025-02-01T00:00:00.000000Z", "{hits}");
+    // The function's output is not searchable, and given in a file it is refused.
+    let out = crate::util::vecload(
+        &data,
+        &["search", "docs", "--field", "sparse", "--vector", "[1]"],
+    );
+    assert!(!out.status.success());
+    std::fs::write(
+        &rows,
+        r#"[{"id": 3, "v": [1, 0], "g": null, "ts": "2025-01-01", "text": "t",
+             "chunks": [], "sparse": {"1": 0.5}}]"#,
+    )
+    .unwrap();
+    let out = crate::util::vecload(&data, &["import", "-c", "docs", rows.to_str().unwrap()]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("field \"sparse\"") && err.contains("output of function \"bm25\""),
+        "{err}"
+    );
+}

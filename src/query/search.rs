@@ -94,12 +94,13 @@ pub fn search(snap: &Snapshot, req: &SearchRequest<'_>) -> Result<Vec<Hit>, Quer
         .fields
         .iter()
         .enumerate()
-        .filter(|(_, f)| f.data_type.is_dense_vector())
+        .filter(|(_, f)| f.data_type.is_dense_vector() && f.function.is_none())
         .collect();
     let (index, field) = match req.field {
         Some(name) => schema
             .field(name)
-            .filter(|(_, f)| f.data_type.is_dense_vector())
+            // A function's output is never stored (vecload does not run functions).
+            .filter(|(_, f)| f.data_type.is_dense_vector() && f.function.is_none())
             .ok_or_else(|| QueryError::NotVectorField(name.to_string()))?,
         None => match vector_fields.as_slice() {
             [one] => *one,
