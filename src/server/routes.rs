@@ -39,19 +39,38 @@ pub fn dispatch(engine: &Engine, route: &str, body: &[u8]) -> Answer {
                 .describe_collection(&b.str("collectionName")?)
                 .map_err(&e)?;
             let s = &c.schema;
+            let field = |f: &crate::schema::FieldSchema| {
+                let mut v = json!({"name": f.name, "type": f.data_type.name(), "primaryKey": f.is_primary,
+                       "partitionKey": f.is_partition_key, "autoId": s.auto_id && f.is_primary,
+                       "nullable": f.nullable, "params": {"dim": f.dim, "max_length": f.max_length,
+                       "max_capacity": f.max_capacity, "element_type": f.element_type.map(|t| t.name())}});
+                if let Some(function) = &f.function {
+                    v["functionOutput"] = json!(function);
+                }
+                v
+            };
             let fields: Vec<Value> = s
                 .fields
                 .iter()
                 .map(|f| {
-                    json!({"name": f.name, "type": f.data_type.name(), "primaryKey": f.is_primary,
-                           "partitionKey": f.is_partition_key, "autoId": s.auto_id && f.is_primary,
-                           "nullable": f.nullable, "params": {"dim": f.dim, "max_length": f.max_length,
-                           "max_capacity": f.max_capacity, "element_type": f.element_type.map(|t| t.name())}})
+                    let mut v = field(f);
+                    if !f.struct_fields.is_empty() {
+                        v["structFields"] = f.struct_fields.iter().map(field).collect();
+                    }
+                    v
+                })
+                .collect();
+            let functions: Vec<Value> = s
+                .functions
+                .iter()
+                .map(|f| {
+                    json!({"name": f.name, "type": f.kind, "inputFieldNames": f.input_fields,
+                           "outputFieldNames": f.output_fields, "params": f.params})
                 })
                 .collect();
             Ok(
                 json!({"collectionName": s.name, "autoId": s.auto_id, "enableDynamicField": s.enable_dynamic_field,
-                      "fields": fields, "shardsNum": s.shards_num,
+                      "fields": fields, "functions": functions, "shardsNum": s.shards_num,
                       "partitionsNum": c.partitions.len(), "rowCount": c.rows(None),
                       "partitions": c.partitions.iter().map(|p| p.name.clone()).collect::<Vec<_>>()}),
             )
