@@ -81,9 +81,9 @@ pub(super) fn structs(
         return Err(validate::struct_not_object(elem, j - r.start, "null"));
     }
     let mut out = Vec::with_capacity(elem.struct_fields.len());
-    for member in &elem.struct_fields {
-        let name = plain_name(field, member);
-        let Some(child) = st.column_by_name(name) else {
+    // `field` names the members as files do; `elem` as refusals do (`field[member]`).
+    for (given, member) in field.struct_fields.iter().zip(&elem.struct_fields) {
+        let Some(child) = st.column_by_name(&given.name) else {
             return Err(validate::struct_member_missing(elem, out.len(), 0));
         };
         let mut col = Column {
@@ -100,14 +100,4 @@ pub(super) fn structs(
         out.push(col.data);
     }
     Ok(out)
-}
-
-/// A member's name as files give it (the element schema names it `field[member]`).
-fn plain_name<'m>(field: &FieldSchema, member: &'m FieldSchema) -> &'m str {
-    member
-        .name
-        .strip_prefix(field.name.as_str())
-        .and_then(|n| n.strip_prefix('['))
-        .and_then(|n| n.strip_suffix(']'))
-        .unwrap_or(&member.name)
 }
