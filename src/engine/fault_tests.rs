@@ -230,3 +230,71 @@ fn every_durable_write_failing_in_turn_leaves_memory_and_disk_in_step() {
     }
     assert!(bad.is_empty(), "memory and disk disagree after: {bad:#?}");
 }
+
+/// Whether every task of job `job` ended within `wait`; the tasks as they stand.
+fn job_ends(engine: &Engine, job: u64, wait: Duration) -> (bool, Vec<TaskRecord>) {
+    let deadline = std::time::Instant::now() + wait;
+    loop {
+        let tasks = engine.get_job(job).expect("job").tasks;
+        let ended = (tasks.iter()).all(|t| t.state.is_failed() || t.state == TaskState::Completed);
+        if ended || std::time::Instant::now() > deadline {
+            return (ended, tasks);
+        }
+        std::thread::sleep(Duration::from_millis(5));
+    }
+}
+
+/// Issue 14 defect 4: jobs of a good and a bad unit, run by two runners at once (the bad unit
+/// a row error or a missing file; durable writes slowed by a few milliseconds in turn to vary
+/// the interleaving). Every task ends, no segment directory is left, nothing is visible, the
+/// collection drops, and a reopened directory agrees.
+#[test]
+fn jobs_with_a_good_and_a_bad_unit_all_end_and_leave_nothing() {
+    for (bad, slow) in [
+        ("data/book/fail/wrong_dim.json", false),
+        ("data/book/fail/wrong_dim.json", true),
+        ("data/book/missing.json", true),
+    ] {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let calls = AtomicUsize::new(0);
+        let jitter = FaultHook::new(move |_| {
+            let k = calls.fetch_add(1, Ordering::SeqCst) as u64;
+            std::thread::sleep(Duration::from_micros(k * 7919 % 3000));
+            Ok(())
+        });
+        let mut o = options(slow.then_some(jitter));
+        o.import.max_parallel_tasks = 2;
+        o.import.workers = 2;
+        let engine = Engine::open(dir.path(), o).expect("open");
+        create_book(&engine).expect("book");
+        let units = [vec![ROWS.to_string()], vec![bad.to_string()]];
+        let jobs: Vec<u64> = (0..30)
+            .map(|_| {
+                engine
+                    .create_job("book", Some("2022"), &units)
+                    .expect("job")
+            })
+            .collect();
+        let stuck: Vec<_> = (jobs.into_iter())
+            .map(|job| job_ends(&engine, job, Duration::from_secs(20)))
+            .filter(|(ended, _)| !ended)
+            .map(|(_, tasks)| {
+                tasks
+                    .into_iter()
+                    .map(|t| (t.id, t.state))
+                    .collect::<Vec<_>>()
+            })
+            .collect();
+        assert!(stuck.is_empty(), "{bad}: tasks that never end: {stuck:?}");
+        let left = std::fs::read_dir(dir.path().join("segments/c1"))
+            .map(|d| d.flatten().map(|e| e.file_name()).collect::<Vec<_>>())
+            .unwrap_or_default();
+        assert!(left.is_empty(), "{bad}: segment directories left: {left:?}");
+        assert_eq!(engine.count("book", None).expect("count"), 0, "{bad}");
+        let engine = {
+            assert_disk_agrees(dir.path(), engine, bad);
+            Engine::open(dir.path(), options(None)).expect("reopen")
+        };
+        engine.drop_collection("book").expect("drop");
+    }
+}
