@@ -20,7 +20,7 @@ pub use types::{CatalogError, Collection, Partition, VisibleSegment};
 /// Name of the partition every collection without a partition key has.
 pub const DEFAULT_PARTITION: &str = "_default";
 
-#[derive(Debug, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 struct CatalogFile {
     format: u32,
     next_collection_id: u64,
@@ -76,16 +76,37 @@ impl Catalog {
         self
     }
 
-    fn save(&self, write: DurableWrite) -> Result<(), CatalogError> {
+    /// Applies `f` to a copy of the catalog, writes the copy, and only then adopts it: a
+    /// refused change or a failed write leaves memory (and the file) as they were.
+    fn change<T>(
+        &mut self,
+        write: DurableWrite,
+        f: impl FnOnce(&mut CatalogFile) -> Result<T, CatalogError>,
+    ) -> Result<T, CatalogError> {
+        let mut next = self.file.clone();
+        let out = f(&mut next)?;
         let path = self.dir.join("catalog.json");
-        let bytes = serde_json::to_vec_pretty(&self.file).map_err(|e| CatalogError::Corrupt {
-            path: path.clone(),
-            reason: e.to_string(),
-        })?;
-        fault::guard(self.fault_hook.as_ref(), write, || {
+        let encode = |file: &CatalogFile| {
+            serde_json::to_vec_pretty(file).map_err(|e| CatalogError::Corrupt {
+                path: path.clone(),
+                reason: e.to_string(),
+            })
+        };
+        let bytes = encode(&next)?;
+        let written = fault::guard(self.fault_hook.as_ref(), write, || {
             fsutil::write_atomic(&path, &bytes)
-        })
-        .map_err(|source| CatalogError::Io { path, source })
+        });
+        if let Err(source) = written {
+            // A failure after the rename leaves the new file: put the old one back. Only
+            // if that fails too, the new catalog stands, and memory follows the disk.
+            let old = encode(&self.file)?;
+            let exists = path.exists();
+            if !fsutil::undo_atomic(&path, &bytes, exists.then_some(old.as_slice())) {
+                return Err(CatalogError::Io { path, source });
+            }
+        }
+        self.file = next;
+        Ok(out)
     }
 
     /// Directory holding the segments of task `task_id` of collection `collection_id`.
@@ -107,42 +128,42 @@ impl Catalog {
         schema: CollectionSchema,
     ) -> Result<&Collection, CatalogError> {
         let name = schema.name.clone();
-        if self.file.collections.contains_key(&name) {
-            return Err(CatalogError::CollectionExists(name));
-        }
         let partitions = if schema.partition_key_index().is_some() {
             schema.key_partition_names()
         } else {
             vec![DEFAULT_PARTITION.to_string()]
         };
-        let id = self.file.next_collection_id;
-        self.file.next_collection_id += 1;
-        let c = Collection {
-            id,
-            schema,
-            partitions: partitions
-                .into_iter()
-                .map(|name| Partition {
-                    name,
-                    segments: Vec::new(),
-                })
-                .collect(),
-            committed_tasks: BTreeSet::new(),
-        };
-        self.file.collections.insert(name.clone(), c);
-        self.save(DurableWrite::CatalogCreateCollection)?;
+        self.change(DurableWrite::CatalogCreateCollection, |file| {
+            if file.collections.contains_key(&name) {
+                return Err(CatalogError::CollectionExists(name.clone()));
+            }
+            let id = file.next_collection_id;
+            file.next_collection_id += 1;
+            let c = Collection {
+                id,
+                schema,
+                partitions: partitions
+                    .into_iter()
+                    .map(|name| Partition {
+                        name,
+                        segments: Vec::new(),
+                    })
+                    .collect(),
+                committed_tasks: BTreeSet::new(),
+            };
+            file.collections.insert(name.clone(), c);
+            Ok(())
+        })?;
         self.collection(&name)
     }
 
     /// Removes a collection from the catalog; returns it so its files can be deleted.
     pub fn drop_collection(&mut self, name: &str) -> Result<Collection, CatalogError> {
-        let c = self
-            .file
-            .collections
-            .remove(name)
-            .ok_or_else(|| CatalogError::CollectionNotFound(name.to_string()))?;
-        self.save(DurableWrite::CatalogDropCollection)?;
-        Ok(c)
+        self.change(DurableWrite::CatalogDropCollection, |file| {
+            file.collections
+                .remove(name)
+                .ok_or_else(|| CatalogError::CollectionNotFound(name.to_string()))
+        })
     }
 
     /// Looks a collection up.
@@ -170,25 +191,26 @@ impl Catalog {
                 reason,
             }
         })?;
-        let c = self
-            .file
-            .collections
-            .get_mut(collection)
-            .ok_or_else(|| CatalogError::CollectionNotFound(collection.to_string()))?;
-        if c.schema.partition_key_index().is_some() {
-            return Err(CatalogError::PartitionKeyCollection(collection.to_string()));
-        }
-        if c.partition(partition).is_some() {
-            return Err(CatalogError::PartitionExists {
-                collection: collection.to_string(),
-                partition: partition.to_string(),
+        self.change(DurableWrite::CatalogCreatePartition, |file| {
+            let c = file
+                .collections
+                .get_mut(collection)
+                .ok_or_else(|| CatalogError::CollectionNotFound(collection.to_string()))?;
+            if c.schema.partition_key_index().is_some() {
+                return Err(CatalogError::PartitionKeyCollection(collection.to_string()));
+            }
+            if c.partition(partition).is_some() {
+                return Err(CatalogError::PartitionExists {
+                    collection: collection.to_string(),
+                    partition: partition.to_string(),
+                });
+            }
+            c.partitions.push(Partition {
+                name: partition.to_string(),
+                segments: Vec::new(),
             });
-        }
-        c.partitions.push(Partition {
-            name: partition.to_string(),
-            segments: Vec::new(),
-        });
-        self.save(DurableWrite::CatalogCreatePartition)
+            Ok(())
+        })
     }
 
     /// Makes a task's segments visible, all at once. Committing a task twice is a no-op.
@@ -208,11 +230,7 @@ impl Catalog {
         collection: &str,
         tasks: Vec<(u64, Vec<(String, VisibleSegment)>)>,
     ) -> Result<(), CatalogError> {
-        let c = self
-            .file
-            .collections
-            .get_mut(collection)
-            .ok_or_else(|| CatalogError::CollectionNotFound(collection.to_string()))?;
+        let c = self.collection(collection)?;
         let tasks: Vec<_> = tasks
             .into_iter()
             .filter(|(id, _)| !c.committed_tasks.contains(id))
@@ -228,15 +246,21 @@ impl Catalog {
                 });
             }
         }
-        for (task_id, segments) in tasks {
-            for (partition, seg) in segments {
-                if let Some(p) = c.partitions.iter_mut().find(|p| p.name == partition) {
-                    p.segments.push(seg);
+        self.change(DurableWrite::CatalogCommit, |file| {
+            let c = file
+                .collections
+                .get_mut(collection)
+                .ok_or_else(|| CatalogError::CollectionNotFound(collection.to_string()))?;
+            for (task_id, segments) in tasks {
+                for (partition, seg) in segments {
+                    if let Some(p) = c.partitions.iter_mut().find(|p| p.name == partition) {
+                        p.segments.push(seg);
+                    }
                 }
+                c.committed_tasks.insert(task_id);
             }
-            c.committed_tasks.insert(task_id);
-        }
-        self.save(DurableWrite::CatalogCommit)
+            Ok(())
+        })
     }
 
     /// Whether task `task_id`'s segments are visible in `collection`.

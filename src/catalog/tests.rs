@@ -67,3 +67,40 @@ fn partition_key_collections_have_fixed_partitions() {
         Err(CatalogError::CollectionExists(_))
     ));
 }
+
+#[test]
+fn a_failed_write_changes_neither_memory_nor_file() {
+    use crate::fault::{FaultHook, FaultSite};
+    let seg = VisibleSegment {
+        task_id: 7,
+        file_name: "a.vseg".into(),
+        rows: 5,
+        bytes: 10,
+        shard: 0,
+    };
+    for site in [
+        FaultSite::before(DurableWrite::CatalogCommit),
+        FaultSite::after(DurableWrite::CatalogCommit),
+    ] {
+        let dir = tempfile::tempdir().unwrap();
+        let mut cat = Catalog::open(dir.path()).unwrap();
+        cat.create_collection(schema("book", false)).unwrap();
+        let before = std::fs::read(dir.path().join("catalog.json")).unwrap();
+        let mut cat = cat.with_fault_hook(Some(FaultHook::fail_at(site)));
+        let err = cat.commit("book", 7, vec![("_default".into(), seg.clone())]);
+        assert!(
+            matches!(err, Err(CatalogError::Io { .. })),
+            "{site}: {err:?}"
+        );
+        assert!(!cat.is_committed("book", 7), "{site}");
+        assert_eq!(cat.collection("book").unwrap().rows(None), 0, "{site}");
+        let after = std::fs::read(dir.path().join("catalog.json")).unwrap();
+        assert_eq!(after, before, "{site}");
+        let names: Vec<_> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .flatten()
+            .map(|e| e.file_name())
+            .collect();
+        assert_eq!(names, ["catalog.json"], "{site}");
+    }
+}

@@ -146,8 +146,6 @@ fn a_failing_segment_write_fails_the_task_and_leaves_no_file() {
 }
 
 #[test]
-#[ignore = "issue 14: the catalog changes memory before its write; a failed write leaves the \
-            new collection or partition in memory only, or the dropped collection on disk only"]
 fn a_failing_catalog_write_refuses_create_and_drop() {
     for site in [
         FaultSite::before(DurableWrite::CatalogCreateCollection),
