@@ -164,8 +164,6 @@ fn a_failing_catalog_write_refuses_create_and_drop() {
 }
 
 #[test]
-#[ignore = "issue 14: a failed catalog commit leaves the segments visible in memory only; a \
-            failure after it fails a task whose rows are visible and deletes their files"]
 fn a_failing_catalog_commit_fails_the_task_and_shows_nothing() {
     for site in [
         FaultSite::before(DurableWrite::CatalogCommit),
@@ -202,8 +200,6 @@ fn run_all(dir: &Path, hook: FaultHook) -> Engine {
 }
 
 #[test]
-#[ignore = "issue 14: catalog writes, ledger writes failing after their rename, and failures \
-            at or after the catalog commit leave memory and disk apart; --ignored lists them"]
 fn every_durable_write_failing_in_turn_leaves_memory_and_disk_in_step() {
     let seen = Arc::new(Mutex::new(Vec::new()));
     let record = {
@@ -295,4 +291,64 @@ fn jobs_with_a_good_and_a_bad_unit_all_end_and_leave_nothing() {
         };
         engine.drop_collection("book").expect("drop");
     }
+}
+
+/// A full disk at the ledger: the running task's Persisted write and the next task's Started
+/// write fail, and so do their failures' writes. Once writes succeed again both tasks fail
+/// (neither stays Started or Pending, none is dropped), and the next import completes.
+#[test]
+fn a_full_disk_at_the_ledger_fails_tasks_once_it_has_room() {
+    let full = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let calls = AtomicUsize::new(0);
+    let hook = {
+        let full = full.clone();
+        FaultHook::new(move |s| {
+            if s.write != DurableWrite::LedgerTask {
+                return Ok(());
+            }
+            if full.load(Ordering::SeqCst) {
+                return Err(injected(s));
+            }
+            // Calls: two creations, then the first task's Started.
+            if s.phase == crate::fault::Phase::After && calls.fetch_add(1, Ordering::SeqCst) == 2 {
+                full.store(true, Ordering::SeqCst);
+            }
+            Ok(())
+        })
+    };
+    let dir = tempfile::tempdir().expect("tempdir");
+    let engine = Engine::open(dir.path(), options(Some(hook))).expect("open");
+    create_book(&engine).expect("book");
+    let ids: Vec<u64> = (0..2)
+        .map(|_| {
+            engine
+                .do_bulk_insert("book", Some("2022"), &[ROWS.to_string()])
+                .expect("queue")
+        })
+        .collect();
+    std::thread::sleep(Duration::from_millis(1500));
+    assert!(full.load(Ordering::SeqCst));
+    for &id in &ids {
+        let t = engine.get_bulk_insert_state(id).expect("task");
+        assert!(
+            matches!(t.state, TaskState::Started | TaskState::Pending),
+            "{t:?}"
+        );
+    }
+    full.store(false, Ordering::SeqCst);
+    for id in ids {
+        let t = engine
+            .wait(id, Some(Duration::from_secs(10)))
+            .expect("task");
+        assert_eq!(t.state, TaskState::FailedAndCleaned, "{t:?}");
+        assert!(
+            t.failed_reason
+                .contains("injected fault at before_ledger_task"),
+            "{t:?}"
+        );
+    }
+    let t = import(&engine).expect("import");
+    assert_eq!(t.state, TaskState::Completed, "{t:?}");
+    assert_eq!(engine.count("book", None).expect("count"), 5);
+    assert_disk_agrees(dir.path(), engine, "full ledger");
 }
