@@ -57,6 +57,30 @@ pub fn remove_dir_durable(dir: &Path) -> io::Result<()> {
     Ok(())
 }
 
+/// Undoes what a failed [`write_atomic`] of `new` over `path` left (its content before was
+/// `old`; `None`: absent): the temp file is removed, and if the new content reached `path`
+/// (the failure came after the rename), the old content is put back. Returns `true` if the
+/// new content stands because putting the old one back failed too: the write is then done.
+pub fn undo_atomic(path: &Path, new: &[u8], old: Option<&[u8]>) -> bool {
+    if let (Some(dir), Some(name)) = (path.parent(), path.file_name()) {
+        let mut tmp_name = std::ffi::OsString::from(".");
+        tmp_name.push(name);
+        tmp_name.push(".tmp");
+        let _ = fs::remove_file(dir.join(tmp_name));
+    }
+    let landed = fs::read(path).is_ok_and(|b| b == new);
+    if !landed || old == Some(new) {
+        return false;
+    }
+    let restored = match old {
+        Some(old) => write_atomic(path, old),
+        None => {
+            fs::remove_file(path).and_then(|()| sync_dir(path.parent().unwrap_or(Path::new("."))))
+        }
+    };
+    restored.is_err()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

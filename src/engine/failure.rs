@@ -31,8 +31,8 @@ pub(crate) enum TaskFailure {
     /// Reading, checking or writing its rows failed.
     #[error(transparent)]
     Pipeline(#[from] PipelineError),
-    /// A ledger write of its commit failed.
-    #[error(transparent)]
+    /// A ledger write of its commit failed (its text names the cause, e.g. a full disk).
+    #[error("{}{}", .0, cause(.0))]
     Ledger(#[from] LedgerError),
     /// The catalog write that makes it visible failed.
     #[error(transparent)]
@@ -41,6 +41,12 @@ pub(crate) enum TaskFailure {
     /// hook's sites around the Persisted step).
     #[error("recording the task Persisted: {0}")]
     Persist(#[source] std::io::Error),
+    /// A failure whose write failed, written again (its text is the first one's).
+    #[error("{0}")]
+    Unwritten(String),
+    /// Recording it Started failed.
+    #[error("recording the task Started: {}{}", .0, cause(.0))]
+    Start(#[source] LedgerError),
     /// Its record is gone (a broken invariant: only retention removes records).
     #[error("the task record vanished")]
     RecordVanished,
@@ -53,4 +59,9 @@ pub(crate) enum TaskFailure {
     /// The process stopped after it was Persisted, and completing its commit failed.
     #[error("interrupted by restart; commit failed: {0}")]
     RestartedCommitFailed(Box<TaskFailure>),
+}
+
+/// `": <cause>"` for an error with a source (the ledger's I/O errors name only the file).
+fn cause(e: &LedgerError) -> String {
+    std::error::Error::source(e).map_or(String::new(), |s| format!(": {s}"))
 }

@@ -146,8 +146,6 @@ fn a_failing_segment_write_fails_the_task_and_leaves_no_file() {
 }
 
 #[test]
-#[ignore = "issue 14: the catalog changes memory before its write; a failed write leaves the \
-            new collection or partition in memory only, or the dropped collection on disk only"]
 fn a_failing_catalog_write_refuses_create_and_drop() {
     for site in [
         FaultSite::before(DurableWrite::CatalogCreateCollection),
@@ -166,8 +164,6 @@ fn a_failing_catalog_write_refuses_create_and_drop() {
 }
 
 #[test]
-#[ignore = "issue 14: a failed catalog commit leaves the segments visible in memory only; a \
-            failure after it fails a task whose rows are visible and deletes their files"]
 fn a_failing_catalog_commit_fails_the_task_and_shows_nothing() {
     for site in [
         FaultSite::before(DurableWrite::CatalogCommit),
@@ -204,8 +200,6 @@ fn run_all(dir: &Path, hook: FaultHook) -> Engine {
 }
 
 #[test]
-#[ignore = "issue 14: catalog writes, ledger writes failing after their rename, and failures \
-            at or after the catalog commit leave memory and disk apart; --ignored lists them"]
 fn every_durable_write_failing_in_turn_leaves_memory_and_disk_in_step() {
     let seen = Arc::new(Mutex::new(Vec::new()));
     let record = {
@@ -229,4 +223,132 @@ fn every_durable_write_failing_in_turn_leaves_memory_and_disk_in_step() {
         }
     }
     assert!(bad.is_empty(), "memory and disk disagree after: {bad:#?}");
+}
+
+/// Whether every task of job `job` ended within `wait`; the tasks as they stand.
+fn job_ends(engine: &Engine, job: u64, wait: Duration) -> (bool, Vec<TaskRecord>) {
+    let deadline = std::time::Instant::now() + wait;
+    loop {
+        let tasks = engine.get_job(job).expect("job").tasks;
+        let ended = (tasks.iter()).all(|t| t.state.is_failed() || t.state == TaskState::Completed);
+        if ended || std::time::Instant::now() > deadline {
+            return (ended, tasks);
+        }
+        std::thread::sleep(Duration::from_millis(5));
+    }
+}
+
+/// Issue 14 defect 4: jobs of a good and a bad unit, run by two runners at once (the bad unit
+/// a row error or a missing file; durable writes slowed by a few milliseconds in turn to vary
+/// the interleaving). Every task ends, no segment directory is left, nothing is visible, the
+/// collection drops, and a reopened directory agrees.
+#[test]
+fn jobs_with_a_good_and_a_bad_unit_all_end_and_leave_nothing() {
+    for (bad, slow) in [
+        ("data/book/fail/wrong_dim.json", false),
+        ("data/book/fail/wrong_dim.json", true),
+        ("data/book/missing.json", true),
+    ] {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let calls = AtomicUsize::new(0);
+        let jitter = FaultHook::new(move |_| {
+            let k = calls.fetch_add(1, Ordering::SeqCst) as u64;
+            std::thread::sleep(Duration::from_micros(k * 7919 % 3000));
+            Ok(())
+        });
+        let mut o = options(slow.then_some(jitter));
+        o.import.max_parallel_tasks = 2;
+        o.import.workers = 2;
+        let engine = Engine::open(dir.path(), o).expect("open");
+        create_book(&engine).expect("book");
+        let units = [vec![ROWS.to_string()], vec![bad.to_string()]];
+        let jobs: Vec<u64> = (0..30)
+            .map(|_| {
+                engine
+                    .create_job("book", Some("2022"), &units)
+                    .expect("job")
+            })
+            .collect();
+        let stuck: Vec<_> = (jobs.into_iter())
+            .map(|job| job_ends(&engine, job, Duration::from_secs(20)))
+            .filter(|(ended, _)| !ended)
+            .map(|(_, tasks)| {
+                tasks
+                    .into_iter()
+                    .map(|t| (t.id, t.state))
+                    .collect::<Vec<_>>()
+            })
+            .collect();
+        assert!(stuck.is_empty(), "{bad}: tasks that never end: {stuck:?}");
+        let left = std::fs::read_dir(dir.path().join("segments/c1"))
+            .map(|d| d.flatten().map(|e| e.file_name()).collect::<Vec<_>>())
+            .unwrap_or_default();
+        assert!(left.is_empty(), "{bad}: segment directories left: {left:?}");
+        assert_eq!(engine.count("book", None).expect("count"), 0, "{bad}");
+        let engine = {
+            assert_disk_agrees(dir.path(), engine, bad);
+            Engine::open(dir.path(), options(None)).expect("reopen")
+        };
+        engine.drop_collection("book").expect("drop");
+    }
+}
+
+/// A full disk at the ledger: the running task's Persisted write and the next task's Started
+/// write fail, and so do their failures' writes. Once writes succeed again both tasks fail
+/// (neither stays Started or Pending, none is dropped), and the next import completes.
+#[test]
+fn a_full_disk_at_the_ledger_fails_tasks_once_it_has_room() {
+    let full = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let calls = AtomicUsize::new(0);
+    let hook = {
+        let full = full.clone();
+        FaultHook::new(move |s| {
+            if s.write != DurableWrite::LedgerTask {
+                return Ok(());
+            }
+            if full.load(Ordering::SeqCst) {
+                return Err(injected(s));
+            }
+            // Calls: two creations, then the first task's Started.
+            if s.phase == crate::fault::Phase::After && calls.fetch_add(1, Ordering::SeqCst) == 2 {
+                full.store(true, Ordering::SeqCst);
+            }
+            Ok(())
+        })
+    };
+    let dir = tempfile::tempdir().expect("tempdir");
+    let engine = Engine::open(dir.path(), options(Some(hook))).expect("open");
+    create_book(&engine).expect("book");
+    let ids: Vec<u64> = (0..2)
+        .map(|_| {
+            engine
+                .do_bulk_insert("book", Some("2022"), &[ROWS.to_string()])
+                .expect("queue")
+        })
+        .collect();
+    std::thread::sleep(Duration::from_millis(1500));
+    assert!(full.load(Ordering::SeqCst));
+    for &id in &ids {
+        let t = engine.get_bulk_insert_state(id).expect("task");
+        assert!(
+            matches!(t.state, TaskState::Started | TaskState::Pending),
+            "{t:?}"
+        );
+    }
+    full.store(false, Ordering::SeqCst);
+    for id in ids {
+        let t = engine
+            .wait(id, Some(Duration::from_secs(10)))
+            .expect("task");
+        assert_eq!(t.state, TaskState::FailedAndCleaned, "{t:?}");
+        assert!(
+            t.failed_reason
+                .contains("injected fault at before_ledger_task"),
+            "{t:?}"
+        );
+    }
+    let t = import(&engine).expect("import");
+    assert_eq!(t.state, TaskState::Completed, "{t:?}");
+    assert_eq!(engine.count("book", None).expect("count"), 5);
+    assert_disk_agrees(dir.path(), engine, "full ledger");
 }

@@ -50,6 +50,9 @@ pub(crate) struct Inner {
     pub changed: Condvar,
     /// Running tasks, by id.
     pub running: Mutex<HashMap<u64, Arc<Running>>>,
+    /// Tasks whose failure could not be written yet (a full disk), with their reasons: the
+    /// monitor writes them again.
+    pub unwritten: Mutex<HashMap<u64, String>>,
     pub shutdown: std::sync::atomic::AtomicBool,
 }
 
@@ -62,6 +65,10 @@ impl Inner {
 
     pub fn running_tasks(&self) -> MutexGuard<'_, HashMap<u64, Arc<Running>>> {
         self.running.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    pub fn unwritten_failures(&self) -> MutexGuard<'_, HashMap<u64, String>> {
+        self.unwritten.lock().unwrap_or_else(|p| p.into_inner())
     }
 }
 
@@ -95,6 +102,7 @@ impl Engine {
             state: Mutex::new(state),
             changed: Condvar::new(),
             running: Mutex::new(HashMap::new()),
+            unwritten: Mutex::new(HashMap::new()),
             shutdown: false.into(),
         });
         let pending = recovery::recover(&inner)?;

@@ -90,11 +90,12 @@ pub(super) fn run_task(inner: &Arc<Inner>, id: u64) {
             return;
         };
         let now = now_unix();
-        if st
-            .ledger
-            .transition_with(id, TaskState::Started, None, |r| r.start_time = Some(now))
-            .is_err()
-        {
+        let started =
+            (st.ledger).transition_with(id, TaskState::Started, None, |r| r.start_time = Some(now));
+        if let Err(e) = started {
+            // Still Pending but off the queue: fail it rather than leave it there.
+            drop(st);
+            fail(inner, id, TaskFailure::Start(e));
             return;
         }
         inner.running_tasks().insert(id, running.clone());
@@ -149,10 +150,12 @@ pub(super) fn run_task(inner: &Arc<Inner>, id: u64) {
         // A stop from outside names its reason; the pipeline only saw the flag.
         Err(e) => Err(running.take_stop().unwrap_or(TaskFailure::Pipeline(e))),
     };
-    inner.running_tasks().remove(&id);
+    // Failed before it leaves the running set: a Started task outside it is one whose
+    // failure could not be written.
     if let Err(why) = outcome {
         fail(inner, id, why);
     }
+    inner.running_tasks().remove(&id);
     inner.changed.notify_all();
 }
 
@@ -276,12 +279,15 @@ fn visible_segments(t: &TaskRecord) -> Vec<(String, VisibleSegment)> {
 /// job is all or nothing); its Started siblings are stopped and fail when their pipeline
 /// ends. Each failing task's files are removed first, then one ledger write moves them all:
 /// to FailedAndCleaned, or to Failed where removing the files failed (recovery cleans those).
-/// A task whose segments the catalog already shows is left alone: recovery completes it.
+/// A task whose segments the catalog already shows is left alone: the monitor (or recovery)
+/// completes it. If the ledger write fails, the tasks stay as they were and their reasons
+/// wait in [`Inner::unwritten`] for the monitor to write them again.
 ///
 /// This is where a failure becomes the task's reason text.
 pub(super) fn fail(inner: &Inner, id: u64, why: TaskFailure) {
     let mut st = inner.lock();
     let Some(rec) = st.ledger.get(id).cloned() else {
+        inner.unwritten_failures().remove(&id);
         return;
     };
     let mut failing = vec![(id, why.to_string())];
@@ -334,9 +340,19 @@ pub(super) fn fail(inner: &Inner, id: u64, why: TaskFailure) {
             let _ = batch.transition(*t, TaskState::FailedAndCleaned, None);
         }
     }
-    // A failed write leaves the tasks as they were; recovery fails them on the next open.
-    let _ = batch.commit();
+    // A failed write leaves the tasks as they were; the monitor writes it again.
+    let written = batch.commit().is_ok();
     drop(st);
+    {
+        let mut unwritten = inner.unwritten_failures();
+        for (t, reason) in &failing {
+            if written {
+                unwritten.remove(t);
+            } else if removed.iter().any(|(r, _)| r == t) {
+                unwritten.entry(*t).or_insert_with(|| reason.clone());
+            }
+        }
+    }
     for (t, job) in stopping {
         if let Some(r) = inner.running_tasks().get(&t) {
             r.stop(TaskFailure::SiblingFailed { task: id, job });
@@ -399,11 +415,37 @@ pub(super) fn monitor(inner: &Arc<Inner>) {
                 }
             }
         }
+        settle_stuck(inner);
         if last_retention.elapsed() >= Duration::from_secs(60) {
             last_retention = Instant::now();
             super::recovery::apply_retention(inner);
         }
         let st = inner.lock();
         let _ = inner.changed.wait_timeout(st, Duration::from_millis(500));
+    }
+}
+
+/// Writes again what a failed write left unfinished: failures not yet written, and tasks
+/// whose segments the catalog shows but whose Completed write failed (their runner is gone).
+fn settle_stuck(inner: &Inner) {
+    let unwritten: Vec<(u64, String)> = (inner.unwritten_failures().iter())
+        .map(|(id, why)| (*id, why.clone()))
+        .collect();
+    for (id, why) in unwritten {
+        fail(inner, id, TaskFailure::Unwritten(why));
+    }
+    let committed: Vec<(u64, String)> = {
+        let st = inner.lock();
+        let running = inner.running_tasks();
+        (st.ledger.list(None, None).into_iter())
+            .filter(|t| t.state == TaskState::Persisted && !running.contains_key(&t.id))
+            .filter(|t| st.catalog.is_committed(&t.collection, t.id))
+            .map(|t| (t.id, t.collection.clone()))
+            .collect()
+    };
+    for (id, collection) in committed {
+        if let Err(why) = finish_commit(inner, id, &collection) {
+            fail(inner, id, why);
+        }
     }
 }

@@ -31,6 +31,7 @@ fn inner(dir: &Path, tune: impl FnOnce(&mut EngineOptions)) -> Arc<Inner> {
         }),
         changed: Condvar::new(),
         running: Mutex::new(HashMap::new()),
+        unwritten: Mutex::new(HashMap::new()),
         shutdown: false.into(),
     })
 }

@@ -26,7 +26,7 @@ use serde::{Deserialize, Serialize};
 use super::error::LedgerError;
 use super::task::TaskRecord;
 use crate::fault::{self, DurableWrite, FaultHook};
-use crate::fsutil::{sync_dir, write_atomic};
+use crate::fsutil::{sync_dir, undo_atomic, write_atomic};
 
 /// Folder of task records, inside the ledger directory.
 pub(super) const TASKS_DIR: &str = "tasks";
@@ -120,14 +120,29 @@ fn corrupt(path: &Path, reason: impl Into<String>) -> LedgerError {
     }
 }
 
-fn write_json(
+/// Writes `value` to `path`, whose content was `old` (`None`: no file). A write failing after
+/// its rename is undone (the old content put back), so an error means nothing changed; only
+/// if undoing fails too, the new content stands and this returns `Ok`.
+fn write_json<T: Serialize>(
     path: &Path,
-    value: &impl Serialize,
+    value: &T,
+    old: Option<&T>,
     hook: Option<&FaultHook>,
     write: DurableWrite,
 ) -> Result<(), LedgerError> {
-    let bytes = serde_json::to_vec_pretty(value).map_err(|e| io_error(path)(e.into()))?;
-    fault::guard(hook, write, || write_atomic(path, &bytes)).map_err(io_error(path))
+    let encode = |v: &T| serde_json::to_vec_pretty(v).map_err(|e| io_error(path)(e.into()));
+    let bytes = encode(value)?;
+    match fault::guard(hook, write, || write_atomic(path, &bytes)) {
+        Ok(()) => Ok(()),
+        Err(source) => {
+            let old = old.map(encode).transpose()?;
+            if undo_atomic(path, &bytes, old.as_deref()) {
+                Ok(())
+            } else {
+                Err(io_error(path)(source))
+            }
+        }
+    }
 }
 
 /// Reads `path` and checks its format tag and version.
@@ -153,28 +168,40 @@ fn read_checked(path: &Path, format: &str) -> Result<Vec<u8>, LedgerError> {
     Ok(bytes)
 }
 
-/// Writes one task's record durably.
+fn task_out(task: &TaskRecord) -> TaskOut<'_> {
+    TaskOut {
+        format: TASK_FORMAT,
+        version: FORMAT_VERSION,
+        task,
+    }
+}
+
+/// Writes one task's record durably over `old`, the version its file holds (`None`: none).
 pub(super) fn write_task(
+    tasks_dir: &Path,
+    task: &TaskRecord,
+    old: Option<&TaskRecord>,
+    hook: Option<&FaultHook>,
+) -> Result<(), LedgerError> {
+    let path = tasks_dir.join(task_file_name(task.id));
+    let old = old.map(task_out);
+    write_json(
+        &path,
+        &task_out(task),
+        old.as_ref(),
+        hook,
+        DurableWrite::LedgerTask,
+    )
+}
+
+/// Deletes one task's record (absent is fine) and makes the removal durable. A removal failing
+/// after the file is gone writes it back; only if that fails too, the removal stands (`Ok`).
+pub(super) fn remove_task(
     tasks_dir: &Path,
     task: &TaskRecord,
     hook: Option<&FaultHook>,
 ) -> Result<(), LedgerError> {
     let path = tasks_dir.join(task_file_name(task.id));
-    let out = TaskOut {
-        format: TASK_FORMAT,
-        version: FORMAT_VERSION,
-        task,
-    };
-    write_json(&path, &out, hook, DurableWrite::LedgerTask)
-}
-
-/// Deletes one task's record (absent is fine) and makes the removal durable.
-pub(super) fn remove_task(
-    tasks_dir: &Path,
-    id: u64,
-    hook: Option<&FaultHook>,
-) -> Result<(), LedgerError> {
-    let path = tasks_dir.join(task_file_name(id));
     let remove = || {
         match fs::remove_file(&path) {
             Ok(()) => {}
@@ -183,7 +210,11 @@ pub(super) fn remove_task(
         }
         sync_dir(tasks_dir)
     };
-    fault::guard(hook, DurableWrite::LedgerRemove, remove).map_err(io_error(&path))
+    match fault::guard(hook, DurableWrite::LedgerRemove, remove) {
+        Ok(()) => Ok(()),
+        Err(_) if !path.exists() && write_task(tasks_dir, task, None, None).is_err() => Ok(()),
+        Err(source) => Err(io_error(&path)(source)),
+    }
 }
 
 fn read_task(path: &Path, id: u64) -> Result<TaskRecord, LedgerError> {
@@ -249,6 +280,7 @@ pub(super) fn write_journal(
     write_json(
         &tasks_dir.join(JOURNAL_FILE),
         &out,
+        None,
         hook,
         DurableWrite::LedgerTask,
     )
@@ -277,21 +309,27 @@ pub(super) fn remove_journal(tasks_dir: &Path) -> Result<(), LedgerError> {
     sync_dir(tasks_dir).map_err(io_error(tasks_dir))
 }
 
-/// Writes the counters durably.
-pub(super) fn write_counters(
-    dir: &Path,
-    counters: Counters,
-    hook: Option<&FaultHook>,
-) -> Result<(), LedgerError> {
-    let out = CountersOut {
+fn counters_out(counters: Counters) -> CountersOut {
+    CountersOut {
         format: COUNTERS_FORMAT,
         version: FORMAT_VERSION,
         next_task_id: counters.next_task_id,
         next_auto_id: counters.next_auto_id,
-    };
+    }
+}
+
+/// Writes the counters durably over `old` (`None`: never written).
+pub(super) fn write_counters(
+    dir: &Path,
+    counters: Counters,
+    old: Option<Counters>,
+    hook: Option<&FaultHook>,
+) -> Result<(), LedgerError> {
+    let old = old.map(counters_out);
     write_json(
         &dir.join(COUNTERS_FILE),
-        &out,
+        &counters_out(counters),
+        old.as_ref(),
         hook,
         DurableWrite::LedgerCounters,
     )

@@ -220,7 +220,9 @@ impl Ledger {
             return Err(LedgerError::NoSuchTask(id));
         }
         self.settle()?;
-        disk::remove_task(&self.tasks_dir, id, self.fault_hook.as_ref())?;
+        if let Some(task) = self.tasks.get(&id) {
+            disk::remove_task(&self.tasks_dir, task, self.fault_hook.as_ref())?;
+        }
         self.tasks.remove(&id);
         Ok(())
     }
@@ -293,7 +295,10 @@ impl Ledger {
         }
         match records.as_slice() {
             [] => return Ok(()),
-            [one] => disk::write_task(&self.tasks_dir, one, self.fault_hook.as_ref())?,
+            [one] => {
+                let old = self.tasks.get(&one.id);
+                disk::write_task(&self.tasks_dir, one, old, self.fault_hook.as_ref())?
+            }
             many => {
                 disk::write_journal(&self.tasks_dir, many, self.fault_hook.as_ref())?;
                 self.journal = many.iter().map(|t| t.id).collect();
@@ -314,7 +319,8 @@ impl Ledger {
         }
         for id in &self.journal {
             if let Some(task) = self.tasks.get(id) {
-                disk::write_task(&self.tasks_dir, task, self.fault_hook.as_ref())?;
+                // The file may hold an older version; the journal holds this one either way.
+                disk::write_task(&self.tasks_dir, task, Some(task), self.fault_hook.as_ref())?;
             }
         }
         disk::remove_journal(&self.tasks_dir)?;
@@ -324,7 +330,8 @@ impl Ledger {
 
     /// Writes `counters` and then adopts them.
     fn save_counters(&mut self, counters: Counters) -> Result<(), LedgerError> {
-        disk::write_counters(&self.dir, counters, self.fault_hook.as_ref())?;
+        let old = Some(self.counters);
+        disk::write_counters(&self.dir, counters, old, self.fault_hook.as_ref())?;
         self.counters = counters;
         Ok(())
     }

@@ -356,3 +356,57 @@ fn corrupt_files_are_errors_naming_the_file() {
     };
     check(&id_7, "000000000007.json", "next_task_id");
 }
+
+/// What a reopened ledger reads: every record.
+fn replayed(dir: &tempfile::TempDir) -> Vec<TaskRecord> {
+    open(dir).list(None, None).into_iter().cloned().collect()
+}
+
+#[test]
+fn a_write_failing_before_or_after_its_rename_changes_nothing() {
+    use crate::fault::{DurableWrite, FaultHook, FaultSite};
+    for site in [
+        FaultSite::before(DurableWrite::LedgerTask),
+        FaultSite::after(DurableWrite::LedgerTask),
+        FaultSite::after(DurableWrite::LedgerRemove),
+    ] {
+        let dir = tempfile::tempdir().unwrap();
+        let mut l = open(&dir);
+        let a = create(&mut l, "c");
+        let b = create(&mut l, "c");
+        l.transition(a, Failed, Some("x")).unwrap();
+        l.transition(a, FailedAndCleaned, None).unwrap();
+        let mut l = l.with_fault_hook(Some(FaultHook::fail_at(site)));
+        let memory = |l: &Ledger| l.list(None, None).into_iter().cloned().collect::<Vec<_>>();
+        let before = memory(&l);
+        // One record, several (the journal), a removal.
+        assert!(
+            l.transition(b, Started, None).is_err() || site.write == DurableWrite::LedgerRemove
+        );
+        let mut batch = l.batch();
+        batch.transition(b, Failed, Some("y")).unwrap();
+        batch.create("c", "_default", vec![], None, NOW).unwrap();
+        let journal = batch.commit();
+        assert!(
+            journal.is_err() || site.write == DurableWrite::LedgerRemove,
+            "{site}"
+        );
+        if site.write == DurableWrite::LedgerRemove {
+            assert!(l.remove(a).is_err(), "{site}");
+            assert_eq!(memory(&l), replayed(&dir), "{site}");
+            continue;
+        }
+        assert_eq!(memory(&l), before, "{site}");
+        assert_eq!(replayed(&dir), before, "{site}");
+        let tmp: Vec<_> = fs::read_dir(dir.path().join("tasks"))
+            .unwrap()
+            .flatten()
+            .map(|e| e.file_name())
+            .filter(|n| n.to_string_lossy().starts_with('.'))
+            .collect();
+        assert!(
+            tmp.is_empty() && !dir.path().join("tasks/batch.json").exists(),
+            "{site}: {tmp:?}"
+        );
+    }
+}
