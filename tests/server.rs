@@ -278,3 +278,95 @@ fn pymilvus_bulk_import_functions_work_unchanged() {
         .1;
     assert_eq!(count["data"]["rowCount"], 10);
 }
+
+/// The book collection with `data/book/book.json` (5 rows) imported, on a fresh server.
+fn book_server(dir: &std::path::Path) -> Server {
+    let s = Server::start(dir, &[]);
+    let schema: Value =
+        serde_json::from_slice(&std::fs::read(repo().join("data/book/schema.json")).unwrap())
+            .unwrap();
+    assert_eq!(s.post("/v2/vectordb/collections/create", schema)["code"], 0);
+    let v = s.post(
+        "/v2/vectordb/jobs/import/create",
+        json!({"collectionName": "book", "files": [["data/book/book.json"]]}),
+    );
+    let job = wait_job(&s, v["data"]["jobId"].as_str().unwrap());
+    assert_eq!(job["state"], "Completed", "{job}");
+    s
+}
+
+/// Asserts a code 1100 answer whose message names `words` (parameter, limit, value).
+fn assert_refused(v: &Value, words: &[&str]) {
+    assert_eq!(v["code"], 1100, "{v}");
+    let message = v["message"].as_str().unwrap_or("");
+    for w in words {
+        assert!(message.contains(w), "{w:?} not in {v}");
+    }
+}
+
+/// Issue 14 defect 1: a filter nested 1,150 parentheses deep (2.3 KB) overflowed the stack
+/// and aborted the server. It is refused (nesting <= 128) and the server goes on.
+#[test]
+#[ignore = "issue 14 defect 1: a filter nested 1,150 deep overflows the server's stack"]
+fn a_deeply_nested_filter_is_refused_and_the_server_lives() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = book_server(dir.path());
+    let deep = format!("{}book_id == 101{}", "(".repeat(1150), ")".repeat(1150));
+    let v = s.post(
+        "/v2/vectordb/entities/query",
+        json!({"collectionName": "book", "filter": deep}),
+    );
+    assert_refused(&v, &["nesting", "128", "1150"]);
+    let v = s.post(
+        "/v2/vectordb/entities/query",
+        json!({"collectionName": "book", "filter": "(book_id == 101)"}),
+    );
+    assert_eq!(v["data"].as_array().map(Vec::len), Some(1), "{v}");
+}
+
+/// Issue 14 defect 2: `"partitionsNum": 100000000` was accepted (an 8.5 GB catalog with a
+/// partition key). It is refused with the limit named, and nothing is created.
+#[test]
+#[ignore = "issue 14 defect 2: partitionsNum 100000000 is accepted"]
+fn partitions_num_over_1024_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = Server::start(dir.path(), &[]);
+    let mut schema: Value =
+        serde_json::from_slice(&std::fs::read(repo().join("data/book/schema.json")).unwrap())
+            .unwrap();
+    schema["params"]["partitionsNum"] = json!(100_000_000);
+    let v = s.post("/v2/vectordb/collections/create", schema);
+    assert_refused(&v, &["partitionsNum", "1024", "100000000"]);
+    let v = s.post("/v2/vectordb/collections/list", json!({}));
+    assert_eq!(v["data"], json!([]), "{v}");
+}
+
+/// Issue 14 defect 3: `limit: 1000000000` had no cap (8 GB of memory on 400k rows). Query
+/// `limit` and search `limit` (topK) are capped at 16384, as Milvus.
+#[test]
+#[ignore = "issue 14 defect 3: query limit 1000000000 is not capped"]
+fn query_and_search_limits_over_16384_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = book_server(dir.path());
+    let v = s.post(
+        "/v2/vectordb/entities/query",
+        json!({"collectionName": "book", "filter": "book_id > 0", "limit": 1_000_000_000u64}),
+    );
+    assert_refused(&v, &["limit", "16384", "1000000000"]);
+    let v = s.post(
+        "/v2/vectordb/entities/search",
+        json!({"collectionName": "book", "data": [[1.0, 2.0]], "limit": 16385}),
+    );
+    assert_refused(&v, &["16384", "16385"]);
+    // At the cap itself both answer.
+    let v = s.post(
+        "/v2/vectordb/entities/query",
+        json!({"collectionName": "book", "filter": "book_id > 0", "limit": 16384}),
+    );
+    assert_eq!(v["data"].as_array().map(Vec::len), Some(5), "{v}");
+    let v = s.post(
+        "/v2/vectordb/entities/search",
+        json!({"collectionName": "book", "data": [[1.0, 2.0]], "limit": 16384}),
+    );
+    assert_eq!(v["data"].as_array().map(Vec::len), Some(5), "{v}");
+}
