@@ -215,7 +215,6 @@ fn types_26_through_the_cli() {
 /// Issue 14 defect 1 on the CLI: `query --filter` nested 5,000 parentheses deep aborted the
 /// process (stack overflow). It is a usage error (exit 2) naming the limit and the depth.
 #[test]
-#[ignore = "issue 14 defect 1: the CLI aborts on a filter nested 5,000 deep"]
 fn a_deeply_nested_filter_is_a_usage_error_on_the_cli() {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data");

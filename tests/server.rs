@@ -307,7 +307,6 @@ fn assert_refused(v: &Value, words: &[&str]) {
 /// Issue 14 defect 1: a filter nested 1,150 parentheses deep (2.3 KB) overflowed the stack
 /// and aborted the server. It is refused (nesting <= 128) and the server goes on.
 #[test]
-#[ignore = "issue 14 defect 1: a filter nested 1,150 deep overflows the server's stack"]
 fn a_deeply_nested_filter_is_refused_and_the_server_lives() {
     let dir = tempfile::tempdir().unwrap();
     let s = book_server(dir.path());

@@ -18,6 +18,9 @@ pub enum SchemaError {
         /// What is wrong, naming the key.
         what: String,
     },
+    /// A count or size past Milvus's cap (`partitionsNum`, fields, vector fields, dim).
+    #[error("schema: {0}")]
+    Limit(#[from] super::limits::LimitExceeded),
     /// A field-level problem.
     #[error("schema: field \"{field}\": {what}")]
     Field {
