@@ -326,7 +326,6 @@ fn a_deeply_nested_filter_is_refused_and_the_server_lives() {
 /// Issue 14 defect 2: `"partitionsNum": 100000000` was accepted (an 8.5 GB catalog with a
 /// partition key). It is refused with the limit named, and nothing is created.
 #[test]
-#[ignore = "issue 14 defect 2: partitionsNum 100000000 is accepted"]
 fn partitions_num_over_1024_is_refused() {
     let dir = tempfile::tempdir().unwrap();
     let s = Server::start(dir.path(), &[]);
@@ -368,4 +367,60 @@ fn query_and_search_limits_over_16384_are_refused() {
         json!({"collectionName": "book", "data": [[1.0, 2.0]], "limit": 16384}),
     );
     assert_eq!(v["data"].as_array().map(Vec::len), Some(5), "{v}");
+}
+
+/// Issue 14: the caps of INTERFACE 4 on what a schema and a partition request size, each
+/// refused with code 1100 naming the parameter, the limit and the value.
+#[test]
+fn schema_and_partition_caps_are_milvus_caps() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = Server::start(dir.path(), &[]);
+    let field = |i: usize| json!({"fieldName": format!("f{i}"), "dataType": "Int64"});
+    let vector = |i: usize, dim: usize| json!({"fieldName": format!("v{i}"), "dataType": "FloatVector", "elementTypeParams": {"dim": dim}});
+    let create = |name: &str, fields: Vec<Value>, params: Value| {
+        let mut all = vec![json!({"fieldName": "id", "dataType": "Int64", "isPrimary": true})];
+        all.extend(fields);
+        s.post(
+            "/v2/vectordb/collections/create",
+            json!({"collectionName": name, "schema": {"fields": all}, "params": params}),
+        )
+    };
+    let mut many: Vec<Value> = (0..63).map(field).collect();
+    many[0] = vector(0, 2);
+    assert_eq!(create("sixty_four", many.clone(), json!({}))["code"], 0);
+    many.push(field(63));
+    let v = create("sixty_five", many, json!({}));
+    assert_refused(&v, &["fields per collection", "64", "65"]);
+    let four: Vec<Value> = (0..4).map(|i| vector(i, 2)).collect();
+    assert_eq!(create("four", four.clone(), json!({}))["code"], 0);
+    let mut five = four;
+    five.push(vector(4, 2));
+    let v = create("five", five, json!({}));
+    assert_refused(&v, &["vector fields per collection", "4", "5"]);
+    assert_eq!(create("wide", vec![vector(0, 32768)], json!({}))["code"], 0);
+    let v = create("wider", vec![vector(0, 32769)], json!({}));
+    assert_refused(&v, &["dim", "32768", "32769"]);
+    let keyed = vec![
+        vector(0, 2),
+        json!({"fieldName": "k", "dataType": "Int64", "isPartitionKey": true}),
+    ];
+    let v = create("keyed", keyed.clone(), json!({"partitionsNum": 1025}));
+    assert_refused(&v, &["partitionsNum", "1024", "1025"]);
+    assert_eq!(
+        create("keyed", keyed, json!({"partitionsNum": 1024}))["code"],
+        0
+    );
+    // `_default` and 1023 more; the 1025th partition is refused.
+    for i in 0..1023 {
+        let v = s.post(
+            "/v2/vectordb/partitions/create",
+            json!({"collectionName": "four", "partitionName": format!("p{i}")}),
+        );
+        assert_eq!(v["code"], 0, "{v}");
+    }
+    let v = s.post(
+        "/v2/vectordb/partitions/create",
+        json!({"collectionName": "four", "partitionName": "p1023"}),
+    );
+    assert_refused(&v, &["partitions per collection", "1024", "1025"]);
 }

@@ -128,6 +128,7 @@ impl CollectionSchema {
         if self.fields.is_empty() {
             return Err(invalid("a collection needs at least one field"));
         }
+        self.check_limits()?;
         let mut seen = std::collections::BTreeSet::new();
         for f in &self.fields {
             if !seen.insert(f.name.as_str()) {

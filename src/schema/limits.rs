@@ -52,3 +52,27 @@ pub fn check(param: impl Into<String>, found: usize, limit: usize) -> Result<(),
     }
     Ok(())
 }
+
+impl super::CollectionSchema {
+    /// The caps a schema must keep: `partitionsNum`, top-level fields, top-level vector
+    /// fields and each vector field's `dim` (struct members included).
+    pub fn check_limits(&self) -> Result<(), LimitExceeded> {
+        check("partitionsNum", self.partitions_num, MAX_PARTITIONS_NUM)?;
+        check("fields per collection", self.fields.len(), MAX_FIELDS)?;
+        let vectors = self.fields.iter().filter(|f| f.data_type.is_vector());
+        check(
+            "vector fields per collection",
+            vectors.count(),
+            MAX_VECTOR_FIELDS,
+        )?;
+        let members = self.fields.iter().flat_map(|f| &f.struct_fields);
+        for f in self.fields.iter().chain(members) {
+            check(
+                format!("dim of field \"{}\"", f.name),
+                f.dim_or_zero(),
+                MAX_DIM,
+            )?;
+        }
+        Ok(())
+    }
+}
