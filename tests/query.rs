@@ -228,4 +228,22 @@ fn a_deeply_nested_filter_is_a_usage_error_on_the_cli() {
     for w in ["nesting", "128", "5000"] {
         assert!(stderr.contains(w), "{w:?} not in {stderr}");
     }
+    // The engine's caps are usage errors too.
+    let out = crate::util::vecload(
+        &data,
+        &[
+            "query",
+            "book",
+            "--filter",
+            "book_id > 0",
+            "--limit",
+            "16385",
+        ],
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("limit must be at most 16384, found 16385"),
+        "{stderr}"
+    );
 }

@@ -342,7 +342,6 @@ fn partitions_num_over_1024_is_refused() {
 /// Issue 14 defect 3: `limit: 1000000000` had no cap (8 GB of memory on 400k rows). Query
 /// `limit` and search `limit` (topK) are capped at 16384, as Milvus.
 #[test]
-#[ignore = "issue 14 defect 3: query limit 1000000000 is not capped"]
 fn query_and_search_limits_over_16384_are_refused() {
     let dir = tempfile::tempdir().unwrap();
     let s = book_server(dir.path());
@@ -423,4 +422,38 @@ fn schema_and_partition_caps_are_milvus_caps() {
         json!({"collectionName": "four", "partitionName": "p1023"}),
     );
     assert_refused(&v, &["partitions per collection", "1024", "1025"]);
+}
+
+/// Issue 14: the caps of INTERFACE 4 on what a query, search or import request sizes.
+#[test]
+fn request_caps_are_milvus_caps() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = book_server(dir.path());
+    let units: Vec<Value> = (0..1025).map(|_| json!(["data/book/book.json"])).collect();
+    let v = s.post(
+        "/v2/vectordb/jobs/import/create",
+        json!({"collectionName": "book", "files": units}),
+    );
+    assert_refused(&v, &["units per import request", "1024", "1025"]);
+    let data: Vec<Value> = (0..16385).map(|_| json!([1.0, 2.0])).collect();
+    let v = s.post(
+        "/v2/vectordb/entities/search",
+        json!({"collectionName": "book", "data": data, "limit": 1}),
+    );
+    assert_refused(&v, &["nq", "16384", "16385"]);
+    let long = format!("book_id in [{}101]", "101, ".repeat(16 * 1024));
+    let v = s.post(
+        "/v2/vectordb/entities/query",
+        json!({"collectionName": "book", "filter": long}),
+    );
+    assert_refused(&v, &["filter length", "65536", &long.len().to_string()]);
+    let v = s.post(
+        "/v2/vectordb/jobs/import/list",
+        json!({"collectionName": "book"}),
+    );
+    assert_eq!(
+        v["data"]["records"].as_array().map(Vec::len),
+        Some(1),
+        "{v}"
+    );
 }
