@@ -58,7 +58,7 @@ pub enum EngineError {
     /// A request sizes something past Milvus's cap (units per request, partitions,
     /// collections); nothing changed.
     #[error("invalid request: {0}")]
-    Limit(#[from] LimitExceeded),
+    Limit(LimitExceeded),
     /// No job with that id.
     #[error("import job does not exist, jobID={0}")]
     JobNotFound(u64),
@@ -114,6 +114,12 @@ impl EngineError {
             | EngineError::Schema(SchemaError::Limit(l)) => Some(l),
             _ => None,
         }
+    }
+}
+
+impl From<LimitExceeded> for EngineError {
+    fn from(l: LimitExceeded) -> Self {
+        EngineError::Limit(l)
     }
 }
 

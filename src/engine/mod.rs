@@ -137,7 +137,7 @@ impl Engine {
     }
 
     /// Creates a collection from a parsed schema. Refuses a schema past Milvus's caps
-    /// (`partitionsNum`, fields, vector fields, dim) and a 65,537th collection.
+    /// (`partitionsNum`, fields, dim) and a 65,537th collection.
     pub fn create_collection(&self, schema: CollectionSchema) -> Result<(), EngineError> {
         schema.check_limits()?;
         let mut st = self.inner.lock();

@@ -49,10 +49,16 @@ pub enum QueryError {
     },
     /// A request sizes something past Milvus's cap (filter length or depth, limit, topK).
     #[error("invalid query: {0}")]
-    Limit(#[from] LimitExceeded),
+    Limit(LimitExceeded),
     /// A segment could not be read back.
     #[error(transparent)]
     Segment(#[from] SegmentError),
+}
+
+impl From<LimitExceeded> for QueryError {
+    fn from(l: LimitExceeded) -> Self {
+        QueryError::Limit(l)
+    }
 }
 
 impl QueryError {

@@ -20,7 +20,7 @@ pub enum SchemaError {
     },
     /// A count or size past Milvus's cap (`partitionsNum`, fields, vector fields, dim).
     #[error("schema: {0}")]
-    Limit(#[from] super::limits::LimitExceeded),
+    Limit(super::limits::LimitExceeded),
     /// A field-level problem.
     #[error("schema: field \"{field}\": {what}")]
     Field {
