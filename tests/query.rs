@@ -211,3 +211,39 @@ fn types_26_through_the_cli() {
         "{err}"
     );
 }
+
+/// Issue 14 defect 1 on the CLI: `query --filter` nested 5,000 parentheses deep aborted the
+/// process (stack overflow). It is a usage error (exit 2) naming the limit and the depth.
+#[test]
+fn a_deeply_nested_filter_is_a_usage_error_on_the_cli() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let schema = crate::util::repo().join("data/book/schema.json");
+    let out = crate::util::vecload(&data, &["collection", "create", schema.to_str().unwrap()]);
+    assert!(out.status.success(), "{out:?}");
+    let deep = format!("{}book_id == 101{}", "(".repeat(5000), ")".repeat(5000));
+    let out = crate::util::vecload(&data, &["query", "book", "--filter", &deep]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    for w in ["nesting", "128", "5000"] {
+        assert!(stderr.contains(w), "{w:?} not in {stderr}");
+    }
+    // The engine's caps are usage errors too.
+    let out = crate::util::vecload(
+        &data,
+        &[
+            "query",
+            "book",
+            "--filter",
+            "book_id > 0",
+            "--limit",
+            "16385",
+        ],
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("limit must be at most 16384, found 16385"),
+        "{stderr}"
+    );
+}

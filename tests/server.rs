@@ -278,3 +278,178 @@ fn pymilvus_bulk_import_functions_work_unchanged() {
         .1;
     assert_eq!(count["data"]["rowCount"], 10);
 }
+
+/// The book collection with `data/book/book.json` (5 rows) imported, on a fresh server.
+fn book_server(dir: &std::path::Path) -> Server {
+    let s = Server::start(dir, &[]);
+    let schema: Value =
+        serde_json::from_slice(&std::fs::read(repo().join("data/book/schema.json")).unwrap())
+            .unwrap();
+    assert_eq!(s.post("/v2/vectordb/collections/create", schema)["code"], 0);
+    let v = s.post(
+        "/v2/vectordb/jobs/import/create",
+        json!({"collectionName": "book", "files": [["data/book/book.json"]]}),
+    );
+    let job = wait_job(&s, v["data"]["jobId"].as_str().unwrap());
+    assert_eq!(job["state"], "Completed", "{job}");
+    s
+}
+
+/// Asserts a code 1100 answer whose message names `words` (parameter, limit, value).
+fn assert_refused(v: &Value, words: &[&str]) {
+    assert_eq!(v["code"], 1100, "{v}");
+    let message = v["message"].as_str().unwrap_or("");
+    for w in words {
+        assert!(message.contains(w), "{w:?} not in {v}");
+    }
+}
+
+/// Issue 14 defect 1: a filter nested 1,150 parentheses deep (2.3 KB) overflowed the stack
+/// and aborted the server. It is refused (nesting <= 128) and the server goes on.
+#[test]
+fn a_deeply_nested_filter_is_refused_and_the_server_lives() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = book_server(dir.path());
+    let deep = format!("{}book_id == 101{}", "(".repeat(1150), ")".repeat(1150));
+    let v = s.post(
+        "/v2/vectordb/entities/query",
+        json!({"collectionName": "book", "filter": deep}),
+    );
+    assert_refused(&v, &["nesting", "128", "1150"]);
+    let v = s.post(
+        "/v2/vectordb/entities/query",
+        json!({"collectionName": "book", "filter": "(book_id == 101)"}),
+    );
+    assert_eq!(v["data"].as_array().map(Vec::len), Some(1), "{v}");
+}
+
+/// Issue 14 defect 2: `"partitionsNum": 100000000` was accepted (an 8.5 GB catalog with a
+/// partition key). It is refused with the limit named, and nothing is created.
+#[test]
+fn partitions_num_over_1024_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = Server::start(dir.path(), &[]);
+    let mut schema: Value =
+        serde_json::from_slice(&std::fs::read(repo().join("data/book/schema.json")).unwrap())
+            .unwrap();
+    schema["params"]["partitionsNum"] = json!(100_000_000);
+    let v = s.post("/v2/vectordb/collections/create", schema);
+    assert_refused(&v, &["partitionsNum", "1024", "100000000"]);
+    let v = s.post("/v2/vectordb/collections/list", json!({}));
+    assert_eq!(v["data"], json!([]), "{v}");
+}
+
+/// Issue 14 defect 3: `limit: 1000000000` had no cap (8 GB of memory on 400k rows). Query
+/// `limit` and search `limit` (topK) are capped at 16384, as Milvus.
+#[test]
+fn query_and_search_limits_over_16384_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = book_server(dir.path());
+    let v = s.post(
+        "/v2/vectordb/entities/query",
+        json!({"collectionName": "book", "filter": "book_id > 0", "limit": 1_000_000_000u64}),
+    );
+    assert_refused(&v, &["limit", "16384", "1000000000"]);
+    let v = s.post(
+        "/v2/vectordb/entities/search",
+        json!({"collectionName": "book", "data": [[1.0, 2.0]], "limit": 16385}),
+    );
+    assert_refused(&v, &["16384", "16385"]);
+    // At the cap itself both answer.
+    let v = s.post(
+        "/v2/vectordb/entities/query",
+        json!({"collectionName": "book", "filter": "book_id > 0", "limit": 16384}),
+    );
+    assert_eq!(v["data"].as_array().map(Vec::len), Some(5), "{v}");
+    let v = s.post(
+        "/v2/vectordb/entities/search",
+        json!({"collectionName": "book", "data": [[1.0, 2.0]], "limit": 16384}),
+    );
+    assert_eq!(v["data"].as_array().map(Vec::len), Some(5), "{v}");
+}
+
+/// Issue 14: the caps of INTERFACE 4 on what a schema and a partition request size, each
+/// refused with code 1100 naming the parameter, the limit and the value.
+#[test]
+fn schema_and_partition_caps_are_milvus_caps() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = Server::start(dir.path(), &[]);
+    let field = |i: usize| json!({"fieldName": format!("f{i}"), "dataType": "Int64"});
+    let vector = |i: usize, dim: usize| json!({"fieldName": format!("v{i}"), "dataType": "FloatVector", "elementTypeParams": {"dim": dim}});
+    let create = |name: &str, fields: Vec<Value>, params: Value| {
+        let mut all = vec![json!({"fieldName": "id", "dataType": "Int64", "isPrimary": true})];
+        all.extend(fields);
+        s.post(
+            "/v2/vectordb/collections/create",
+            json!({"collectionName": name, "schema": {"fields": all}, "params": params}),
+        )
+    };
+    let mut many: Vec<Value> = (0..63).map(field).collect();
+    many[0] = vector(0, 2);
+    assert_eq!(create("sixty_four", many.clone(), json!({}))["code"], 0);
+    many.push(field(63));
+    let v = create("sixty_five", many, json!({}));
+    assert_refused(&v, &["fields per collection", "64", "65"]);
+    let four: Vec<Value> = (0..4).map(|i| vector(i, 2)).collect();
+    assert_eq!(create("four", four, json!({}))["code"], 0);
+    assert_eq!(create("wide", vec![vector(0, 32768)], json!({}))["code"], 0);
+    let v = create("wider", vec![vector(0, 32769)], json!({}));
+    assert_refused(&v, &["dim", "32768", "32769"]);
+    let keyed = vec![
+        vector(0, 2),
+        json!({"fieldName": "k", "dataType": "Int64", "isPartitionKey": true}),
+    ];
+    let v = create("keyed", keyed.clone(), json!({"partitionsNum": 1025}));
+    assert_refused(&v, &["partitionsNum", "1024", "1025"]);
+    assert_eq!(
+        create("keyed", keyed, json!({"partitionsNum": 1024}))["code"],
+        0
+    );
+    // `_default` and 1023 more; the 1025th partition is refused.
+    for i in 0..1023 {
+        let v = s.post(
+            "/v2/vectordb/partitions/create",
+            json!({"collectionName": "four", "partitionName": format!("p{i}")}),
+        );
+        assert_eq!(v["code"], 0, "{v}");
+    }
+    let v = s.post(
+        "/v2/vectordb/partitions/create",
+        json!({"collectionName": "four", "partitionName": "p1023"}),
+    );
+    assert_refused(&v, &["partitions per collection", "1024", "1025"]);
+}
+
+/// Issue 14: the caps of INTERFACE 4 on what a query, search or import request sizes.
+#[test]
+fn request_caps_are_milvus_caps() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = book_server(dir.path());
+    let units: Vec<Value> = (0..1025).map(|_| json!(["data/book/book.json"])).collect();
+    let v = s.post(
+        "/v2/vectordb/jobs/import/create",
+        json!({"collectionName": "book", "files": units}),
+    );
+    assert_refused(&v, &["units per import request", "1024", "1025"]);
+    let data: Vec<Value> = (0..16385).map(|_| json!([1.0, 2.0])).collect();
+    let v = s.post(
+        "/v2/vectordb/entities/search",
+        json!({"collectionName": "book", "data": data, "limit": 1}),
+    );
+    assert_refused(&v, &["nq", "16384", "16385"]);
+    let long = format!("book_id in [{}101]", "101, ".repeat(16 * 1024));
+    let v = s.post(
+        "/v2/vectordb/entities/query",
+        json!({"collectionName": "book", "filter": long}),
+    );
+    assert_refused(&v, &["filter length", "65536", &long.len().to_string()]);
+    let v = s.post(
+        "/v2/vectordb/jobs/import/list",
+        json!({"collectionName": "book"}),
+    );
+    assert_eq!(
+        v["data"]["records"].as_array().map(Vec::len),
+        Some(1),
+        "{v}"
+    );
+}

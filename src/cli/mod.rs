@@ -27,9 +27,29 @@ pub fn main() -> ExitCode {
         Ok(code) => code,
         Err(e) => {
             eprintln!("error: {e:#}");
-            ExitCode::FAILURE
+            if is_usage(&e) {
+                ExitCode::from(2)
+            } else {
+                ExitCode::FAILURE
+            }
         }
     }
+}
+
+/// Whether `e` is a usage error (exit 2): a request past one of Milvus's caps.
+fn is_usage(e: &anyhow::Error) -> bool {
+    e.chain().any(|c| {
+        c.downcast_ref::<vecload::EngineError>()
+            .is_some_and(|e| e.limit().is_some())
+            || matches!(
+                c.downcast_ref::<query::QueryError>(),
+                Some(query::QueryError::Limit(_))
+            )
+            || matches!(
+                c.downcast_ref::<vecload::schema::SchemaError>(),
+                Some(vecload::schema::SchemaError::Limit(_))
+            )
+    })
 }
 
 fn print_json(v: &Value) -> Result<()> {

@@ -8,6 +8,7 @@ use crate::parse::FilesError;
 use crate::parse::csv::CsvError;
 use crate::query::QueryError;
 use crate::schema::SchemaError;
+use crate::schema::limits::LimitExceeded;
 use crate::segment::SegmentError;
 use crate::source::SourceError;
 
@@ -54,6 +55,10 @@ pub enum EngineError {
         /// Tasks requested.
         requested: usize,
     },
+    /// A request sizes something past Milvus's cap (units per request, partitions,
+    /// collections); nothing changed.
+    #[error("invalid request: {0}")]
+    Limit(LimitExceeded),
     /// No job with that id.
     #[error("import job does not exist, jobID={0}")]
     JobNotFound(u64),
@@ -97,6 +102,25 @@ pub enum EngineError {
     /// Not a `source`: the message already holds it, and error chains would repeat it.
     #[error("invalid import request: {0}")]
     Csv(CsvError),
+}
+
+impl EngineError {
+    /// The cap this error reports, whichever layer checked it (schema, query or engine):
+    /// front ends answer it as an invalid parameter (REST code 1100, CLI exit 2).
+    pub fn limit(&self) -> Option<&LimitExceeded> {
+        match self {
+            EngineError::Limit(l)
+            | EngineError::Query(QueryError::Limit(l))
+            | EngineError::Schema(SchemaError::Limit(l)) => Some(l),
+            _ => None,
+        }
+    }
+}
+
+impl From<LimitExceeded> for EngineError {
+    fn from(l: LimitExceeded) -> Self {
+        EngineError::Limit(l)
+    }
 }
 
 impl From<CsvError> for EngineError {

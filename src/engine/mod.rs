@@ -33,7 +33,7 @@ pub use setting::{Setting, SettingError, ValueKind};
 use crate::catalog::{Catalog, Collection};
 use crate::fault::DurableWrite;
 use crate::ledger::{Ledger, TaskRecord, TaskState};
-use crate::schema::CollectionSchema;
+use crate::schema::{CollectionSchema, limits};
 use runner::Running;
 
 /// Catalog and ledger, changed together under one lock.
@@ -144,9 +144,14 @@ impl Engine {
         &self.inner.data_dir
     }
 
-    /// Creates a collection from a parsed schema.
+    /// Creates a collection from a parsed schema. Refuses a schema past Milvus's caps
+    /// (`partitionsNum`, fields, dim) and a 65,537th collection.
     pub fn create_collection(&self, schema: CollectionSchema) -> Result<(), EngineError> {
-        self.inner.lock().catalog.create_collection(schema)?;
+        schema.check_limits()?;
+        let mut st = self.inner.lock();
+        let n = st.catalog.collections().count();
+        limits::check("collections", n + 1, limits::MAX_COLLECTIONS)?;
+        st.catalog.create_collection(schema)?;
         Ok(())
     }
 
@@ -194,12 +199,18 @@ impl Engine {
         Ok(self.inner.lock().catalog.collection(name)?.clone())
     }
 
-    /// Creates a partition.
+    /// Creates a partition; a collection holds at most 1024, `_default` included.
     pub fn create_partition(&self, collection: &str, partition: &str) -> Result<(), EngineError> {
-        self.inner
-            .lock()
-            .catalog
-            .create_partition(collection, partition)?;
+        let mut st = self.inner.lock();
+        let c = st.catalog.collection(collection)?;
+        if c.partition(partition).is_none() {
+            limits::check(
+                "partitions per collection",
+                c.partitions.len() + 1,
+                limits::MAX_PARTITIONS_PER_COLLECTION,
+            )?;
+        }
+        st.catalog.create_partition(collection, partition)?;
         Ok(())
     }
 

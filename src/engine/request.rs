@@ -3,6 +3,7 @@
 use super::{EngineError, Inner, State};
 use crate::catalog::DEFAULT_PARTITION;
 use crate::parse::FilesError;
+use crate::schema::limits;
 
 /// Checks a request of `units` (each one task) and returns the partition name the tasks
 /// record (`""` for a partition-key collection).
@@ -37,6 +38,11 @@ pub(super) fn check(
     if units.is_empty() {
         return Err(FilesError::Empty.into());
     }
+    limits::check(
+        "units per import request",
+        units.len(),
+        limits::MAX_IMPORT_UNITS,
+    )?;
     for files in units {
         crate::parse::classify(files)?;
         // Sizes from `stat` or an object HEAD, before any byte is read.

@@ -2,6 +2,7 @@
 //! could not be read back.
 
 use crate::schema::DataType;
+use crate::schema::limits::LimitExceeded;
 use crate::segment::SegmentError;
 
 use super::Metric;
@@ -46,9 +47,18 @@ pub enum QueryError {
         /// The field's type.
         data_type: DataType,
     },
+    /// A request sizes something past Milvus's cap (filter length or depth, limit, topK).
+    #[error("invalid query: {0}")]
+    Limit(LimitExceeded),
     /// A segment could not be read back.
     #[error(transparent)]
     Segment(#[from] SegmentError),
+}
+
+impl From<LimitExceeded> for QueryError {
+    fn from(l: LimitExceeded) -> Self {
+        QueryError::Limit(l)
+    }
 }
 
 impl QueryError {

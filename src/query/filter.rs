@@ -1,7 +1,9 @@
 //! Filter expressions for `query --filter`, a subset of Milvus's boolean expressions:
 //! comparisons (`== != < <= > >=`), `in [...]` / `not in [...]`, `and`/`or`/`not` (or
 //! `&& || !`), parentheses. Fields are schema fields or dynamic keys; a missing value
-//! compares false.
+//! compares false. Text is at most 64 KiB and parentheses nest at most 128 deep
+//! ([`limits`]): `and`/`or` chains and `not` runs are parsed in loops, so the parser and
+//! [`Filter::matches`] recurse only once per parenthesis level.
 
 use std::cmp::Ordering;
 
@@ -10,14 +12,15 @@ use serde_json::{Map, Value};
 use super::QueryError;
 use super::Snapshot;
 use crate::record::row_to_json;
+use crate::schema::limits;
 
 /// A parsed filter.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Filter {
-    /// Both hold.
-    And(Box<Filter>, Box<Filter>),
-    /// Either holds.
-    Or(Box<Filter>, Box<Filter>),
+    /// Every one holds (`a and b and c`).
+    And(Vec<Filter>),
+    /// Any one holds (`a or b or c`).
+    Or(Vec<Filter>),
     /// Does not hold.
     Not(Box<Filter>),
     /// `left op right`.
@@ -147,6 +150,60 @@ fn tokenize(s: &str) -> Result<Vec<Tok>, QueryError> {
     Ok(out)
 }
 
+fn expected_rparen(found: Option<Tok>) -> QueryError {
+    bad(format!("expected ')', found {found:?}"))
+}
+
+/// An operator waiting on the parser's stack.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Op {
+    Not,
+    And,
+    Or,
+    Open,
+}
+
+/// Wraps the top value in the `not`s on top of the stack (an even run cancels out).
+fn apply_nots(ops: &mut Vec<Op>, vals: &mut [Filter]) {
+    let mut odd = false;
+    while ops.last() == Some(&Op::Not) {
+        ops.pop();
+        odd = !odd;
+    }
+    if odd && let Some(top) = vals.last_mut() {
+        let f = std::mem::replace(top, Filter::And(Vec::new()));
+        *top = match f {
+            Filter::Not(inner) => *inner,
+            f => Filter::Not(Box::new(f)),
+        };
+    }
+}
+
+/// Combines the `and`s (and for `or` or the end, also the `or`s) on top of the stack.
+fn reduce(ops: &mut Vec<Op>, vals: &mut Vec<Filter>, incoming: Op) {
+    while let Some(&op) = ops.last() {
+        if !(op == Op::And || (op == Op::Or && incoming == Op::Or)) {
+            return;
+        }
+        ops.pop();
+        let (Some(right), Some(left)) = (vals.pop(), vals.pop()) else {
+            return;
+        };
+        vals.push(match (op, left) {
+            (Op::And, Filter::And(mut all)) | (Op::Or, Filter::Or(mut all)) => {
+                all.push(right);
+                if op == Op::And {
+                    Filter::And(all)
+                } else {
+                    Filter::Or(all)
+                }
+            }
+            (Op::And, left) => Filter::And(vec![left, right]),
+            (_, left) => Filter::Or(vec![left, right]),
+        });
+    }
+}
+
 struct Parser {
     toks: Vec<Tok>,
     pos: usize,
@@ -161,36 +218,56 @@ impl Parser {
         self.pos += 1;
         t
     }
-    fn or(&mut self) -> Result<Filter, QueryError> {
-        let mut l = self.and()?;
-        while self.peek() == Some(&Tok::Or) {
-            self.pos += 1;
-            l = Filter::Or(Box::new(l), Box::new(self.and()?));
+    /// The whole expression, without recursion: operators wait on a stack and combine as
+    /// precedence (`not` > `and` > `or`) and parentheses say. `and`/`or` chains become one
+    /// list; a run of `not`s is one `Not` or none.
+    fn expr(&mut self) -> Result<Filter, QueryError> {
+        let mut ops: Vec<Op> = Vec::new();
+        let mut vals: Vec<Filter> = Vec::new();
+        loop {
+            // An operand: `not`s and `(`s, then a comparison.
+            match self.peek() {
+                Some(Tok::Not) => {
+                    self.pos += 1;
+                    ops.push(Op::Not);
+                    continue;
+                }
+                Some(Tok::LParen) => {
+                    self.pos += 1;
+                    ops.push(Op::Open);
+                    continue;
+                }
+                _ => vals.push(self.cmp()?),
+            }
+            // Then closing parentheses, and an operator or the end.
+            loop {
+                apply_nots(&mut ops, &mut vals);
+                let binary = match self.peek() {
+                    Some(Tok::And) => Some(Op::And),
+                    Some(Tok::Or) => Some(Op::Or),
+                    Some(Tok::RParen) if ops.contains(&Op::Open) => None,
+                    _ => {
+                        reduce(&mut ops, &mut vals, Op::Or);
+                        return match (ops.pop(), vals.pop()) {
+                            (None, Some(f)) if vals.is_empty() => Ok(f),
+                            _ => Err(expected_rparen(self.peek().cloned())),
+                        };
+                    }
+                };
+                self.pos += 1;
+                match binary {
+                    Some(op) => {
+                        reduce(&mut ops, &mut vals, op);
+                        ops.push(op);
+                        break;
+                    }
+                    None => {
+                        reduce(&mut ops, &mut vals, Op::Or);
+                        ops.pop(); // the matching `(`
+                    }
+                }
+            }
         }
-        Ok(l)
-    }
-    fn and(&mut self) -> Result<Filter, QueryError> {
-        let mut l = self.not()?;
-        while self.peek() == Some(&Tok::And) {
-            self.pos += 1;
-            l = Filter::And(Box::new(l), Box::new(self.not()?));
-        }
-        Ok(l)
-    }
-    fn not(&mut self) -> Result<Filter, QueryError> {
-        if self.peek() == Some(&Tok::Not) {
-            self.pos += 1;
-            return Ok(Filter::Not(Box::new(self.not()?)));
-        }
-        if self.peek() == Some(&Tok::LParen) {
-            self.pos += 1;
-            let f = self.or()?;
-            return match self.next() {
-                Some(Tok::RParen) => Ok(f),
-                other => Err(bad(format!("expected ')', found {other:?}"))),
-            };
-        }
-        self.cmp()
     }
     fn operand(&mut self) -> Result<Operand, QueryError> {
         match self.next() {
@@ -251,12 +328,30 @@ impl Parser {
 
 impl Filter {
     /// Parses an expression such as `word_count > 10 and book_id in [101, 103]`.
+    /// Refuses text over [`limits::MAX_FILTER_BYTES`] and parentheses nested deeper than
+    /// [`limits::MAX_FILTER_DEPTH`] before any recursion.
     pub fn parse(text: &str) -> Result<Filter, QueryError> {
-        let mut p = Parser {
-            toks: tokenize(text)?,
-            pos: 0,
-        };
-        let f = p.or()?;
+        limits::check(
+            "filter length in bytes",
+            text.len(),
+            limits::MAX_FILTER_BYTES,
+        )?;
+        let toks = tokenize(text)?;
+        let mut depth = 0usize;
+        let mut deepest = 0usize;
+        for t in &toks {
+            match t {
+                Tok::LParen => {
+                    depth += 1;
+                    deepest = deepest.max(depth);
+                }
+                Tok::RParen => depth = depth.saturating_sub(1),
+                _ => {}
+            }
+        }
+        limits::check("filter nesting depth", deepest, limits::MAX_FILTER_DEPTH)?;
+        let mut p = Parser { toks, pos: 0 };
+        let f = p.expr()?;
         if p.pos != p.toks.len() {
             return Err(bad(format!(
                 "unexpected {:?} after the expression",
@@ -268,6 +363,17 @@ impl Filter {
 
     /// Whether a row (field name -> value) matches.
     pub fn matches(&self, row: &Map<String, Value>) -> bool {
+        match self {
+            Filter::And(all) => all.iter().all(|f| f.matches(row)),
+            Filter::Or(all) => all.iter().any(|f| f.matches(row)),
+            Filter::Not(a) => !a.matches(row),
+            leaf => leaf.leaf_matches(row),
+        }
+    }
+
+    // Out of line, so the recursive `matches` frames stay small.
+    #[inline(never)]
+    fn leaf_matches(&self, row: &Map<String, Value>) -> bool {
         let get = |o: &Operand| -> Option<Value> {
             match o {
                 Operand::Field(f, path) => path
@@ -279,9 +385,7 @@ impl Filter {
             }
         };
         match self {
-            Filter::And(a, b) => a.matches(row) && b.matches(row),
-            Filter::Or(a, b) => a.matches(row) || b.matches(row),
-            Filter::Not(a) => !a.matches(row),
+            Filter::And(_) | Filter::Or(_) | Filter::Not(_) => self.matches(row),
             Filter::In(o, list) => {
                 get(o).is_some_and(|v| list.iter().any(|x| compare(&v, x) == Some(Ordering::Equal)))
             }
@@ -370,8 +474,99 @@ mod tests {
         ] {
             assert_eq!(Filter::parse(expr).unwrap().matches(&row), want, "{expr}");
         }
-        for bad in ["word_count >", "a in 3", "(a == 1", "a == 1 b", "a = 1"] {
+        for bad in [
+            "word_count >",
+            "a in 3",
+            "(a == 1",
+            "a == 1 b",
+            "a = 1",
+            "()",
+            "(a == 1))",
+            "a == 1 and",
+            "not",
+            ")",
+            "(a == 1) (a == 1)",
+        ] {
             assert!(Filter::parse(bad).is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn precedence_and_flattening() {
+        let p = |e: &str| Filter::parse(e).unwrap();
+        let c = |n: i64| {
+            Filter::Cmp(
+                Operand::Field("a".into(), vec![]),
+                CmpOp::Eq,
+                Operand::Lit(json!(n)),
+            )
+        };
+        assert_eq!(
+            p("a == 1 or a == 2 and a == 3 or a == 4"),
+            Filter::Or(vec![c(1), Filter::And(vec![c(2), c(3)]), c(4)])
+        );
+        assert_eq!(
+            p("not a == 1 and (a == 2 or not not a == 3)"),
+            Filter::And(vec![
+                Filter::Not(Box::new(c(1))),
+                Filter::Or(vec![c(2), c(3)])
+            ])
+        );
+        assert_eq!(p("((a == 1))"), c(1));
+        assert_eq!(
+            p("not (a == 1 and a == 2)"),
+            Filter::Not(Box::new(Filter::And(vec![c(1), c(2)])))
+        );
+        assert_eq!(
+            p("a == 1 and a == 2 and a == 3"),
+            Filter::And(vec![c(1), c(2), c(3)])
+        );
+    }
+
+    /// `depth` levels, each a parenthesis holding `or`, `and` and `not`: the deepest
+    /// recursion an expression of that nesting can cause.
+    fn nested(depth: usize) -> String {
+        let mut e = "a == 1".to_string();
+        for _ in 0..depth {
+            e = format!("not (a == 2 or {e} and a != 3)");
+        }
+        e
+    }
+
+    #[test]
+    fn nesting_and_length_are_capped_before_any_recursion() {
+        let err = Filter::parse(&nested(129)).unwrap_err().to_string();
+        assert!(
+            err.contains("nesting depth must be at most 128, found 129"),
+            "{err}"
+        );
+        let deep = format!("{}a == 1{}", "(".repeat(1150), ")".repeat(1150));
+        let err = Filter::parse(&deep).unwrap_err().to_string();
+        assert!(err.contains("found 1150"), "{err}");
+        let long = format!("a in [{}1]", "1, ".repeat(64 * 1024 / 3));
+        let err = Filter::parse(&long).unwrap_err().to_string();
+        assert!(err.contains("must be at most 65536, found 65543"), "{err}");
+    }
+
+    /// The deepest allowed filter parses, matches and drops on a 256 KiB stack (an eighth of
+    /// a 2 MiB thread stack; a debug build needs 64-128 KiB for it, the parser itself does not
+    /// recurse); so do long `and` chains and `not` runs, which do not nest.
+    #[test]
+    fn the_deepest_allowed_filter_needs_little_stack() {
+        let row = json!({"a": 1}).as_object().unwrap().clone();
+        let run = move || {
+            let f = Filter::parse(&nested(128)).unwrap();
+            assert!(f.matches(&row));
+            let chain = vec!["a == 1"; 5000].join(" and ");
+            assert!(Filter::parse(&chain).unwrap().matches(&row));
+            let nots = format!("{}a == 1", "not ".repeat(16000));
+            assert!(Filter::parse(&nots).unwrap().matches(&row));
+        };
+        std::thread::Builder::new()
+            .stack_size(256 * 1024)
+            .spawn(run)
+            .unwrap()
+            .join()
+            .unwrap();
     }
 }

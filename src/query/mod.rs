@@ -16,6 +16,12 @@ use serde_json::{Map, Value};
 
 use crate::record::{ColumnData, row_to_json};
 use crate::schema::CollectionSchema;
+use crate::schema::limits;
+
+/// Refuses a search of more than 16384 query vectors (Milvus's `nq` cap), before any runs.
+pub fn check_nq(nq: usize) -> Result<(), QueryError> {
+    Ok(limits::check("nq (query vectors)", nq, limits::MAX_NQ)?)
+}
 
 /// A collection and the paths of its visible segments at one moment.
 #[derive(Debug, Clone)]
@@ -74,8 +80,10 @@ pub struct QueryRequest {
     pub limit: usize,
 }
 
-/// Runs `req` over the snapshot: rows in segment order, at most `req.limit`.
+/// Runs `req` over the snapshot: rows in segment order, at most `req.limit` (itself at most
+/// 16384, Milvus's query result window).
 pub fn query(snap: &Snapshot, req: &QueryRequest) -> Result<Vec<Map<String, Value>>, QueryError> {
+    limits::check("limit", req.limit, limits::MAX_QUERY_WINDOW)?;
     let output = req.output.as_deref();
     match &req.select {
         Select::Ids(keys) => get_by_ids(snap, keys, output, req.limit),

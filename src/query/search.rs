@@ -87,8 +87,9 @@ impl Ord for Scored {
     }
 }
 
-/// Exact k nearest rows to `req.vector`, best first.
+/// Exact k nearest rows to `req.vector`, best first; `req.limit` (topK) is at most 16384.
 pub fn search(snap: &Snapshot, req: &SearchRequest<'_>) -> Result<Vec<Hit>, QueryError> {
+    crate::schema::limits::check("limit (topK)", req.limit, crate::schema::limits::MAX_TOP_K)?;
     let schema = &snap.schema;
     let vector_fields: Vec<_> = schema
         .fields

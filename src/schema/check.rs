@@ -13,12 +13,14 @@ pub(super) fn check_field(f: &FieldSchema) -> Result<(), SchemaError> {
         let dim = f.dim.ok_or_else(|| {
             field_err(name, format!("{} needs elementTypeParams.dim", f.data_type))
         })?;
-        if dim == 0 || dim > 32768 {
-            return Err(field_err(
-                name,
-                format!("dim must be in 1..=32768, found {dim}"),
-            ));
+        if dim == 0 {
+            return Err(field_err(name, "dim must be in 1..=32768, found 0"));
         }
+        super::limits::check(
+            format!("dim of field \"{name}\""),
+            dim,
+            super::limits::MAX_DIM,
+        )?;
         if f.data_type == DataType::BinaryVector && dim % 8 != 0 {
             return Err(field_err(
                 name,

@@ -18,6 +18,9 @@ pub enum SchemaError {
         /// What is wrong, naming the key.
         what: String,
     },
+    /// A count or size past Milvus's cap (`partitionsNum`, fields, vector fields, dim).
+    #[error("schema: {0}")]
+    Limit(super::limits::LimitExceeded),
     /// A field-level problem.
     #[error("schema: field \"{field}\": {what}")]
     Field {
@@ -125,6 +128,7 @@ impl CollectionSchema {
         if self.fields.is_empty() {
             return Err(invalid("a collection needs at least one field"));
         }
+        self.check_limits()?;
         let mut seen = std::collections::BTreeSet::new();
         for f in &self.fields {
             if !seen.insert(f.name.as_str()) {

@@ -2,6 +2,7 @@
 
 mod check;
 mod file;
+pub mod limits;
 pub(crate) use file::check_partition_name;
 mod nested;
 mod types;

@@ -188,7 +188,10 @@ mod tests {
             "{err}"
         );
         let err = schema(r#", "elementTypeParams": {"dim": 32769}"#, "").unwrap_err();
-        assert!(err.contains("dim must be in 1..=32768"), "{err}");
+        assert!(
+            err.contains("dim of field \"q\" must be at most 32768, found 32769"),
+            "{err}"
+        );
         let err = schema(
             r#", "elementTypeParams": {"dim": 2}"#,
             r#", "nullable": true"#,

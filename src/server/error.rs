@@ -63,6 +63,7 @@ impl ApiError {
             EngineError::Catalog(CatalogError::PartitionNotFound { .. }) => {
                 code::PARTITION_NOT_FOUND
             }
+            e if e.limit().is_some() => code::INVALID_PARAMETER,
             EngineError::JobNotFound(_)
             | EngineError::FileTooLarge { .. }
             | EngineError::QueueFull { .. } => code::IMPORT_FAILED,

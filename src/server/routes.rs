@@ -162,6 +162,7 @@ fn search(engine: &Engine, b: &Body) -> Answer {
     })?;
     let vectors: Vec<Vec<f32>> = serde_json::from_value(data.clone())
         .map_err(|err| ApiError::new(code::MALFORMED_JSON, format!("can only accept json format request, error: \"data\" must be a list of vectors: {err}")))?;
+    crate::query::check_nq(vectors.len()).map_err(query_err)?;
     let metric = match b
         .0
         .get("searchParams")
