@@ -26,6 +26,7 @@ mod conformance;
 mod corpus;
 mod crash;
 mod csv;
+mod disk_full;
 mod jobs;
 mod json;
 mod parquet;
