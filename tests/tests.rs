@@ -26,6 +26,7 @@ mod conformance;
 mod corpus;
 mod crash;
 mod csv;
+mod files;
 mod jobs;
 mod json;
 mod parquet;
