@@ -44,6 +44,14 @@ pub enum SourceError {
         /// The storage root.
         root: String,
     },
+    /// The path names something other than a regular file (a FIFO, a device, ...).
+    #[error("{path} is not a regular file ({kind})")]
+    NotRegular {
+        /// The path as given.
+        path: String,
+        /// What it is: "a FIFO", "a directory", "a socket" or "a device".
+        kind: &'static str,
+    },
     /// Any other I/O failure.
     #[error("cannot read {path}: {source}")]
     Io {
