@@ -164,7 +164,6 @@ fn a_fifo_is_refused_at_once() {
 }
 
 #[test]
-#[ignore = "issue 14 defect 7: truncating a mapped file mid-import kills the process (SIGBUS)"]
 fn a_file_truncated_mid_import_fails_its_task_and_the_process_lives() {
     let root = tempfile::tempdir().unwrap();
     let file = write_book_rows(root.path(), "big.json", 0, 4000);
@@ -210,4 +209,47 @@ fn a_file_truncated_mid_import_fails_its_task_and_the_process_lives() {
     // Nothing of the failed task is visible.
     let count = crate::util::vecload(data.path(), &["count", "book"]);
     assert_eq!(String::from_utf8_lossy(&count.stdout).trim(), "0");
+}
+
+#[test]
+fn the_engine_with_guarded_maps_fails_the_task_of_a_truncated_file_and_goes_on() {
+    let root = tempfile::tempdir().unwrap();
+    let file = write_book_rows(root.path(), "big.json", 0, 4000);
+    let size = std::fs::metadata(&file).unwrap().len();
+    write_book_rows(root.path(), "good.json", 10_000, 7);
+    let data = tempfile::tempdir().unwrap();
+    let mut opts = vecload::EngineOptions {
+        storage: LocalRoot::confined(root.path()).into(),
+        guard_maps: true,
+        ..vecload::EngineOptions::default()
+    };
+    opts.import.workers = 1;
+    opts.import.unit_bytes = 8192;
+    opts.import.throttle_unit_ms = 40;
+    let engine = vecload::Engine::open(data.path(), opts).unwrap();
+    let schema = std::fs::read(repo().join("data/book/schema.json")).unwrap();
+    engine.create_collection_from_json(&schema).unwrap();
+    let id = engine
+        .import(vecload::ImportRequest::new("book", ["big.json"]))
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(600));
+    std::fs::OpenOptions::new()
+        .write(true)
+        .open(&file)
+        .unwrap()
+        .set_len(100)
+        .unwrap();
+    let task = engine.wait(id, Some(Duration::from_secs(60))).unwrap();
+    assert_eq!(task.state.to_string(), "FailedAndCleaned", "{task:?}");
+    assert_eq!(
+        task.failed_reason,
+        format!("big.json changed during import (size {size} -> 100 bytes)")
+    );
+    // This process, and the engine, go on.
+    let id = engine
+        .import(vecload::ImportRequest::new("book", ["good.json"]))
+        .unwrap();
+    let task = engine.wait(id, Some(Duration::from_secs(60))).unwrap();
+    assert_eq!(task.state.to_string(), "Completed", "{task:?}");
+    assert_eq!(engine.count("book", None).unwrap(), 7);
 }
