@@ -27,6 +27,7 @@ mod corpus;
 mod crash;
 mod csv;
 mod disk_full;
+mod files;
 mod jobs;
 mod json;
 mod parquet;

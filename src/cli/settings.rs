@@ -106,6 +106,8 @@ pub fn resolve(cli: &Cli) -> Result<EngineOptions> {
     apply(&cli.given, &mut engine, &mut keys)?;
     engine.storage = storage::storage(&keys)?;
     engine.fault_hook = super::fault::hook_from_env()?;
+    // A file truncated during an import fails its task; the process lives.
+    engine.guard_maps = true;
     Ok(engine)
 }
 

@@ -90,6 +90,9 @@ impl Engine {
             source,
         };
         std::fs::create_dir_all(&data_dir).map_err(io)?;
+        if opts.guard_maps {
+            crate::source::guard_truncated_maps().map_err(io)?;
+        }
         let lock = recovery::lock_dir(&data_dir)?;
         let hook = &opts.fault_hook;
         let state = State {

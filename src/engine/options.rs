@@ -93,6 +93,12 @@ declare_options! {
         /// it returns fails that write. For tests of failing disks and crashes; none by
         /// default (the binary installs one from `VECLOAD_FAULT`).
         pub fault_hook: Option<crate::fault::FaultHook> = None,
+        /// Installs the process-wide SIGBUS guard of memory-mapped import files when the
+        /// engine opens ([`crate::source::guard_truncated_maps`]): a file truncated during an
+        /// import fails its task ("FILE changed during import (size A -> B bytes)") instead
+        /// of killing the process. Off by default (a library user opts in: it installs a
+        /// signal handler); the binary turns it on.
+        pub guard_maps: bool = false,
         keys:
         /// A segment file rolls over at this size, in bytes.
         "segment.max_size" => segment_max_size: u64 = SEGMENT_MAX_SIZE_DEFAULT;

@@ -82,6 +82,30 @@ impl Inputs {
             Inputs::Parquet { file, .. } => file.name(),
         }
     }
+
+    /// Fails when a mapped input changed while the task read it (see
+    /// [`Opened::unchanged`]): the task's rows cannot be trusted.
+    pub(super) fn unchanged(&self) -> Result<(), PipelineError> {
+        match self {
+            Inputs::Json { file, body, .. } | Inputs::Csv { file, body, .. } => {
+                body.unchanged(file)?
+            }
+            Inputs::Npy { plan, cols, meta } => {
+                for ((_, c), body) in plan.columns.iter().zip(cols) {
+                    body.unchanged(&c.file)?;
+                }
+                if let (Some(c), Some(body)) = (&plan.meta, meta) {
+                    body.unchanged(&c.file)?;
+                }
+            }
+            Inputs::Parquet { file, body } => {
+                if let ParquetBody::Mapped { map, .. } = body {
+                    map.unchanged(file.name())?;
+                }
+            }
+        }
+        Ok(())
+    }
 }
 
 /// The bytes of a Parquet file.

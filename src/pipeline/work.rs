@@ -52,7 +52,7 @@ pub fn run(
         exchange,
     });
 
-    std::thread::scope(|s| {
+    let result = std::thread::scope(|s| {
         let feeder = {
             let shared = shared.clone();
             s.spawn(move || {
@@ -107,7 +107,11 @@ pub fn run(
             id_ranges,
             dir,
         })
-    })
+    });
+    // A file that changed under the task (truncated: its lost pages read as zeros) fails
+    // it, whatever its reading made of the changed bytes.
+    shared.inputs.unchanged()?;
+    result
 }
 
 /// Segment block size that keeps `writers` open writers (each holding a row buffer and an

@@ -1,9 +1,16 @@
 //! A local directory as the storage root: paths confined to it, files memory-mapped or
 //! read by ranges (the buffered mode, and the fallback when a map fails).
+//!
+//! A confined root opens each file with `openat2(RESOLVE_BENEATH)` from the root directory:
+//! the kernel refuses a path that leaves the root (`..`, an absolute symlink, a symlink out
+//! of it) during the open itself, so a file swapped for a symlink between a check and the
+//! open cannot lead outside. Every file is opened non-blocking and checked with `fstat` on
+//! the opened descriptor: anything but a regular file (a FIFO, a device, a socket, a
+//! directory) is refused at once.
 
 use std::fs::File;
 use std::ops::Range;
-use std::os::unix::fs::FileExt;
+use std::os::unix::fs::{FileExt, FileTypeExt};
 use std::path::{Component, Path, PathBuf};
 use std::sync::Arc;
 
@@ -92,10 +99,84 @@ impl LocalRoot {
 
     /// Size in bytes of `path`, without reading it.
     pub fn size(&self, path: &str) -> Result<u64, SourceError> {
-        let full = self.resolve(path)?;
-        std::fs::metadata(&full)
+        let (file, full) = self.open_regular(path)?;
+        file.metadata()
             .map(|m| m.len())
             .map_err(|e| map_io(&full, e))
+    }
+
+    /// Opens `path` for reading: confined to the root by the kernel when the root confines
+    /// (no gap between a check and the open), non-blocking (a FIFO cannot hold the open),
+    /// and refused unless the opened file is a regular file.
+    fn open_regular(&self, path: &str) -> Result<(File, PathBuf), SourceError> {
+        use rustix::fs::{Mode, OFlags, ResolveFlags};
+        let p = Path::new(path);
+        let full = if p.is_absolute() {
+            p.to_path_buf()
+        } else {
+            self.root.join(p)
+        };
+        let escapes = || SourceError::Escapes {
+            path: path.to_string(),
+            root: self.root.display().to_string(),
+        };
+        let flags = OFlags::RDONLY | OFlags::NONBLOCK | OFlags::CLOEXEC | OFlags::NOCTTY;
+        let file = if self.confine {
+            if p.is_absolute()
+                || p.components()
+                    .any(|c| matches!(c, Component::ParentDir | Component::Prefix(_)))
+            {
+                return Err(escapes());
+            }
+            let dir = File::open(&self.root).map_err(|e| map_io(&self.root, e))?;
+            let how = ResolveFlags::BENEATH | ResolveFlags::NO_MAGICLINKS;
+            match rustix::fs::openat2(&dir, p, flags, Mode::empty(), how) {
+                Ok(fd) => File::from(fd),
+                Err(rustix::io::Errno::XDEV | rustix::io::Errno::LOOP) => return Err(escapes()),
+                // No openat2 (a kernel before 5.6, or a sandbox that filters it): open, then
+                // check where the opened descriptor really is.
+                Err(rustix::io::Errno::NOSYS | rustix::io::Errno::PERM) => {
+                    let fd = rustix::fs::open(&full, flags, Mode::empty())
+                        .map_err(|e| map_io(&full, e.into()))?;
+                    let file = File::from(fd);
+                    let real = std::fs::read_link(format!(
+                        "/proc/self/fd/{}",
+                        std::os::fd::AsRawFd::as_raw_fd(&file)
+                    ))
+                    .map_err(|e| map_io(&full, e))?;
+                    let root = self
+                        .root
+                        .canonicalize()
+                        .map_err(|e| map_io(&self.root, e))?;
+                    if !real.starts_with(&root) {
+                        return Err(escapes());
+                    }
+                    file
+                }
+                Err(e) => return Err(map_io(&full, e.into())),
+            }
+        } else {
+            let fd = rustix::fs::open(&full, flags, Mode::empty())
+                .map_err(|e| map_io(&full, e.into()))?;
+            File::from(fd)
+        };
+        let kind = file.metadata().map_err(|e| map_io(&full, e))?.file_type();
+        if !kind.is_file() {
+            let kind = if kind.is_fifo() {
+                "a FIFO"
+            } else if kind.is_dir() {
+                "a directory"
+            } else if kind.is_socket() {
+                "a socket"
+            } else {
+                "a device"
+            };
+            return Err(SourceError::NotRegular {
+                path: path.to_string(),
+                kind,
+            });
+        }
+        Ok((file, full))
     }
 
     /// The files directly in `path` when it is a directory (as paths relative to the root,
@@ -120,16 +201,14 @@ impl LocalRoot {
 
     /// Opens and maps `path`.
     pub fn map(&self, path: &str) -> Result<MappedFile, SourceError> {
-        let full = self.resolve(path)?;
-        let file = File::open(&full).map_err(|e| map_io(&full, e))?;
+        let (file, full) = self.open_regular(path)?;
         MappedFile::map(&file).map_err(|e| map_io(&full, e))
     }
 
     /// Opens `path`: mapped, or for reading by ranges in the buffered mode or when the
     /// map fails.
     pub fn open_file(&self, path: &str) -> Result<Opened, SourceError> {
-        let full = self.resolve(path)?;
-        let file = File::open(&full).map_err(|e| map_io(&full, e))?;
+        let (file, full) = self.open_regular(path)?;
         if self.buffered.is_none()
             && let Ok(map) = MappedFile::map(&file)
         {

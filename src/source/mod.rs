@@ -20,7 +20,7 @@ mod object;
 mod ranged;
 
 pub use local::LocalRoot;
-pub use mmap::MappedFile;
+pub use mmap::{MappedFile, guard_truncated_maps};
 #[cfg(feature = "s3")]
 pub use object::{ObjectRoot, S3Config};
 pub use ranged::{
@@ -43,6 +43,25 @@ pub enum SourceError {
         path: String,
         /// The storage root.
         root: String,
+    },
+    /// The path names something other than a regular file (a FIFO, a device, ...).
+    #[error("{path} is not a regular file ({kind})")]
+    NotRegular {
+        /// The path as given.
+        path: String,
+        /// What it is: "a FIFO", "a directory", "a socket" or "a device".
+        kind: &'static str,
+    },
+    /// The file changed while a task read it (truncated, grown or rewritten): what was
+    /// read cannot be trusted, the task fails.
+    #[error("{path} changed during import (size {from} -> {to} bytes)")]
+    Changed {
+        /// The path as given.
+        path: String,
+        /// Its size when opened.
+        from: u64,
+        /// Its size now.
+        to: u64,
     },
     /// Any other I/O failure.
     #[error("cannot read {path}: {source}")]
@@ -204,6 +223,15 @@ impl Opened {
         match self {
             Opened::Mapped(m) => m.bytes().len() as u64,
             Opened::Ranged(r) => r.len(),
+        }
+    }
+
+    /// Fails with [`SourceError::Changed`] when the mapped file `path` changed since it was
+    /// opened (ranged reads fail by themselves: a short read is an error).
+    pub fn unchanged(&self, path: &str) -> Result<(), SourceError> {
+        match self {
+            Opened::Mapped(m) => m.unchanged(path),
+            Opened::Ranged(_) => Ok(()),
         }
     }
 
