@@ -30,6 +30,7 @@ mod jobs;
 mod json;
 mod parquet;
 mod query;
+mod readonly;
 mod routing;
 mod s3;
 mod server;
