@@ -43,7 +43,6 @@ fn state_of(d: &Path, id: u64) -> TaskState {
 }
 
 #[test]
-#[ignore = "issue 14 defect 10: a read-only command runs and kills a stopped server's Pending tasks"]
 fn read_only_commands_leave_pending_tasks_alone() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path().join("data");
@@ -77,7 +76,6 @@ fn read_only_commands_leave_pending_tasks_alone() {
 }
 
 #[test]
-#[ignore = "issue 14 defect 10: read-only commands take the lock, so they fail while a writer holds it"]
 fn read_only_commands_work_while_a_writer_holds_the_lock() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
@@ -110,7 +108,6 @@ fn read_only_commands_work_while_a_writer_holds_the_lock() {
 }
 
 #[test]
-#[ignore = "issue 14 defect 10: a read-only command creates a missing data directory"]
 fn read_only_commands_do_not_create_a_data_directory() {
     let dir = tempfile::tempdir().unwrap();
     let missing = dir.path().join("nothing-here");

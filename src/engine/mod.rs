@@ -10,6 +10,7 @@ mod import;
 mod jobs;
 mod options;
 mod read;
+mod reader;
 mod recovery;
 mod request;
 mod runner;
@@ -28,6 +29,7 @@ pub use error::EngineError;
 pub use import::{ImportRequest, TaskOptions};
 pub use jobs::{JobState, JobView};
 pub use options::{EngineOptions, ImportOptions, JsonParser, StorageOptions, settings};
+pub use reader::Reader;
 pub use setting::{Setting, SettingError, ValueKind};
 
 use crate::catalog::{Catalog, Collection};
