@@ -21,6 +21,7 @@ macro_rules! cases {
 
 mod bench;
 mod book;
+mod check;
 mod cli;
 mod conformance;
 mod corpus;

@@ -2,6 +2,7 @@
 
 mod args;
 mod bench;
+mod check;
 mod config;
 mod fault;
 mod read;
@@ -101,7 +102,11 @@ fn run(cli: Cli) -> Result<ExitCode> {
     if let Command::BenchImport(args) = &cli.command {
         return bench::run(&cli, args);
     }
-    let opts = settings::resolve(&cli)?;
+    let mut opts = settings::resolve(&cli)?;
+    if let Command::Check { repair } = cli.command {
+        opts.run_pending = false;
+        return check::run(&cli, repair, opts);
+    }
     if read::is_read_only(&cli.command) {
         read::run(&cli)?;
         return Ok(ExitCode::SUCCESS);
@@ -187,7 +192,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             .with_context(|| format!("serving on {listen}"))?;
             return Ok(ExitCode::SUCCESS);
         }
-        Command::InspectSegment { .. } | Command::BenchImport(_) => {}
+        Command::InspectSegment { .. } | Command::BenchImport(_) | Command::Check { .. } => {}
         _ => read::run(&cli)?,
     }
     Ok(ExitCode::SUCCESS)

@@ -93,6 +93,9 @@ declare_options! {
         /// it returns fails that write. For tests of failing disks and crashes; none by
         /// default (the binary installs one from `VECLOAD_FAULT`).
         pub fault_hook: Option<crate::fault::FaultHook> = None,
+        /// Runs the Pending tasks found on open (a server, `import`). Off, they stay queued
+        /// for the next process that runs tasks (`check --repair`).
+        pub run_pending: bool = true,
         keys:
         /// A segment file rolls over at this size, in bytes.
         "segment.max_size" => segment_max_size: u64 = SEGMENT_MAX_SIZE_DEFAULT;
