@@ -73,6 +73,13 @@ fn read_only_commands_leave_pending_tasks_alone() {
         ok(&run(args));
         assert_eq!(state_of(&d, id), TaskState::Pending, "after {args:?}");
     }
+    // A write command other than `serve` and `import` leaves queued tasks queued too.
+    ok(&run(&["partition", "create", "book", "p1"]));
+    assert_eq!(
+        state_of(&d, id),
+        TaskState::Pending,
+        "after partition create"
+    );
 }
 
 #[test]

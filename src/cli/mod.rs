@@ -111,6 +111,10 @@ fn run(cli: Cli) -> Result<ExitCode> {
         read::run(&cli)?;
         return Ok(ExitCode::SUCCESS);
     }
+    // Only `serve` and `import` run queued tasks (INTERFACE 6); other write commands leave
+    // them Pending rather than start them with this process's storage root and stop them on
+    // exit (issue 14 defect 10).
+    opts.run_pending = matches!(cli.command, Command::Serve { .. } | Command::Import { .. });
     let engine = Engine::open(&cli.data_dir, opts)?;
     match cli.command {
         Command::Collection(CollectionCmd::Create { schema }) => {
