@@ -21,6 +21,7 @@ macro_rules! cases {
 
 mod bench;
 mod book;
+mod check;
 mod cli;
 mod conformance;
 mod corpus;
@@ -32,6 +33,7 @@ mod jobs;
 mod json;
 mod parquet;
 mod query;
+mod readonly;
 mod routing;
 mod s3;
 mod server;

@@ -151,6 +151,12 @@ pub enum Command {
         #[arg(long)]
         token: Option<String>,
     },
+    /// Verify the data directory (catalog, ledger, segments) without changing it.
+    Check {
+        /// Take the lock, run recovery, remove orphaned and temp files, fail stuck tasks.
+        #[arg(long)]
+        repair: bool,
+    },
     /// Print a segment file's header.
     InspectSegment {
         /// The segment file.

@@ -2,8 +2,10 @@
 
 mod args;
 mod bench;
+mod check;
 mod config;
 mod fault;
+mod read;
 mod settings;
 mod storage;
 
@@ -14,8 +16,7 @@ use std::time::Duration;
 use anyhow::{Context, Result, bail};
 use serde_json::{Value, json};
 use vecload::ledger::{TaskRecord, TaskState, format_utc};
-use vecload::query::{self, Key};
-use vecload::schema::DataType;
+use vecload::query;
 use vecload::{Engine, ImportRequest, TaskOptions};
 
 use args::{Cli, CollectionCmd, Command, PartitionCmd};
@@ -27,12 +28,22 @@ pub fn main() -> ExitCode {
         Ok(code) => code,
         Err(e) => {
             eprintln!("error: {e:#}");
-            if is_usage(&e) {
-                ExitCode::from(2)
-            } else {
-                ExitCode::FAILURE
-            }
+            ExitCode::from(exit_code(&e))
         }
+    }
+}
+
+/// The exit code of an error (docs/cli.md): 2 usage, 3 a missing data directory, 4 the data
+/// directory held by another process, otherwise 1.
+fn exit_code(e: &anyhow::Error) -> u8 {
+    let engine = e
+        .chain()
+        .find_map(|c| c.downcast_ref::<vecload::EngineError>());
+    match engine {
+        _ if is_usage(e) => 2,
+        Some(vecload::EngineError::DataDirNotFound(_)) => 3,
+        Some(vecload::EngineError::Locked { .. }) => 4,
+        _ => 1,
     }
 }
 
@@ -91,7 +102,20 @@ fn run(cli: Cli) -> Result<ExitCode> {
     if let Command::BenchImport(args) = &cli.command {
         return bench::run(&cli, args);
     }
-    let engine = Engine::open(&cli.data_dir, settings::resolve(&cli)?)?;
+    let mut opts = settings::resolve(&cli)?;
+    if let Command::Check { repair } = cli.command {
+        opts.run_pending = false;
+        return check::run(&cli, repair, opts);
+    }
+    if read::is_read_only(&cli.command) {
+        read::run(&cli)?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    // Only `serve` and `import` run queued tasks (INTERFACE 6); other write commands leave
+    // them Pending rather than start them with this process's storage root and stop them on
+    // exit (issue 14 defect 10).
+    opts.run_pending = matches!(cli.command, Command::Serve { .. } | Command::Import { .. });
+    let engine = Engine::open(&cli.data_dir, opts)?;
     match cli.command {
         Command::Collection(CollectionCmd::Create { schema }) => {
             let bytes = std::fs::read(&schema)
@@ -101,32 +125,6 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 print_json(&json!({"collection": name}))?;
             } else {
                 println!("created collection {name}");
-            }
-        }
-        Command::Collection(CollectionCmd::List) => {
-            let names: Vec<String> = engine
-                .list_collections()
-                .into_iter()
-                .map(|c| c.schema.name)
-                .collect();
-            if cli.json {
-                print_json(&json!(names))?;
-            } else {
-                names.iter().for_each(|n| println!("{n}"));
-            }
-        }
-        Command::Collection(CollectionCmd::Describe { name }) => {
-            let c = engine.describe_collection(&name)?;
-            let v = json!({
-                "collection": c.schema.name,
-                "schema": c.schema,
-                "partitions": c.partitions.iter().map(|p| json!({"name": p.name, "rows": p.rows()})).collect::<Vec<_>>(),
-                "rows": c.rows(None),
-            });
-            if cli.json {
-                print_json(&v)?;
-            } else {
-                println!("{}", serde_json::to_string_pretty(&v)?);
             }
         }
         Command::Collection(CollectionCmd::Drop { name }) => {
@@ -142,21 +140,6 @@ fn run(cli: Cli) -> Result<ExitCode> {
             engine.create_partition(&collection, &partition)?;
             if !cli.json {
                 println!("created partition {partition} in {collection}");
-            }
-        }
-        Command::Partition(PartitionCmd::List { collection }) => {
-            let c = engine.describe_collection(&collection)?;
-            if cli.json {
-                print_json(&json!(
-                    c.partitions
-                        .iter()
-                        .map(|p| json!({"name": p.name, "rows": p.rows()}))
-                        .collect::<Vec<_>>()
-                ))?;
-            } else {
-                c.partitions
-                    .iter()
-                    .for_each(|p| println!("{}\t{}", p.name, p.rows()));
             }
         }
         Command::Import {
@@ -194,105 +177,12 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 return Ok(ExitCode::FAILURE);
             }
         }
-        Command::State { id } => {
-            let rec = engine.get_bulk_insert_state(id)?;
-            if cli.json {
-                print_json(&rec.to_json())?;
-            } else {
-                println!("{}", task_line(&rec));
-            }
-        }
-        Command::Tasks { collection, limit } => {
-            let tasks = engine.list_bulk_insert_tasks(collection.as_deref(), limit)?;
-            if cli.json {
-                print_json(&Value::Array(
-                    tasks.iter().map(TaskRecord::to_json).collect(),
-                ))?;
-            } else {
-                tasks.iter().for_each(|t| println!("{}", task_line(t)));
-            }
-        }
         Command::Cancel { id } => {
             let rec = engine.cancel(id)?;
             if cli.json {
                 print_json(&rec.to_json())?;
             } else {
                 println!("{}", task_line(&rec));
-            }
-        }
-        Command::Count {
-            collection,
-            partition,
-        } => {
-            let n = engine.count(&collection, partition.as_deref())?;
-            if cli.json {
-                print_json(&json!({"count": n}))?;
-            } else {
-                println!("{n}");
-            }
-        }
-        Command::Query {
-            collection,
-            ids,
-            filter,
-            output_fields,
-            limit,
-        } => {
-            let schema = engine.describe_collection(&collection)?.schema;
-            let select = match (ids, filter) {
-                (Some(ids), None) => {
-                    let int_pk = schema.primary().data_type == DataType::Int64;
-                    query::Select::Ids(Key::parse_list(&ids, int_pk)?)
-                }
-                (None, Some(expr)) => query::Select::Filter(query::Filter::parse(&expr)?),
-                _ => bail!("give exactly one of --ids or --filter"),
-            };
-            let req = query::QueryRequest {
-                select,
-                output: output_fields,
-                limit,
-            };
-            let rows = engine.query(&collection, &req)?;
-            let rows: Vec<Value> = rows.into_iter().map(Value::Object).collect();
-            if cli.json {
-                print_json(&Value::Array(rows))?;
-            } else {
-                rows.iter().for_each(|r| println!("{r}"));
-            }
-        }
-        Command::Search {
-            collection,
-            vector,
-            field,
-            limit,
-            metric,
-            output_fields,
-        } => {
-            let vector: Vec<f32> =
-                serde_json::from_str(&vector).context("--vector must be a JSON list of numbers")?;
-            let metric = metric.as_deref().map(query::Metric::parse).transpose()?;
-            let req = query::SearchRequest {
-                field: field.as_deref(),
-                vector: &vector,
-                metric,
-                limit,
-                output: output_fields.as_deref(),
-            };
-            let hits = engine.search(&collection, &req)?;
-            let hits: Vec<Value> = hits
-                .into_iter()
-                .map(|h| {
-                    let mut m = serde_json::Map::new();
-                    m.insert("id".into(), h.id);
-                    m.insert("distance".into(), json!(h.distance));
-                    m.extend(h.fields);
-                    Value::Object(m)
-                })
-                .collect();
-            if cli.json {
-                print_json(&Value::Array(hits))?;
-            } else {
-                hits.iter().for_each(|h| println!("{h}"));
             }
         }
         Command::Serve { listen, token } => {
@@ -306,7 +196,8 @@ fn run(cli: Cli) -> Result<ExitCode> {
             .with_context(|| format!("serving on {listen}"))?;
             return Ok(ExitCode::SUCCESS);
         }
-        Command::InspectSegment { .. } | Command::BenchImport(_) => {}
+        Command::InspectSegment { .. } | Command::BenchImport(_) | Command::Check { .. } => {}
+        _ => read::run(&cli)?,
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -75,6 +75,9 @@ pub enum EngineError {
         /// What was refused.
         what: &'static str,
     },
+    /// A read-only command was given a data directory that does not exist.
+    #[error("data directory {0} not found")]
+    DataDirNotFound(PathBuf),
     /// Another process holds the data directory.
     #[error("data directory {dir} is in use by process {pid} (lock file {dir}/LOCK)")]
     Locked {

@@ -4,12 +4,14 @@
 //! task ledger, a FIFO queue of pending tasks and `max_parallel_tasks` runner threads. The
 //! CLI and the server are thin layers over it.
 
+mod check;
 mod error;
 mod failure;
 mod import;
 mod jobs;
 mod options;
 mod read;
+mod reader;
 mod recovery;
 mod request;
 mod runner;
@@ -24,10 +26,12 @@ use std::time::Duration;
 
 use crossbeam_channel::Sender;
 
+pub use check::{CheckReport, Problem, check};
 pub use error::EngineError;
 pub use import::{ImportRequest, TaskOptions};
 pub use jobs::{JobState, JobView};
 pub use options::{EngineOptions, ImportOptions, JsonParser, StorageOptions, settings};
+pub use reader::Reader;
 pub use setting::{Setting, SettingError, ValueKind};
 
 use crate::catalog::{Catalog, Collection};
@@ -110,7 +114,7 @@ impl Engine {
         });
         let pending = recovery::recover(&inner)?;
         let (tx, rx) = crossbeam_channel::unbounded::<u64>();
-        for id in pending {
+        for id in pending.into_iter().filter(|_| inner.opts.run_pending) {
             let _ = tx.send(id);
         }
         let mut threads = Vec::new();

@@ -99,6 +99,9 @@ declare_options! {
         /// of killing the process. Off by default (a library user opts in: it installs a
         /// signal handler); the binary turns it on.
         pub guard_maps: bool = false,
+        /// Runs the Pending tasks found on open (a server, `import`). Off, they stay queued
+        /// for the next process that runs tasks (`check --repair`).
+        pub run_pending: bool = true,
         keys:
         /// A segment file rolls over at this size, in bytes.
         "segment.max_size" => segment_max_size: u64 = SEGMENT_MAX_SIZE_DEFAULT;

@@ -4,42 +4,18 @@
 use serde_json::{Map, Value};
 
 use super::{Engine, EngineError};
+use crate::catalog::Catalog;
 use crate::query::{self, Hit, QueryRequest, SearchRequest, Snapshot};
 
 impl Engine {
     /// Rows visible in a collection, or in one partition.
     pub fn count(&self, collection: &str, partition: Option<&str>) -> Result<u64, EngineError> {
-        let st = self.inner.lock();
-        let c = st.catalog.collection(collection)?;
-        if let Some(p) = partition
-            && c.partition(p).is_none()
-        {
-            return Err(crate::catalog::CatalogError::PartitionNotFound {
-                collection: collection.into(),
-                partition: p.into(),
-            }
-            .into());
-        }
-        Ok(c.rows(partition))
+        count_in(&self.inner.lock().catalog, collection, partition)
     }
 
     /// A snapshot of a collection and the paths of its visible segments, for queries.
     pub fn snapshot(&self, collection: &str) -> Result<Snapshot, EngineError> {
-        let st = self.inner.lock();
-        let c = st.catalog.collection(collection)?.clone();
-        let mut segments = Vec::new();
-        for p in &c.partitions {
-            for s in &p.segments {
-                segments.push((
-                    p.name.clone(),
-                    st.catalog.task_dir(c.id, s.task_id).join(&s.file_name),
-                ));
-            }
-        }
-        Ok(Snapshot {
-            schema: c.schema,
-            segments,
-        })
+        snapshot_of(&self.inner.lock().catalog, collection)
     }
 
     /// Rows of `collection` by primary key or by filter, as JSON objects (field -> value).
@@ -61,4 +37,41 @@ impl Engine {
         let snap = self.snapshot(collection)?;
         Ok(query::search(&snap, req)?)
     }
+}
+
+/// Rows visible in `collection` of `catalog`, or in one partition.
+pub(super) fn count_in(
+    catalog: &Catalog,
+    collection: &str,
+    partition: Option<&str>,
+) -> Result<u64, EngineError> {
+    let c = catalog.collection(collection)?;
+    if let Some(p) = partition
+        && c.partition(p).is_none()
+    {
+        return Err(crate::catalog::CatalogError::PartitionNotFound {
+            collection: collection.into(),
+            partition: p.into(),
+        }
+        .into());
+    }
+    Ok(c.rows(partition))
+}
+
+/// A snapshot of `collection` of `catalog` and the paths of its visible segments.
+pub(super) fn snapshot_of(catalog: &Catalog, collection: &str) -> Result<Snapshot, EngineError> {
+    let c = catalog.collection(collection)?.clone();
+    let mut segments = Vec::new();
+    for p in &c.partitions {
+        for s in &p.segments {
+            segments.push((
+                p.name.clone(),
+                catalog.task_dir(c.id, s.task_id).join(&s.file_name),
+            ));
+        }
+    }
+    Ok(Snapshot {
+        schema: c.schema,
+        segments,
+    })
 }

@@ -149,13 +149,13 @@ fn a_journal_left_by_a_crash_is_applied_on_open() {
     disk::write_journal(&tasks_dir, &moved, None).unwrap();
     drop(l);
     // A release that predates the journal reads the records without it.
-    let old: Vec<_> = disk::read_tasks(&tasks_dir).unwrap();
+    let old: Vec<_> = disk::read_tasks(&tasks_dir, false).unwrap();
     assert!(old.iter().all(|t| t.state == Pending), "{old:?}");
 
     let l = open(&dir);
     assert_eq!(records(&l), moved);
     assert!(!journal(&dir).exists(), "replay keeps the journal");
-    let mut on_disk = disk::read_tasks(&tasks_dir).unwrap();
+    let mut on_disk = disk::read_tasks(&tasks_dir, false).unwrap();
     on_disk.sort_by_key(|t| t.id);
     assert_eq!(
         on_disk, moved,

@@ -230,6 +230,20 @@ fn read_task(path: &Path, id: u64) -> Result<TaskRecord, LedgerError> {
     Ok(task)
 }
 
+/// The entries of `dir` but its temp files, which stay (a reader's view).
+fn list(dir: &Path) -> Result<Vec<(PathBuf, String)>, LedgerError> {
+    let mut kept = Vec::new();
+    for entry in fs::read_dir(dir).map_err(io_error(dir))? {
+        let path = entry.map_err(io_error(dir))?.path();
+        if let Some(name) = path.file_name().and_then(|n| n.to_str()).map(str::to_owned)
+            && !is_temp(&name)
+        {
+            kept.push((path, name));
+        }
+    }
+    Ok(kept)
+}
+
 /// Removes leftover temp files in `dir` (which the ledger owns); returns the other entries.
 fn sweep(dir: &Path) -> Result<Vec<(PathBuf, String)>, LedgerError> {
     let mut kept = Vec::new();
@@ -253,11 +267,20 @@ fn sweep(dir: &Path) -> Result<Vec<(PathBuf, String)>, LedgerError> {
     Ok(kept)
 }
 
-/// Replays the task folder: every record, in no particular order. Temp files are removed and
-/// files not named by [`task_file_name`] are ignored; a record that fails its checks is an error.
-pub(super) fn read_tasks(tasks_dir: &Path) -> Result<Vec<TaskRecord>, LedgerError> {
+/// Replays the task folder: every record, in no particular order. Temp files are removed (left
+/// in place when `read_only`: a writer may be writing them) and files not named by
+/// [`task_file_name`] are ignored; a record that fails its checks is an error.
+pub(super) fn read_tasks(
+    tasks_dir: &Path,
+    read_only: bool,
+) -> Result<Vec<TaskRecord>, LedgerError> {
+    let entries = if read_only {
+        list(tasks_dir)?
+    } else {
+        sweep(tasks_dir)?
+    };
     let mut tasks = Vec::new();
-    for (path, name) in sweep(tasks_dir)? {
+    for (path, name) in entries {
         if let Some(id) = task_id_of(&name) {
             tasks.push(read_task(&path, id)?);
         }

@@ -56,13 +56,38 @@ impl Ledger {
                 source,
             })?;
         }
+        let mut ledger = Ledger::replay(dir, false)?;
+        ledger.settle()?;
+        Ok(ledger)
+    }
+
+    /// Reads the ledger in `dir` as it is on disk, changing nothing: no folder is created,
+    /// no temp file removed, a journal is applied in memory only (for read-only commands and
+    /// `vecload check`, also while a writer holds the directory). A missing folder is an
+    /// empty ledger. Such a ledger is not for writing: the writer's lock is not held.
+    pub fn open_read_only(dir: &Path) -> Result<Ledger, LedgerError> {
+        Ledger::replay(dir, true)
+    }
+
+    /// Replays every record, the journal and the counters, and checks them.
+    fn replay(dir: &Path, read_only: bool) -> Result<Ledger, LedgerError> {
+        let tasks_dir = dir.join(TASKS_DIR);
         let counters_path = dir.join(COUNTERS_FILE);
-        let mut records: BTreeMap<u64, TaskRecord> = disk::read_tasks(&tasks_dir)?
-            .into_iter()
-            .map(|t| (t.id, t))
-            .collect();
+        let present = !read_only || tasks_dir.is_dir();
+        let mut records: BTreeMap<u64, TaskRecord> = if present {
+            disk::read_tasks(&tasks_dir, read_only)?
+        } else {
+            Vec::new()
+        }
+        .into_iter()
+        .map(|t| (t.id, t))
+        .collect();
         // A journal holds the latest version of its records.
-        let journal = disk::read_journal(&tasks_dir)?.unwrap_or_default();
+        let journal = if present {
+            disk::read_journal(&tasks_dir)?.unwrap_or_default()
+        } else {
+            Vec::new()
+        };
         let journal_ids = journal.iter().map(|t| t.id).collect();
         records.extend(journal.into_iter().map(|t| (t.id, t)));
         let counters = match disk::read_counters(dir)? {
@@ -102,7 +127,7 @@ impl Ledger {
                 });
             }
         }
-        let mut ledger = Ledger {
+        Ok(Ledger {
             dir: dir.to_owned(),
             tasks_dir,
             tasks: records,
@@ -110,9 +135,7 @@ impl Ledger {
             journal: journal_ids,
             writes: 0,
             fault_hook: None,
-        };
-        ledger.settle()?;
-        Ok(ledger)
+        })
     }
 
     /// Starts a change of one or more records, made durable in one write by
