@@ -291,6 +291,8 @@ impl Engine {
 
 #[cfg(test)]
 mod fault_tests;
+#[cfg(test)]
+mod lock_tests;
 
 fn inner_path() -> PathBuf {
     PathBuf::from("<thread>")
