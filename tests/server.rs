@@ -270,7 +270,6 @@ fn the_token_comes_from_the_environment_or_the_config_file() {
 }
 
 #[test]
-#[ignore = "issue 14 defect 11: the lock error does not name a server's address"]
 fn the_lock_error_names_the_servers_pid_and_address() {
     let dir = tempfile::tempdir().unwrap();
     let s = Server::start(dir.path(), &[]);

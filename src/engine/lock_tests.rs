@@ -8,7 +8,6 @@ use super::{Engine, EngineError, EngineOptions, ImportRequest};
 use crate::ledger::TaskState;
 
 #[test]
-#[ignore = "issue 14 defect 11: the lock error names no PID while the holder writes it"]
 fn the_lock_error_names_the_pid_also_while_the_holder_writes_it() {
     let dir = tempfile::tempdir().unwrap();
     // A holder that has taken the lock (flock, as Engine::open) but not yet written its PID:

@@ -77,7 +77,7 @@ pub struct Engine {
     inner: Arc<Inner>,
     queue: Option<Sender<u64>>,
     threads: Vec<JoinHandle<()>>,
-    _lock: File,
+    lock: File,
 }
 
 impl Engine {
@@ -135,13 +135,22 @@ impl Engine {
             inner,
             queue: Some(tx),
             threads,
-            _lock: lock,
+            lock,
         })
     }
 
     /// The data directory.
     pub fn data_dir(&self) -> &Path {
         &self.inner.data_dir
+    }
+
+    /// Writes the address a server serves on into the lock file beside our PID, so that a
+    /// second process's lock error names both.
+    pub fn announce_address(&self, address: &str) -> Result<(), EngineError> {
+        recovery::write_owner(&self.lock, Some(address)).map_err(|source| EngineError::Io {
+            path: self.inner.data_dir.join("LOCK"),
+            source,
+        })
     }
 
     /// Creates a collection from a parsed schema. Refuses a schema past Milvus's caps

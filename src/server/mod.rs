@@ -140,7 +140,9 @@ pub fn serve(
         .build()?;
     rt.block_on(async move {
         let listener = tokio::net::TcpListener::bind(addr).await?;
-        ready(listener.local_addr()?);
+        let bound = listener.local_addr()?;
+        (state.engine.announce_address(&bound.to_string())).map_err(std::io::Error::other)?;
+        ready(bound);
         axum::serve(listener, app(state))
             .with_graceful_shutdown(shutdown())
             .await
