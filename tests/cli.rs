@@ -154,7 +154,6 @@ fn config_file_keys_apply_flags_win_and_unknown_keys_are_refused() {
 }
 
 #[test]
-#[ignore = "issue 14 defect 11: an expiration of 0 is accepted"]
 fn an_expiration_of_zero_is_refused_naming_the_option() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();

@@ -47,7 +47,6 @@ fn align_to(frac: f64) {
 }
 
 #[test]
-#[ignore = "issue 14 defect 11: expiration fires up to a second early"]
 fn expiration_never_fires_early() {
     let dir = tempfile::tempdir().unwrap();
     let mut opts = EngineOptions::default();

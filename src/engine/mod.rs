@@ -85,6 +85,11 @@ impl Engine {
     /// (interrupted tasks, expiration, retention, stray files) and starts the runners.
     pub fn open(data_dir: impl AsRef<Path>, opts: EngineOptions) -> Result<Engine, EngineError> {
         let data_dir = data_dir.as_ref().to_path_buf();
+        if opts.import.task_expiration_s == 0 {
+            return Err(EngineError::InvalidRequest(
+                "import.task_expiration_s must be at least 1 (seconds)".into(),
+            ));
+        }
         let io = |source| EngineError::Io {
             path: data_dir.clone(),
             source,

@@ -55,8 +55,8 @@ declare_options! {
     #[derive(Debug, Clone)]
     pub struct ImportOptions {
         keys:
-        /// Seconds a started task may take before it fails ("timed out").
-        "import.task_expiration_s" => task_expiration_s: u64 = 900;
+        /// Seconds a started task may take before it fails ("timed out"); at least 1.
+        "import.task_expiration_s" => task_expiration_s: u64 = 900, min 1;
         /// Seconds finished task records are kept.
         "import.task_retention_s" => task_retention_s: u64 = 86_400;
         /// Pending tasks the queue holds at most.
