@@ -9,7 +9,6 @@ use serde_json::json;
 use super::{Fixture, assert_error};
 
 #[tokio::test]
-#[ignore = "issue 14 defect 11: a failed job reports importedRows > 0"]
 async fn a_failed_job_reports_no_imported_rows() {
     let f = Fixture::new();
     f.book().await;
@@ -28,7 +27,6 @@ async fn a_failed_job_reports_no_imported_rows() {
 }
 
 #[tokio::test]
-#[ignore = "issue 14 defect 11: completeTime is the time of the poll"]
 async fn complete_time_is_when_the_job_ended() {
     let f = Fixture::new();
     f.book().await;
