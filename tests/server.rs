@@ -233,7 +233,6 @@ fn a_configured_token_is_required() {
 }
 
 #[test]
-#[ignore = "issue 14 defect 11: the token can only be given on the command line"]
 fn the_token_comes_from_the_environment_or_the_config_file() {
     let dir = tempfile::tempdir().unwrap();
     let config = dir.path().join("vecload.toml");

@@ -27,7 +27,9 @@ use crossbeam_channel::Sender;
 pub use error::EngineError;
 pub use import::{ImportRequest, TaskOptions};
 pub use jobs::{JobState, JobView};
-pub use options::{EngineOptions, ImportOptions, JsonParser, StorageOptions, settings};
+pub use options::{
+    EngineOptions, ImportOptions, JsonParser, ServerOptions, StorageOptions, settings,
+};
 pub use setting::{Setting, SettingError, ValueKind};
 
 use crate::catalog::{Catalog, Collection};
@@ -142,6 +144,11 @@ impl Engine {
             threads,
             lock,
         })
+    }
+
+    /// The options it was opened with.
+    pub fn options(&self) -> &EngineOptions {
+        &self.inner.opts
     }
 
     /// The data directory.

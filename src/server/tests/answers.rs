@@ -59,7 +59,6 @@ async fn complete_time_is_when_the_job_ended() {
 }
 
 #[tokio::test]
-#[ignore = "issue 14 defect 11: 404/405/413 answers are not Milvus JSON"]
 async fn not_found_method_and_too_large_are_milvus_json() {
     let f = Fixture::new();
     let (status, v) = f.call("POST", "/v2/vectordb/collections", "{}", &[]).await;
