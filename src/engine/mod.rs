@@ -303,6 +303,13 @@ impl Engine {
         }
     }
 
+    /// Holds the engine's lock for `d` (tests of what waits for it).
+    #[cfg(test)]
+    pub(crate) fn hold_lock(&self, d: Duration) {
+        let _st = self.inner.lock();
+        std::thread::sleep(d);
+    }
+
     /// Cancels a Pending or Started task: it fails with reason "cancelled" and is cleaned.
     pub fn cancel(&self, id: u64) -> Result<TaskRecord, EngineError> {
         runner::cancel(&self.inner, id)?;

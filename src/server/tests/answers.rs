@@ -93,3 +93,32 @@ async fn not_found_method_and_too_large_are_milvus_json() {
         .await;
     assert_eq!(status, StatusCode::OK, "{v}");
 }
+
+/// Issue 14, defect 9: a `/v1/tasks` request waiting for the engine must not hold an async
+/// worker: on a one-thread runtime, a timer set beside it fires on time.
+#[tokio::test(flavor = "current_thread")]
+#[ignore = "issue 14 defect 9: /v1/tasks handlers block the async workers"]
+async fn a_tasks_request_waiting_for_the_engine_leaves_the_executor_free() {
+    let f = Fixture::new();
+    f.book().await;
+    let (id, _) = f
+        .import(json!({"collectionName": "book", "files": [["data/book/book.json"]]}))
+        .await;
+    for uri in [format!("/v1/tasks/{id}"), "/v1/tasks?limit=5".to_string()] {
+        let engine = f.engine.clone();
+        let holder = std::thread::spawn(move || engine.hold_lock(Duration::from_millis(800)));
+        std::thread::sleep(Duration::from_millis(50));
+        let t = std::time::Instant::now();
+        let timer = async {
+            tokio::time::sleep(Duration::from_millis(50)).await;
+            t.elapsed()
+        };
+        let (answer, waited) = tokio::join!(f.get(&uri), timer);
+        holder.join().unwrap();
+        assert!(answer.is_object() || answer.is_array(), "{answer}");
+        assert!(
+            waited < Duration::from_millis(400),
+            "{uri}: a 50 ms timer fired after {waited:?}"
+        );
+    }
+}
