@@ -105,15 +105,11 @@ async fn answer(state: AppState, headers: HeaderMap, route: String, body: Bytes)
         return e.into_response();
     }
     let engine = state.engine.clone();
-    let result =
-        tokio::task::spawn_blocking(move || routes::dispatch(&engine, &route, &body)).await;
-    match result {
-        Ok(Ok(data)) => Json(json!({"code": 0, "data": data})).into_response(),
-        Ok(Err(e)) => e.into_response(),
-        Err(join) => {
-            ApiError::new(code::IMPORT_FAILED, format!("internal error: {join}")).into_response()
-        }
-    }
+    blocking(move || match routes::dispatch(&engine, &route, &body) {
+        Ok(data) => Json(json!({"code": 0, "data": data})).into_response(),
+        Err(e) => e.into_response(),
+    })
+    .await
 }
 
 async fn v2(
@@ -134,14 +130,23 @@ async fn v2_import(
     answer(st, headers, format!("jobs/import/{action}"), body).await
 }
 
+/// Runs `f` on the blocking pool (engine calls wait for its lock and do I/O), never on an
+/// async worker.
+async fn blocking(f: impl FnOnce() -> Response + Send + 'static) -> Response {
+    tokio::task::spawn_blocking(f).await.unwrap_or_else(|join| {
+        ApiError::new(code::IMPORT_FAILED, format!("internal error: {join}")).into_response()
+    })
+}
+
 async fn task(State(st): State<AppState>, Path(id): Path<u64>, headers: HeaderMap) -> Response {
     if let Err(e) = st.check(&headers) {
         return e.into_response();
     }
-    match st.engine.get_bulk_insert_state(id) {
+    blocking(move || match st.engine.get_bulk_insert_state(id) {
         Ok(t) => Json(t.to_json()).into_response(),
         Err(e) => ApiError::from_engine(e, true).into_response(),
-    }
+    })
+    .await
 }
 
 #[derive(serde::Deserialize)]
@@ -158,13 +163,13 @@ async fn tasks(
     if let Err(e) = st.check(&headers) {
         return e.into_response();
     }
-    match st
-        .engine
-        .list_bulk_insert_tasks(q.collection.as_deref(), q.limit)
-    {
-        Ok(ts) => Json(Value::Array(ts.iter().map(|t| t.to_json()).collect())).into_response(),
-        Err(e) => ApiError::from_engine(e, false).into_response(),
-    }
+    blocking(
+        move || match (st.engine).list_bulk_insert_tasks(q.collection.as_deref(), q.limit) {
+            Ok(ts) => Json(Value::Array(ts.iter().map(|t| t.to_json()).collect())).into_response(),
+            Err(e) => ApiError::from_engine(e, false).into_response(),
+        },
+    )
+    .await
 }
 
 /// Serves `state` on `addr` until Ctrl-C or SIGTERM; `ready` gets the bound address.

@@ -97,7 +97,6 @@ async fn not_found_method_and_too_large_are_milvus_json() {
 /// Issue 14, defect 9: a `/v1/tasks` request waiting for the engine must not hold an async
 /// worker: on a one-thread runtime, a timer set beside it fires on time.
 #[tokio::test(flavor = "current_thread")]
-#[ignore = "issue 14 defect 9: /v1/tasks handlers block the async workers"]
 async fn a_tasks_request_waiting_for_the_engine_leaves_the_executor_free() {
     let f = Fixture::new();
     f.book().await;
