@@ -152,3 +152,30 @@ fn config_file_keys_apply_flags_win_and_unknown_keys_are_refused() {
         "{err}"
     );
 }
+
+#[test]
+fn an_expiration_of_zero_is_refused_naming_the_option() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let out = vecload(
+        d,
+        &["--import-task-expiration-s", "0", "collection", "list"],
+    );
+    assert_eq!(out.status.code(), Some(2), "{out:?}");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("--import-task-expiration-s"), "{err}");
+    let config = d.join("vecload.toml");
+    std::fs::write(&config, "[import]\ntask_expiration_s = 0\n").unwrap();
+    let out = vecload(
+        d,
+        &["--config", config.to_str().unwrap(), "collection", "list"],
+    );
+    assert!(!out.status.success(), "{out:?}");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("import.task_expiration_s"), "{err}");
+    // 1 is the least.
+    ok(&vecload(
+        d,
+        &["--import-task-expiration-s", "1", "collection", "list"],
+    ));
+}

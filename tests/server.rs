@@ -28,8 +28,19 @@ impl Server {
         storage: &std::path::Path,
         extra: &[&str],
     ) -> Server {
+        Server::start_env(data_dir, storage, extra, &[])
+    }
+
+    /// Like [`Server::start_on`], with environment variables set.
+    pub fn start_env(
+        data_dir: &std::path::Path,
+        storage: &std::path::Path,
+        extra: &[&str],
+        env: &[(&str, &str)],
+    ) -> Server {
         let mut child = Command::new(env!("CARGO_BIN_EXE_vecload"))
             .current_dir(repo())
+            .envs(env.iter().copied())
             .arg("--data-dir")
             .arg(data_dir)
             .arg("--storage")
@@ -219,6 +230,56 @@ fn a_configured_token_is_required() {
         &[("Authorization", "Bearer root:Milvus")],
     );
     assert_eq!((status, v), (200, json!({"code": 0, "data": []})));
+}
+
+#[test]
+fn the_token_comes_from_the_environment_or_the_config_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("vecload.toml");
+    std::fs::write(&config, "[server]\ntoken = \"from:config\"\n").unwrap();
+    let config = config.to_str().unwrap();
+    let env = [("VECLOAD_TOKEN", "from:env")];
+    for (extra, env, token) in [
+        (&[][..], &env[..], "from:env"),
+        (&["--config", config][..], &[][..], "from:config"),
+        // The flag wins over both.
+        (
+            &["--token", "from:flag", "--config", config][..],
+            &env[..],
+            "from:flag",
+        ),
+    ] {
+        let data = tempfile::tempdir().unwrap();
+        let s = Server::start_env(data.path(), &repo(), extra, env);
+        let (status, v) = s.call("POST", "/v2/vectordb/collections/list", "{}", &[]);
+        assert_eq!((status, v["code"].clone()), (401, json!(1800)), "{token}");
+        let bearer = format!("Bearer {token}");
+        let (status, v) = s.call(
+            "POST",
+            "/v2/vectordb/collections/list",
+            "{}",
+            &[("Authorization", &bearer)],
+        );
+        assert_eq!(
+            (status, v),
+            (200, json!({"code": 0, "data": []})),
+            "{token}"
+        );
+    }
+}
+
+#[test]
+fn the_lock_error_names_the_servers_pid_and_address() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = Server::start(dir.path(), &[]);
+    let out = crate::util::vecload(
+        dir.path(),
+        &["collection", "create", "data/book/schema.json"],
+    );
+    assert!(!out.status.success(), "{out:?}");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains(&format!("process {} ", s.child.id())), "{err}");
+    assert!(err.contains(&s.addr), "{err}");
 }
 
 /// The Python with pymilvus that scripts/test.sh installs (or `VECLOAD_PYTHON`).

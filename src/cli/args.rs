@@ -147,9 +147,6 @@ pub enum Command {
         /// Address to listen on.
         #[arg(long, default_value = "127.0.0.1:19530")]
         listen: std::net::SocketAddr,
-        /// Require `Authorization: Bearer TOKEN` on every request.
-        #[arg(long)]
-        token: Option<String>,
     },
     /// Verify the data directory (catalog, ledger, segments) without changing it.
     Check {

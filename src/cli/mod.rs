@@ -185,7 +185,9 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 println!("{}", task_line(&rec));
             }
         }
-        Command::Serve { listen, token } => {
+        Command::Serve { listen } => {
+            // `--token`, `VECLOAD_TOKEN` or `server.token`; an empty one is none.
+            let token = (engine.options().server.token.clone()).filter(|t| !t.is_empty());
             let state = vecload::server::AppState {
                 engine: std::sync::Arc::new(engine),
                 token,

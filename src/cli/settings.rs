@@ -18,6 +18,7 @@ pub type Given = Vec<(&'static Setting, String)>;
 const ENV: &[(&str, &[&str])] = &[
     ("storage.s3.endpoint", &["AWS_ENDPOINT_URL"]),
     ("storage.s3.region", &["AWS_REGION", "AWS_DEFAULT_REGION"]),
+    ("server.token", &["VECLOAD_TOKEN"]),
 ];
 
 /// The help heading of a key's flag: `--storage` stands with the global flags.
@@ -25,6 +26,7 @@ fn heading(s: &Setting) -> Option<&'static str> {
     match s.key() {
         "storage.root" => None,
         key if key.starts_with("storage.s3.") => Some("S3"),
+        key if key.starts_with("server.") => Some("Server"),
         _ => Some("Tuning"),
     }
 }

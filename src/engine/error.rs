@@ -79,12 +79,15 @@ pub enum EngineError {
     #[error("data directory {0} not found")]
     DataDirNotFound(PathBuf),
     /// Another process holds the data directory.
-    #[error("data directory {dir} is in use by process {pid} (lock file {dir}/LOCK)")]
+    #[error("data directory {dir} is in use by process {pid} {}(lock file {dir}/LOCK)",
+        address.as_ref().map_or(String::new(), |a| format!("(a vecload server on http://{a}) ")))]
     Locked {
         /// The data directory.
         dir: PathBuf,
         /// The holder's PID as written in the lock file.
         pid: String,
+        /// The address a server holding it serves on.
+        address: Option<String>,
     },
     /// The data directory could not be used.
     #[error("{path}: {source}")]

@@ -127,14 +127,16 @@ impl Engine {
             expand_column_dir(&self.inner.opts.storage, unit)?;
         }
         CsvOptions::new(req.options.sep.as_deref(), req.options.null_key.as_deref())?;
+        // The catalog's checks first (they name a missing collection before any file), then
+        // the files' I/O (stat, HEAD) without the lock, which is taken again to register.
+        let check = |st: &super::State| {
+            let partition = req.partition.as_deref();
+            request::check(&self.inner, st, &req.collection, partition, &req.units)
+        };
+        check(&self.inner.lock())?;
+        request::check_files(&self.inner, &req.units)?;
         let mut st = self.inner.lock();
-        let partition = request::check(
-            &self.inner,
-            &st,
-            &req.collection,
-            req.partition.as_deref(),
-            &req.units,
-        )?;
+        let partition = check(&st)?;
         // A job is named by its first task's id.
         let job_id = req.job.then(|| st.ledger.next_task_id());
         let now = crate::ledger::now_unix();

@@ -40,8 +40,12 @@ pub struct JobView {
     pub state: JobState,
     /// Mean progress of the tasks, 0..=100.
     pub progress: u8,
-    /// Rows written by the tasks.
+    /// Rows the job made visible: the tasks' rows once it completed, 0 when it failed (a
+    /// failed job leaves nothing visible).
     pub imported_rows: u64,
+    /// When the job ended (Completed or Failed), unix seconds: the latest end its tasks
+    /// recorded in the ledger.
+    pub complete_time: Option<u64>,
     /// Why the job failed: the first failed task's reason.
     pub reason: String,
     /// The tasks, one per unit, in unit order.
@@ -76,7 +80,17 @@ impl JobView {
             } else {
                 (tasks.iter().map(|t| u64::from(t.progress)).sum::<u64>() / n) as u8
             },
-            imported_rows: tasks.iter().map(|t| t.row_count).sum(),
+            imported_rows: if state == JobState::Failed {
+                0
+            } else {
+                tasks.iter().map(|t| t.row_count).sum()
+            },
+            complete_time: match state {
+                JobState::Completed | JobState::Failed => {
+                    tasks.iter().filter_map(|t| t.complete_time).max()
+                }
+                JobState::Pending | JobState::Importing => None,
+            },
             reason: failed.map(|t| t.failed_reason.clone()).unwrap_or_default(),
             tasks,
         }

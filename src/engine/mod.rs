@@ -30,7 +30,9 @@ pub use check::{CheckReport, Problem, check};
 pub use error::EngineError;
 pub use import::{ImportRequest, TaskOptions};
 pub use jobs::{JobState, JobView};
-pub use options::{EngineOptions, ImportOptions, JsonParser, StorageOptions, settings};
+pub use options::{
+    EngineOptions, ImportOptions, JsonParser, ServerOptions, StorageOptions, settings,
+};
 pub use reader::Reader;
 pub use setting::{Setting, SettingError, ValueKind};
 
@@ -81,7 +83,7 @@ pub struct Engine {
     inner: Arc<Inner>,
     queue: Option<Sender<u64>>,
     threads: Vec<JoinHandle<()>>,
-    _lock: File,
+    lock: File,
 }
 
 impl Engine {
@@ -89,6 +91,11 @@ impl Engine {
     /// (interrupted tasks, expiration, retention, stray files) and starts the runners.
     pub fn open(data_dir: impl AsRef<Path>, opts: EngineOptions) -> Result<Engine, EngineError> {
         let data_dir = data_dir.as_ref().to_path_buf();
+        if opts.import.task_expiration_s == 0 {
+            return Err(EngineError::InvalidRequest(
+                "import.task_expiration_s must be at least 1 (seconds)".into(),
+            ));
+        }
         let io = |source| EngineError::Io {
             path: data_dir.clone(),
             source,
@@ -142,13 +149,27 @@ impl Engine {
             inner,
             queue: Some(tx),
             threads,
-            _lock: lock,
+            lock,
         })
+    }
+
+    /// The options it was opened with.
+    pub fn options(&self) -> &EngineOptions {
+        &self.inner.opts
     }
 
     /// The data directory.
     pub fn data_dir(&self) -> &Path {
         &self.inner.data_dir
+    }
+
+    /// Writes the address a server serves on into the lock file beside our PID, so that a
+    /// second process's lock error names both.
+    pub fn announce_address(&self, address: &str) -> Result<(), EngineError> {
+        recovery::write_owner(&self.lock, Some(address)).map_err(|source| EngineError::Io {
+            path: self.inner.data_dir.join("LOCK"),
+            source,
+        })
     }
 
     /// Creates a collection from a parsed schema. Refuses a schema past Milvus's caps
@@ -289,6 +310,13 @@ impl Engine {
         }
     }
 
+    /// Holds the engine's lock for `d` (tests of what waits for it).
+    #[cfg(test)]
+    pub(crate) fn hold_lock(&self, d: Duration) {
+        let _st = self.inner.lock();
+        std::thread::sleep(d);
+    }
+
     /// Cancels a Pending or Started task: it fails with reason "cancelled" and is cleaned.
     pub fn cancel(&self, id: u64) -> Result<TaskRecord, EngineError> {
         runner::cancel(&self.inner, id)?;
@@ -298,6 +326,8 @@ impl Engine {
 
 #[cfg(test)]
 mod fault_tests;
+#[cfg(test)]
+mod lock_tests;
 
 fn inner_path() -> PathBuf {
     PathBuf::from("<thread>")

@@ -55,8 +55,8 @@ declare_options! {
     #[derive(Debug, Clone)]
     pub struct ImportOptions {
         keys:
-        /// Seconds a started task may take before it fails ("timed out").
-        "import.task_expiration_s" => task_expiration_s: u64 = 900;
+        /// Seconds a started task may take before it fails ("timed out"); at least 1.
+        "import.task_expiration_s" => task_expiration_s: u64 = 900, min 1;
         /// Seconds finished task records are kept.
         "import.task_retention_s" => task_retention_s: u64 = 86_400;
         /// Pending tasks the queue holds at most.
@@ -102,6 +102,8 @@ declare_options! {
         /// Runs the Pending tasks found on open (a server, `import`). Off, they stay queued
         /// for the next process that runs tasks (`check --repair`).
         pub run_pending: bool = true,
+        /// The service's settings: the engine keeps them for the front end that serves it.
+        pub server: ServerOptions = ServerOptions::default(),
         keys:
         /// A segment file rolls over at this size, in bytes.
         "segment.max_size" => segment_max_size: u64 = SEGMENT_MAX_SIZE_DEFAULT;
@@ -111,16 +113,30 @@ declare_options! {
 }
 
 impl EngineOptions {
-    /// Sets the engine or import option of config key `key` from `text`.
+    /// Sets the engine, import or server option of config key `key` from `text`.
     pub fn set(&mut self, key: &str, text: &str) -> Result<(), SettingError> {
         (self.import.set_key(key, text))
+            .or_else(|| self.server.set_key(key, text))
             .or_else(|| self.set_key(key, text))
             .unwrap_or_else(|| Err(SettingError::UnknownKey(key.to_string())))
     }
 
-    /// The value of the engine or import option of config key `key`, as text.
+    /// The value of the engine, import or server option of config key `key`, as text.
     pub fn get(&self, key: &str) -> Option<String> {
-        (self.import.get_key(key)).or_else(|| self.get_key(key))
+        (self.import.get_key(key))
+            .or_else(|| self.server.get_key(key))
+            .or_else(|| self.get_key(key))
+    }
+}
+
+declare_options! {
+    /// The service's settings (`server.*` config keys), read by `vecload serve`.
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    pub struct ServerOptions {
+        keys:
+        /// Token every request must carry (REST `Authorization: Bearer TOKEN`).
+        "server.token", flag "token" => token: Option<String> = None,
+            shown "none (any credentials are accepted)";
     }
 }
 
@@ -150,6 +166,7 @@ pub fn settings() -> impl Iterator<Item = &'static Setting> {
     (ImportOptions::KEYS.iter())
         .chain(EngineOptions::KEYS)
         .chain(StorageOptions::KEYS)
+        .chain(ServerOptions::KEYS)
 }
 
 #[cfg(test)]
@@ -159,7 +176,7 @@ mod tests {
     use crate::segment::WriterOptions;
 
     /// Each key's flag and documented default (docs/config.md), in table order.
-    const DOCUMENTED: [(&str, &str, &str); 16] = [
+    const DOCUMENTED: [(&str, &str, &str); 17] = [
         (
             "import.task_expiration_s",
             "import-task-expiration-s",
@@ -204,6 +221,11 @@ mod tests {
         ("storage.s3.endpoint", "s3-endpoint", "AWS"),
         ("storage.s3.region", "s3-region", "us-east-1"),
         ("storage.s3.allow_http", "s3-allow-http", "false"),
+        (
+            "server.token",
+            "token",
+            "none (any credentials are accepted)",
+        ),
     ];
 
     /// A value of `s` other than its default.
@@ -320,7 +342,13 @@ mod tests {
         let named: Vec<_> = settings().filter_map(|s| s.flag).collect();
         assert_eq!(
             named,
-            ["storage", "s3-endpoint", "s3-region", "s3-allow-http"]
+            [
+                "storage",
+                "s3-endpoint",
+                "s3-region",
+                "s3-allow-http",
+                "token"
+            ]
         );
         flags.sort();
         flags.dedup();

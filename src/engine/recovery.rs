@@ -3,8 +3,9 @@
 
 use std::collections::BTreeSet;
 use std::fs::{File, OpenOptions, TryLockError};
-use std::io::{Read, Seek, Write};
+use std::io::{Seek, Write};
 use std::path::Path;
+use std::time::{Duration, Instant};
 
 use super::failure::TaskFailure;
 use super::{EngineError, Inner, runner};
@@ -18,7 +19,7 @@ pub(super) fn lock_dir(dir: &Path) -> Result<File, EngineError> {
         path: path.clone(),
         source,
     };
-    let mut f = OpenOptions::new()
+    let f = OpenOptions::new()
         .read(true)
         .write(true)
         .create(true)
@@ -27,20 +28,65 @@ pub(super) fn lock_dir(dir: &Path) -> Result<File, EngineError> {
         .map_err(io)?;
     match f.try_lock() {
         Ok(()) => {}
-        Err(TryLockError::WouldBlock) => {
-            let mut pid = String::new();
-            let _ = f.read_to_string(&mut pid);
-            return Err(EngineError::Locked {
-                dir: dir.to_path_buf(),
-                pid: pid.trim().to_string(),
-            });
-        }
+        Err(TryLockError::WouldBlock) => return Err(holder(dir, &path)),
         Err(TryLockError::Error(e)) => return Err(io(e)),
     }
-    f.set_len(0).map_err(io)?;
-    f.rewind().map_err(io)?;
-    write!(f, "{}", std::process::id()).map_err(io)?;
+    write_owner(&f, None).map_err(io)?;
     Ok(f)
+}
+
+/// Writes the lock file's one line, `PID [ADDRESS]`: over the old text from its start, then
+/// cut to length, so a reader never finds it empty, and its first line is either the
+/// previous holder's (a dead process) or ours, whole.
+pub(super) fn write_owner(mut f: &File, address: Option<&str>) -> std::io::Result<()> {
+    let mut line = std::process::id().to_string();
+    if let Some(a) = address {
+        line.push(' ');
+        line.push_str(a);
+    }
+    line.push('\n');
+    f.rewind()?;
+    f.write_all(line.as_bytes())?;
+    f.set_len(line.len() as u64)
+}
+
+/// How long a second process waits for the holder to write its PID.
+const HOLDER_WAIT: Duration = Duration::from_secs(2);
+
+/// The lock error, naming the holder as the lock file says: its PID and, for a server, its
+/// address. A holder that has just taken the lock may not have written its line yet (the
+/// file is empty or still names the previous, dead holder): we read again for a while.
+fn holder(dir: &Path, path: &Path) -> EngineError {
+    let deadline = Instant::now() + HOLDER_WAIT;
+    loop {
+        let text = std::fs::read_to_string(path).unwrap_or_default();
+        let mut words = text.lines().next().unwrap_or("").split_whitespace();
+        let pid = words.next().filter(|p| p.parse::<u32>().is_ok());
+        if let Some(pid) = pid.filter(|p| alive(p)) {
+            return EngineError::Locked {
+                dir: dir.to_path_buf(),
+                pid: pid.to_string(),
+                address: words.next().map(str::to_string),
+            };
+        }
+        if Instant::now() >= deadline {
+            return EngineError::Locked {
+                dir: dir.to_path_buf(),
+                pid: pid.map_or_else(
+                    || "unknown (the lock file names none)".into(),
+                    str::to_string,
+                ),
+                address: None,
+            };
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+/// Whether process `pid` lives (always true where `/proc` is missing).
+fn alive(pid: &str) -> bool {
+    let proc = Path::new("/proc");
+    !proc.join("self").exists() || proc.join(pid).exists()
 }
 
 /// Settles every task left by an earlier process; returns the Pending ones, oldest first,

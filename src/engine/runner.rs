@@ -19,15 +19,28 @@ use crate::pipeline::{
 };
 use crate::segment::SegmentInfo;
 
-/// A running task: the pipeline's control, and why it was stopped once someone stops it.
-#[derive(Debug, Default)]
+/// A running task: the pipeline's control, when it started, and why it was stopped once
+/// someone stops it.
+#[derive(Debug)]
 pub(crate) struct Running {
     /// Progress and the stop flag the pipeline reads.
     pub control: Arc<TaskControl>,
+    /// When this process recorded it Started: expiration counts from here (a monotonic
+    /// clock, never early; a resume starts a new count).
+    started: Instant,
     stop: Mutex<Option<TaskFailure>>,
 }
 
 impl Running {
+    /// A task that has just been recorded Started.
+    fn new() -> Running {
+        Running {
+            control: Arc::default(),
+            started: Instant::now(),
+            stop: Mutex::default(),
+        }
+    }
+
     /// Stops the task for `why`; the first reason given wins.
     pub fn stop(&self, why: TaskFailure) {
         let mut slot = self.stop.lock().unwrap_or_else(|p| p.into_inner());
@@ -67,8 +80,7 @@ impl IdAllocator for LedgerIds<'_> {
 /// Runs task `id` if it is still Pending, to Completed (or Persisted, waiting for its job) or
 /// to Failed.
 pub(super) fn run_task(inner: &Arc<Inner>, id: u64) {
-    let running = Arc::new(Running::default());
-    let spec = {
+    let (spec, running) = {
         let mut st = inner.lock();
         let Some(rec) = st.ledger.get(id).cloned() else {
             return;
@@ -98,13 +110,14 @@ pub(super) fn run_task(inner: &Arc<Inner>, id: u64) {
             fail(inner, id, TaskFailure::Start(e));
             return;
         }
+        let running = Arc::new(Running::new());
         inner.running_tasks().insert(id, running.clone());
         let partitions = if c.schema.partition_key_index().is_some() {
             c.schema.key_partition_names()
         } else {
             vec![rec.partition.clone()]
         };
-        TaskSpec {
+        let spec = TaskSpec {
             task_id: id,
             schema: c.schema.clone(),
             partitions,
@@ -112,7 +125,8 @@ pub(super) fn run_task(inner: &Arc<Inner>, id: u64) {
             root: inner.opts.storage.clone(),
             out_dir: st.catalog.task_dir(c.id, id),
             csv,
-        }
+        };
+        (spec, running)
     };
     inner.changed.notify_all();
     let collection = spec.schema.name.clone();
@@ -395,7 +409,6 @@ pub(super) fn monitor(inner: &Arc<Inner>) {
             .iter()
             .map(|(k, v)| (*k, v.clone()))
             .collect();
-        let now = now_unix();
         let expiration = inner.opts.import.task_expiration_s;
         for (id, running) in running {
             let mut st = inner.lock();
@@ -403,10 +416,7 @@ pub(super) fn monitor(inner: &Arc<Inner>) {
                 continue;
             };
             if rec.state == TaskState::Started {
-                if rec
-                    .start_time
-                    .is_some_and(|t| now.saturating_sub(t) >= expiration)
-                {
+                if running.started.elapsed() >= Duration::from_secs(expiration) {
                     running.stop(TaskFailure::TimedOut(expiration));
                 }
                 let p = running.control.percent();

@@ -39,6 +39,8 @@ pub struct Setting {
     pub(crate) shown_default: Option<&'static str>,
     pub(crate) default: fn() -> String,
     pub(crate) check: fn(&str) -> bool,
+    /// The least value of an integer key (0: any).
+    pub(crate) min: u64,
 }
 
 impl Setting {
@@ -77,8 +79,15 @@ impl Setting {
 
     /// Checks `text` as a value of this key without setting it.
     pub fn check(&self, text: &str) -> Result<(), SettingError> {
-        if (self.check)(text) {
+        let least = self.min == 0 || text.parse::<u64>().is_ok_and(|n| n >= self.min);
+        if (self.check)(text) && least {
             Ok(())
+        } else if self.min > 0 {
+            Err(SettingError::InvalidValue {
+                key: self.key,
+                value: text.to_string(),
+                expected: format!("an integer of at least {}", self.min),
+            })
         } else {
             Err(SettingError::invalid(self.key, self.kind, text))
         }
@@ -178,6 +187,8 @@ impl SettingValue for Option<String> {
 ///         "section.key" => field: Type = default_expr;
 ///         /// One doc line.
 ///         "section.other", flag "own-flag" => other: Type = default_expr, shown "default as docs say";
+///         /// An integer key with a least value.
+///         "section.least" => least: u64 = 900, min 1;
 ///     }
 /// }
 /// ```
@@ -193,7 +204,7 @@ macro_rules! declare_options {
             $(
                 #[doc = $doc:literal]
                 $key:literal $(, flag $flag:literal)? => $field:ident: $ty:ty = $default:expr
-                    $(, shown $shown:literal)?;
+                    $(, shown $shown:literal)? $(, min $min:literal)?;
             )*
         }
     ) => {
@@ -233,6 +244,7 @@ macro_rules! declare_options {
                     check: |text| {
                         <$ty as $crate::engine::setting::SettingValue>::parse(text).is_some()
                     },
+                    min: declare_options!(@min $($min)?),
                 },
             )*];
 
@@ -244,6 +256,10 @@ macro_rules! declare_options {
                 text: &str,
             ) -> Option<Result<(), $crate::engine::SettingError>> {
                 use $crate::engine::setting::SettingValue;
+                let setting = Self::KEYS.iter().find(|s| s.key == key)?;
+                if let Err(e) = setting.check(text) {
+                    return Some(Err(e));
+                }
                 match key {
                     $( $key => Some(match <$ty>::parse(text) {
                         Some(value) => {
@@ -266,6 +282,8 @@ macro_rules! declare_options {
             }
         }
     };
+    (@min) => { 0 };
+    (@min $min:literal) => { $min };
     (@some) => { None };
     (@some $text:literal) => { Some($text) };
 }

@@ -74,6 +74,9 @@ impl<'a> Batch<'a> {
             });
         }
         next.state = to;
+        if matches!(to, TaskState::Completed | TaskState::Failed) {
+            next.complete_time.get_or_insert_with(super::time::now_unix);
+        }
         if to == TaskState::Failed
             && let Some(reason) = reason.filter(|r| !r.is_empty())
         {

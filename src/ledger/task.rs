@@ -50,6 +50,9 @@ pub struct TaskRecord {
     pub start_time: Option<u64>,
     /// Seconds spent writing and syncing segments.
     pub persist_cost: Option<f64>,
+    /// When the task became Completed or Failed, unix seconds. Absent from older records.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub complete_time: Option<u64>,
     /// Segments written, listed when the task becomes Persisted.
     pub segments: Vec<SegmentRef>,
     /// The CSV separator the request gave (`None`: `,`). Absent from older records.
@@ -85,6 +88,7 @@ impl TaskRecord {
             create_time,
             start_time: None,
             persist_cost: None,
+            complete_time: None,
             segments: Vec::new(),
             sep: None,
             null_key: None,
@@ -92,7 +96,8 @@ impl TaskRecord {
     }
 
     /// The JSON users see (docs/cli.md, "Task JSON"): the fixed keys in their documented order,
-    /// then `start_time` (formatted like `create_time`, or null) and `persist_cost` (or null).
+    /// then `start_time` (formatted like `create_time`, or null), `persist_cost` (or null) and
+    /// `complete_time` (when it became Completed or Failed, formatted, or null).
     pub fn to_json(&self) -> Value {
         json!({
             "task_id": self.id,
@@ -108,6 +113,7 @@ impl TaskRecord {
             "create_time": format_utc(self.create_time),
             "start_time": self.start_time.map(format_utc),
             "persist_cost": self.persist_cost,
+            "complete_time": self.complete_time.map(format_utc),
         })
     }
 }
@@ -143,12 +149,12 @@ mod tests {
 
     #[test]
     fn to_json_matches_the_interface_example() {
-        // The keys of docs/cli.md ("Task JSON"), the last two added to Milvus's.
+        // The keys of docs/cli.md ("Task JSON"), the last three added to Milvus's.
         let want: Value = serde_json::from_str(
             r#"{"task_id": 7, "state": "Completed", "state_code": 6, "collection": "book",
                 "partition": "2022", "files": ["test.json"], "row_count": 5, "progress": 100,
                 "id_ranges": [], "failed_reason": "", "create_time": "2026-11-24 04:00:00",
-                "start_time": null, "persist_cost": null}"#,
+                "start_time": null, "persist_cost": null, "complete_time": null}"#,
         )
         .unwrap();
         let got = sample().to_json();
@@ -174,7 +180,8 @@ mod tests {
                 "failed_reason",
                 "create_time",
                 "start_time",
-                "persist_cost"
+                "persist_cost",
+                "complete_time"
             ]
         );
     }

@@ -29,7 +29,8 @@ pub mod code {
 /// An error answer.
 #[derive(Debug)]
 pub struct ApiError {
-    /// HTTP status (200 for everything but authentication, as Milvus).
+    /// HTTP status (200 for everything but authentication, unknown paths and methods and
+    /// bodies over the limit).
     pub status: StatusCode,
     /// Milvus error code.
     pub code: i32,
@@ -45,6 +46,12 @@ impl ApiError {
             code,
             message: message.into(),
         }
+    }
+
+    /// The same error answered with HTTP `status` (404, 405, 413).
+    pub fn with_status(mut self, status: StatusCode) -> Self {
+        self.status = status;
+        self
     }
 
     /// 401: a token is configured and the request lacks it.

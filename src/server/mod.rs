@@ -14,8 +14,8 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 
 use axum::body::Bytes;
-use axum::extract::{Path, Query, State};
-use axum::http::HeaderMap;
+use axum::extract::{DefaultBodyLimit, Path, Query, State};
+use axum::http::{HeaderMap, Method, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
@@ -51,14 +51,53 @@ impl AppState {
     }
 }
 
-/// The router.
+/// The largest request body (INTERFACE 4): 64 MiB; a larger one is answered HTTP 413.
+pub const MAX_BODY_BYTES: usize = 64 << 20;
+
+/// The router. Every answer is Milvus JSON, also an unknown path (404), a method a route
+/// does not serve (405), a body over [`MAX_BODY_BYTES`] (413) and a bad path parameter (400).
 pub fn app(state: AppState) -> Router {
     Router::new()
         .route("/v2/vectordb/{group}/{action}", post(v2))
         .route("/v2/vectordb/jobs/import/{action}", post(v2_import))
         .route("/v1/tasks/{id}", get(task))
         .route("/v1/tasks", get(tasks))
+        .fallback(not_found)
+        .method_not_allowed_fallback(method_not_allowed)
+        .layer(axum::middleware::map_response(as_milvus_json))
+        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .with_state(state)
+}
+
+async fn not_found(uri: Uri) -> ApiError {
+    let message = format!("no such endpoint: {}", uri.path());
+    ApiError::new(code::INVALID_PARAMETER, message).with_status(StatusCode::NOT_FOUND)
+}
+
+async fn method_not_allowed(method: Method, uri: Uri) -> ApiError {
+    let message = format!(
+        "method {method} is not served on {} (the /v2/vectordb endpoints take POST, /v1/tasks GET)",
+        uri.path()
+    );
+    ApiError::new(code::INVALID_PARAMETER, message).with_status(StatusCode::METHOD_NOT_ALLOWED)
+}
+
+/// Turns the plain-text error answers of axum's extractors (a body over the limit, a path
+/// parameter that does not parse) into Milvus JSON with the same status.
+async fn as_milvus_json(resp: Response) -> Response {
+    let status = resp.status();
+    let json = (resp.headers().get(header::CONTENT_TYPE))
+        .is_some_and(|v| v.as_bytes().starts_with(b"application/json"));
+    if status.is_success() || json {
+        return resp;
+    }
+    let message = if status == StatusCode::PAYLOAD_TOO_LARGE {
+        format!("request body too large: the limit is 64 MiB ({MAX_BODY_BYTES} bytes)")
+    } else {
+        let text = axum::body::to_bytes(resp.into_body(), 64 << 10).await;
+        String::from_utf8_lossy(&text.unwrap_or_default()).into_owned()
+    };
+    (ApiError::new(code::INVALID_PARAMETER, message).with_status(status)).into_response()
 }
 
 async fn answer(state: AppState, headers: HeaderMap, route: String, body: Bytes) -> Response {
@@ -66,15 +105,11 @@ async fn answer(state: AppState, headers: HeaderMap, route: String, body: Bytes)
         return e.into_response();
     }
     let engine = state.engine.clone();
-    let result =
-        tokio::task::spawn_blocking(move || routes::dispatch(&engine, &route, &body)).await;
-    match result {
-        Ok(Ok(data)) => Json(json!({"code": 0, "data": data})).into_response(),
-        Ok(Err(e)) => e.into_response(),
-        Err(join) => {
-            ApiError::new(code::IMPORT_FAILED, format!("internal error: {join}")).into_response()
-        }
-    }
+    blocking(move || match routes::dispatch(&engine, &route, &body) {
+        Ok(data) => Json(json!({"code": 0, "data": data})).into_response(),
+        Err(e) => e.into_response(),
+    })
+    .await
 }
 
 async fn v2(
@@ -95,14 +130,23 @@ async fn v2_import(
     answer(st, headers, format!("jobs/import/{action}"), body).await
 }
 
+/// Runs `f` on the blocking pool (engine calls wait for its lock and do I/O), never on an
+/// async worker.
+async fn blocking(f: impl FnOnce() -> Response + Send + 'static) -> Response {
+    tokio::task::spawn_blocking(f).await.unwrap_or_else(|join| {
+        ApiError::new(code::IMPORT_FAILED, format!("internal error: {join}")).into_response()
+    })
+}
+
 async fn task(State(st): State<AppState>, Path(id): Path<u64>, headers: HeaderMap) -> Response {
     if let Err(e) = st.check(&headers) {
         return e.into_response();
     }
-    match st.engine.get_bulk_insert_state(id) {
+    blocking(move || match st.engine.get_bulk_insert_state(id) {
         Ok(t) => Json(t.to_json()).into_response(),
         Err(e) => ApiError::from_engine(e, true).into_response(),
-    }
+    })
+    .await
 }
 
 #[derive(serde::Deserialize)]
@@ -119,13 +163,13 @@ async fn tasks(
     if let Err(e) = st.check(&headers) {
         return e.into_response();
     }
-    match st
-        .engine
-        .list_bulk_insert_tasks(q.collection.as_deref(), q.limit)
-    {
-        Ok(ts) => Json(Value::Array(ts.iter().map(|t| t.to_json()).collect())).into_response(),
-        Err(e) => ApiError::from_engine(e, false).into_response(),
-    }
+    blocking(
+        move || match (st.engine).list_bulk_insert_tasks(q.collection.as_deref(), q.limit) {
+            Ok(ts) => Json(Value::Array(ts.iter().map(|t| t.to_json()).collect())).into_response(),
+            Err(e) => ApiError::from_engine(e, false).into_response(),
+        },
+    )
+    .await
 }
 
 /// Serves `state` on `addr` until Ctrl-C or SIGTERM; `ready` gets the bound address.
@@ -140,7 +184,9 @@ pub fn serve(
         .build()?;
     rt.block_on(async move {
         let listener = tokio::net::TcpListener::bind(addr).await?;
-        ready(listener.local_addr()?);
+        let bound = listener.local_addr()?;
+        (state.engine.announce_address(&bound.to_string())).map_err(std::io::Error::other)?;
+        ready(bound);
         axum::serve(listener, app(state))
             .with_graceful_shutdown(shutdown())
             .await

@@ -4,7 +4,7 @@ use serde_json::{Value, json};
 
 use super::dto::Body;
 use super::error::{ApiError, code};
-use crate::engine::{Engine, ImportRequest, JobState, JobView};
+use crate::engine::{Engine, ImportRequest, JobView};
 use crate::ledger::{TaskState, format_utc};
 use crate::query::{Filter, Metric, QueryError, QueryRequest, SearchRequest, Select};
 
@@ -205,8 +205,11 @@ fn describe_job(job: &JobView) -> Value {
                 TaskState::Completed => "Completed",
                 TaskState::Failed | TaskState::FailedAndCleaned => "Failed",
             };
+            // A failed task's rows are not visible: it imported none.
+            let rows = if t.state.is_failed() { 0 } else { t.row_count };
             let mut d = json!({"fileName": format!("[{}]", t.files.join(" ")), "fileSize": 0, "progress": t.progress,
-                               "state": state, "importedRows": t.row_count, "totalRows": t.row_count, "completeTime": ""});
+                               "state": state, "importedRows": rows, "totalRows": t.row_count,
+                               "completeTime": t.complete_time.map(format_utc).unwrap_or_default()});
             if !t.failed_reason.is_empty() {
                 d["reason"] = json!(t.failed_reason);
             }
@@ -214,8 +217,8 @@ fn describe_job(job: &JobView) -> Value {
         })
         .collect();
     let mut v = json!({"jobId": job.job_id.to_string(), "collectionName": job.collection, "state": job.state.name(),
-                       "progress": job.progress, "importedRows": job.imported_rows, "totalRows": job.imported_rows,
-                       "completeTime": if job.state == JobState::Completed { format_utc(crate::ledger::now_unix()) } else { String::new() },
+                       "progress": job.progress, "importedRows": job.imported_rows, "totalRows": job.tasks.iter().map(|t| t.row_count).sum::<u64>(),
+                       "completeTime": job.complete_time.map(format_utc).unwrap_or_default(),
                        "fileSize": 0, "details": details});
     if !job.reason.is_empty() {
         v["reason"] = json!(job.reason);

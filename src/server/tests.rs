@@ -3,6 +3,7 @@
 //! import files from the repository (`data/book`). The routes are listed in
 //! `docs/http-api.md`.
 
+mod answers;
 mod entities;
 mod jobs;
 

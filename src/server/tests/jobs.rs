@@ -265,7 +265,8 @@ async fn the_task_view() {
             "failed_reason",
             "create_time",
             "start_time",
-            "persist_cost"
+            "persist_cost",
+            "complete_time"
         ]
     );
     assert_eq!(
