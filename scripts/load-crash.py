@@ -180,11 +180,18 @@ def crash(args, work):
     run(args.bin, data, "collection", "create", SCHEMA)
     rng = random.Random(args.seed)
     outcomes = {}
+    # Kills are drawn within the time one import takes here, measured first (unless given).
+    window = args.crash_window
+    if window is None:
+        rows_file(big, 9_000_000, args.crash_rows)
+        t = time.monotonic()
+        run(args.bin, data, "--storage", work, "import", "-c", "book", "big.json")
+        window = time.monotonic() - t
     for k in range(args.kills):
         rows_file(big, 10_000_000 + k * args.crash_rows, args.crash_rows)
         p = subprocess.Popen([args.bin, "--data-dir", data, "--storage", work, "import", "-c", "book",
                               "big.json"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=ROOT)
-        time.sleep(rng.uniform(0, args.crash_window))
+        time.sleep(rng.uniform(0, window))
         p.send_signal(signal.SIGKILL)
         p.wait()
         # The next writer recovers the directory: run a small import, then check.
@@ -195,7 +202,7 @@ def crash(args, work):
     for t in tasks(args.bin, data):
         outcomes[t["state"]] = outcomes.get(t["state"], 0) + 1
     return {"kills": args.kills, "seed": args.seed, "rows_per_import": args.crash_rows,
-            "tasks": outcomes}
+            "kill_window_s": round(window, 3), "tasks": outcomes}
 
 
 def main():
@@ -206,7 +213,8 @@ def main():
     ap.add_argument("--concurrency", type=int, default=10)
     ap.add_argument("--kills", type=int, default=10)
     ap.add_argument("--crash-rows", type=int, default=20_000)
-    ap.add_argument("--crash-window", type=float, default=0.6, help="seconds before the kill, at most")
+    ap.add_argument("--crash-window", type=float, default=None,
+                    help="seconds before a kill, at most (default: the time one import takes)")
     ap.add_argument("--seed", type=int, default=int(time.time()))
     args = ap.parse_args()
     work = tempfile.mkdtemp(prefix="vecload-load-crash-")
