@@ -17,7 +17,8 @@ use object_store::aws::AmazonS3Builder;
 use object_store::memory::InMemory;
 use object_store::path::Path as Key;
 use object_store::{
-    BackoffConfig, ClientOptions, ObjectStore, ObjectStoreExt, PutPayload, RetryConfig,
+    BackoffConfig, ClientOptions, GetOptions, GetRange, ObjectStore, ObjectStoreExt, PutPayload,
+    RetryConfig,
 };
 
 use super::SourceError;
@@ -237,15 +238,26 @@ impl ObjectRoot {
         Ok((!files.is_empty()).then_some(files))
     }
 
-    /// Opens the object at `path` for ranged reads (one `HEAD` for its length).
+    /// Opens the object at `path` for ranged reads (one `HEAD` for its length and ETag;
+    /// every read then carries `If-Match` with that ETag, so an object replaced during the
+    /// task fails it instead of mixing two versions).
     pub fn open(&self, path: &str) -> Result<RangedFile, SourceError> {
-        let len = self.size(path)?;
         let (key, url) = self.key(path)?;
+        let store = self.inner.store.clone();
+        let head_key = key.clone();
+        let meta = self
+            .inner
+            .rt
+            .block_on(async move { store.head(&head_key).await })
+            .map_err(|e| self.failure(&url).error(&e))?;
+        let len = meta.size;
         let reader = Arc::new(ObjectFile {
             inner: self.inner.clone(),
             key,
             url: url.clone(),
             attempts: self.tuning.attempts.max(1),
+            etag: meta.e_tag,
+            len,
         });
         Ok(RangedFile::new(url, len, reader, self.tuning))
     }
@@ -294,6 +306,10 @@ struct ObjectFile {
     key: Key,
     url: String,
     attempts: u32,
+    /// The ETag `HEAD` gave when the object was opened; sent as `If-Match` with every read.
+    etag: Option<String>,
+    /// The size `HEAD` gave.
+    len: u64,
 }
 
 impl ObjectFile {
@@ -303,11 +319,13 @@ impl ObjectFile {
         &self,
         range: Range<u64>,
     ) -> impl Future<Output = Result<Bytes, SourceError>> + Send + 'static {
-        let (inner, key, url, attempts) = (
+        let (inner, key, url, attempts, etag, len) = (
             self.inner.clone(),
             self.key.clone(),
             self.url.clone(),
             self.attempts,
+            self.etag.clone(),
+            self.len,
         );
         async move {
             let failure = Failure {
@@ -322,9 +340,27 @@ impl ObjectFile {
                     tokio::time::sleep(pause).await;
                     pause *= 2;
                 }
-                match inner.store.get_range(&key, range.clone()).await {
+                let opts = GetOptions {
+                    range: Some(GetRange::Bounded(range.clone())),
+                    if_match: etag.clone(),
+                    ..GetOptions::default()
+                };
+                let got = match inner.store.get_opts(&key, opts).await {
+                    Ok(r) => r.bytes().await,
+                    Err(e) => Err(e),
+                };
+                match got {
                     Ok(b) if b.len() as u64 == want => return Ok(b),
                     Ok(b) => last = format!("short read: {} of {want} bytes", b.len()),
+                    Err(object_store::Error::Precondition { .. }) => {
+                        // Replaced since it was opened: its new size, if HEAD can tell.
+                        let to = inner.store.head(&key).await.map_or(0, |m| m.size);
+                        return Err(SourceError::Changed {
+                            path: url.clone(),
+                            from: len,
+                            to,
+                        });
+                    }
                     Err(e) => match StoreError::of(&e) {
                         StoreError::NotFound | StoreError::Denied => {
                             return Err(failure.error(&e));
