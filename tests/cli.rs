@@ -179,3 +179,42 @@ fn an_expiration_of_zero_is_refused_naming_the_option() {
         &["--import-task-expiration-s", "1", "collection", "list"],
     ));
 }
+
+/// Issue 14: a schema file with five top-level vector fields is refused, exit 2, naming the
+/// count and Milvus 2.5's limit of four; vectors inside an Array of Struct are not counted.
+#[test]
+fn a_schema_with_five_vector_fields_is_refused_with_exit_2() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let vector = |name: &str| {
+        serde_json::json!({"fieldName": name, "dataType": "Float16Vector",
+            "elementTypeParams": {"dim": 2}})
+    };
+    let schema = |name: &str, n: usize| {
+        let mut fields = vec![serde_json::json!(
+            {"fieldName": "id", "dataType": "Int64", "isPrimary": true})];
+        fields.extend((0..n).map(|i| vector(&format!("v{i}"))));
+        let structs = serde_json::json!([{"name": "chunks",
+            "elementTypeParams": {"max_capacity": 4},
+            "fields": [{"fieldName": "emb", "dataType": "FloatVector",
+                "elementTypeParams": {"dim": 2}}]}]);
+        let body = serde_json::json!({"collectionName": name,
+            "schema": {"fields": fields, "structArrayFields": structs}});
+        let path = d.join(format!("{name}.json"));
+        std::fs::write(&path, body.to_string()).unwrap();
+        path
+    };
+    let four = schema("four", 4);
+    ok(&vecload(
+        d,
+        &["collection", "create", four.to_str().unwrap()],
+    ));
+    let five = schema("five", 5);
+    let out = vecload(d, &["collection", "create", five.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2), "{out:?}");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("vector fields per collection must be at most 4, found 5"),
+        "{err}"
+    );
+}

@@ -27,6 +27,7 @@ cases!(pass {
     default_values,
     dictionary_columns,
     dynamic_columns,
+    float16_vectors,
     float_vector_forms,
     int8_vectors,
     integer_and_float_widening,

@@ -1,15 +1,18 @@
-"""Writes the same rows with pymilvus's LocalBulkWriter in one of its four file types, for a
-schema with every type Milvus 2.5 imports: every scalar, nullable fields holding nulls, default
-values (given and left out), Array of Int32 and of VarChar, JSON, sparse, binary, Float16 and
-BFloat16 vectors, dynamic keys. Run by tests/writer.rs:
+"""Writes the same rows with pymilvus's LocalBulkWriter in one of its four file types, for two
+schemas that hold every type Milvus 2.5 imports between them (Milvus 2.5 allows at most 4
+vector fields a collection): the main one with every scalar, nullable fields holding nulls,
+default values (given and left out), Array of Int32 and of VarChar, JSON, float, sparse,
+binary and BFloat16 vectors, dynamic keys; a second with the Float16 vector. Run by
+tests/writer.rs:
 
     python tests/pymilvus_writer.py PARQUET|JSON|CSV|NUMPY OUT_DIR [--nullable-numpy]
 
 NUMPY leaves out the Array, sparse and nullable fields (the writer refuses the first two and
 writes nulls as pickled object arrays); with --nullable-numpy it keeps the nullable fields, for
 the import that must fail. Prints one JSON object: {"schema": <vecload schema file>,
-"files": batch_files, "rows": [...]}, the rows as vecload's row_to_json renders them (what
-the import must give back).
+"files": batch_files, "rows": [...], "float16": {the same for the second schema}}, the rows
+as vecload's row_to_json renders them (what the import must give back); no "float16" with
+--nullable-numpy.
 """
 import json
 import sys
@@ -50,7 +53,6 @@ fields = [
                 max_length=16),
     FieldSchema("v", DataType.FLOAT_VECTOR, dim=DIM),
     FieldSchema("bv", DataType.BINARY_VECTOR, dim=16),
-    FieldSchema("h", DataType.FLOAT16_VECTOR, dim=DIM),
     FieldSchema("bh", DataType.BFLOAT16_VECTOR, dim=DIM),
     FieldSchema("sp", DataType.SPARSE_FLOAT_VECTOR),
 ]
@@ -58,8 +60,11 @@ if file_type == BulkFileType.NUMPY:
     fields = [f for f in fields
               if f.dtype not in (DataType.ARRAY, DataType.SPARSE_FLOAT_VECTOR)
               and (nullable_numpy or not f.nullable)]
-names = {f.name for f in fields}
-schema = CollectionSchema(fields, enable_dynamic_field=True)
+float16_fields = [
+    FieldSchema("id", DataType.INT64, is_primary=True),
+    FieldSchema("h", DataType.FLOAT16_VECTOR, dim=DIM),
+]
+DYNAMIC = ("color", "rank", "$meta")
 
 
 def default(f):
@@ -69,8 +74,9 @@ def default(f):
     return getattr(d, kind) if kind else None
 
 
-def row(i):
-    """Row i, every value exact in the type it is stored as."""
+def row(i, names, dynamic):
+    """Row i of the fields `names` (and the dynamic keys if `dynamic`), every value exact in
+    the type it is stored as."""
     half = [0.5 * k - 1.0 + i for k in range(DIM)]  # exact in float16 and bfloat16
     r = {
         "id": 1000 + i, "b": i % 3 == 0, "i8": i - 10, "i16": -300 * i,
@@ -92,10 +98,10 @@ def row(i):
     if i % 7 == 0:
         r["$meta"] = {"from_meta": True}
     return {k: v for k, v in r.items()
-            if k in names or k in ("color", "rank", "$meta")}
+            if k in names or (dynamic and k in DYNAMIC)}
 
 
-def expected(r):
+def expected(r, fields, names):
     """What vecload gives back for row r (as row_to_json renders it)."""
     want = {}
     for f in fields:
@@ -129,20 +135,29 @@ def field_json(f):
     return d
 
 
-writer = LocalBulkWriter(schema=schema, local_path=out_dir, file_type=file_type)
-rows = []
-for i in range(ROWS):
-    r = row(i)
-    rows.append(expected(r))
-    writer.append_row(r)  # (it changes the row's values in place)
-writer.commit()
-if not writer.batch_files:
-    sys.exit("the writer wrote nothing (its flush thread failed: see the log above)")
+def write(fields, dynamic, collection):
+    """Writes ROWS rows of `fields` with one LocalBulkWriter: the output object."""
+    names = {f.name for f in fields}
+    schema = CollectionSchema(fields, enable_dynamic_field=dynamic)
+    writer = LocalBulkWriter(schema=schema, local_path=out_dir, file_type=file_type)
+    rows = []
+    for i in range(ROWS):
+        r = row(i, names, dynamic)
+        rows.append(expected(r, fields, names))
+        writer.append_row(r)  # (it changes the row's values in place)
+    writer.commit()
+    if not writer.batch_files:
+        sys.exit("the writer wrote nothing (its flush thread failed: see the log above)")
+    return {
+        "schema": {"collectionName": collection, "schema": {
+            "autoId": False, "enableDynamicField": dynamic,
+            "fields": [field_json(f) for f in fields]}, "params": {"shardsNum": 2}},
+        "files": writer.batch_files,
+        "rows": rows,
+    }
 
-print(json.dumps({
-    "schema": {"collectionName": "pmw", "schema": {
-        "autoId": False, "enableDynamicField": True,
-        "fields": [field_json(f) for f in fields]}, "params": {"shardsNum": 2}},
-    "files": writer.batch_files,
-    "rows": rows,
-}))
+
+out = write(fields, True, "pmw")
+if not nullable_numpy:
+    out["float16"] = write(float16_fields, False, "pmw_float16")
+print(json.dumps(out))

@@ -452,7 +452,11 @@ fn schema_and_partition_caps_are_milvus_caps() {
     let v = create("sixty_five", many, json!({}));
     assert_refused(&v, &["fields per collection", "64", "65"]);
     let four: Vec<Value> = (0..4).map(|i| vector(i, 2)).collect();
-    assert_eq!(create("four", four, json!({}))["code"], 0);
+    assert_eq!(create("four", four.clone(), json!({}))["code"], 0);
+    let mut five = four;
+    five.push(json!({"fieldName": "sp", "dataType": "SparseFloatVector"}));
+    let v = create("five", five, json!({}));
+    assert_refused(&v, &["vector fields per collection", "4", "5"]);
     assert_eq!(create("wide", vec![vector(0, 32768)], json!({}))["code"], 0);
     let v = create("wider", vec![vector(0, 32769)], json!({}));
     assert_refused(&v, &["dim", "32768", "32769"]);

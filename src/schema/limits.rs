@@ -8,8 +8,8 @@ pub const MAX_PARTITIONS_NUM: usize = 1024;
 pub const MAX_PARTITIONS_PER_COLLECTION: usize = 1024;
 /// Top-level fields of one collection (Milvus `maxFieldNum`).
 pub const MAX_FIELDS: usize = 64;
-/// Top-level vector fields of one collection (Milvus 2.5 `maxVectorFieldNum`). Not enforced
-/// yet: the pymilvus writer tests use a schema with all five vector types.
+/// Top-level vector fields of one collection (Milvus 2.5 `maxVectorFieldNum`); vectors inside
+/// an Array of Struct field are not counted.
 pub const MAX_VECTOR_FIELDS: usize = 4;
 /// Dimension of a vector field (Milvus `maxDimension`).
 pub const MAX_DIM: usize = 32768;
@@ -63,11 +63,17 @@ pub fn check(param: impl Into<String>, found: usize, limit: usize) -> Result<(),
 }
 
 impl super::CollectionSchema {
-    /// The caps a schema must keep: `partitionsNum`, top-level fields and each vector
-    /// field's `dim` (struct members included).
+    /// The caps a schema must keep: `partitionsNum`, top-level fields, top-level vector
+    /// fields and each vector field's `dim` (struct members included).
     pub fn check_limits(&self) -> Result<(), LimitExceeded> {
         check("partitionsNum", self.partitions_num, MAX_PARTITIONS_NUM)?;
         check("fields per collection", self.fields.len(), MAX_FIELDS)?;
+        let vectors = self
+            .fields
+            .iter()
+            .filter(|f| f.data_type.is_vector())
+            .count();
+        check("vector fields per collection", vectors, MAX_VECTOR_FIELDS)?;
         let members = self.fields.iter().flat_map(|f| &f.struct_fields);
         for f in self.fields.iter().chain(members) {
             check(
