@@ -563,7 +563,6 @@ fn until_closed(s: &mut TcpStream, start: Instant, drip: &[u8]) -> (f64, String)
 /// every 200 ms (slowloris) is disconnected after `server.header_timeout_s`, and the server
 /// goes on serving.
 #[test]
-#[ignore = "issue 14 defect 9: no header timeout on HTTP/1.1 connections"]
 fn a_request_head_that_never_ends_is_cut_at_the_header_timeout() {
     let dir = tempfile::tempdir().unwrap();
     let server = Server::start(dir.path(), &TIMEOUTS);
@@ -581,7 +580,6 @@ fn a_request_head_that_never_ends_is_cut_at_the_header_timeout() {
 /// Issue 14 defect 9: a keep-alive connection that sends nothing after its answer is closed
 /// after `server.idle_timeout_s`.
 #[test]
-#[ignore = "issue 14 defect 9: no idle timeout on HTTP/1.1 connections"]
 fn an_idle_keep_alive_connection_is_closed_at_the_idle_timeout() {
     let dir = tempfile::tempdir().unwrap();
     let server = Server::start(dir.path(), &TIMEOUTS);
@@ -600,7 +598,6 @@ fn an_idle_keep_alive_connection_is_closed_at_the_idle_timeout() {
 /// Issue 14 defect 9: a request body that stops half-way is cut after
 /// `server.body_timeout_s`, with a Milvus JSON answer (HTTP 408).
 #[test]
-#[ignore = "issue 14 defect 9: no body timeout on HTTP/1.1 connections"]
 fn a_body_that_stops_half_way_is_cut_at_the_body_timeout() {
     let dir = tempfile::tempdir().unwrap();
     let server = Server::start(dir.path(), &TIMEOUTS);
