@@ -518,3 +518,104 @@ fn request_caps_are_milvus_caps() {
         "{v}"
     );
 }
+
+/// The flags of the timeout tests: header 1 s, body 2 s, idle 4 s (different, so each test
+/// tells which timeout cut the connection).
+const TIMEOUTS: [&str; 6] = [
+    "--server-header-timeout-s",
+    "1",
+    "--server-body-timeout-s",
+    "2",
+    "--server-idle-timeout-s",
+    "4",
+];
+
+/// Sends `drip` one byte every 200 ms (cycling) while reading, until the server closes the
+/// connection; returns the seconds since `start` and what the server wrote. Panics after
+/// 12 s without a close.
+fn until_closed(s: &mut TcpStream, start: Instant, drip: &[u8]) -> (f64, String) {
+    s.set_read_timeout(Some(Duration::from_millis(200)))
+        .unwrap();
+    let (mut got, mut buf, mut i) = (Vec::new(), [0u8; 4096], 0);
+    loop {
+        assert!(
+            start.elapsed() < Duration::from_secs(12),
+            "the connection is still open after 12 s; read {:?}",
+            String::from_utf8_lossy(&got)
+        );
+        if !drip.is_empty() && s.write_all(&drip[i % drip.len()..][..1]).is_ok() {
+            i += 1;
+        }
+        match s.read(&mut buf) {
+            Ok(0) => break,
+            Ok(n) => got.extend_from_slice(&buf[..n]),
+            Err(e)
+                if matches!(
+                    e.kind(),
+                    std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
+                ) => {}
+            Err(_) => break, // reset by the server: closed too
+        }
+    }
+    (
+        start.elapsed().as_secs_f64(),
+        String::from_utf8_lossy(&got).into_owned(),
+    )
+}
+
+/// Issue 14 defect 9: a client that sends half a request head and then trickles one byte
+/// every 200 ms (slowloris) is disconnected after `server.header_timeout_s`, and the server
+/// goes on serving.
+#[test]
+fn a_request_head_that_never_ends_is_cut_at_the_header_timeout() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(dir.path(), &TIMEOUTS);
+    let mut s = TcpStream::connect(&server.addr).unwrap();
+    let start = Instant::now();
+    s.write_all(b"POST /v2/vectordb/collections/list HTTP/1.1\r\nHost: x\r\nX-Slow: ")
+        .unwrap();
+    let (secs, got) = until_closed(&mut s, start, b"a");
+    assert!((0.9..3.5).contains(&secs), "closed after {secs:.2} s");
+    assert!(got.is_empty() || got.starts_with("HTTP/1.1 408"), "{got}");
+    let (status, v) = server.call("POST", "/v2/vectordb/collections/list", "{}", &[]);
+    assert_eq!((status, &v["code"]), (200, &json!(0)), "{v}");
+}
+
+/// Issue 14 defect 9: a keep-alive connection that sends nothing after its answer is closed
+/// after `server.idle_timeout_s`.
+#[test]
+fn an_idle_keep_alive_connection_is_closed_at_the_idle_timeout() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(dir.path(), &TIMEOUTS);
+    let mut s = TcpStream::connect(&server.addr).unwrap();
+    s.write_all(
+        b"POST /v2/vectordb/collections/list HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\n{}",
+    )
+    .unwrap();
+    let start = Instant::now();
+    let (secs, got) = until_closed(&mut s, start, b"");
+    assert!(got.starts_with("HTTP/1.1 200"), "{got}");
+    assert!(got.contains("\"code\":0"), "{got}");
+    assert!((3.9..8.0).contains(&secs), "closed after {secs:.2} s");
+}
+
+/// Issue 14 defect 9: a request body that stops half-way is cut after
+/// `server.body_timeout_s`, with a Milvus JSON answer (HTTP 408).
+#[test]
+fn a_body_that_stops_half_way_is_cut_at_the_body_timeout() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(dir.path(), &TIMEOUTS);
+    let mut s = TcpStream::connect(&server.addr).unwrap();
+    s.write_all(
+        b"POST /v2/vectordb/collections/list HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n{\"dbName\":",
+    )
+    .unwrap();
+    let start = Instant::now();
+    let (secs, got) = until_closed(&mut s, start, b"");
+    assert!((1.9..3.9).contains(&secs), "closed after {secs:.2} s");
+    assert!(got.starts_with("HTTP/1.1 408"), "{got}");
+    let body = got.split("\r\n\r\n").nth(1).unwrap_or("");
+    let v: Value = serde_json::from_str(body).unwrap_or(Value::Null);
+    assert_eq!(v["code"], 1100, "{got}");
+    assert!(v["message"].as_str().unwrap_or("").contains("2 s"), "{got}");
+}

@@ -137,6 +137,12 @@ declare_options! {
         /// Token every request must carry (REST `Authorization: Bearer TOKEN`).
         "server.token", flag "token" => token: Option<String> = None,
             shown "none (any credentials are accepted)";
+        /// Seconds an HTTP/1.1 connection may take to send a request head, from its first byte.
+        "server.header_timeout_s" => header_timeout_s: u64 = 10, min 1;
+        /// Seconds a request body may take to arrive, from the end of its head.
+        "server.body_timeout_s" => body_timeout_s: u64 = 60, min 1;
+        /// Seconds a keep-alive connection may wait between requests before it is closed.
+        "server.idle_timeout_s" => idle_timeout_s: u64 = 60, min 1;
     }
 }
 
@@ -176,7 +182,7 @@ mod tests {
     use crate::segment::WriterOptions;
 
     /// Each key's flag and documented default (docs/config.md), in table order.
-    const DOCUMENTED: [(&str, &str, &str); 17] = [
+    const DOCUMENTED: [(&str, &str, &str); 20] = [
         (
             "import.task_expiration_s",
             "import-task-expiration-s",
@@ -226,6 +232,9 @@ mod tests {
             "token",
             "none (any credentials are accepted)",
         ),
+        ("server.header_timeout_s", "server-header-timeout-s", "10"),
+        ("server.body_timeout_s", "server-body-timeout-s", "60"),
+        ("server.idle_timeout_s", "server-idle-timeout-s", "60"),
     ];
 
     /// A value of `s` other than its default.

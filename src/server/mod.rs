@@ -4,6 +4,7 @@
 //! HTTP 200 and `{"code":0,"data":...}` or `{"code":N,"message":"..."}`; 401 when a token is
 //! configured and missing. Engine calls run on the blocking pool, off the async executor.
 
+mod conn;
 mod dto;
 mod error;
 mod routes;
@@ -12,6 +13,7 @@ mod tests;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
+use std::time::Duration;
 
 use axum::body::Bytes;
 use axum::extract::{DefaultBodyLimit, Path, Query, State};
@@ -173,6 +175,8 @@ async fn tasks(
 }
 
 /// Serves `state` on `addr` until Ctrl-C or SIGTERM; `ready` gets the bound address.
+/// HTTP/1.1 connections get the header, body and idle timeouts of the engine's
+/// [`ServerOptions`](crate::engine::ServerOptions).
 pub fn serve(
     state: AppState,
     addr: SocketAddr,
@@ -187,9 +191,14 @@ pub fn serve(
         let bound = listener.local_addr()?;
         (state.engine.announce_address(&bound.to_string())).map_err(std::io::Error::other)?;
         ready(bound);
-        axum::serve(listener, app(state))
-            .with_graceful_shutdown(shutdown())
-            .await
+        let o = &state.engine.options().server;
+        let timeouts = conn::Timeouts {
+            header: Duration::from_secs(o.header_timeout_s),
+            body: Duration::from_secs(o.body_timeout_s),
+            idle: Duration::from_secs(o.idle_timeout_s),
+        };
+        conn::run(listener, app(state), timeouts, shutdown()).await;
+        Ok(())
     })
 }
 
