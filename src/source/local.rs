@@ -64,16 +64,9 @@ impl LocalRoot {
     pub fn resolve(&self, path: &str) -> Result<PathBuf, SourceError> {
         let p = Path::new(path);
         if !self.confine {
-            return Ok(if p.is_absolute() {
-                p.to_path_buf()
-            } else {
-                self.root.join(p)
-            });
+            return Ok(self.joined(p));
         }
-        let escapes = || SourceError::Escapes {
-            path: path.to_string(),
-            root: self.root.display().to_string(),
-        };
+        let escapes = || self.escapes(path);
         if p.is_absolute()
             || p.components()
                 .any(|c| matches!(c, Component::ParentDir | Component::Prefix(_)))
@@ -97,6 +90,23 @@ impl LocalRoot {
         }
     }
 
+    /// `p` under the root (an absolute `p` as it is).
+    fn joined(&self, p: &Path) -> PathBuf {
+        if p.is_absolute() {
+            p.to_path_buf()
+        } else {
+            self.root.join(p)
+        }
+    }
+
+    /// The refusal of `path`, which leaves the root.
+    fn escapes(&self, path: &str) -> SourceError {
+        SourceError::Escapes {
+            path: path.to_string(),
+            root: self.root.display().to_string(),
+        }
+    }
+
     /// Size in bytes of `path`, without reading it.
     pub fn size(&self, path: &str) -> Result<u64, SourceError> {
         let (file, full) = self.open_regular(path)?;
@@ -111,15 +121,8 @@ impl LocalRoot {
     fn open_regular(&self, path: &str) -> Result<(File, PathBuf), SourceError> {
         use rustix::fs::{Mode, OFlags, ResolveFlags};
         let p = Path::new(path);
-        let full = if p.is_absolute() {
-            p.to_path_buf()
-        } else {
-            self.root.join(p)
-        };
-        let escapes = || SourceError::Escapes {
-            path: path.to_string(),
-            root: self.root.display().to_string(),
-        };
+        let full = self.joined(p);
+        let escapes = || self.escapes(path);
         let flags = OFlags::RDONLY | OFlags::NONBLOCK | OFlags::CLOEXEC | OFlags::NOCTTY;
         let file = if self.confine {
             if p.is_absolute()

@@ -51,7 +51,7 @@ pub use presence::{
     wrong_type,
 };
 pub use structs::{
-    function_output_given, struct_element, struct_member_error, struct_member_index,
+    function_output_given, nested_schema, struct_element, struct_member_error, struct_member_index,
     struct_member_missing, struct_not_object, struct_unknown_key,
 };
 pub use temporal::{TIMESTAMPTZ_WANT, timestamp_units, timestamptz};

@@ -3,7 +3,7 @@
 //! holds at most `max_capacity` structs. Function outputs are never given.
 
 use super::Violation;
-use crate::schema::FieldSchema;
+use crate::schema::{DataType, FieldSchema};
 
 /// The schema the structs of the ArrayOfStruct `field` are checked against: the field,
 /// with each member named `field[member]` so that refusals say which member.
@@ -13,6 +13,17 @@ pub fn struct_element(field: &FieldSchema) -> FieldSchema {
         m.name = format!("{}[{}]", field.name, m.name);
     }
     elem
+}
+
+/// The schema the parts of `field` are checked against: an Array's element
+/// ([`super::array_element`]), an Array of Struct's structs ([`struct_element`]); `None` for
+/// every other type.
+pub fn nested_schema(field: &FieldSchema) -> Option<FieldSchema> {
+    match field.data_type {
+        DataType::Array => Some(super::array_element(field)),
+        DataType::ArrayOfStruct => Some(struct_element(field)),
+        _ => None,
+    }
 }
 
 /// The member names of `elem` (from [`struct_element`]) as files give them.

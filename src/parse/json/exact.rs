@@ -5,7 +5,7 @@ use std::collections::HashMap;
 
 use crate::location::RowLocation;
 use crate::record::{Column, ColumnData, RowBatch};
-use crate::schema::{CollectionSchema, DataType, FieldSchema, META_FIELD};
+use crate::schema::{CollectionSchema, FieldSchema, META_FIELD};
 use crate::validate::{self, RowError, Violation};
 
 mod convert;
@@ -73,15 +73,8 @@ impl JsonRowConverter {
             .enumerate()
             .map(|(i, f)| (f.name.clone(), i))
             .collect();
-        let elems: Vec<Option<FieldSchema>> = schema
-            .fields
-            .iter()
-            .map(|f| match f.data_type {
-                DataType::Array => Some(validate::array_element(f)),
-                DataType::ArrayOfStruct => Some(validate::struct_element(f)),
-                _ => None,
-            })
-            .collect();
+        let elems: Vec<Option<FieldSchema>> =
+            schema.fields.iter().map(validate::nested_schema).collect();
         let mut defaults = Vec::with_capacity(schema.fields.len());
         let loc = RowLocation::row("schema", 0);
         for (f, elem) in schema.fields.iter().zip(&elems) {

@@ -21,7 +21,6 @@ use super::track::{Marks, Release, Tracked};
 use super::{FileBytes, ParquetError, ParquetFile, ParquetUnit, json};
 use crate::location::RowLocation;
 use crate::record::RowBatch;
-use crate::schema::DataType;
 use crate::validate::{self, Violation};
 
 /// Rows decoded at a time, at most (fewer when rows are wide).
@@ -201,11 +200,7 @@ impl ParquetFile {
             match source {
                 Source::Fill(how) => (0..n).for_each(|_| validate::fill(col, *how, default)),
                 Source::Column(c) => {
-                    let elem = match field.data_type {
-                        DataType::Array => Some(validate::array_element(field)),
-                        DataType::ArrayOfStruct => Some(validate::struct_element(field)),
-                        _ => None,
-                    };
+                    let elem = validate::nested_schema(field);
                     let target = Target {
                         field,
                         elem: elem.as_ref(),

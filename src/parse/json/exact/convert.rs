@@ -1,6 +1,8 @@
 //! Per-type conversion of one JSON value, read straight from the row's text, into a column,
 //! with Milvus's rules made strict.
 
+use std::borrow::Cow;
+
 use super::lex::{Fault, Lexer, unescape};
 use super::sparse::sparse;
 use super::structs::structs;
@@ -300,15 +302,11 @@ pub(super) fn convert(
             c.push(validate::timestamptz(field, &s)?);
         }
         ColumnData::ArrayOfStruct(c) => {
-            let plain;
-            let elem = match elem {
-                Some(e) => e,
-                None => {
-                    plain = validate::struct_element(field);
-                    &plain
-                }
-            };
-            c.push(structs(elem, lx)?);
+            let elem = elem.map_or_else(
+                || Cow::Owned(validate::struct_element(field)),
+                Cow::Borrowed,
+            );
+            c.push(structs(&elem, lx)?);
         }
     }
     Ok(())
@@ -320,18 +318,11 @@ fn array(
     lx: &mut Lexer<'_>,
 ) -> Result<ColumnData, Fault> {
     let start = lx.pos;
-    let plain;
-    let elem = match elem {
-        Some(e) => e,
-        None => {
-            plain = validate::array_element(field);
-            &plain
-        }
-    };
+    let elem = elem.map_or_else(|| Cow::Owned(validate::array_element(field)), Cow::Borrowed);
     let mut elems = ColumnData::empty_of(elem.data_type, 0, 0);
     // Every element is read: a list over `max_capacity` is refused for its length even
     // when one of its elements is bad too.
-    let fault = match list(lx, usize::MAX, |lx| convert(elem, None, lx, &mut elems)) {
+    let fault = match list(lx, usize::MAX, |lx| convert(&elem, None, lx, &mut elems)) {
         Ok(n) => {
             validate::array_capacity(field, n)?;
             return Ok(elems);

@@ -2,6 +2,7 @@
 //! `list<uint8>` or `binary` for bytes), Arrays (`list<element>`) and sparse vectors given
 //! as `struct<indices, values>`.
 
+use std::borrow::Cow;
 use std::ops::Range;
 
 use arrow_array::cast::AsArray;
@@ -243,21 +244,16 @@ pub(super) fn array(t: &Target<'_>, lists: &Lists<'_>, i: usize) -> Result<Colum
     let field = t.field;
     let r = lists.range(i);
     validate::array_capacity(field, r.len())?;
-    let plain;
-    let elem = match t.elem {
-        Some(e) => e,
-        None => {
-            plain = validate::array_element(field);
-            &plain
-        }
-    };
+    let elem = t
+        .elem
+        .map_or_else(|| Cow::Owned(validate::array_element(field)), Cow::Borrowed);
     let mut col = Column {
         data: ColumnData::empty_of(elem.data_type, 0, r.len()),
         validity: None,
     };
     let sub = lists.values().slice(r.start, r.len());
     let inner = Target {
-        field: elem,
+        field: &elem,
         elem: None,
         default: None,
     };

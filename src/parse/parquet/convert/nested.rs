@@ -1,6 +1,8 @@
 //! Timestamptz from Arrow timestamps, and Array of Struct from `list<struct<...>>`: each
 //! struct member read by the member's own conversion.
 
+use std::borrow::Cow;
+
 use arrow_array::cast::AsArray;
 use arrow_array::types::{
     TimestampMicrosecondType, TimestampMillisecondType, TimestampNanosecondType,
@@ -66,25 +68,21 @@ pub(super) fn structs(
     let field = t.field;
     let r = lists.range(i);
     validate::array_capacity(field, r.len())?;
-    let plain;
-    let elem = match t.elem {
-        Some(e) => e,
-        None => {
-            plain = validate::struct_element(field);
-            &plain
-        }
-    };
+    let elem = t.elem.map_or_else(
+        || Cow::Owned(validate::struct_element(field)),
+        Cow::Borrowed,
+    );
     let Some(st) = struct_values(lists) else {
         return Err(validate::wrong_type(field, "a list of non-structs"));
     };
     if let Some(j) = (r.start..r.end).find(|j| st.is_null(*j)) {
-        return Err(validate::struct_not_object(elem, j - r.start, "null"));
+        return Err(validate::struct_not_object(&elem, j - r.start, "null"));
     }
     let mut out = Vec::with_capacity(elem.struct_fields.len());
     // `field` names the members as files do; `elem` as refusals do (`field[member]`).
     for (given, member) in field.struct_fields.iter().zip(&elem.struct_fields) {
         let Some(child) = st.column_by_name(&given.name) else {
-            return Err(validate::struct_member_missing(elem, out.len(), 0));
+            return Err(validate::struct_member_missing(&elem, out.len(), 0));
         };
         let mut col = Column {
             data: ColumnData::empty_for(member, r.len()),
