@@ -200,10 +200,9 @@ impl ParquetFile {
             match source {
                 Source::Fill(how) => (0..n).for_each(|_| validate::fill(col, *how, default)),
                 Source::Column(c) => {
-                    let elem = validate::nested_schema(field);
                     let target = Target {
                         field,
-                        elem: elem.as_ref(),
+                        elem: self.nested[i].as_ref(),
                         default,
                     };
                     if let Err(bad) = convert::append(&target, &arrays[at(*c)], col) {

@@ -38,6 +38,9 @@ pub struct ParquetFile {
     pub(super) sources: Vec<Source>,
     /// Each field's default value as a one-row column.
     pub(super) defaults: Vec<Option<Column>>,
+    /// Each Array field's element schema and Array of Struct field's struct schema
+    /// ([`validate::nested_schema`]), made once for every batch.
+    pub(super) nested: Vec<Option<crate::schema::FieldSchema>>,
     /// The `$meta` column.
     pub(super) meta_column: Option<usize>,
     /// Columns that are not fields, kept in `$meta` (collections with dynamic fields).
@@ -202,6 +205,7 @@ impl ParquetFile {
             schema: schema.clone(),
             sources,
             defaults,
+            nested: schema.fields.iter().map(validate::nested_schema).collect(),
             meta_column,
             dynamic,
         })
