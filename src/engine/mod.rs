@@ -328,6 +328,8 @@ impl Engine {
 mod fault_tests;
 #[cfg(test)]
 mod lock_tests;
+#[cfg(test)]
+mod stall_tests;
 
 fn inner_path() -> PathBuf {
     PathBuf::from("<thread>")
