@@ -135,27 +135,29 @@ impl Engine {
         };
         check(&self.inner.lock())?;
         request::check_files(&self.inner, &req.units)?;
-        let mut st = self.inner.lock();
-        let partition = check(&st)?;
-        // A job is named by its first task's id.
-        let job_id = req.job.then(|| st.ledger.next_task_id());
+        let w = self.inner.writer();
+        let partition = check(&self.inner.lock())?;
         let now = crate::ledger::now_unix();
-        let mut batch = st.ledger.batch();
-        let mut ids = Vec::with_capacity(req.units.len());
         let TaskOptions { sep, null_key } = req.options;
-        for files in req.units {
-            let id = batch.create(&req.collection, &partition, files, job_id, now)?;
-            if sep.is_some() || null_key.is_some() {
-                // A queued task runs later, maybe after a restart: its record keeps them.
-                batch.update(id, |r| {
-                    r.sep = sep.clone();
-                    r.null_key = null_key.clone();
-                })?;
+        let units = req.units;
+        let ids = self.inner.change_ledger(&w, |batch| {
+            // A job is named by its first task's id.
+            let job_id = req.job.then(|| batch.next_task_id());
+            let mut ids = Vec::with_capacity(units.len());
+            for files in units {
+                let id = batch.create(&req.collection, &partition, files, job_id, now)?;
+                if sep.is_some() || null_key.is_some() {
+                    // A queued task runs later, maybe after a restart: its record keeps them.
+                    batch.update(id, |r| {
+                        r.sep = sep.clone();
+                        r.null_key = null_key.clone();
+                    })?;
+                }
+                ids.push(id);
             }
-            ids.push(id);
-        }
-        batch.commit()?;
-        drop(st);
+            Ok::<_, EngineError>(ids)
+        })?;
+        drop(w);
         for id in &ids {
             let _ = queue.send(*id);
         }

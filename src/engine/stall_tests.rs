@@ -111,7 +111,6 @@ fn readers_pass_a_stalled(site: FaultSite, act: impl FnOnce(&Engine) + Send) {
 }
 
 #[test]
-#[ignore = "issue 14: readers wait for the engine lock held across I/O"]
 fn readers_pass_a_stalled_ledger_write() {
     readers_pass_a_stalled(FaultSite::before(DurableWrite::LedgerTask), |e| {
         e.do_bulk_insert("book", None, &[ROWS.into()]).unwrap();
@@ -119,7 +118,6 @@ fn readers_pass_a_stalled_ledger_write() {
 }
 
 #[test]
-#[ignore = "issue 14: readers wait for the engine lock held across I/O"]
 fn readers_pass_a_stalled_catalog_commit() {
     readers_pass_a_stalled(FaultSite::before(DurableWrite::CatalogCommit), |e| {
         let id = e.do_bulk_insert("book", None, &[ROWS.into()]).unwrap();
@@ -128,7 +126,6 @@ fn readers_pass_a_stalled_catalog_commit() {
 }
 
 #[test]
-#[ignore = "issue 14: readers wait for the engine lock held across I/O"]
 fn readers_pass_a_stalled_collection_drop() {
     readers_pass_a_stalled(FaultSite::before(DurableWrite::RemoveDir), |e| {
         e.drop_collection("other").unwrap();
@@ -136,7 +133,6 @@ fn readers_pass_a_stalled_collection_drop() {
 }
 
 #[test]
-#[ignore = "issue 14: readers wait for the engine lock held across I/O"]
 fn task_lists_answer_while_a_1024_unit_job_is_created_and_run() {
     let dir = tempfile::tempdir().unwrap();
     let mut opts = options(None);

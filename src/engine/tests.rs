@@ -2,9 +2,8 @@
 //! ledger write per state change, and a job that commits all or nothing. Tasks are run on
 //! the test's thread, without the engine's runner threads.
 
-use std::collections::HashMap;
 use std::path::Path;
-use std::sync::{Arc, Condvar, Mutex};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use super::{EngineOptions, Inner, State, recovery, runner};
@@ -22,18 +21,11 @@ fn inner(dir: &Path, tune: impl FnOnce(&mut EngineOptions)) -> Arc<Inner> {
     catalog
         .create_collection(CollectionSchema::from_json(&schema, 16).unwrap())
         .unwrap();
-    Arc::new(Inner {
-        data_dir: dir.to_path_buf(),
-        opts,
-        state: Mutex::new(State {
-            catalog,
-            ledger: Ledger::open(dir).unwrap(),
-        }),
-        changed: Condvar::new(),
-        running: Mutex::new(HashMap::new()),
-        unwritten: Mutex::new(HashMap::new()),
-        shutdown: false.into(),
-    })
+    let state = State {
+        catalog,
+        ledger: Ledger::open(dir).unwrap(),
+    };
+    Arc::new(Inner::new(dir.to_path_buf(), opts, state))
 }
 
 /// Writes `rows` book rows as JSON Lines (row `bad`, if any, with a 3-float vector).
