@@ -75,6 +75,16 @@ pub enum EngineError {
         /// What was refused.
         what: &'static str,
     },
+    /// The job is not in a state that allows the call (abort of a Completed job).
+    #[error("import job {job} is {state}: {what}")]
+    JobState {
+        /// Job id.
+        job: u64,
+        /// Its state name.
+        state: &'static str,
+        /// What was refused.
+        what: &'static str,
+    },
     /// A read-only command was given a data directory that does not exist.
     #[error("data directory {0} not found")]
     DataDirNotFound(PathBuf),

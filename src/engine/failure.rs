@@ -11,6 +11,9 @@ pub(crate) enum TaskFailure {
     /// A user cancelled it.
     #[error("cancelled")]
     Cancelled,
+    /// Its job was aborted (REST `jobs/import/abort`).
+    #[error("aborted")]
+    Aborted,
     /// It ran past `import.task_expiration_s`.
     #[error("the import task timed out after {0} s")]
     TimedOut(u64),

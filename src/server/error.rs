@@ -72,6 +72,7 @@ impl ApiError {
             }
             e if e.limit().is_some() => code::INVALID_PARAMETER,
             EngineError::JobNotFound(_)
+            | EngineError::JobState { .. }
             | EngineError::FileTooLarge { .. }
             | EngineError::QueueFull { .. } => code::IMPORT_FAILED,
             EngineError::InvalidRequest(_) | EngineError::Files(_) | EngineError::Source(_)

@@ -63,6 +63,7 @@ pub fn app(state: AppState) -> Router {
         .route("/v2/vectordb/{group}/{action}", post(v2))
         .route("/v2/vectordb/jobs/import/{action}", post(v2_import))
         .route("/v1/tasks/{id}", get(task))
+        .route("/v1/tasks/{id}/rejects", get(rejects))
         .route("/v1/tasks", get(tasks))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
@@ -146,6 +147,22 @@ async fn task(State(st): State<AppState>, Path(id): Path<u64>, headers: HeaderMa
     }
     blocking(move || match st.engine.get_bulk_insert_state(id) {
         Ok(t) => Json(t.to_json()).into_response(),
+        Err(e) => ApiError::from_engine(e, true).into_response(),
+    })
+    .await
+}
+
+/// A task's rejects file as JSON Lines (empty when it rejected nothing); an unknown task is
+/// HTTP 404 with Milvus JSON.
+async fn rejects(State(st): State<AppState>, Path(id): Path<u64>, headers: HeaderMap) -> Response {
+    if let Err(e) = st.check(&headers) {
+        return e.into_response();
+    }
+    blocking(move || match st.engine.rejects(id) {
+        Ok(bytes) => ([(header::CONTENT_TYPE, "application/x-ndjson")], bytes).into_response(),
+        Err(e @ crate::engine::EngineError::TaskNotFound(_)) => (ApiError::from_engine(e, true))
+            .with_status(StatusCode::NOT_FOUND)
+            .into_response(),
         Err(e) => ApiError::from_engine(e, true).into_response(),
     })
     .await

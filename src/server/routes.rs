@@ -110,6 +110,29 @@ pub fn dispatch(engine: &Engine, route: &str, body: &[u8]) -> Answer {
             let job = engine.get_job(b.job_id()?).map_err(engine_err(true))?;
             Ok(describe_job(&job))
         }
+        "jobs/import/abort" => {
+            engine.abort_job(b.job_id()?).map_err(engine_err(true))?;
+            Ok(json!({}))
+        }
+        "collections/get_stats" => {
+            let c = engine
+                .describe_collection(&b.str("collectionName")?)
+                .map_err(&e)?;
+            Ok(json!({"rowCount": c.rows(None)}))
+        }
+        "partitions/get_stats" => {
+            let collection = b.str("collectionName")?;
+            let partition = b.str("partitionName")?;
+            let c = engine.describe_collection(&collection).map_err(&e)?;
+            if c.partition(&partition).is_none() {
+                let missing = crate::catalog::CatalogError::PartitionNotFound {
+                    collection,
+                    partition,
+                };
+                return Err(e(missing.into()));
+            }
+            Ok(json!({"rowCount": c.rows(Some(&partition))}))
+        }
         "jobs/import/list" => {
             let collection = b.opt_str("collectionName")?;
             let jobs = engine.list_jobs(collection.as_deref()).map_err(&e)?;

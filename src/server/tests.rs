@@ -6,6 +6,7 @@
 mod answers;
 mod entities;
 mod jobs;
+mod lifecycle;
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
