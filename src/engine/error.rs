@@ -33,6 +33,15 @@ pub enum EngineError {
     /// The import request breaks a rule; nothing was queued.
     #[error("invalid import request: {0}")]
     InvalidRequest(String),
+    /// An import option is refused (unknown, not supported yet, or a bad value); nothing was
+    /// queued.
+    #[error("invalid import option \"{key}\": {why}")]
+    InvalidOption {
+        /// The option.
+        key: String,
+        /// Why.
+        why: String,
+    },
     /// A file is over `import.max_file_size`.
     #[error("the file '{path}' size {size} bytes exceeds the maximum size: {max} bytes")]
     FileTooLarge {

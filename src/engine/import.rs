@@ -1,48 +1,11 @@
 //! Queuing imports: [`ImportRequest`] (collection, partition, files, options) and
 //! [`Engine::import`], with `do_bulk_insert` as its shorthand.
 
-use super::{Engine, EngineError, request};
+use super::{Engine, EngineError, TaskOptions, request};
 use crate::ledger::TaskId;
 use crate::parse::csv::CsvOptions;
 use crate::parse::format::FileKind;
 use crate::source::Storage;
-
-/// Options of one import request.
-///
-/// The CSV options `sep` and `null_key` exist; the other options of the request API
-/// (`on_error`, `max_errors`, `dry_run`, `timeout`, `auto_commit`, `idempotency_key`) join
-/// as fields with their defaults. Build it with [`TaskOptions::default`] and its setters, so
-/// that a caller keeps compiling as fields are added.
-///
-/// ```
-/// use vecload::TaskOptions;
-///
-/// let opts = TaskOptions::default().sep(";").null_key("NULL");
-/// assert_eq!(opts.sep.as_deref(), Some(";"));
-/// ```
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-#[non_exhaustive]
-pub struct TaskOptions {
-    /// CSV files: the separator between cells, one ASCII character other than NUL, CR, LF
-    /// and `"` (`None`: `,`). Checked when the request is made.
-    pub sep: Option<String>,
-    /// CSV files: a cell equal to this is null (`None`: the empty string).
-    pub null_key: Option<String>,
-}
-
-impl TaskOptions {
-    /// Sets the CSV separator.
-    pub fn sep(mut self, sep: impl Into<String>) -> TaskOptions {
-        self.sep = Some(sep.into());
-        self
-    }
-
-    /// Sets the CSV null key.
-    pub fn null_key(mut self, key: impl Into<String>) -> TaskOptions {
-        self.null_key = Some(key.into());
-        self
-    }
-}
 
 /// One import: where the rows go, which files, and how.
 ///
@@ -142,7 +105,7 @@ impl Engine {
         let now = crate::ledger::now_unix();
         let mut batch = st.ledger.batch();
         let mut ids = Vec::with_capacity(req.units.len());
-        let TaskOptions { sep, null_key } = req.options;
+        let TaskOptions { sep, null_key, .. } = req.options;
         for files in req.units {
             let id = batch.create(&req.collection, &partition, files, job_id, now)?;
             if sep.is_some() || null_key.is_some() {

@@ -16,6 +16,7 @@ mod recovery;
 mod request;
 mod runner;
 mod setting;
+mod task_options;
 
 use std::collections::HashMap;
 use std::fs::File;
@@ -28,13 +29,14 @@ use crossbeam_channel::Sender;
 
 pub use check::{CheckReport, Problem, check};
 pub use error::EngineError;
-pub use import::{ImportRequest, TaskOptions};
+pub use import::ImportRequest;
 pub use jobs::{JobState, JobView};
 pub use options::{
     EngineOptions, ImportOptions, JsonParser, ServerOptions, StorageOptions, settings,
 };
 pub use reader::Reader;
 pub use setting::{Setting, SettingError, ValueKind};
+pub use task_options::{TaskOptions, parse_go_duration};
 
 use crate::catalog::{Catalog, Collection};
 use crate::fault::DurableWrite;

@@ -82,6 +82,7 @@ impl ApiError {
             }
             EngineError::Query(q) if !q.is_invalid_argument() => code::IMPORT_FAILED,
             EngineError::Catalog(_)
+            | EngineError::InvalidOption { .. }
             | EngineError::Schema(_)
             | EngineError::InvalidRequest(_)
             | EngineError::Query(_)
@@ -94,12 +95,18 @@ impl ApiError {
     }
 }
 
+/// The Milvus code of an answer, kept beside it for the request log.
+#[derive(Debug, Clone, Copy)]
+pub struct MilvusCode(pub i32);
+
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        (
+        let mut resp = (
             self.status,
             Json(json!({"code": self.code, "message": self.message})),
         )
-            .into_response()
+            .into_response();
+        resp.extensions_mut().insert(MilvusCode(self.code));
+        resp
     }
 }

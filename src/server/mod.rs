@@ -23,7 +23,7 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde_json::{Value, json};
 
-pub use error::{ApiError, code};
+pub use error::{ApiError, MilvusCode, code};
 
 use crate::engine::Engine;
 
@@ -68,6 +68,7 @@ pub fn app(state: AppState) -> Router {
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(axum::middleware::map_response(as_milvus_json))
+        .layer(axum::middleware::from_fn(log_request))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .with_state(state)
 }
@@ -83,6 +84,25 @@ async fn method_not_allowed(method: Method, uri: Uri) -> ApiError {
         uri.path()
     );
     ApiError::new(code::INVALID_PARAMETER, message).with_status(StatusCode::METHOD_NOT_ALLOWED)
+}
+
+/// Logs each request as a `tracing` event (target `vecload::server`): method, path, HTTP
+/// status, Milvus code (0 on success) and milliseconds; an answer with a non-zero code is a
+/// warning.
+async fn log_request(req: axum::extract::Request, next: axum::middleware::Next) -> Response {
+    let method = req.method().clone();
+    let path = req.uri().path().to_string();
+    let started = std::time::Instant::now();
+    let resp = next.run(req).await;
+    let ms = started.elapsed().as_secs_f64() * 1e3;
+    let status = resp.status().as_u16();
+    let code = resp.extensions().get::<MilvusCode>().map_or(0, |c| c.0);
+    if code == 0 && status < 400 {
+        tracing::info!(%method, path, status, code, ms, "request");
+    } else {
+        tracing::warn!(%method, path, status, code, ms, "request");
+    }
+    resp
 }
 
 /// Turns the plain-text error answers of axum's extractors (a body over the limit, a path

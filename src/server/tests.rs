@@ -7,6 +7,7 @@ mod answers;
 mod entities;
 mod jobs;
 mod lifecycle;
+mod parity;
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
