@@ -42,6 +42,16 @@ pub enum EngineError {
         /// Why.
         why: String,
     },
+    /// An idempotency key reused with a different request.
+    #[error(
+        "idempotency key \"{key}\" was used by import {id} with a different request (collection, partition, files or options); use a new key"
+    )]
+    IdempotencyConflict {
+        /// The key.
+        key: String,
+        /// The job (or task) it made.
+        id: u64,
+    },
     /// A file is over `import.max_file_size`.
     #[error("the file '{path}' size {size} bytes exceeds the maximum size: {max} bytes")]
     FileTooLarge {

@@ -1,7 +1,7 @@
 //! Queuing imports: [`ImportRequest`] (collection, partition, files, options) and
 //! [`Engine::import`], with `do_bulk_insert` as its shorthand.
 
-use super::{Engine, EngineError, TaskOptions, request};
+use super::{Engine, EngineError, TaskOptions, idempotency, request};
 use crate::ledger::TaskId;
 use crate::parse::csv::CsvOptions;
 use crate::parse::format::FileKind;
@@ -36,6 +36,9 @@ pub struct ImportRequest {
     pub job: bool,
     /// Options of the request.
     pub options: TaskOptions,
+    /// An idempotency key: the same key with the same request returns the first import's id
+    /// (also after a restart); with another request it is refused.
+    pub idempotency_key: Option<String>,
 }
 
 impl ImportRequest {
@@ -51,6 +54,7 @@ impl ImportRequest {
             units: vec![files.into_iter().map(Into::into).collect()],
             job: false,
             options: TaskOptions::default(),
+            idempotency_key: None,
         }
     }
 
@@ -62,12 +66,19 @@ impl ImportRequest {
             units,
             job: true,
             options: TaskOptions::default(),
+            idempotency_key: None,
         }
     }
 
     /// Sets the target partition.
     pub fn partition(mut self, partition: impl Into<String>) -> ImportRequest {
         self.partition = Some(partition.into());
+        self
+    }
+
+    /// Sets the idempotency key.
+    pub fn idempotency_key(mut self, key: impl Into<String>) -> ImportRequest {
+        self.idempotency_key = Some(key.into());
         self
     }
 
@@ -96,24 +107,31 @@ impl Engine {
             let partition = req.partition.as_deref();
             request::check(&self.inner, st, &req.collection, partition, &req.units)
         };
-        check(&self.inner.lock())?;
+        {
+            let st = self.inner.lock();
+            if let Some(id) = idempotency::repeated(&st.ledger, &req)? {
+                return Ok(id);
+            }
+            check(&st)?;
+        }
         request::check_files(&self.inner, &req.units)?;
         let mut st = self.inner.lock();
+        // Again under the lock that registers: a concurrent request with the same key.
+        if let Some(id) = idempotency::repeated(&st.ledger, &req)? {
+            return Ok(id);
+        }
         let partition = check(&st)?;
         // A job is named by its first task's id.
         let job_id = req.job.then(|| st.ledger.next_task_id());
         let now = crate::ledger::now_unix();
         let mut batch = st.ledger.batch();
         let mut ids = Vec::with_capacity(req.units.len());
-        let TaskOptions { sep, null_key, .. } = req.options;
+        let key = req.idempotency_key.as_deref();
         for files in req.units {
             let id = batch.create(&req.collection, &partition, files, job_id, now)?;
-            if sep.is_some() || null_key.is_some() {
+            if req.options != TaskOptions::default() || key.is_some() {
                 // A queued task runs later, maybe after a restart: its record keeps them.
-                batch.update(id, |r| {
-                    r.sep = sep.clone();
-                    r.null_key = null_key.clone();
-                })?;
+                batch.update(id, |r| idempotency::record_options(r, &req.options, key))?;
             }
             ids.push(id);
         }

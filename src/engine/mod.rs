@@ -7,6 +7,7 @@
 mod check;
 mod error;
 mod failure;
+mod idempotency;
 mod import;
 mod jobs;
 mod options;

@@ -110,6 +110,11 @@ impl TaskOptions {
                 "auto_commit" => {
                     o.auto_commit = parse_go_bool(value)
                         .ok_or_else(|| bad(key, format!("\"{value}\" is not true or false")))?;
+                    if !o.auto_commit {
+                        // Two-phase jobs (Uncommitted until jobs/import/commit) come later.
+                        let why = "\"false\" (a two-phase job) is not supported yet";
+                        return Err(bad(key, why.into()));
+                    }
                 }
                 "bucket" if bucket == Some(value.as_str()) => {}
                 "bucket" => {
@@ -222,7 +227,7 @@ mod tests {
                 ("timeout", "1h"),
                 ("sep", ";"),
                 ("nullkey", "NULL"),
-                ("auto_commit", "false"),
+                ("auto_commit", "true"),
                 ("bucket", "b"),
             ]),
             Some("b"),
@@ -231,8 +236,7 @@ mod tests {
         let want = TaskOptions::default()
             .sep(";")
             .null_key("NULL")
-            .timeout(Duration::from_secs(3600))
-            .auto_commit(false);
+            .timeout(Duration::from_secs(3600));
         assert_eq!(o, want);
         assert_eq!(
             TaskOptions::from_map(&map(&[]), None).unwrap(),
@@ -256,6 +260,7 @@ mod tests {
             ("timeout", "soon", "not a duration"),
             ("timeout", "0s", "must be positive"),
             ("auto_commit", "maybe", "not true or false"),
+            ("auto_commit", "false", "not supported yet"),
             ("bucket", "other", "not the storage root's bucket"),
         ] {
             let e = TaskOptions::from_map(&map(&[(key, value)]), Some("b")).unwrap_err();

@@ -83,6 +83,7 @@ impl ApiError {
             EngineError::Query(q) if !q.is_invalid_argument() => code::IMPORT_FAILED,
             EngineError::Catalog(_)
             | EngineError::InvalidOption { .. }
+            | EngineError::IdempotencyConflict { .. }
             | EngineError::Schema(_)
             | EngineError::InvalidRequest(_)
             | EngineError::Query(_)

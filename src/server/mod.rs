@@ -128,10 +128,21 @@ async fn answer(state: AppState, headers: HeaderMap, route: String, body: Bytes)
         return e.into_response();
     }
     let engine = state.engine.clone();
-    blocking(move || match routes::dispatch(&engine, &route, &body) {
-        Ok(data) => Json(json!({"code": 0, "data": data})).into_response(),
-        Err(e) => e.into_response(),
-    })
+    let key = match headers.get("idempotency-key").map(|v| v.to_str()) {
+        None => None,
+        Some(Ok(k)) if !k.trim().is_empty() => Some(k.trim().to_string()),
+        Some(_) => {
+            let message =
+                "invalid parameter \"Idempotency-Key\": the header must be visible ASCII text";
+            return ApiError::new(code::INVALID_PARAMETER, message).into_response();
+        }
+    };
+    blocking(
+        move || match routes::dispatch(&engine, &route, &body, key.as_deref()) {
+            Ok(data) => Json(json!({"code": 0, "data": data})).into_response(),
+            Err(e) => e.into_response(),
+        },
+    )
     .await
 }
 

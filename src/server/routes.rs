@@ -18,8 +18,14 @@ fn query_err(e: QueryError) -> ApiError {
     ApiError::from_engine(e.into(), false)
 }
 
-/// Runs `group/action` (e.g. `collections/create`, `jobs/import/describe`).
-pub fn dispatch(engine: &Engine, route: &str, body: &[u8]) -> Answer {
+/// Runs `group/action` (e.g. `collections/create`, `jobs/import/describe`);
+/// `idempotency_key` is the request's `Idempotency-Key` header.
+pub fn dispatch(
+    engine: &Engine,
+    route: &str,
+    body: &[u8],
+    idempotency_key: Option<&str>,
+) -> Answer {
     let b = Body::parse(body)?;
     let bucket = engine.options().storage.bucket();
     if let Some(known) = known_keys(route) {
@@ -120,6 +126,7 @@ pub fn dispatch(engine: &Engine, route: &str, body: &[u8]) -> Answer {
             let options = b.import_options(bucket.as_deref())?;
             let mut req = ImportRequest::job(collection, units).options(options);
             req.partition = b.opt_str("partitionName")?;
+            req.idempotency_key = idempotency_key.map(str::to_string);
             let id = engine.import(req).map_err(engine_err(true))?;
             Ok(json!({"jobId": id.to_string()}))
         }
@@ -130,6 +137,18 @@ pub fn dispatch(engine: &Engine, route: &str, body: &[u8]) -> Answer {
         "jobs/import/abort" => {
             engine.abort_job(b.job_id()?).map_err(engine_err(true))?;
             Ok(json!({}))
+        }
+        "jobs/import/commit" => {
+            // No job is ever Uncommitted yet (auto_commit=false is refused).
+            let job = engine.get_job(b.job_id()?).map_err(engine_err(true))?;
+            Err(ApiError::new(
+                code::INVALID_PARAMETER,
+                format!(
+                    "import job {} is {}: only an Uncommitted job (auto_commit=false) can be committed",
+                    job.job_id,
+                    job.state.name()
+                ),
+            ))
         }
         "collections/get_stats" => {
             let c = engine

@@ -124,6 +124,12 @@ async fn abort_ends_any_unfinished_job_and_nothing_of_it_is_visible() {
     assert_eq!(f.describe(&done).await["state"], "Completed");
     assert_eq!(f.engine.count("book", None).unwrap(), 1);
 
+    // Commit of a job that is not Uncommitted: 1100 naming its state.
+    let v = f.post("jobs/import/commit", json!({"jobId": done})).await;
+    assert_error(&v, 1100, &[&format!("import job {done} is Completed")]);
+    let v = f.post("jobs/import/commit", json!({"jobId": "999"})).await;
+    assert_error(&v, 2100, &["jobID=999"]);
+
     // Unknown and missing ids.
     let v = f.post("jobs/import/abort", json!({"jobId": "999"})).await;
     assert_error(&v, 2100, &["import job does not exist, jobID=999"]);
@@ -224,4 +230,90 @@ async fn a_tasks_rejects_file_as_json_lines() {
     assert_error(&v, 1100, &["import task 999 does not exist"]);
     let (status, _) = f.call("POST", "/v1/tasks/1/rejects", "", &[]).await;
     assert_eq!(status.as_u16(), 405);
+}
+
+/// `Idempotency-Key`: the same key with the same request returns the first job (whatever
+/// its state), with another request code 1100; the key is kept in the task records.
+#[tokio::test]
+async fn an_idempotency_key_returns_the_first_job_or_refuses_another_request() {
+    let f = Fixture::new();
+    f.book().await;
+    let body = json!({"collectionName": "book", "files": [["data/book/book.json"]],
+                      "options": {"timeout": "300s"}});
+    let create = |body: Value, key: &'static str| {
+        let f = &f;
+        async move {
+            let (status, v) = f
+                .call(
+                    "POST",
+                    "/v2/vectordb/jobs/import/create",
+                    &body.to_string(),
+                    &[("Idempotency-Key", key)],
+                )
+                .await;
+            assert_eq!(status.as_u16(), 200);
+            v
+        }
+    };
+    let first = create(body.clone(), "k-1").await;
+    let id = first["data"]["jobId"].as_str().unwrap().to_string();
+    f.wait_detail(&id, 0, "Completed").await;
+    // The same request again: the same job, nothing imported twice. dbName "" = "default".
+    let mut again = body.clone();
+    again["dbName"] = json!("default");
+    assert_eq!(create(again, "k-1").await, first);
+    assert_eq!(f.engine.count("book", None).unwrap(), 5);
+    // Another request with the key: refused, naming it.
+    for other in [
+        json!({"collectionName": "book", "files": [["data/book/book_props.json"]],
+               "options": {"timeout": "300s"}}),
+        json!({"collectionName": "book", "files": [["data/book/book.json"]]}),
+        json!({"collectionName": "book", "files": [["data/book/book.json"]],
+               "options": {"timeout": "301s"}}),
+    ] {
+        let v = create(other, "k-1").await;
+        assert_error(
+            &v,
+            1100,
+            &["idempotency key \"k-1\"", &format!("import {id}")],
+        );
+    }
+    // A new key: a new job.
+    let v = create(body.clone(), "k-2").await;
+    assert_ne!(v["data"]["jobId"], first["data"]["jobId"]);
+    let t = f.engine.get_bulk_insert_state(1).unwrap();
+    assert_eq!(
+        (t.idempotency_key.as_deref(), t.timeout_ms),
+        (Some("k-1"), Some(300_000))
+    );
+}
+
+/// The `timeout` option bounds the whole job from its creation: a job still running when it
+/// passes fails with a reason naming it, nothing of it visible.
+#[tokio::test]
+async fn a_job_past_its_timeout_fails_naming_it() {
+    let root = tempfile::tempdir().unwrap();
+    let f = slow(&root);
+    f.book().await;
+    let started = Instant::now();
+    let v = f
+        .post(
+            "jobs/import/create",
+            json!({"collectionName": "book", "files": [["one.jsonl"], ["slow.jsonl"]],
+                   "options": {"timeout": "1s"}}),
+        )
+        .await;
+    let id = v["data"]["jobId"].as_str().unwrap().to_string();
+    f.wait_detail(&id, 1, "Failed").await;
+    let took = started.elapsed();
+    assert!(took >= Duration::from_secs(1), "failed after {took:?}");
+    assert!(took < Duration::from_secs(5), "failed after {took:?}");
+    let job = f.describe(&id).await;
+    assert_eq!(job["state"], "Failed");
+    let reason = job["reason"].as_str().unwrap();
+    assert!(
+        reason.contains("timed out") && reason.contains("timeout option (1s)"),
+        "{reason}"
+    );
+    assert_eq!(f.engine.count("book", None).unwrap(), 0);
 }
