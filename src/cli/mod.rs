@@ -148,6 +148,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             detach,
             sep,
             null_key,
+            idempotency_key,
             files,
         } => {
             if detach {
@@ -160,6 +161,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             options.null_key = null_key;
             let mut req = ImportRequest::new(&collection, files).options(options);
             req.partition = partition;
+            req.idempotency_key = idempotency_key;
             let id = engine.import(req)?;
             eprintln!("task {id} queued");
             let rec = wait_with_progress(&engine, id)?;

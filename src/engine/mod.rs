@@ -7,6 +7,7 @@
 mod check;
 mod error;
 mod failure;
+mod idempotency;
 mod import;
 mod jobs;
 mod monitor;
@@ -17,6 +18,7 @@ mod recovery;
 mod request;
 mod runner;
 mod setting;
+mod task_options;
 mod writer;
 
 use std::collections::HashMap;
@@ -30,13 +32,14 @@ use crossbeam_channel::Sender;
 
 pub use check::{CheckReport, Problem, check};
 pub use error::EngineError;
-pub use import::{ImportRequest, TaskOptions};
+pub use import::ImportRequest;
 pub use jobs::{JobState, JobView};
 pub use options::{
     EngineOptions, ImportOptions, JsonParser, ServerOptions, StorageOptions, settings,
 };
 pub use reader::Reader;
 pub use setting::{Setting, SettingError, ValueKind};
+pub use task_options::{TaskOptions, parse_go_duration};
 
 use crate::catalog::{Catalog, Collection};
 use crate::fault::DurableWrite;

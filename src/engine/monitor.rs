@@ -48,6 +48,7 @@ pub(super) fn monitor(inner: &Arc<Inner>) {
                 });
             }
         }
+        expire_timeouts(inner);
         settle_stuck(inner);
         if last_retention.elapsed() >= Duration::from_secs(60) {
             last_retention = Instant::now();
@@ -55,6 +56,40 @@ pub(super) fn monitor(inner: &Arc<Inner>) {
         }
         let st = inner.lock();
         let _ = inner.changed.wait_timeout(st, Duration::from_millis(500));
+    }
+}
+
+/// Fails the unfinished tasks whose request `timeout` has passed since their creation (a
+/// wall-clock bound, kept across restarts; counted from the second after `create_time`, so
+/// never early): a Started one is stopped, the others fail at once with their job.
+fn expire_timeouts(inner: &Inner) {
+    let now_ms = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as u64);
+    let due: Vec<(u64, TaskState, u64)> = {
+        let st = inner.lock();
+        (st.ledger.list(None, None).into_iter())
+            .filter(|t| {
+                matches!(
+                    t.state,
+                    TaskState::Pending | TaskState::Started | TaskState::Persisted
+                )
+            })
+            .filter_map(|t| {
+                let ms = t.timeout_ms?;
+                let deadline = (t.create_time + 1).saturating_mul(1000).saturating_add(ms);
+                (now_ms >= deadline).then_some((t.id, t.state, ms))
+            })
+            .collect()
+    };
+    for (id, state, ms) in due {
+        if state == TaskState::Started {
+            if let Some(r) = inner.running_tasks().get(&id) {
+                r.stop(TaskFailure::JobTimedOut(ms));
+            }
+        } else {
+            fail(inner, id, TaskFailure::JobTimedOut(ms));
+        }
     }
 }
 

@@ -344,7 +344,7 @@ pub(super) fn fail_under(inner: &Inner, w: &Writing<'_>, id: u64, why: TaskFailu
     let mut failing = vec![(id, why.to_string())];
     let mut stopping = Vec::new();
     if let Some(job) = rec.job_id {
-        let sibling = TaskFailure::SiblingFailed { task: id, job };
+        let sibling = sibling_failure(&why, id, job);
         for t in group.iter().filter(|t| t.id != id) {
             match t.state {
                 TaskState::Pending | TaskState::Persisted => {
@@ -400,10 +400,19 @@ pub(super) fn fail_under(inner: &Inner, w: &Writing<'_>, id: u64, why: TaskFailu
     }
     for (t, job) in stopping {
         if let Some(r) = inner.running_tasks().get(&t) {
-            r.stop(TaskFailure::SiblingFailed { task: id, job });
+            r.stop(sibling_failure(&why, id, job));
         }
     }
     inner.changed.notify_all();
+}
+
+/// Why the other tasks of `job` fail when task `task` fails for `why`: an aborted job's
+/// tasks are all "aborted"; otherwise they name the task that failed.
+fn sibling_failure(why: &TaskFailure, task: u64, job: u64) -> TaskFailure {
+    match why {
+        TaskFailure::Aborted => TaskFailure::Aborted,
+        _ => TaskFailure::SiblingFailed { task, job },
+    }
 }
 
 /// Cancels a Pending task at once, or asks a Started one to stop.
@@ -426,5 +435,33 @@ pub(super) fn cancel(inner: &Inner, id: u64) -> Result<(), EngineError> {
             state: s.name(),
             what: "only Pending or Started tasks can be cancelled",
         }),
+    }
+}
+
+/// Aborts tasks `ids` (one job's): a Started one is asked to stop, a Pending or Persisted one
+/// fails at once (with the unfinished tasks of its job). Each fails with reason "aborted",
+/// its files removed; finished tasks are left alone.
+pub(super) fn abort(inner: &Inner, ids: &[u64]) {
+    // The writer lock keeps each task's state as read until it is failed (a runner moves a
+    // task to Started under it).
+    let w = inner.writer();
+    let mut now = Vec::new();
+    {
+        let st = inner.lock();
+        let running = inner.running_tasks();
+        for id in ids {
+            match st.ledger.get(*id).map(|r| r.state) {
+                Some(TaskState::Started) => {
+                    if let Some(r) = running.get(id) {
+                        r.stop(TaskFailure::Aborted);
+                    }
+                }
+                Some(TaskState::Pending | TaskState::Persisted) => now.push(*id),
+                _ => {}
+            }
+        }
+    }
+    for id in now {
+        fail_under(inner, &w, id, TaskFailure::Aborted);
     }
 }
