@@ -140,7 +140,7 @@ impl Engine {
         let now = crate::ledger::now_unix();
         let TaskOptions { sep, null_key } = req.options;
         let units = req.units;
-        let ids = self.inner.change_ledger(&w, |batch| {
+        let (ids, job_id) = self.inner.change_ledger(&w, |batch| {
             // A job is named by its first task's id.
             let job_id = req.job.then(|| batch.next_task_id());
             let mut ids = Vec::with_capacity(units.len());
@@ -155,9 +155,10 @@ impl Engine {
                 }
                 ids.push(id);
             }
-            Ok::<_, EngineError>(ids)
+            Ok::<_, EngineError>((ids, job_id))
         })?;
         drop(w);
+        super::events::queued(&ids, job_id, &req.collection, &partition);
         for id in &ids {
             let _ = queue.send(*id);
         }

@@ -6,11 +6,13 @@
 
 mod check;
 mod error;
+mod events;
 mod failure;
 mod import;
 mod jobs;
 mod monitor;
 mod options;
+mod progress;
 mod read;
 mod reader;
 mod recovery;
@@ -35,6 +37,7 @@ pub use jobs::{JobState, JobView};
 pub use options::{
     EngineOptions, ImportOptions, JsonParser, ServerOptions, StorageOptions, settings,
 };
+pub use progress::{FileProgress, LiveProgress, TaskPhase};
 pub use reader::Reader;
 pub use setting::{Setting, SettingError, ValueKind};
 
@@ -354,6 +357,8 @@ impl Engine {
 mod fault_tests;
 #[cfg(test)]
 mod lock_tests;
+#[cfg(test)]
+mod log_tests;
 #[cfg(test)]
 mod stall_tests;
 
