@@ -127,7 +127,7 @@ impl Engine {
         let now = crate::ledger::now_unix();
         let key = req.idempotency_key.as_deref();
         let options = &req.options;
-        let ids = self.inner.change_ledger(&w, |batch| {
+        let (ids, job_id) = self.inner.change_ledger(&w, |batch| {
             // A job is named by its first task's id.
             let job_id = req.job.then(|| batch.next_task_id());
             let mut ids = Vec::with_capacity(req.units.len());
@@ -139,9 +139,10 @@ impl Engine {
                 }
                 ids.push(id);
             }
-            Ok::<_, EngineError>(ids)
+            Ok::<_, EngineError>((ids, job_id))
         })?;
         drop(w);
+        super::events::queued(&ids, job_id, &req.collection, &partition);
         for id in &ids {
             let _ = queue.send(*id);
         }

@@ -6,12 +6,14 @@
 
 mod check;
 mod error;
+mod events;
 mod failure;
 mod idempotency;
 mod import;
 mod jobs;
 mod monitor;
 mod options;
+mod progress;
 mod read;
 mod reader;
 mod recovery;
@@ -37,6 +39,7 @@ pub use jobs::{JobState, JobView};
 pub use options::{
     EngineOptions, ImportOptions, JsonParser, ServerOptions, StorageOptions, settings,
 };
+pub use progress::{FileProgress, LiveProgress, TaskPhase};
 pub use reader::Reader;
 pub use setting::{Setting, SettingError, ValueKind};
 pub use task_options::{TaskOptions, parse_go_duration};
@@ -357,6 +360,8 @@ impl Engine {
 mod fault_tests;
 #[cfg(test)]
 mod lock_tests;
+#[cfg(test)]
+mod log_tests;
 #[cfg(test)]
 mod stall_tests;
 

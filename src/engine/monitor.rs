@@ -30,7 +30,11 @@ pub(super) fn monitor(inner: &Arc<Inner>) {
                 continue;
             };
             if running.started.elapsed() >= Duration::from_secs(expiration) {
-                running.stop(TaskFailure::TimedOut(expiration));
+                let why = TaskFailure::TimedOut(expiration);
+                let reason = why.to_string();
+                if running.stop(why) {
+                    super::events::stopping(id, &reason);
+                }
             }
             let p = running.control.percent();
             // Progress is kept when no other change is being written (the next round

@@ -8,7 +8,7 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 use super::failure::TaskFailure;
-use super::{EngineError, Inner, runner};
+use super::{EngineError, Inner, events, runner};
 use crate::fault::DurableWrite;
 use crate::ledger::{LedgerError, TaskState, now_unix};
 
@@ -113,7 +113,14 @@ pub(super) fn recover(inner: &Inner) -> Result<Vec<u64>, EngineError> {
         };
         match t.state {
             TaskState::Pending | TaskState::Completed | TaskState::FailedAndCleaned => {}
-            TaskState::Started => runner::fail(inner, t.id, TaskFailure::Restarted),
+            TaskState::Started => {
+                events::recovered(
+                    t.id,
+                    "Started",
+                    "failing it: the process ended while it ran",
+                );
+                runner::fail(inner, t.id, TaskFailure::Restarted);
+            }
             TaskState::Persisted => {
                 let complete = dir.as_ref().is_some_and(|d| {
                     t.segments.iter().all(|s| {
@@ -123,15 +130,20 @@ pub(super) fn recover(inner: &Inner) -> Result<Vec<u64>, EngineError> {
                 });
                 let done = inner.lock().catalog.is_committed(&t.collection, t.id);
                 if done || complete {
+                    let action = "completing its commit: its segments are complete";
+                    events::recovered(t.id, "Persisted", action);
                     if let Err(why) = runner::finish_commit(inner, t.id, &t.collection) {
                         let why = TaskFailure::RestartedCommitFailed(Box::new(why));
                         runner::fail(inner, t.id, why);
                     }
                 } else {
+                    let action = "failing it: its segments are incomplete";
+                    events::recovered(t.id, "Persisted", action);
                     runner::fail(inner, t.id, TaskFailure::RestartedIncomplete);
                 }
             }
             TaskState::Failed => {
+                events::recovered(t.id, "Failed", "removing its files");
                 let w = inner.writer();
                 let cleaned = dir.as_deref().is_none_or(|d| remove_dir(inner, d).is_ok());
                 if cleaned {
@@ -146,13 +158,9 @@ pub(super) fn recover(inner: &Inner) -> Result<Vec<u64>, EngineError> {
     remove_strays(inner)?;
     apply_retention(inner);
     let st = inner.lock();
-    Ok(st
-        .ledger
-        .list(None, None)
-        .iter()
-        .filter(|t| t.state == TaskState::Pending)
-        .map(|t| t.id)
-        .collect())
+    let pending = st.ledger.in_states(&[TaskState::Pending]);
+    events::recovery_done(st.ledger.list(None, None).len(), pending.len());
+    Ok(pending)
 }
 
 /// Removes segment directories that no committed or pending task owns (a crash between
@@ -180,7 +188,9 @@ fn remove_strays(inner: &Inner) -> Result<(), EngineError> {
         let name = e.file_name().to_string_lossy().to_string();
         let cid = name.strip_prefix('c').and_then(|n| n.parse::<u64>().ok());
         let Some((_, committed)) = cid.and_then(|id| collections.iter().find(|c| c.0 == id)) else {
-            let _ = remove_dir(inner, &e.path());
+            if remove_dir(inner, &e.path()).is_ok() {
+                events::stray_removed(&e.path());
+            }
             continue;
         };
         let Ok(tasks) = std::fs::read_dir(e.path()) else {
@@ -190,8 +200,8 @@ fn remove_strays(inner: &Inner) -> Result<(), EngineError> {
             let tname = t.file_name().to_string_lossy().to_string();
             let tid = tname.strip_prefix('t').and_then(|n| n.parse::<u64>().ok());
             let keep = tid.is_some_and(|id| committed.contains(&id) || unfinished.contains(&id));
-            if !keep {
-                let _ = remove_dir(inner, &t.path());
+            if !keep && remove_dir(inner, &t.path()).is_ok() {
+                events::stray_removed(&t.path());
             }
         }
     }
@@ -218,8 +228,10 @@ pub(super) fn apply_retention(inner: &Inner) {
         .collect();
     for id in old {
         let planned = inner.lock().ledger.plan_remove(id);
-        if let Ok(write) = planned {
-            let _ = inner.write_ledger(&w, write);
+        if let Ok(write) = planned
+            && inner.write_ledger(&w, write).is_ok()
+        {
+            events::retained_out(id);
         }
     }
 }

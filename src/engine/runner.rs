@@ -2,12 +2,13 @@
 //! Failed (and FailedAndCleaned once its files are removed). Each state change is one
 //! ledger write, whether it touches one task or every task of a job.
 
-use std::sync::atomic::Ordering;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use crossbeam_channel::{Receiver, RecvTimeoutError};
 
+use super::events;
 use super::failure::TaskFailure;
 use super::writer::Writing;
 use super::{EngineError, Inner};
@@ -29,6 +30,8 @@ pub(crate) struct Running {
     /// When this process recorded it Started: expiration counts from here (a monotonic
     /// clock, never early; a resume starts a new count).
     pub(super) started: Instant,
+    /// Set once its segments are written: it is being recorded Persisted and committed.
+    pub(super) committing: AtomicBool,
     stop: Mutex<Option<TaskFailure>>,
 }
 
@@ -38,17 +41,20 @@ impl Running {
         Running {
             control: Arc::default(),
             started: Instant::now(),
+            committing: AtomicBool::new(false),
             stop: Mutex::default(),
         }
     }
 
-    /// Stops the task for `why`; the first reason given wins.
-    pub fn stop(&self, why: TaskFailure) {
+    /// Stops the task for `why`; the first reason given wins (then this returns true).
+    pub fn stop(&self, why: TaskFailure) -> bool {
         let mut slot = self.stop.lock().unwrap_or_else(|p| p.into_inner());
+        let first = slot.is_none() && !self.control.is_stopped();
         if slot.is_none() {
             *slot = Some(why);
         }
         self.control.request_stop();
+        first
     }
 
     fn take_stop(&self) -> Option<TaskFailure> {
@@ -117,6 +123,7 @@ pub(super) fn run_task(inner: &Arc<Inner>, id: u64) {
             fail_under(inner, &w, id, TaskFailure::Start(e));
             return;
         }
+        events::started(&rec);
         let running = Arc::new(Running::new());
         inner.running_tasks().insert(id, running.clone());
         let partitions = if c.schema.partition_key_index().is_some() {
@@ -167,7 +174,10 @@ pub(super) fn run_task(inner: &Arc<Inner>, id: u64) {
             Ok(out)
         });
     let outcome = match result {
-        Ok(out) => commit(inner, id, &collection, out, started.elapsed().as_secs_f64()),
+        Ok(out) => {
+            running.committing.store(true, Ordering::Relaxed);
+            commit(inner, id, &collection, out, started.elapsed().as_secs_f64())
+        }
         // A stop from outside names its reason; the pipeline only saw the flag.
         Err(e) => Err(running.take_stop().unwrap_or(TaskFailure::Pipeline(e))),
     };
@@ -191,6 +201,7 @@ fn commit(
     let hook = inner.opts.fault_hook.as_ref();
     fault::at(hook, FaultSite::before(DurableWrite::Persisted)).map_err(TaskFailure::Persist)?;
     let w = inner.writer();
+    let (rows, segments) = (out.rows, out.segments.len());
     inner.change_ledger(&w, |b| {
         b.transition(id, TaskState::Persisted, None)?
             .update(id, |r| {
@@ -202,6 +213,7 @@ fn commit(
             })?;
         Ok::<_, LedgerError>(())
     })?;
+    events::persisted(id, rows, segments, cost);
     fault::at(hook, FaultSite::after(DurableWrite::Persisted)).map_err(TaskFailure::Persist)?;
     finish_commit_under(inner, &w, id, collection)
 }
@@ -249,7 +261,11 @@ fn finish_commit_under(
         .iter()
         .any(|t| t.state != TaskState::Persisted && t.state != TaskState::Completed)
     {
-        return Ok(()); // a sibling is still running; it commits the job when it persists
+        // A sibling is still running; it commits the job when it persists.
+        if let Some(job) = rec.job_id.filter(|_| rec.state == TaskState::Persisted) {
+            events::waiting(id, job);
+        }
+        return Ok(());
     }
     let tasks = group
         .iter()
@@ -260,7 +276,8 @@ fn finish_commit_under(
     if let Some(write) = planned {
         inner.write_catalog(w, write)?;
     }
-    inner.change_ledger(w, |batch| {
+    let completed = inner.change_ledger(w, |batch| {
+        let mut completed = Vec::new();
         for t in &group {
             // Another runner of the same job may have completed it meanwhile.
             if batch
@@ -270,10 +287,12 @@ fn finish_commit_under(
                 batch
                     .transition(t.id, TaskState::Completed, None)?
                     .update(t.id, |r| r.progress = 100)?;
+                completed.push(t);
             }
         }
-        Ok::<_, LedgerError>(())
+        Ok::<_, LedgerError>(completed)
     })?;
+    completed.into_iter().for_each(events::completed);
     inner.changed.notify_all();
     Ok(())
 }
@@ -391,16 +410,25 @@ pub(super) fn fail_under(inner: &Inner, w: &Writing<'_>, id: u64, why: TaskFailu
     {
         let mut unwritten = inner.unwritten_failures();
         for (t, reason) in &failing {
+            let Some(&(_, gone)) = removed.iter().find(|(r, _)| r == t) else {
+                continue;
+            };
             if written {
                 unwritten.remove(t);
-            } else if removed.iter().any(|(r, _)| r == t) {
-                unwritten.entry(*t).or_insert_with(|| reason.clone());
+                events::failed(*t, rec.job_id, reason, gone);
+            } else if !unwritten.contains_key(t) {
+                events::failure_unwritten(*t, reason);
+                unwritten.insert(*t, reason.clone());
             }
         }
     }
     for (t, job) in stopping {
-        if let Some(r) = inner.running_tasks().get(&t) {
-            r.stop(sibling_failure(&why, id, job));
+        let sibling = sibling_failure(&why, id, job);
+        let reason = sibling.to_string();
+        if let Some(r) = inner.running_tasks().get(&t)
+            && r.stop(sibling)
+        {
+            events::stopping(t, &reason);
         }
     }
     inner.changed.notify_all();
@@ -425,8 +453,10 @@ pub(super) fn cancel(inner: &Inner, id: u64) -> Result<(), EngineError> {
             Ok(())
         }
         TaskState::Started => {
-            if let Some(r) = inner.running_tasks().get(&id) {
-                r.stop(TaskFailure::Cancelled);
+            if let Some(r) = inner.running_tasks().get(&id)
+                && r.stop(TaskFailure::Cancelled)
+            {
+                events::stopping(id, &TaskFailure::Cancelled.to_string());
             }
             Ok(())
         }
