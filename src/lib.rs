@@ -48,7 +48,7 @@ pub mod validate;
 
 pub use engine::{
     Engine, EngineError, EngineOptions, ImportOptions, ImportRequest, JobState, JobView,
-    JsonParser, TaskOptions,
+    JsonParser, TaskOptions, UnitState, UnitView,
 };
 pub use ledger::TaskId;
 pub use location::RowLocation;

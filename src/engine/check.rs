@@ -170,12 +170,22 @@ fn scan(dir: &Path, live: Option<u32>) -> CheckReport {
     r
 }
 
-/// INTERFACE 6: no Persisted task (this build has no Uncommitted jobs), no Started task
-/// unless a live process holds the lock (then it is in flight), no Failed task left uncleaned.
+/// INTERFACE 6: no Persisted task (but those of an Uncommitted job, which wait for their
+/// commit), no Started task unless a live process holds the lock (then it is in flight), no
+/// Failed task left uncleaned.
 fn lifecycle(ledger: &Ledger, dir: &Path, live: Option<u32>, r: &mut CheckReport) {
-    for t in ledger.list(None, None) {
+    let tasks = ledger.list(None, None);
+    for t in &tasks {
         let path = dir.join("tasks").join(format!("{:012}.json", t.id));
         let what = match t.state {
+            TaskState::Persisted
+                if t.job_id.is_some()
+                    && super::job_view::is_uncommitted(
+                        tasks.iter().copied().filter(|s| s.job_id == t.job_id),
+                    ) =>
+            {
+                continue;
+            }
             TaskState::Started => "Started",
             TaskState::Persisted => "Persisted (its commit not finished)",
             TaskState::Failed => "Failed (its files not yet removed)",

@@ -104,6 +104,15 @@ pub enum EngineError {
         /// What was refused.
         what: &'static str,
     },
+    /// Committing an Uncommitted job failed (a write of the commit); nothing of it became
+    /// visible and it stays Uncommitted.
+    #[error("import job {job}: commit failed: {reason}")]
+    CommitFailed {
+        /// Job id.
+        job: u64,
+        /// Why.
+        reason: String,
+    },
     /// A read-only command was given a data directory that does not exist.
     #[error("data directory {0} not found")]
     DataDirNotFound(PathBuf),

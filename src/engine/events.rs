@@ -49,6 +49,22 @@ pub(super) fn waiting(task: u64, job: u64) {
     );
 }
 
+/// A two-phase job's tasks all Persisted: it waits Uncommitted for its commit or abort.
+pub(super) fn uncommitted(task: u64, job: u64, rows: u64) {
+    info!(
+        task,
+        job, rows, "job uncommitted: every task persisted; it waits for commit or abort"
+    );
+}
+
+/// An Uncommitted job waited past `import.uncommitted_ttl_s`: it is aborted.
+pub(super) fn uncommitted_expired(task: u64, ttl_s: u64) {
+    warn!(
+        task,
+        ttl_s, "job uncommitted past import.uncommitted_ttl_s: aborting it"
+    );
+}
+
 /// A task's rows made visible: Completed.
 pub(super) fn completed(rec: &TaskRecord) {
     let secs = rec.persist_cost.unwrap_or(0.0);

@@ -17,6 +17,9 @@ pub(crate) enum TaskFailure {
     /// It ran past `import.task_expiration_s`.
     #[error("the import task timed out after {0} s")]
     TimedOut(u64),
+    /// Its two-phase job waited Uncommitted longer than `import.uncommitted_ttl_s`.
+    #[error("aborted: the job stayed Uncommitted longer than import.uncommitted_ttl_s ({0} s)")]
+    UncommittedExpired(u64),
     /// Its job's `timeout` option (milliseconds) passed since the job was created.
     #[error("the import job timed out: its timeout option ({}s) passed since it was created", *.0 as f64 / 1000.0)]
     JobTimedOut(u64),

@@ -101,6 +101,13 @@ impl Engine {
             expand_column_dir(&self.inner.opts.storage, unit)?;
         }
         CsvOptions::new(req.options.sep.as_deref(), req.options.null_key.as_deref())?;
+        if !req.options.auto_commit && !req.job {
+            // Only a job can be committed (REST and gRPC `commit`): a lone task would wait.
+            return Err(EngineError::InvalidOption {
+                key: "auto_commit".into(),
+                why: "\"false\" (a two-phase import) is for jobs (REST jobs/import/create), committed by jobs/import/commit".into(),
+            });
+        }
         // The catalog's checks first (they name a missing collection before any file), then
         // the files' I/O (stat, HEAD) without the lock, which is taken again to register.
         let check = |st: &super::State| {
@@ -114,7 +121,7 @@ impl Engine {
             }
             check(&st)?;
         }
-        request::check_files(&self.inner, &req.units)?;
+        let sizes = request::check_files(&self.inner, &req.units)?;
         let w = self.inner.writer();
         let partition = {
             let st = self.inner.lock();
@@ -131,12 +138,13 @@ impl Engine {
             // A job is named by its first task's id.
             let job_id = req.job.then(|| batch.next_task_id());
             let mut ids = Vec::with_capacity(req.units.len());
-            for files in &req.units {
+            for (files, size) in req.units.iter().zip(&sizes) {
                 let id = batch.create(&req.collection, &partition, files.clone(), job_id, now)?;
-                if *options != TaskOptions::default() || key.is_some() {
-                    // A queued task runs later, maybe after a restart: its record keeps them.
-                    batch.update(id, |r| idempotency::record_options(r, options, key))?;
-                }
+                // A queued task runs later, maybe after a restart: its record keeps them.
+                batch.update(id, |r| {
+                    idempotency::record_options(r, options, key);
+                    r.file_size = Some(*size);
+                })?;
                 ids.push(id);
             }
             Ok::<_, EngineError>((ids, job_id))

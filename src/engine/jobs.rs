@@ -1,103 +1,13 @@
 //! REST import jobs (docs/http-api.md): a job holds one task per unit of its files,
-//! its state is derived from its tasks, and its tasks commit together.
+//! its state is derived from its tasks ([`JobView`]), and its tasks commit together: by
+//! themselves, or for a two-phase job (`auto_commit=false`) on [`Engine::commit_job`].
 
 use std::time::{Duration, Instant};
 
-use super::{Engine, EngineError, ImportRequest, runner};
-use crate::ledger::{TaskRecord, TaskState};
-
-/// A job's derived state, with Milvus RESTful v2 names.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum JobState {
-    /// Every task is Pending.
-    Pending,
-    /// Some task runs (or waits for its siblings to commit).
-    Importing,
-    /// Every task Completed.
-    Completed,
-    /// A task failed (the others are cancelled).
-    Failed,
-}
-
-impl JobState {
-    /// The name REST clients see.
-    pub fn name(self) -> &'static str {
-        match self {
-            JobState::Pending => "Pending",
-            JobState::Importing => "Importing",
-            JobState::Completed => "Completed",
-            JobState::Failed => "Failed",
-        }
-    }
-}
-
-/// A job and its tasks.
-#[derive(Debug, Clone)]
-pub struct JobView {
-    /// Job id (the id of its first task).
-    pub job_id: u64,
-    /// Target collection.
-    pub collection: String,
-    /// Derived state.
-    pub state: JobState,
-    /// Mean progress of the tasks, 0..=100.
-    pub progress: u8,
-    /// Rows the job made visible: the tasks' rows once it completed, 0 when it failed (a
-    /// failed job leaves nothing visible).
-    pub imported_rows: u64,
-    /// When the job ended (Completed or Failed), unix seconds: the latest end its tasks
-    /// recorded in the ledger.
-    pub complete_time: Option<u64>,
-    /// Why the job failed: the first failed task's reason.
-    pub reason: String,
-    /// The tasks, one per unit, in unit order.
-    pub tasks: Vec<TaskRecord>,
-}
-
-impl JobView {
-    fn from_tasks(job_id: u64, tasks: Vec<TaskRecord>) -> JobView {
-        let failed = tasks
-            .iter()
-            .find(|t| t.state.is_failed() && !t.failed_reason.starts_with("cancelled: task"));
-        let failed = failed.or_else(|| tasks.iter().find(|t| t.state.is_failed()));
-        let state = if failed.is_some() {
-            JobState::Failed
-        } else if tasks.iter().all(|t| t.state == TaskState::Completed) {
-            JobState::Completed
-        } else if tasks.iter().all(|t| t.state == TaskState::Pending) {
-            JobState::Pending
-        } else {
-            JobState::Importing
-        };
-        let n = tasks.len().max(1) as u64;
-        JobView {
-            job_id,
-            collection: tasks
-                .first()
-                .map(|t| t.collection.clone())
-                .unwrap_or_default(),
-            state,
-            progress: if state == JobState::Failed {
-                0
-            } else {
-                (tasks.iter().map(|t| u64::from(t.progress)).sum::<u64>() / n) as u8
-            },
-            imported_rows: if state == JobState::Failed {
-                0
-            } else {
-                tasks.iter().map(|t| t.row_count).sum()
-            },
-            complete_time: match state {
-                JobState::Completed | JobState::Failed => {
-                    tasks.iter().filter_map(|t| t.complete_time).max()
-                }
-                JobState::Pending | JobState::Importing => None,
-            },
-            reason: failed.map(|t| t.failed_reason.clone()).unwrap_or_default(),
-            tasks,
-        }
-    }
-}
+use super::failure::TaskFailure;
+use super::job_view::{JobState, JobView, is_uncommitted};
+use super::{Engine, EngineError, ImportRequest, Inner, events, runner};
+use crate::ledger::{Ledger, TaskRecord, TaskState, now_unix};
 
 impl Engine {
     /// Queues a job of `units` (each one JSON file or one NPY column set) and returns its id
@@ -113,28 +23,51 @@ impl Engine {
         self.import(req)
     }
 
-    /// A job by id.
+    /// A job by id, with the live progress of its running tasks.
     pub fn get_job(&self, job_id: u64) -> Result<JobView, EngineError> {
-        let st = self.inner.lock();
-        let tasks: Vec<TaskRecord> = st
-            .ledger
-            .list(None, None)
-            .into_iter()
-            .filter(|t| t.job_id == Some(job_id))
-            .cloned()
+        let ids: Vec<u64> = job_tasks(&self.inner.lock().ledger, job_id)
+            .iter()
+            .map(|t| t.id)
             .collect();
-        drop(st);
-        if tasks.is_empty() {
+        if ids.is_empty() {
             return Err(EngineError::JobNotFound(job_id));
         }
-        let tasks = tasks
-            .into_iter()
-            .map(|t| self.get_bulk_insert_state(t.id).unwrap_or(t))
+        // Live progress before the records: a task that ends meanwhile shows its record.
+        let live: Vec<_> = ids.iter().map(|id| self.progress(*id)).collect();
+        let tasks = (ids.iter())
+            .filter_map(|id| self.get_bulk_insert_state(*id).ok())
             .collect();
-        Ok(JobView::from_tasks(job_id, tasks))
+        Ok(JobView::from_tasks(job_id, tasks, &live))
     }
 
-    /// Aborts job `job_id` (REST `jobs/import/abort`): every unfinished task of it fails with
+    /// Commits Uncommitted job `job_id` (REST `jobs/import/commit`): its rows become visible
+    /// in one catalog write, then its tasks complete; returns the job. A job that is not
+    /// Uncommitted (also one still Pending or Importing) is refused naming its state.
+    pub fn commit_job(&self, job_id: u64) -> Result<JobView, EngineError> {
+        let w = self.inner.writer();
+        let tasks = job_tasks(&self.inner.lock().ledger, job_id);
+        let Some(first) = tasks.first().cloned() else {
+            return Err(EngineError::JobNotFound(job_id));
+        };
+        let view = JobView::from_tasks(job_id, tasks, &[]);
+        if view.state != JobState::Uncommitted {
+            return Err(EngineError::JobState {
+                job: job_id,
+                state: view.state.name(),
+                what: "only an Uncommitted job (auto_commit=false) can be committed",
+            });
+        }
+        runner::finish_commit_under(&self.inner, &w, first.id, &first.collection, true).map_err(
+            |why| EngineError::CommitFailed {
+                job: job_id,
+                reason: why.to_string(),
+            },
+        )?;
+        drop(w);
+        self.get_job(job_id)
+    }
+
+    /// Aborts job `job_id` (REST `jobs/import/abort`), an Uncommitted one too: every unfinished task of it fails with
     /// reason "aborted", its files removed, so nothing of it becomes visible; returns the job
     /// once it has settled. A Failed job is returned unchanged; a Completed one (also one
     /// whose commit won the race) is refused naming its state.
@@ -143,7 +76,7 @@ impl Engine {
         match view.state {
             JobState::Completed => return Err(completed(job_id)),
             JobState::Failed => return Ok(view),
-            JobState::Pending | JobState::Importing => {}
+            JobState::Pending | JobState::Importing | JobState::Uncommitted => {}
         }
         let ids: Vec<u64> = view.tasks.iter().map(|t| t.id).collect();
         runner::abort(&self.inner, &ids);
@@ -190,8 +123,47 @@ impl Engine {
         }
         Ok(jobs
             .into_iter()
-            .map(|(id, tasks)| JobView::from_tasks(id, tasks))
+            .map(|(id, tasks)| JobView::from_tasks(id, tasks, &[]))
             .collect())
+    }
+}
+
+/// The tasks of job `job_id`, oldest first.
+fn job_tasks(ledger: &Ledger, job_id: u64) -> Vec<TaskRecord> {
+    (ledger.list(None, None).into_iter())
+        .filter(|t| t.job_id == Some(job_id))
+        .cloned()
+        .collect()
+}
+
+/// Aborts the Uncommitted jobs that became Uncommitted (their last task Persisted) at least
+/// `import.uncommitted_ttl_s` ago; run by the monitor and by recovery.
+pub(super) fn expire_uncommitted(inner: &Inner) {
+    let ttl = inner.opts.import.uncommitted_ttl_s;
+    let now = now_unix();
+    let due: Vec<u64> = {
+        let st = inner.lock();
+        let mut jobs: std::collections::BTreeMap<u64, Vec<&TaskRecord>> = Default::default();
+        for t in st.ledger.list(None, None) {
+            if let Some(j) = t.job_id.filter(|_| t.auto_commit == Some(false)) {
+                jobs.entry(j).or_default().push(t);
+            }
+        }
+        (jobs.into_values())
+            .filter(|tasks| is_uncommitted(tasks.iter().copied()))
+            .filter(|tasks| {
+                let since = (tasks.iter())
+                    .map(|t| (t.persist_time.or(t.start_time)).unwrap_or(t.create_time))
+                    .max()
+                    .unwrap_or(now);
+                now.saturating_sub(since) >= ttl
+            })
+            .filter_map(|tasks| tasks.first().map(|t| t.id))
+            .collect()
+    };
+    for id in due {
+        events::uncommitted_expired(id, ttl);
+        runner::fail(inner, id, TaskFailure::UncommittedExpired(ttl));
     }
 }
 

@@ -10,6 +10,7 @@ mod events;
 mod failure;
 mod idempotency;
 mod import;
+mod job_view;
 mod jobs;
 mod monitor;
 mod options;
@@ -35,7 +36,7 @@ use crossbeam_channel::Sender;
 pub use check::{CheckReport, Problem, check};
 pub use error::EngineError;
 pub use import::ImportRequest;
-pub use jobs::{JobState, JobView};
+pub use job_view::{JobState, JobView, UnitState, UnitView};
 pub use options::{
     EngineOptions, ImportOptions, JsonParser, ServerOptions, StorageOptions, settings,
 };
@@ -309,17 +310,23 @@ impl Engine {
             .collect())
     }
 
-    /// Waits until task `id` is Completed, Failed or FailedAndCleaned, or `timeout` passes;
-    /// returns its record.
+    /// Waits until task `id` is Completed, Failed or FailedAndCleaned (or Persisted in an
+    /// Uncommitted job, which waits for [`commit_job`](Engine::commit_job)), or `timeout`
+    /// passes; returns its record.
     pub fn wait(&self, id: u64, timeout: Option<Duration>) -> Result<TaskRecord, EngineError> {
         let deadline = timeout.map(|t| std::time::Instant::now() + t);
         let mut st = self.inner.lock();
         loop {
             let rec = st.ledger.get(id).ok_or(EngineError::TaskNotFound(id))?;
+            let uncommitted = || {
+                let job = st.ledger.list(None, None).into_iter();
+                job_view::is_uncommitted(job.filter(|t| t.job_id == rec.job_id))
+            };
             if matches!(
                 rec.state,
                 TaskState::Completed | TaskState::Failed | TaskState::FailedAndCleaned
-            ) {
+            ) || (rec.job_id.is_some() && rec.auto_commit == Some(false) && uncommitted())
+            {
                 return Ok(rec.clone());
             }
             let step = Duration::from_millis(200);

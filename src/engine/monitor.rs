@@ -1,6 +1,6 @@
-//! The monitor thread: every half second it stops expired tasks, keeps running tasks'
-//! progress, and writes again what a failed write left unfinished; every minute it applies
-//! retention.
+//! The monitor thread: every half second it stops expired tasks, aborts Uncommitted jobs past
+//! their TTL, keeps running tasks' progress, and writes again what a failed write left
+//! unfinished; every minute it applies retention.
 
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
@@ -53,6 +53,7 @@ pub(super) fn monitor(inner: &Arc<Inner>) {
             }
         }
         expire_timeouts(inner);
+        super::jobs::expire_uncommitted(inner);
         settle_stuck(inner);
         if last_retention.elapsed() >= Duration::from_secs(60) {
             last_retention = Instant::now();
@@ -65,7 +66,9 @@ pub(super) fn monitor(inner: &Arc<Inner>) {
 
 /// Fails the unfinished tasks whose request `timeout` has passed since their creation (a
 /// wall-clock bound, kept across restarts; counted from the second after `create_time`, so
-/// never early): a Started one is stopped, the others fail at once with their job.
+/// never early): a Started one is stopped, the others fail at once with their job. A
+/// Persisted task of a two-phase job is left alone: its import is done, and how long its
+/// job may wait for its commit is `import.uncommitted_ttl_s`.
 fn expire_timeouts(inner: &Inner) {
     let now_ms = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
@@ -73,11 +76,10 @@ fn expire_timeouts(inner: &Inner) {
     let due: Vec<(u64, TaskState, u64)> = {
         let st = inner.lock();
         (st.ledger.list(None, None).into_iter())
-            .filter(|t| {
-                matches!(
-                    t.state,
-                    TaskState::Pending | TaskState::Started | TaskState::Persisted
-                )
+            .filter(|t| match t.state {
+                TaskState::Pending | TaskState::Started => true,
+                TaskState::Persisted => t.auto_commit != Some(false),
+                _ => false,
             })
             .filter_map(|t| {
                 let ms = t.timeout_ms?;

@@ -59,6 +59,8 @@ declare_options! {
         "import.task_expiration_s" => task_expiration_s: u64 = 900, min 1;
         /// Seconds finished task records are kept.
         "import.task_retention_s" => task_retention_s: u64 = 86_400;
+        /// Seconds a two-phase job may wait Uncommitted before it is aborted; at least 1.
+        "import.uncommitted_ttl_s" => uncommitted_ttl_s: u64 = 86_400, min 1;
         /// Pending tasks the queue holds at most.
         "import.max_pending_tasks" => max_pending_tasks: usize = 65_536;
         /// Largest import file, in bytes.
@@ -182,7 +184,7 @@ mod tests {
     use crate::segment::WriterOptions;
 
     /// Each key's flag and documented default (docs/config.md), in table order.
-    const DOCUMENTED: [(&str, &str, &str); 20] = [
+    const DOCUMENTED: [(&str, &str, &str); 21] = [
         (
             "import.task_expiration_s",
             "import-task-expiration-s",
@@ -191,6 +193,11 @@ mod tests {
         (
             "import.task_retention_s",
             "import-task-retention-s",
+            "86400",
+        ),
+        (
+            "import.uncommitted_ttl_s",
+            "import-uncommitted-ttl-s",
             "86400",
         ),
         (

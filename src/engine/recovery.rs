@@ -129,7 +129,11 @@ pub(super) fn recover(inner: &Inner) -> Result<Vec<u64>, EngineError> {
                     })
                 });
                 let done = inner.lock().catalog.is_committed(&t.collection, t.id);
-                if done || complete {
+                if complete && !done && t.auto_commit == Some(false) {
+                    // Rule (1): a two-phase job's task waits for its commit or abort.
+                    let action = "keeping it Persisted: its job waits for commit or abort";
+                    events::recovered(t.id, "Persisted", action);
+                } else if done || complete {
                     let action = "completing its commit: its segments are complete";
                     events::recovered(t.id, "Persisted", action);
                     if let Err(why) = runner::finish_commit(inner, t.id, &t.collection) {
@@ -155,6 +159,7 @@ pub(super) fn recover(inner: &Inner) -> Result<Vec<u64>, EngineError> {
             }
         }
     }
+    super::jobs::expire_uncommitted(inner);
     remove_strays(inner)?;
     apply_retention(inner);
     let st = inner.lock();

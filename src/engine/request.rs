@@ -6,8 +6,9 @@ use crate::parse::FilesError;
 use crate::schema::limits;
 
 /// Checks the files of a request of `units` (each one task): their number, their kinds, and
-/// their sizes from `stat` or an object HEAD. I/O: the caller holds neither of the engine's locks.
-pub(super) fn check_files(inner: &Inner, units: &[Vec<String>]) -> Result<(), EngineError> {
+/// their sizes from `stat` or an object HEAD; returns each unit's bytes (a missing file counts
+/// 0). I/O: the caller holds neither of the engine's locks.
+pub(super) fn check_files(inner: &Inner, units: &[Vec<String>]) -> Result<Vec<u64>, EngineError> {
     if units.is_empty() {
         return Err(FilesError::Empty.into());
     }
@@ -16,8 +17,10 @@ pub(super) fn check_files(inner: &Inner, units: &[Vec<String>]) -> Result<(), En
         units.len(),
         limits::MAX_IMPORT_UNITS,
     )?;
+    let mut sizes = Vec::with_capacity(units.len());
     for files in units {
         crate::parse::classify(files)?;
+        let mut bytes = 0u64;
         // Sizes from `stat` or an object HEAD, before any byte is read.
         for f in files {
             match inner.opts.storage.size(f) {
@@ -28,15 +31,16 @@ pub(super) fn check_files(inner: &Inner, units: &[Vec<String>]) -> Result<(), En
                         max: inner.opts.import.max_file_size,
                     });
                 }
-                Ok(_) => {}
+                Ok(size) => bytes = bytes.saturating_add(size),
                 // A missing file fails its task later, as in Milvus; an escaping path is
                 // refused now.
                 Err(e) if e.is_not_found() => {}
                 Err(e) => return Err(e.into()),
             }
         }
+        sizes.push(bytes);
     }
-    Ok(())
+    Ok(sizes)
 }
 
 /// Checks a request of `units` against the catalog and the queue (no I/O: the caller holds

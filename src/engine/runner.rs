@@ -209,13 +209,14 @@ fn commit(
                 r.id_ranges = out.id_ranges;
                 r.segments = out.segments.iter().map(segment_ref).collect();
                 r.persist_cost = Some(cost);
+                r.persist_time = Some(now_unix());
                 r.progress = 90;
             })?;
         Ok::<_, LedgerError>(())
     })?;
     events::persisted(id, rows, segments, cost);
     fault::at(hook, FaultSite::after(DurableWrite::Persisted)).map_err(TaskFailure::Persist)?;
-    finish_commit_under(inner, &w, id, collection)
+    finish_commit_under(inner, &w, id, collection, false)
 }
 
 /// How the ledger lists a segment the pipeline wrote.
@@ -234,16 +235,19 @@ fn segment_ref(s: &SegmentInfo) -> SegmentRef {
 /// A task of a REST job waits for its siblings: the last one to reach Persisted commits
 /// the whole job in one catalog write, then completes every task of it in one ledger
 /// write, so a job is all or nothing like a task. A job with a failed task commits nothing.
+/// A two-phase job (`auto_commit=false`) stops there, Uncommitted, until the user commits
+/// it ([`Engine::commit_job`](super::Engine::commit_job)).
 pub(super) fn finish_commit(inner: &Inner, id: u64, collection: &str) -> Result<(), TaskFailure> {
-    finish_commit_under(inner, &inner.writer(), id, collection)
+    finish_commit_under(inner, &inner.writer(), id, collection, false)
 }
 
-/// [`finish_commit`] by a holder of the writer lock.
-fn finish_commit_under(
+/// [`finish_commit`] by a holder of the writer lock; `by_user` for a two-phase job's commit.
+pub(super) fn finish_commit_under(
     inner: &Inner,
     w: &Writing<'_>,
     id: u64,
     collection: &str,
+    by_user: bool,
 ) -> Result<(), TaskFailure> {
     let (rec, group) = {
         let st = inner.lock();
@@ -264,6 +268,17 @@ fn finish_commit_under(
         // A sibling is still running; it commits the job when it persists.
         if let Some(job) = rec.job_id.filter(|_| rec.state == TaskState::Persisted) {
             events::waiting(id, job);
+        }
+        return Ok(());
+    }
+    // A two-phase job waits for its commit, unless the catalog already shows it (a user's
+    // commit whose Completed write did not happen: it is finished here).
+    if !by_user
+        && rec.auto_commit == Some(false)
+        && !inner.lock().catalog.is_committed(collection, id)
+    {
+        if let Some(job) = rec.job_id {
+            events::uncommitted(id, job, group.iter().map(|t| t.row_count).sum());
         }
         return Ok(());
     }
@@ -435,10 +450,12 @@ pub(super) fn fail_under(inner: &Inner, w: &Writing<'_>, id: u64, why: TaskFailu
 }
 
 /// Why the other tasks of `job` fail when task `task` fails for `why`: an aborted job's
-/// tasks are all "aborted"; otherwise they name the task that failed.
+/// tasks are all "aborted" (an expired Uncommitted job's all name the TTL); otherwise they
+/// name the task that failed.
 fn sibling_failure(why: &TaskFailure, task: u64, job: u64) -> TaskFailure {
     match why {
         TaskFailure::Aborted => TaskFailure::Aborted,
+        TaskFailure::UncommittedExpired(ttl) => TaskFailure::UncommittedExpired(*ttl),
         _ => TaskFailure::SiblingFailed { task, job },
     }
 }

@@ -110,11 +110,6 @@ impl TaskOptions {
                 "auto_commit" => {
                     o.auto_commit = parse_go_bool(value)
                         .ok_or_else(|| bad(key, format!("\"{value}\" is not true or false")))?;
-                    if !o.auto_commit {
-                        // Two-phase jobs (Uncommitted until jobs/import/commit) come later.
-                        let why = "\"false\" (a two-phase job) is not supported yet";
-                        return Err(bad(key, why.into()));
-                    }
                 }
                 "bucket" if bucket == Some(value.as_str()) => {}
                 "bucket" => {
@@ -242,6 +237,11 @@ mod tests {
             TaskOptions::from_map(&map(&[]), None).unwrap(),
             TaskOptions::default()
         );
+        // Go's ParseBool spellings; "false" makes a two-phase job.
+        for (text, want) in [("false", false), ("0", false), ("F", false), ("TRUE", true)] {
+            let o = TaskOptions::from_map(&map(&[("auto_commit", text)]), None).unwrap();
+            assert_eq!(o.auto_commit, want, "{text}");
+        }
     }
 
     #[test]
@@ -260,7 +260,6 @@ mod tests {
             ("timeout", "soon", "not a duration"),
             ("timeout", "0s", "must be positive"),
             ("auto_commit", "maybe", "not true or false"),
-            ("auto_commit", "false", "not supported yet"),
             ("bucket", "other", "not the storage root's bucket"),
         ] {
             let e = TaskOptions::from_map(&map(&[(key, value)]), Some("b")).unwrap_err();

@@ -72,6 +72,14 @@ pub struct TaskRecord {
     /// The request's idempotency key (REST `Idempotency-Key`), kept as long as the record.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub idempotency_key: Option<String>,
+    /// When the task became Persisted, unix seconds (a two-phase job is Uncommitted from its
+    /// last task's). Absent before then (and from older records).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub persist_time: Option<u64>,
+    /// Bytes of its files when the request was made (`stat` or an object HEAD; a missing
+    /// file counts 0). Absent from older records.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub file_size: Option<u64>,
 }
 
 impl TaskRecord {
@@ -105,6 +113,8 @@ impl TaskRecord {
             timeout_ms: None,
             auto_commit: None,
             idempotency_key: None,
+            persist_time: None,
+            file_size: None,
         }
     }
 
@@ -241,13 +251,21 @@ mod tests {
     fn request_options_are_optional_in_records() {
         let mut t = sample();
         let old = serde_json::to_value(&t).unwrap();
-        for key in ["timeout_ms", "auto_commit", "idempotency_key"] {
+        for key in [
+            "timeout_ms",
+            "auto_commit",
+            "idempotency_key",
+            "persist_time",
+            "file_size",
+        ] {
             assert!(old.get(key).is_none(), "{key}");
         }
         assert_eq!(serde_json::from_value::<TaskRecord>(old).unwrap(), t);
         t.timeout_ms = Some(300_000);
         t.auto_commit = Some(false);
         t.idempotency_key = Some("k-1".into());
+        t.persist_time = Some(1_795_492_900);
+        t.file_size = Some(4096);
         let bytes = serde_json::to_vec(&t).unwrap();
         assert_eq!(serde_json::from_slice::<TaskRecord>(&bytes).unwrap(), t);
     }

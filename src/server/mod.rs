@@ -7,6 +7,7 @@
 mod conn;
 mod dto;
 mod error;
+mod jobs;
 mod routes;
 #[cfg(test)]
 mod tests;

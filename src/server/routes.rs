@@ -4,8 +4,7 @@ use serde_json::{Value, json};
 
 use super::dto::Body;
 use super::error::{ApiError, code};
-use crate::engine::{Engine, ImportRequest, JobView};
-use crate::ledger::{TaskState, format_utc};
+use crate::engine::{Engine, EngineError, ImportRequest};
 use crate::query::{Filter, Metric, QueryError, QueryRequest, SearchRequest, Select};
 
 type Answer = Result<Value, ApiError>;
@@ -132,23 +131,21 @@ pub fn dispatch(
         }
         "jobs/import/describe" | "jobs/import/get_progress" => {
             let job = engine.get_job(b.job_id()?).map_err(engine_err(true))?;
-            Ok(describe_job(&job))
+            Ok(super::jobs::describe(&job))
         }
         "jobs/import/abort" => {
             engine.abort_job(b.job_id()?).map_err(engine_err(true))?;
             Ok(json!({}))
         }
         "jobs/import/commit" => {
-            // No job is ever Uncommitted yet (auto_commit=false is refused).
-            let job = engine.get_job(b.job_id()?).map_err(engine_err(true))?;
-            Err(ApiError::new(
-                code::INVALID_PARAMETER,
-                format!(
-                    "import job {} is {}: only an Uncommitted job (auto_commit=false) can be committed",
-                    job.job_id,
-                    job.state.name()
-                ),
-            ))
+            // A job that is not Uncommitted: 1100 naming its state.
+            engine.commit_job(b.job_id()?).map_err(|e| match e {
+                EngineError::JobState { .. } => {
+                    ApiError::new(code::INVALID_PARAMETER, e.to_string())
+                }
+                e => ApiError::from_engine(e, true),
+            })?;
+            Ok(json!({}))
         }
         "collections/get_stats" => {
             let c = engine
@@ -180,13 +177,7 @@ pub fn dispatch(
                 .iter()
                 .skip(skip)
                 .take(take)
-                .map(|j| {
-                    let mut r = json!({"jobId": j.job_id.to_string(), "collectionName": j.collection, "state": j.state.name(), "progress": j.progress});
-                    if !j.reason.is_empty() {
-                        r["reason"] = json!(j.reason);
-                    }
-                    r
-                })
+                .map(super::jobs::record)
                 .collect();
             Ok(json!({"records": records}))
         }
@@ -292,36 +283,4 @@ fn search(engine: &Engine, b: &Body) -> Answer {
         }
     }
     Ok(Value::Array(out))
-}
-
-fn describe_job(job: &JobView) -> Value {
-    let details: Vec<Value> = job
-        .tasks
-        .iter()
-        .map(|t| {
-            let state = match t.state {
-                TaskState::Pending => "Pending",
-                TaskState::Started | TaskState::Persisted => "InProgress",
-                TaskState::Completed => "Completed",
-                TaskState::Failed | TaskState::FailedAndCleaned => "Failed",
-            };
-            // A failed task's rows are not visible: it imported none.
-            let rows = if t.state.is_failed() { 0 } else { t.row_count };
-            let mut d = json!({"fileName": format!("[{}]", t.files.join(" ")), "fileSize": 0, "progress": t.progress,
-                               "state": state, "importedRows": rows, "totalRows": t.row_count,
-                               "completeTime": t.complete_time.map(format_utc).unwrap_or_default()});
-            if !t.failed_reason.is_empty() {
-                d["reason"] = json!(t.failed_reason);
-            }
-            d
-        })
-        .collect();
-    let mut v = json!({"jobId": job.job_id.to_string(), "collectionName": job.collection, "state": job.state.name(),
-                       "progress": job.progress, "importedRows": job.imported_rows, "totalRows": job.tasks.iter().map(|t| t.row_count).sum::<u64>(),
-                       "completeTime": job.complete_time.map(format_utc).unwrap_or_default(),
-                       "fileSize": 0, "details": details});
-    if !job.reason.is_empty() {
-        v["reason"] = json!(job.reason);
-    }
-    v
 }
