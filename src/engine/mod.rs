@@ -371,6 +371,8 @@ mod lock_tests;
 mod log_tests;
 #[cfg(test)]
 mod stall_tests;
+#[cfg(test)]
+mod two_phase_tests;
 
 fn inner_path() -> PathBuf {
     PathBuf::from("<thread>")

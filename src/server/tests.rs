@@ -8,6 +8,7 @@ mod entities;
 mod jobs;
 mod lifecycle;
 mod parity;
+mod two_phase;
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};

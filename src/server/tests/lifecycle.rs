@@ -11,7 +11,7 @@ use crate::source::LocalRoot;
 /// A fixture whose storage root is `root` (a temp directory holding `slow.jsonl`, 200 rows
 /// read 64 bytes at a time with 100 ms between units, and `one.jsonl`, one row), so that a
 /// job runs for seconds.
-fn slow(root: &tempfile::TempDir) -> Fixture {
+pub(super) fn slow(root: &tempfile::TempDir) -> Fixture {
     let rows: String = (0..200)
         .map(|i| format!("{{\"book_id\": {i}, \"word_count\": 1, \"book_intro\": [1, 2]}}\n"))
         .collect();
@@ -27,7 +27,7 @@ fn slow(root: &tempfile::TempDir) -> Fixture {
 
 impl Fixture {
     /// Creates a job of `units` in `book`; returns its id.
-    async fn create(&self, units: Value) -> String {
+    pub(super) async fn create(&self, units: Value) -> String {
         let v = self
             .post(
                 "jobs/import/create",
@@ -38,7 +38,7 @@ impl Fixture {
         v["data"]["jobId"].as_str().unwrap().to_string()
     }
 
-    async fn describe(&self, id: &str) -> Value {
+    pub(super) async fn describe(&self, id: &str) -> Value {
         let d = self
             .post("jobs/import/describe", json!({"jobId": id}))
             .await;
@@ -47,7 +47,7 @@ impl Fixture {
     }
 
     /// Waits until job `id`'s task `task` (0-based) is in `state` (a `details` state).
-    async fn wait_detail(&self, id: &str, task: usize, state: &str) {
+    pub(super) async fn wait_detail(&self, id: &str, task: usize, state: &str) {
         let deadline = Instant::now() + Duration::from_secs(30);
         loop {
             let d = self.describe(id).await;
@@ -137,7 +137,7 @@ async fn abort_ends_any_unfinished_job_and_nothing_of_it_is_visible() {
     assert_error(&v, 1802, &["jobId"]);
 }
 
-fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+pub(super) fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
     let mut out = Vec::new();
     for e in std::fs::read_dir(dir).into_iter().flatten().flatten() {
         let p = e.path();
