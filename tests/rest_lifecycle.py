@@ -1,5 +1,6 @@
 """Drives `vecload serve` with a real HTTP client (`requests`, as pymilvus uses): abort of a
-running job, and the `Idempotency-Key` header.
+running job, the `Idempotency-Key` header, and two-phase jobs (`auto_commit=false`, then
+`jobs/import/commit`; a second one left Uncommitted for the caller to commit after a restart).
 
 Usage: python rest_lifecycle.py URL TOKEN
        The server's storage root holds slow.jsonl (a slow import) and one.jsonl; the
@@ -38,4 +39,27 @@ key = {"Idempotency-Key": "client-key-1"}
 out["first"] = post("jobs/import/create", body, key)
 out["repeat"] = post("jobs/import/create", body, key)
 out["other"] = post("jobs/import/create", dict(body, files=[["slow.jsonl"]]), key)
+
+
+def wait_state(job_id, state):
+    for _ in range(600):
+        d = post("jobs/import/describe", {"jobId": job_id})["data"]
+        if d["state"] == state:
+            return d
+        time.sleep(0.05)
+    raise AssertionError(f"job {job_id} never {state}: {d}")
+
+
+wait_state(out["first"]["data"]["jobId"], "Completed")
+two = {"collectionName": "book", "files": [["one.jsonl"]], "options": {"auto_commit": "false"}}
+job_id = post("jobs/import/create", two)["data"]["jobId"]
+out["uncommitted"] = wait_state(job_id, "Uncommitted")
+out["rows_before_commit"] = post("collections/get_stats", {"collectionName": "book"})
+out["commit"] = post("jobs/import/commit", {"jobId": job_id})
+out["committed"] = post("jobs/import/describe", {"jobId": job_id})["data"]
+out["rows_after_commit"] = post("collections/get_stats", {"collectionName": "book"})
+out["commit_again"] = post("jobs/import/commit", {"jobId": job_id})
+left = post("jobs/import/create", two)["data"]["jobId"]
+wait_state(left, "Uncommitted")
+out["left_uncommitted"] = left
 print(json.dumps(out))

@@ -620,8 +620,9 @@ fn a_body_that_stops_half_way_is_cut_at_the_body_timeout() {
     assert!(v["message"].as_str().unwrap_or("").contains("2 s"), "{got}");
 }
 
-/// A real HTTP client (`requests`) aborts a running job and repeats a request with an
-/// `Idempotency-Key`; the key outlives a restart of the server.
+/// A real HTTP client (`requests`) aborts a running job, repeats a request with an
+/// `Idempotency-Key` and runs two-phase jobs; the key and an Uncommitted job outlive a
+/// restart of the server.
 #[test]
 fn a_real_client_aborts_a_job_and_repeats_a_keyed_request() {
     let py = python();
@@ -678,8 +679,21 @@ fn a_real_client_aborts_a_job_and_repeats_a_keyed_request() {
             .contains("client-key-1"),
         "{v}"
     );
+    // A two-phase job: Uncommitted with nothing visible, then committed.
+    let u = &v["uncommitted"];
+    assert_eq!(
+        (&u["progress"], &u["importedRows"]),
+        (&json!(100), &json!(1)),
+        "{v}"
+    );
+    assert_eq!(v["rows_before_commit"]["data"]["rowCount"], 1, "{v}");
+    assert_eq!(v["commit"], json!({"code": 0, "data": {}}), "{v}");
+    assert_eq!(v["committed"]["state"], "Completed", "{v}");
+    assert_eq!(v["rows_after_commit"]["data"]["rowCount"], 2, "{v}");
+    assert_eq!(v["commit_again"]["code"], 1100, "{v}");
     drop(s);
-    // After a restart the key still names the first job.
+    // After a restart the key still names the first job, and the job left Uncommitted is
+    // still Uncommitted and commits.
     let s = Server::start_on(dir.path(), root.path(), &slow);
     let body = json!({"collectionName": "book", "files": [["one.jsonl"]],
                       "options": {"timeout": "60s"}})
@@ -687,4 +701,11 @@ fn a_real_client_aborts_a_job_and_repeats_a_keyed_request() {
     let keyed = [auth[0], ("Idempotency-Key", "client-key-1")];
     let again = s.call("POST", "/v2/vectordb/jobs/import/create", &body, &keyed);
     assert_eq!(&again.1["data"]["jobId"], first, "{again:?}");
+    let left = json!({"jobId": v["left_uncommitted"]}).to_string();
+    let d = s.call("POST", "/v2/vectordb/jobs/import/describe", &left, &auth);
+    assert_eq!(d.1["data"]["state"], "Uncommitted", "{d:?}");
+    let c = s.call("POST", "/v2/vectordb/jobs/import/commit", &left, &auth);
+    assert_eq!(c.1, json!({"code": 0, "data": {}}), "{c:?}");
+    let d = s.call("POST", "/v2/vectordb/jobs/import/describe", &left, &auth);
+    assert_eq!(d.1["data"]["state"], "Completed", "{d:?}");
 }
