@@ -22,6 +22,7 @@ fn search_and_filter_see_imported_rows() {
         metric: None,
         limit: 3,
         output: Some(&out),
+        ..Default::default()
     };
     let hits = query::search(&snap, &req).unwrap();
     let ids: Vec<_> = hits.iter().map(|h| h.id.clone()).collect();
@@ -76,6 +77,7 @@ fn int8_vectors_are_searched_and_shown_as_integers() {
         metric: None,
         limit: 2,
         output: Some(&out),
+        ..Default::default()
     };
     let hits = query::search(&snap, &req).unwrap();
     let ids: Vec<_> = hits.iter().map(|h| h.id.clone()).collect();
@@ -243,7 +245,7 @@ fn a_deeply_nested_filter_is_a_usage_error_on_the_cli() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(2), "{stderr}");
     assert!(
-        stderr.contains("limit must be at most 16384, found 16385"),
+        stderr.contains("limit + offset must be at most 16384, found 16385"),
         "{stderr}"
     );
 }
