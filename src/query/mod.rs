@@ -164,3 +164,6 @@ pub fn filter_rows(
     req.output = output.map(<[String]>::to_vec);
     query(snap, &req)
 }
+
+#[cfg(test)]
+mod tests;

@@ -6,10 +6,10 @@
 use serde_json::Value;
 
 use super::eval::{Get, Leaf, Node, Pat, ValueSet};
-use super::{ArithOp, Contains, Filter, Operand, PathKey};
+use super::{ArithOp, Contains, Filter, Operand};
 use crate::query::{Key, QueryError};
 use crate::record::RowBatch;
-use crate::schema::{CollectionSchema, DataType, FieldSchema, META_FIELD};
+use crate::schema::{CollectionSchema, DataType, FieldSchema};
 
 /// A filter bound to a schema, evaluated block by block over typed columns.
 #[derive(Debug, Clone)]
@@ -52,7 +52,7 @@ impl Filter {
 
 /// What an operand holds, for the type checks.
 #[derive(Debug, Clone, Copy, PartialEq)]
-enum Ty {
+pub(super) enum Ty {
     Num,
     Bool,
     Str,
@@ -66,7 +66,7 @@ enum Ty {
 
 /// Compile errors stay a `String` inside (a small `Result` keeps the recursive frames small)
 /// and become [`QueryError::BadFilter`] at the end.
-type Res<T> = Result<T, String>;
+pub(super) type Res<T> = Result<T, String>;
 
 fn bad(msg: String) -> String {
     msg
@@ -83,7 +83,7 @@ fn kind_of(v: &Value) -> &'static str {
     }
 }
 
-fn scalar_ty(t: DataType) -> Ty {
+pub(super) fn scalar_ty(t: DataType) -> Ty {
     match t {
         DataType::Bool => Ty::Bool,
         DataType::Int8
@@ -100,18 +100,18 @@ fn scalar_ty(t: DataType) -> Ty {
 }
 
 /// An operand bound to the schema: how to read it, what it holds, how to name it.
-struct Bound {
-    get: Get,
-    ty: Ty,
-    name: String,
+pub(super) struct Bound {
+    pub get: Get,
+    pub ty: Ty,
+    pub name: String,
     /// The field's type name as the schema says (`Int64`, `Array of Int64`...).
-    type_name: String,
+    pub type_name: String,
     /// A Float field (or element): its literals are rounded to f32.
-    f32: bool,
+    pub f32: bool,
 }
 
-struct Compiler<'s> {
-    schema: &'s CollectionSchema,
+pub(super) struct Compiler<'s> {
+    pub schema: &'s CollectionSchema,
 }
 
 impl Compiler<'_> {
@@ -363,80 +363,6 @@ impl Compiler<'_> {
             f32: false,
         })
     }
-
-    fn field(&self, name: &str, path: &[PathKey]) -> Res<Bound> {
-        let shown = display(name, path);
-        let Some((index, f)) = self.schema.field(name) else {
-            let dynamic = self.schema.enable_dynamic_field;
-            if name == META_FIELD && dynamic && !path.is_empty() {
-                return Ok(dyn_bound(Get::Meta(path.to_vec()), shown));
-            }
-            if dynamic {
-                let mut full = vec![PathKey::Key(name.to_string())];
-                full.extend_from_slice(path);
-                return Ok(dyn_bound(Get::Meta(full), shown));
-            }
-            return Err(bad(format!(
-                "field {name} does not exist in collection {} (and it keeps no dynamic fields)",
-                self.schema.name
-            )));
-        };
-        let mut b = Bound {
-            get: Get::Col(index, path.to_vec()),
-            ty: scalar_ty(f.data_type),
-            name: shown,
-            type_name: f.data_type.name().to_string(),
-            f32: f.data_type == DataType::Float,
-        };
-        if f.function.is_some() {
-            b.ty = Ty::Other(f.data_type);
-            return Ok(b);
-        }
-        match (f.data_type, path) {
-            (_, []) => {
-                if let (DataType::Array, Some(elem)) = (f.data_type, f.element_type) {
-                    b.ty = Ty::Array(elem);
-                    b.type_name = format!("an Array of {}", elem.name());
-                }
-            }
-            (DataType::Json, _) => {}
-            (DataType::Array, [PathKey::Index(_)]) => {
-                let elem = f.element_type.unwrap_or(DataType::Json);
-                b.ty = scalar_ty(elem);
-                b.f32 = elem == DataType::Float;
-                b.type_name = format!("an element of {}", elem.name());
-            }
-            (t, _) => {
-                return Err(bad(format!(
-                    "field {name} is {}: {} has no such element",
-                    t.name(),
-                    b.name
-                )));
-            }
-        }
-        Ok(b)
-    }
-}
-
-fn dyn_bound(get: Get, name: String) -> Bound {
-    Bound {
-        get,
-        ty: Ty::Dyn,
-        name,
-        type_name: "a dynamic field".into(),
-        f32: false,
-    }
-}
-
-fn display(name: &str, path: &[PathKey]) -> String {
-    let mut s = name.to_string();
-    for k in path {
-        match k {
-            PathKey::Key(k) => s.push_str(&format!("[\"{k}\"]")),
-            PathKey::Index(i) => s.push_str(&format!("[{i}]")),
-        }
-    }
-    s
 }
 
 /// A `like` pattern: `%` any run, `_` one character, `\` makes the next one literal.

@@ -15,6 +15,7 @@ use crate::schema::limits;
 
 mod compile;
 mod eval;
+mod fields;
 mod lex;
 mod parse;
 mod pred;
