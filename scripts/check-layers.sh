@@ -26,7 +26,7 @@ validate: record
 parse:    validate
 route:    record
 segment:  record fault fsutil
-query:    segment
+query:    segment validate
 ledger:   fault fsutil
 catalog:  schema fault fsutil
 pipeline: parse route segment source

@@ -22,6 +22,7 @@ fn search_and_filter_see_imported_rows() {
         metric: None,
         limit: 3,
         output: Some(&out),
+        ..Default::default()
     };
     let hits = query::search(&snap, &req).unwrap();
     let ids: Vec<_> = hits.iter().map(|h| h.id.clone()).collect();
@@ -76,6 +77,7 @@ fn int8_vectors_are_searched_and_shown_as_integers() {
         metric: None,
         limit: 2,
         output: Some(&out),
+        ..Default::default()
     };
     let hits = query::search(&snap, &req).unwrap();
     let ids: Vec<_> = hits.iter().map(|h| h.id.clone()).collect();
@@ -243,7 +245,133 @@ fn a_deeply_nested_filter_is_a_usage_error_on_the_cli() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(2), "{stderr}");
     assert!(
-        stderr.contains("limit must be at most 16384, found 16385"),
+        stderr.contains("limit + offset must be at most 16384, found 16385"),
         "{stderr}"
+    );
+}
+
+/// Issue 15 through the CLI: book.json into partition 2022, then book_props.json (ids 101..105
+/// again, with `book_props`) into `_default`: each key once, the newer row; `--offset`, `-p`,
+/// `search --filter`, and a typed filter error with the field and both types.
+#[test]
+fn filters_pages_partitions_and_the_newest_row_on_the_cli() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let repo = crate::util::repo();
+    let run = |args: &[&str]| {
+        let out = crate::util::vecload(&data, args);
+        let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+        let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+        (out.status.code(), stdout, stderr)
+    };
+    let json = |args: &[&str]| -> serde_json::Value {
+        let mut a = vec!["--json"];
+        a.extend_from_slice(args);
+        let (code, out, err) = run(&a);
+        assert_eq!(code, Some(0), "{args:?}: {err}");
+        serde_json::from_str(&out).unwrap()
+    };
+    let schema = repo.join("data/book/schema.json");
+    assert_eq!(
+        run(&["collection", "create", schema.to_str().unwrap()]).0,
+        Some(0)
+    );
+    assert_eq!(run(&["partition", "create", "book", "2022"]).0, Some(0));
+    let book = repo.join("data/book/book.json");
+    let props = repo.join("data/book/book_props.json");
+    assert_eq!(
+        run(&["import", "-c", "book", "-p", "2022", book.to_str().unwrap()]).0,
+        Some(0)
+    );
+    assert_eq!(
+        run(&["import", "-c", "book", props.to_str().unwrap()]).0,
+        Some(0)
+    );
+
+    let ids = |v: &serde_json::Value, key: &str| -> Vec<i64> {
+        v.as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r[key].as_i64().unwrap())
+            .collect()
+    };
+    let all = json(&["query", "book", "--filter", "book_id > 0"]);
+    assert_eq!(
+        ids(&all, "book_id"),
+        [101, 102, 103, 104, 105],
+        "each key once"
+    );
+    assert!(
+        all.as_array()
+            .unwrap()
+            .iter()
+            .all(|r| r["book_props"].is_object()),
+        "{all}"
+    );
+    let by_id = json(&["query", "book", "--ids", "103"]);
+    assert_eq!(by_id.as_array().unwrap().len(), 1, "{by_id}");
+    let page = json(&[
+        "query",
+        "book",
+        "--filter",
+        "book_id > 0",
+        "--limit",
+        "2",
+        "--offset",
+        "2",
+    ]);
+    assert_eq!(ids(&page, "book_id"), [103, 104]);
+    // The newer rows in _default hide the 2022 ones.
+    let old = json(&["query", "book", "--filter", "book_id > 0", "-p", "2022"]);
+    assert_eq!(ids(&old, "book_id"), Vec::<i64>::new());
+    let both = json(&[
+        "query",
+        "book",
+        "--filter",
+        "book_id > 0",
+        "-p",
+        "2022",
+        "-p",
+        "_default",
+    ]);
+    assert_eq!(both.as_array().unwrap().len(), 5);
+    let both = json(&[
+        "query",
+        "book",
+        "--filter",
+        "book_props[\"year\"] > 2017",
+        "-p",
+        "2022,_default",
+    ]);
+    assert!(!both.as_array().unwrap().is_empty(), "{both}");
+    let (code, _, err) = run(&["query", "book", "--filter", "book_id > 0", "-p", "nope"]);
+    assert_ne!(code, Some(0));
+    assert!(err.contains("nope"), "{err}");
+
+    let hits = json(&["search", "book", "--vector", "[5.0, 5.1]", "--limit", "2"]);
+    assert_eq!(ids(&hits, "id"), [105, 104]);
+    let hits = json(&[
+        "search",
+        "book",
+        "--vector",
+        "[5.0, 5.1]",
+        "--limit",
+        "2",
+        "--filter",
+        "word_count < 30",
+    ]);
+    assert!(ids(&hits, "id").iter().all(|id| *id != 105), "{hits}");
+    // Exit codes are the CLI's (docs/cli.md): here only that the command fails.
+    let (code, _, err) = run(&["query", "book", "--filter", "book_id == \"x\""]);
+    assert_ne!(code, Some(0), "{err}");
+    assert!(
+        err.contains("field book_id is Int64, the value \"x\" is a string"),
+        "{err}"
+    );
+    let (code, _, err) = run(&["query", "book", "--filter", "book_id in (1)"]);
+    assert_ne!(code, Some(0), "{err}");
+    assert!(
+        err.contains("at byte 11: expected '['") && !err.contains("Some("),
+        "{err}"
     );
 }

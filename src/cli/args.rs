@@ -109,14 +109,14 @@ pub enum Command {
         #[arg(short, long)]
         partition: Option<String>,
     },
-    /// Get rows by primary key.
+    /// Get rows by primary key or by filter (each key's newest row).
     Query {
         /// Collection.
         collection: String,
         /// Comma-separated primary keys.
         #[arg(long)]
         ids: Option<String>,
-        /// Filter expression.
+        /// Filter expression, as Milvus writes them (docs/filters.md).
         #[arg(long)]
         filter: Option<String>,
         /// Comma-separated fields to print (default: all).
@@ -125,6 +125,12 @@ pub enum Command {
         /// At most N rows.
         #[arg(long, default_value_t = 100)]
         limit: usize,
+        /// Skip the first N matching rows (limit + offset <= 16384).
+        #[arg(long, default_value_t = 0)]
+        offset: usize,
+        /// Only these partitions (repeat the flag or give a comma list).
+        #[arg(short, long = "partition", value_delimiter = ',')]
+        partitions: Vec<String>,
     },
     /// Exact nearest-neighbour search over a vector field.
     Search {
@@ -145,6 +151,12 @@ pub enum Command {
         /// Comma-separated fields to print with each hit.
         #[arg(long, value_delimiter = ',')]
         output_fields: Option<Vec<String>>,
+        /// Search only the rows matching this filter expression (docs/filters.md).
+        #[arg(long)]
+        filter: Option<String>,
+        /// Only these partitions (repeat the flag or give a comma list).
+        #[arg(short, long = "partition", value_delimiter = ',')]
+        partitions: Vec<String>,
     },
     /// Serve the Milvus RESTful v2 API (collections, partitions, import jobs, query, search).
     Serve {

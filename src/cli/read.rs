@@ -106,6 +106,8 @@ pub(super) fn run(cli: &Cli) -> Result<()> {
             filter,
             output_fields,
             limit,
+            offset,
+            partitions,
         } => {
             let schema = reader.describe_collection(collection)?.schema;
             let select = match (ids, filter) {
@@ -120,6 +122,8 @@ pub(super) fn run(cli: &Cli) -> Result<()> {
                 select,
                 output: output_fields.clone(),
                 limit: *limit,
+                offset: *offset,
+                partitions: (!partitions.is_empty()).then(|| partitions.clone()),
             };
             let rows = reader.query(collection, &req)?;
             let rows: Vec<Value> = rows.into_iter().map(Value::Object).collect();
@@ -136,16 +140,22 @@ pub(super) fn run(cli: &Cli) -> Result<()> {
             limit,
             metric,
             output_fields,
+            filter,
+            partitions,
         } => {
             let vector: Vec<f32> =
                 serde_json::from_str(vector).context("--vector must be a JSON list of numbers")?;
             let metric = metric.as_deref().map(query::Metric::parse).transpose()?;
+            let filter = filter.as_deref().map(query::Filter::parse).transpose()?;
             let req = query::SearchRequest {
                 field: field.as_deref(),
                 vector: &vector,
                 metric,
                 limit: *limit,
                 output: output_fields.as_deref(),
+                filter: filter.as_ref(),
+                partitions: (!partitions.is_empty()).then_some(partitions.as_slice()),
+                ..Default::default()
             };
             let hits = reader.search(collection, &req)?;
             let hits: Vec<Value> = hits

@@ -18,13 +18,15 @@ impl Engine {
         snapshot_of(&self.inner.lock().catalog, collection)
     }
 
-    /// Rows of `collection` by primary key or by filter, as JSON objects (field -> value).
+    /// Rows of `collection` by primary key or by filter, as JSON objects (field -> value);
+    /// a partition of `req.partitions` that does not exist is refused.
     pub fn query(
         &self,
         collection: &str,
         req: &QueryRequest,
     ) -> Result<Vec<Map<String, Value>>, EngineError> {
-        let snap = self.snapshot(collection)?;
+        let partitions = req.partitions.as_deref();
+        let snap = checked_snapshot(&self.inner.lock().catalog, collection, partitions)?;
         Ok(query::query(&snap, req)?)
     }
 
@@ -44,13 +46,14 @@ impl Engine {
         }
     }
 
-    /// The rows of `collection` nearest to `req.vector`, best first.
+    /// The rows of `collection` nearest to `req.vector`, best first; a partition of
+    /// `req.partitions` that does not exist is refused.
     pub fn search(
         &self,
         collection: &str,
         req: &SearchRequest<'_>,
     ) -> Result<Vec<Hit>, EngineError> {
-        let snap = self.snapshot(collection)?;
+        let snap = checked_snapshot(&self.inner.lock().catalog, collection, req.partitions)?;
         Ok(query::search(&snap, req)?)
     }
 }
@@ -74,20 +77,35 @@ pub(super) fn count_in(
     Ok(c.rows(partition))
 }
 
-/// A snapshot of `collection` of `catalog` and the paths of its visible segments.
+/// A snapshot of `collection` of `catalog` and the paths of its visible segments, oldest
+/// first (by task; a task's segments in the catalog's order).
 pub(super) fn snapshot_of(catalog: &Catalog, collection: &str) -> Result<Snapshot, EngineError> {
     let c = catalog.collection(collection)?.clone();
     let mut segments = Vec::new();
     for p in &c.partitions {
         for s in &p.segments {
             segments.push((
+                s.task_id,
                 p.name.clone(),
                 catalog.task_dir(c.id, s.task_id).join(&s.file_name),
             ));
         }
     }
+    segments.sort_by_key(|(task, _, _)| *task);
     Ok(Snapshot {
         schema: c.schema,
-        segments,
+        segments: segments.into_iter().map(|(_, p, path)| (p, path)).collect(),
     })
+}
+
+/// [`snapshot_of`], after checking that every partition of `partitions` exists.
+pub(super) fn checked_snapshot(
+    catalog: &Catalog,
+    collection: &str,
+    partitions: Option<&[String]>,
+) -> Result<Snapshot, EngineError> {
+    for p in partitions.unwrap_or_default() {
+        count_in(catalog, collection, Some(p))?;
+    }
+    snapshot_of(catalog, collection)
 }

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use serde_json::{Map, Value};
 
-use super::read::{count_in, snapshot_of};
+use super::read::{checked_snapshot, count_in, snapshot_of};
 use super::{Engine, EngineError};
 use crate::catalog::{Catalog, Collection};
 use crate::ledger::{Ledger, TaskRecord};
@@ -83,7 +83,8 @@ impl Reader {
         collection: &str,
         req: &QueryRequest,
     ) -> Result<Vec<Map<String, Value>>, EngineError> {
-        Ok(query::query(&self.snapshot(collection)?, req)?)
+        let snap = checked_snapshot(&self.catalog, collection, req.partitions.as_deref())?;
+        Ok(query::query(&snap, req)?)
     }
 
     /// The rows of `collection` nearest to `req.vector`, best first.
@@ -92,7 +93,8 @@ impl Reader {
         collection: &str,
         req: &SearchRequest<'_>,
     ) -> Result<Vec<Hit>, EngineError> {
-        Ok(query::search(&self.snapshot(collection)?, req)?)
+        let snap = checked_snapshot(&self.catalog, collection, req.partitions)?;
+        Ok(query::search(&snap, req)?)
     }
 
     /// A task's record as last written (a running task's progress as last recorded).

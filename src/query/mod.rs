@@ -4,17 +4,18 @@
 
 mod error;
 mod filter;
+mod scan;
 mod search;
 
 pub use error::QueryError;
-pub use filter::{Filter, filter_rows};
+pub use filter::{ArithOp, CmpOp, CompiledFilter, Contains, Filter, Operand, PathKey};
 pub use search::{Hit, Metric, SearchRequest, search};
 
 use std::path::PathBuf;
 
 use serde_json::{Map, Value};
 
-use crate::record::{ColumnData, row_to_json};
+use crate::record::row_to_json;
 use crate::schema::CollectionSchema;
 use crate::schema::limits;
 
@@ -28,7 +29,8 @@ pub fn check_nq(nq: usize) -> Result<(), QueryError> {
 pub struct Snapshot {
     /// The collection's schema.
     pub schema: CollectionSchema,
-    /// `(partition, segment path)` of every visible segment.
+    /// `(partition, segment path)` of every visible segment, oldest first (by task, then
+    /// in the task's order): a later segment's row replaces an earlier one of the same key.
     pub segments: Vec<(String, PathBuf)>,
 }
 
@@ -63,13 +65,13 @@ impl Key {
 /// Which rows a query returns.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Select {
-    /// Rows whose primary key is one of these (every stored copy).
+    /// Rows whose primary key is one of these.
     Ids(Vec<Key>),
     /// Rows matching a filter expression.
     Filter(Filter),
 }
 
-/// A query: which rows, which fields, how many.
+/// A query: which rows, which fields, which page, which partitions.
 #[derive(Debug, Clone, PartialEq)]
 pub struct QueryRequest {
     /// Which rows.
@@ -78,48 +80,90 @@ pub struct QueryRequest {
     pub output: Option<Vec<String>>,
     /// Rows to return at most.
     pub limit: usize,
+    /// Matching rows to skip first (`limit + offset` is at most 16384).
+    pub offset: usize,
+    /// Partitions to read; every partition when `None`. The engine refuses a missing one.
+    pub partitions: Option<Vec<String>>,
 }
 
-/// Runs `req` over the snapshot: rows in segment order, at most `req.limit` (itself at most
-/// 16384, Milvus's query result window).
-pub fn query(snap: &Snapshot, req: &QueryRequest) -> Result<Vec<Map<String, Value>>, QueryError> {
-    limits::check("limit", req.limit, limits::MAX_QUERY_WINDOW)?;
-    let output = req.output.as_deref();
-    match &req.select {
-        Select::Ids(keys) => get_by_ids(snap, keys, output, req.limit),
-        Select::Filter(f) => filter_rows(snap, f, output, req.limit),
+impl QueryRequest {
+    /// The first `limit` rows of `select`, every field, every partition.
+    pub fn new(select: Select, limit: usize) -> Self {
+        QueryRequest {
+            select,
+            output: None,
+            limit,
+            offset: 0,
+            partitions: None,
+        }
     }
 }
 
-/// Rows whose primary key is in `keys`, in segment order, at most `limit` of them.
-/// Every stored copy is returned (Milvus accepts duplicate keys).
+/// Runs `req` over the snapshot: each primary key's newest row, if it matches; newest
+/// block first, rows of a block in order; `offset` matching rows skipped, then at most
+/// `limit` returned (`limit + offset` at most 16384, Milvus's query result window).
+pub fn query(snap: &Snapshot, req: &QueryRequest) -> Result<Vec<Map<String, Value>>, QueryError> {
+    limits::check(
+        "limit + offset",
+        req.limit.saturating_add(req.offset),
+        limits::MAX_QUERY_WINDOW,
+    )?;
+    let schema = &snap.schema;
+    let filter = match &req.select {
+        Select::Ids(keys) => CompiledFilter::ids(schema, keys),
+        Select::Filter(f) => f.compile(schema)?,
+    };
+    let mut out = Vec::new();
+    if req.limit == 0 {
+        return Ok(out);
+    }
+    let mut skip = req.offset;
+    let output = req.output.as_deref();
+    scan::scan(snap, req.partitions.as_deref(), |batch, newest| {
+        let mask = filter.mask(batch);
+        for (row, _) in newest
+            .iter()
+            .zip(&mask)
+            .enumerate()
+            .filter(|(_, (n, m))| **n && **m)
+        {
+            if skip > 0 {
+                skip -= 1;
+                continue;
+            }
+            out.push(row_to_json(schema, batch, row, output));
+            if out.len() >= req.limit {
+                return Ok(false);
+            }
+        }
+        Ok(true)
+    })?;
+    Ok(out)
+}
+
+/// Rows whose primary key is in `keys` (each key's newest row), at most `limit` of them.
 pub fn get_by_ids(
     snap: &Snapshot,
     keys: &[Key],
     output: Option<&[String]>,
     limit: usize,
 ) -> Result<Vec<Map<String, Value>>, QueryError> {
-    let schema = &snap.schema;
-    let pk = schema.primary_index();
-    let mut out = Vec::new();
-    for (_, path) in &snap.segments {
-        let batch = crate::segment::read_all(path)?;
-        let col = &batch.columns[pk].data;
-        for row in 0..batch.len() {
-            let hit = match col {
-                ColumnData::Int64(v) => keys.contains(&Key::Int(v[row])),
-                ColumnData::VarChar(v) => keys
-                    .iter()
-                    .any(|k| matches!(k, Key::Str(s) if *s == v[row])),
-                _ => false,
-            };
-            if hit {
-                out.push(row_to_json(schema, &batch, row, output));
-                if out.len() >= limit {
-                    return Ok(out);
-                }
-            }
-        }
-    }
-    Ok(out)
+    let mut req = QueryRequest::new(Select::Ids(keys.to_vec()), limit);
+    req.output = output.map(<[String]>::to_vec);
+    query(snap, &req)
 }
+
+/// Rows matching `filter` (each key's newest row), at most `limit` of them.
+pub fn filter_rows(
+    snap: &Snapshot,
+    filter: &Filter,
+    output: Option<&[String]>,
+    limit: usize,
+) -> Result<Vec<Map<String, Value>>, QueryError> {
+    let mut req = QueryRequest::new(Select::Filter(filter.clone()), limit);
+    req.output = output.map(<[String]>::to_vec);
+    query(snap, &req)
+}
+
+#[cfg(test)]
+mod tests;

@@ -5,7 +5,7 @@ use std::collections::BinaryHeap;
 
 use serde_json::{Map, Value};
 
-use super::{QueryError, Snapshot};
+use super::{Filter, QueryError, Snapshot};
 use crate::record::{ColumnData, RowBatch, cell_to_json, half_to_f32, row_to_json};
 use crate::schema::DataType;
 
@@ -51,7 +51,7 @@ pub struct Hit {
 }
 
 /// A search request.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct SearchRequest<'a> {
     /// Vector field; the collection's only vector field when `None`.
     pub field: Option<&'a str>,
@@ -61,8 +61,14 @@ pub struct SearchRequest<'a> {
     pub metric: Option<Metric>,
     /// Results to return.
     pub limit: usize,
+    /// Best results to skip first (`limit + offset` is at most 16384).
+    pub offset: usize,
     /// Output fields besides the primary key.
     pub output: Option<&'a [String]>,
+    /// Only rows matching this filter are searched.
+    pub filter: Option<&'a Filter>,
+    /// Partitions to search; every partition when `None`. The engine refuses a missing one.
+    pub partitions: Option<&'a [String]>,
 }
 
 struct Scored {
@@ -87,9 +93,11 @@ impl Ord for Scored {
     }
 }
 
-/// Exact k nearest rows to `req.vector`, best first; `req.limit` (topK) is at most 16384.
+/// Exact k nearest rows to `req.vector` among each primary key's newest row (that matches
+/// `req.filter`), best first; `req.limit` (topK) is at most 16384.
 pub fn search(snap: &Snapshot, req: &SearchRequest<'_>) -> Result<Vec<Hit>, QueryError> {
-    crate::schema::limits::check("limit (topK)", req.limit, crate::schema::limits::MAX_TOP_K)?;
+    let k = req.limit.saturating_add(req.offset);
+    crate::schema::limits::check("limit + offset (topK)", k, crate::schema::limits::MAX_TOP_K)?;
     let schema = &snap.schema;
     let vector_fields: Vec<_> = schema
         .fields
@@ -129,42 +137,62 @@ pub fn search(snap: &Snapshot, req: &SearchRequest<'_>) -> Result<Vec<Hit>, Quer
             data_type: field.data_type,
         });
     }
+    let filter = req.filter.map(|f| f.compile(schema)).transpose()?;
     let query_bytes: Vec<u8> = req.vector.iter().map(|v| *v as u8).collect();
     let mut heap: BinaryHeap<Scored> = BinaryHeap::new();
     let pk = schema.primary_index();
-    for (_, path) in &snap.segments {
-        for batch in crate::segment::read_batches(path)? {
-            let batch = batch?;
-            score_batch(
-                &batch,
-                index,
-                pk,
-                req,
-                metric,
-                &query_bytes,
-                schema,
-                &mut heap,
-            );
-        }
+    if req.limit == 0 {
+        return Ok(Vec::new());
     }
+    let req = &SearchRequest {
+        limit: k,
+        ..req.clone()
+    };
+    super::scan::scan(snap, req.partitions, |batch, newest| {
+        let mut keep = newest.to_vec();
+        if let Some(f) = &filter {
+            keep.iter_mut()
+                .zip(f.mask(batch))
+                .for_each(|(k, m)| *k = *k && m);
+        }
+        let batch = Scoring {
+            batch,
+            keep: &keep,
+            index,
+            pk,
+        };
+        score_batch(&batch, req, metric, &query_bytes, schema, &mut heap);
+        Ok(true)
+    })?;
     let mut hits: Vec<Scored> = heap.into_vec();
     hits.sort();
-    Ok(hits.into_iter().map(|s| s.hit).collect())
+    Ok(hits.into_iter().skip(req.offset).map(|s| s.hit).collect())
 }
 
-#[allow(clippy::too_many_arguments)]
-fn score_batch(
-    batch: &RowBatch,
+/// A block to score: which rows may be hits, the vector column, the primary key column.
+struct Scoring<'b> {
+    batch: &'b RowBatch,
+    keep: &'b [bool],
     index: usize,
     pk: usize,
+}
+
+fn score_batch(
+    scoring: &Scoring<'_>,
     req: &SearchRequest<'_>,
     metric: Metric,
     query_bytes: &[u8],
     schema: &crate::schema::CollectionSchema,
     heap: &mut BinaryHeap<Scored>,
 ) {
+    let Scoring {
+        batch,
+        keep,
+        index,
+        pk,
+    } = *scoring;
     let col = &batch.columns[index].data;
-    for row in 0..batch.len() {
+    for row in (0..batch.len()).filter(|r| keep[*r]) {
         let distance = match col {
             ColumnData::FloatVector { dim, values } => {
                 float_metric(metric, req.vector, &values[row * dim..(row + 1) * dim])

@@ -6,6 +6,7 @@
 
 mod conn;
 mod dto;
+mod entities;
 mod error;
 mod jobs;
 mod routes;

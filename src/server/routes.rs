@@ -5,16 +5,11 @@ use serde_json::{Value, json};
 use super::dto::Body;
 use super::error::{ApiError, code};
 use crate::engine::{Engine, EngineError, ImportRequest};
-use crate::query::{Filter, Metric, QueryError, QueryRequest, SearchRequest, Select};
 
 type Answer = Result<Value, ApiError>;
 
 fn engine_err(import: bool) -> impl Fn(crate::engine::EngineError) -> ApiError {
     move |e| ApiError::from_engine(e, import)
-}
-
-fn query_err(e: QueryError) -> ApiError {
-    ApiError::from_engine(e.into(), false)
 }
 
 /// Runs `group/action` (e.g. `collections/create`, `jobs/import/describe`);
@@ -181,18 +176,8 @@ pub fn dispatch(
                 .collect();
             Ok(json!({"records": records}))
         }
-        "entities/query" => {
-            let collection = b.str("collectionName")?;
-            engine.describe_collection(&collection).map_err(&e)?;
-            let req = QueryRequest {
-                select: Select::Filter(Filter::parse(&b.str("filter")?).map_err(query_err)?),
-                output: b.opt_strings("outputFields")?,
-                limit: b.opt_usize("limit")?.unwrap_or(100),
-            };
-            let rows = engine.query(&collection, &req).map_err(&e)?;
-            Ok(Value::Array(rows.into_iter().map(Value::Object).collect()))
-        }
-        "entities/search" => search(engine, &b),
+        "entities/query" => super::entities::query(engine, &b),
+        "entities/search" => super::entities::search(engine, &b),
         _ => Err(ApiError::new(
             code::INVALID_PARAMETER,
             format!("unknown endpoint /v2/vectordb/{route}"),
@@ -233,54 +218,4 @@ fn known_keys(route: &str) -> Option<&'static [&'static str]> {
         "jobs/import/list" => &["collectionName", "pageSize", "currentPage"],
         _ => return None,
     })
-}
-
-fn search(engine: &Engine, b: &Body) -> Answer {
-    let e = engine_err(false);
-    let collection = b.str("collectionName")?;
-    let pk = engine
-        .describe_collection(&collection)
-        .map_err(&e)?
-        .schema
-        .primary()
-        .name
-        .clone();
-    let data = b.0.get("data").ok_or_else(|| {
-        ApiError::new(
-            code::MISSING_PARAMETER,
-            "missing required parameters, error: \"data\" is required",
-        )
-    })?;
-    let vectors: Vec<Vec<f32>> = serde_json::from_value(data.clone())
-        .map_err(|err| ApiError::new(code::MALFORMED_JSON, format!("can only accept json format request, error: \"data\" must be a list of vectors: {err}")))?;
-    crate::query::check_nq(vectors.len()).map_err(query_err)?;
-    let metric = match b
-        .0
-        .get("searchParams")
-        .and_then(|p| p.get("metricType"))
-        .and_then(Value::as_str)
-    {
-        Some(m) => Some(Metric::parse(m).map_err(query_err)?),
-        None => None,
-    };
-    let output = b.opt_strings("outputFields")?;
-    let field = b.opt_str("annsField")?;
-    let limit = b.opt_usize("limit")?.unwrap_or(10);
-    let mut out = Vec::new();
-    for v in &vectors {
-        let req = SearchRequest {
-            field: field.as_deref(),
-            vector: v,
-            metric,
-            limit,
-            output: output.as_deref(),
-        };
-        for hit in engine.search(&collection, &req).map_err(&e)? {
-            let mut m = hit.fields;
-            m.insert(pk.clone(), hit.id);
-            m.insert("distance".into(), json!(hit.distance));
-            out.push(Value::Object(m));
-        }
-    }
-    Ok(Value::Array(out))
 }

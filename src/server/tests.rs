@@ -5,6 +5,7 @@
 
 mod answers;
 mod entities;
+mod entities_params;
 mod jobs;
 mod lifecycle;
 mod parity;

@@ -6,6 +6,7 @@
 
 pub mod csv_rows;
 pub mod draw;
+pub mod filter_expr;
 pub mod json_float;
 pub mod json_framing;
 pub mod json_rows;
@@ -21,7 +22,7 @@ pub mod segment_reader;
 pub type Check = fn(&[u8]);
 
 /// Every target: its name (the `fuzz_targets/` file and the `corpus/` folder) and its check.
-pub const TARGETS: [(&str, Check); 10] = [
+pub const TARGETS: [(&str, Check); 11] = [
     ("json_framing", json_framing::check),
     ("json_rows", json_rows::check),
     ("json_float", json_float::check),
@@ -32,6 +33,7 @@ pub const TARGETS: [(&str, Check); 10] = [
     ("ledger_replay", ledger_replay::check),
     ("parquet_file", parquet_file::check),
     ("csv_rows", csv_rows::check),
+    ("filter_expr", filter_expr::check),
 ];
 
 /// A scratch directory on tmpfs when there is one: targets that write files (segments, the

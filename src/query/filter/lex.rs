@@ -1,9 +1,10 @@
-//! Filter text into tokens: identifiers, literals (numbers, strings, booleans), comparison
-//! operators, `and`/`or`/`not`/`in` (and `&& || !`), brackets and commas.
+//! Filter text into tokens, each with its byte position: names, literals (numbers, strings,
+//! booleans), comparison and arithmetic operators, the keywords (`and or not in like is
+//! null`, any case; also `&& || !`), brackets and commas.
 
 use serde_json::Value;
 
-use super::CmpOp;
+use super::{ArithOp, CmpOp};
 use crate::query::QueryError;
 
 /// One token of a filter.
@@ -12,10 +13,14 @@ pub(super) enum Tok {
     Ident(String),
     Lit(Value),
     Op(CmpOp),
+    Arith(ArithOp),
     And,
     Or,
     Not,
     In,
+    Like,
+    Is,
+    Null,
     LParen,
     RParen,
     LBrack,
@@ -23,11 +28,116 @@ pub(super) enum Tok {
     Comma,
 }
 
+impl Tok {
+    /// The token as an error message names it.
+    pub(super) fn describe(&self) -> String {
+        match self {
+            Tok::Ident(name) => format!("the name {name}"),
+            Tok::Lit(v) => format!("the value {v}"),
+            Tok::Op(op) => format!("'{}'", op.text()),
+            Tok::Arith(op) => format!("'{}'", op.text()),
+            Tok::And => "'and'".into(),
+            Tok::Or => "'or'".into(),
+            Tok::Not => "'not'".into(),
+            Tok::In => "'in'".into(),
+            Tok::Like => "'like'".into(),
+            Tok::Is => "'is'".into(),
+            Tok::Null => "'null'".into(),
+            Tok::LParen => "'('".into(),
+            Tok::RParen => "')'".into(),
+            Tok::LBrack => "'['".into(),
+            Tok::RBrack => "']'".into(),
+            Tok::Comma => "','".into(),
+        }
+    }
+}
+
+/// A token and the byte where it starts.
+#[derive(Debug, Clone, PartialEq)]
+pub(super) struct Token {
+    pub tok: Tok,
+    pub at: usize,
+}
+
 pub(super) fn bad(what: impl Into<String>) -> QueryError {
     QueryError::BadFilter(what.into())
 }
 
-pub(super) fn tokenize(s: &str) -> Result<Vec<Tok>, QueryError> {
+/// `at byte N: expected WHAT, found WHAT`.
+pub(super) fn expected(at: usize, want: &str, found: &str) -> QueryError {
+    bad(format!(
+        "filter error at byte {at}: expected {want}, found {found}"
+    ))
+}
+
+/// A quoted string starting at `i` (the quote): its text with `\"`, `\'`, `\\`, `\n`, `\t`
+/// unescaped (other escapes, such as `\%` of `like`, kept), and its length in bytes.
+fn string(s: &str, i: usize) -> Result<(String, usize), QueryError> {
+    let quote = s.as_bytes()[i];
+    let mut out = String::new();
+    let mut chars = s[i + 1..].char_indices();
+    while let Some((j, ch)) = chars.next() {
+        match ch {
+            c if c as u32 == u32::from(quote) => return Ok((out, j + 2)),
+            '\\' => match chars.next() {
+                Some((_, c @ ('"' | '\'' | '\\'))) => out.push(c),
+                Some((_, 'n')) => out.push('\n'),
+                Some((_, 't')) => out.push('\t'),
+                Some((_, c)) => {
+                    out.push('\\');
+                    out.push(c);
+                }
+                None => break,
+            },
+            c => out.push(c),
+        }
+    }
+    Err(expected(
+        s.len(),
+        &format!("the closing quote of the string opened at byte {i}"),
+        "the end of the filter",
+    ))
+}
+
+/// A number starting at `i`: digits, an optional fraction and an optional exponent.
+fn number(s: &str, i: usize) -> Result<(Value, usize), QueryError> {
+    let b = s.as_bytes();
+    let digits = |mut j: usize| {
+        while j < b.len() && b[j].is_ascii_digit() {
+            j += 1;
+        }
+        j
+    };
+    let mut j = digits(i);
+    let mut float = false;
+    if j < b.len() && b[j] == b'.' {
+        float = true;
+        j = digits(j + 1);
+    }
+    if j < b.len() && (b[j] == b'e' || b[j] == b'E') {
+        let mut k = j + 1;
+        if k < b.len() && (b[k] == b'+' || b[k] == b'-') {
+            k += 1;
+        }
+        if k < b.len() && b[k].is_ascii_digit() {
+            float = true;
+            j = digits(k);
+        }
+    }
+    let text = &s[i..j];
+    let v = if float {
+        text.parse::<f64>()
+            .ok()
+            .and_then(serde_json::Number::from_f64)
+            .map(Value::Number)
+    } else {
+        text.parse::<i64>().ok().map(Value::from)
+    };
+    v.map(|v| (v, j - i))
+        .ok_or_else(|| expected(i, "a number", &format!("\"{text}\"")))
+}
+
+pub(super) fn tokenize(s: &str) -> Result<Vec<Token>, QueryError> {
     let b = s.as_bytes();
     let mut out = Vec::new();
     let mut i = 0;
@@ -53,24 +163,17 @@ pub(super) fn tokenize(s: &str) -> Result<Vec<Tok>, QueryError> {
             b'<' => (Tok::Op(CmpOp::Lt), 1),
             b'>' => (Tok::Op(CmpOp::Gt), 1),
             b'!' => (Tok::Not, 1),
+            b'+' => (Tok::Arith(ArithOp::Add), 1),
+            b'-' => (Tok::Arith(ArithOp::Sub), 1),
+            b'*' => (Tok::Arith(ArithOp::Mul), 1),
+            b'/' => (Tok::Arith(ArithOp::Div), 1),
+            b'%' => (Tok::Arith(ArithOp::Mod), 1),
             b'"' | b'\'' => {
-                let end = s[i + 1..]
-                    .find(c as char)
-                    .ok_or_else(|| bad(format!("unterminated string at byte {i}")))?;
-                (
-                    Tok::Lit(Value::String(s[i + 1..i + 1 + end].to_string())),
-                    end + 2,
-                )
+                let (text, len) = string(s, i)?;
+                (Tok::Lit(Value::String(text)), len)
             }
-            b'-' | b'0'..=b'9' | b'.' => {
-                let len = s[i..]
-                    .find(|ch: char| {
-                        !(ch.is_ascii_digit() || matches!(ch, '-' | '+' | '.' | 'e' | 'E'))
-                    })
-                    .unwrap_or(s.len() - i);
-                let text = &s[i..i + len];
-                let v: Value = serde_json::from_str(text)
-                    .map_err(|_| bad(format!("bad number \"{text}\" at byte {i}")))?;
+            b'0'..=b'9' | b'.' => {
+                let (v, len) = number(s, i)?;
                 (Tok::Lit(v), len)
             }
             _ if c.is_ascii_alphabetic() || c == b'_' || c == b'$' => {
@@ -83,6 +186,9 @@ pub(super) fn tokenize(s: &str) -> Result<Vec<Tok>, QueryError> {
                     "or" => Tok::Or,
                     "not" => Tok::Not,
                     "in" => Tok::In,
+                    "like" => Tok::Like,
+                    "is" => Tok::Is,
+                    "null" => Tok::Null,
                     "true" => Tok::Lit(Value::Bool(true)),
                     "false" => Tok::Lit(Value::Bool(false)),
                     _ => Tok::Ident(word.to_string()),
@@ -90,13 +196,15 @@ pub(super) fn tokenize(s: &str) -> Result<Vec<Tok>, QueryError> {
                 (tok, len)
             }
             _ => {
-                return Err(bad(format!(
-                    "unexpected character '{}' at byte {i}",
-                    c as char
-                )));
+                let ch = s[i..].chars().next().unwrap_or('?');
+                return Err(expected(
+                    i,
+                    "a name, a value or an operator",
+                    &format!("'{ch}'"),
+                ));
             }
         };
-        out.push(tok);
+        out.push(Token { tok, at: i });
         i += len;
     }
     Ok(out)

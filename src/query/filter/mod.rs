@@ -1,23 +1,26 @@
-//! Filter expressions for `query --filter`, a subset of Milvus's boolean expressions:
-//! comparisons (`== != < <= > >=`), `in [...]` / `not in [...]`, `and`/`or`/`not` (or
-//! `&& || !`), parentheses. Fields are schema fields or dynamic keys; a missing value
-//! compares false. Text is at most 64 KiB and parentheses nest at most 128 deep
-//! ([`limits`]): `and`/`or` chains and `not` runs are parsed in loops, so the parser and
-//! [`Filter::matches`] recurse only once per parenthesis level.
+//! Filter expressions as Milvus writes them (docs/filters.md): comparisons (`==`, `!=`,
+//! `<`, `<=`, `>`, `>=`; chained `1 < a < 5`), arithmetic (`a + 1 > 3`), `in [...]` / `not in [...]`, `like`,
+//! `is null` / `is not null`, `json_contains[_all|_any]`, `array_contains[_all|_any]`,
+//! `array_length`, `and`/`or`/`not` (or `&& || !`), parentheses, JSON paths (`meta["a"][0]`)
+//! and dynamic fields by name. [`Filter::parse`] reads the text; [`Filter::compile`] checks
+//! it against a schema (fields, types) into a [`CompiledFilter`] that evaluates over a
+//! segment's typed columns into a row mask. Text is at most 64 KiB and parentheses nest at
+//! most 128 deep ([`limits`]): `and`/`or` chains and `not` runs are parsed in loops, so
+//! parsing, compiling and evaluating recurse only once per parenthesis level.
 
-use std::cmp::Ordering;
-
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 use super::QueryError;
-use super::Snapshot;
-use crate::record::row_to_json;
 use crate::schema::limits;
 
+mod compile;
+mod eval;
+mod fields;
 mod lex;
 mod parse;
+mod pred;
 
-use lex::tokenize;
+pub use compile::CompiledFilter;
 
 /// A parsed filter.
 #[derive(Debug, Clone, PartialEq)]
@@ -32,15 +35,46 @@ pub enum Filter {
     Cmp(Operand, CmpOp, Operand),
     /// `operand in [values]`.
     In(Operand, Vec<Value>),
+    /// `operand like "pattern"` (`%` any run, `_` one character, `\` escapes).
+    Like(Operand, String),
+    /// `operand is null`.
+    IsNull(Operand),
+    /// `json_contains(f, v)` / `array_contains(f, v)` and their `_all` / `_any` forms
+    /// (`values` is then the list).
+    Contains(Contains, Operand, Value),
 }
 
-/// A field reference or a literal.
+/// Which `*_contains` function.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Contains {
+    /// `json_contains` / `array_contains`: the value is an element.
+    One,
+    /// `*_contains_all`: every listed value is an element.
+    All,
+    /// `*_contains_any`: some listed value is an element.
+    Any,
+}
+
+/// One step of a path into a JSON or Array value.
+#[derive(Debug, Clone, PartialEq)]
+pub enum PathKey {
+    /// `["key"]`
+    Key(String),
+    /// `[0]`
+    Index(usize),
+}
+
+/// Something a comparison reads: a field, a literal, arithmetic, `array_length(...)`.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Operand {
-    /// A field (schema or dynamic) by name, then keys into its JSON (`meta["a"]["b"]`).
-    Field(String, Vec<String>),
+    /// A field (schema or dynamic) by name, then a path into its value (`meta["a"][0]`).
+    Field(String, Vec<PathKey>),
     /// A literal value.
     Lit(Value),
+    /// `left op right`.
+    Arith(Box<Operand>, ArithOp, Box<Operand>),
+    /// `array_length(field)`.
+    Length(Box<Operand>),
 }
 
 /// Comparison operators.
@@ -60,106 +94,58 @@ pub enum CmpOp {
     Ge,
 }
 
+impl CmpOp {
+    fn text(self) -> &'static str {
+        match self {
+            CmpOp::Eq => "==",
+            CmpOp::Ne => "!=",
+            CmpOp::Lt => "<",
+            CmpOp::Le => "<=",
+            CmpOp::Gt => ">",
+            CmpOp::Ge => ">=",
+        }
+    }
+}
+
+/// Arithmetic operators.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ArithOp {
+    /// `+`
+    Add,
+    /// `-`
+    Sub,
+    /// `*`
+    Mul,
+    /// `/`
+    Div,
+    /// `%`
+    Mod,
+}
+
+impl ArithOp {
+    fn text(self) -> &'static str {
+        match self {
+            ArithOp::Add => "+",
+            ArithOp::Sub => "-",
+            ArithOp::Mul => "*",
+            ArithOp::Div => "/",
+            ArithOp::Mod => "%",
+        }
+    }
+}
+
 impl Filter {
     /// Parses an expression such as `word_count > 10 and book_id in [101, 103]`.
-    /// Refuses text over [`limits::MAX_FILTER_BYTES`] and parentheses nested deeper than
-    /// [`limits::MAX_FILTER_DEPTH`] before any recursion.
+    /// Refuses text over [`limits::MAX_FILTER_BYTES`] and parentheses or brackets nested
+    /// deeper than [`limits::MAX_FILTER_DEPTH`] before any recursion.
     pub fn parse(text: &str) -> Result<Filter, QueryError> {
         limits::check(
             "filter length in bytes",
             text.len(),
             limits::MAX_FILTER_BYTES,
         )?;
-        parse::tokens(tokenize(text)?)
+        parse::tokens(lex::tokenize(text)?, text.len())
     }
-
-    /// Whether a row (field name -> value) matches.
-    pub fn matches(&self, row: &Map<String, Value>) -> bool {
-        match self {
-            Filter::And(all) => all.iter().all(|f| f.matches(row)),
-            Filter::Or(all) => all.iter().any(|f| f.matches(row)),
-            Filter::Not(a) => !a.matches(row),
-            leaf => leaf.leaf_matches(row),
-        }
-    }
-
-    // Out of line, so the recursive `matches` frames stay small.
-    #[inline(never)]
-    fn leaf_matches(&self, row: &Map<String, Value>) -> bool {
-        let get = |o: &Operand| -> Option<Value> {
-            match o {
-                Operand::Field(f, path) => path
-                    .iter()
-                    .try_fold(row.get(f)?, |v, k| v.get(k))
-                    .cloned()
-                    .filter(|v| !v.is_null()),
-                Operand::Lit(v) => Some(v.clone()),
-            }
-        };
-        match self {
-            Filter::And(_) | Filter::Or(_) | Filter::Not(_) => self.matches(row),
-            Filter::In(o, list) => {
-                get(o).is_some_and(|v| list.iter().any(|x| compare(&v, x) == Some(Ordering::Equal)))
-            }
-            Filter::Cmp(l, op, r) => {
-                let (Some(l), Some(r)) = (get(l), get(r)) else {
-                    return false;
-                };
-                let Some(ord) = compare(&l, &r) else {
-                    return *op == CmpOp::Ne;
-                };
-                match op {
-                    CmpOp::Eq => ord == Ordering::Equal,
-                    CmpOp::Ne => ord != Ordering::Equal,
-                    CmpOp::Lt => ord == Ordering::Less,
-                    CmpOp::Le => ord != Ordering::Greater,
-                    CmpOp::Gt => ord == Ordering::Greater,
-                    CmpOp::Ge => ord != Ordering::Less,
-                }
-            }
-        }
-    }
-}
-
-fn compare(a: &Value, b: &Value) -> Option<Ordering> {
-    match (a, b) {
-        (Value::Number(x), Value::Number(y)) => match (x.as_i64(), y.as_i64()) {
-            (Some(x), Some(y)) => Some(x.cmp(&y)),
-            _ => x.as_f64()?.partial_cmp(&y.as_f64()?),
-        },
-        (Value::String(x), Value::String(y)) => Some(x.cmp(y)),
-        (Value::Bool(x), Value::Bool(y)) => Some(x.cmp(y)),
-        _ => (a == b).then_some(Ordering::Equal),
-    }
-}
-
-/// Rows matching `filter`, in segment order, at most `limit`.
-pub fn filter_rows(
-    snap: &Snapshot,
-    filter: &Filter,
-    output: Option<&[String]>,
-    limit: usize,
-) -> Result<Vec<Map<String, Value>>, QueryError> {
-    let schema = &snap.schema;
-    let mut out = Vec::new();
-    for (_, path) in &snap.segments {
-        for batch in crate::segment::read_batches(path)? {
-            let batch = batch?;
-            for row in 0..batch.len() {
-                let full = row_to_json(schema, &batch, row, None);
-                if filter.matches(&full) {
-                    out.push(match output {
-                        Some(_) => row_to_json(schema, &batch, row, output),
-                        None => full,
-                    });
-                    if out.len() >= limit {
-                        return Ok(out);
-                    }
-                }
-            }
-        }
-    }
-    Ok(out)
 }
 
 #[cfg(test)]

@@ -1,16 +1,11 @@
 //! Tokens into a [`Filter`]: `and`/`or` chains and runs of `not` on an operator stack (no
-//! recursion), one level of recursion per parenthesis, comparisons and `in [...]` lists.
+//! recursion), one level of recursion per parenthesis; the predicates themselves are
+//! `pred.rs`'s.
 
-use serde_json::Value;
-
-use super::lex::{Tok, bad};
-use super::{Filter, Operand};
+use super::Filter;
+use super::lex::{Tok, Token, expected};
 use crate::query::QueryError;
 use crate::schema::limits;
-
-fn expected_rparen(found: Option<Tok>) -> QueryError {
-    bad(format!("expected ')', found {found:?}"))
-}
 
 /// An operator waiting on the parser's stack.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -62,19 +57,44 @@ fn reduce(ops: &mut Vec<Op>, vals: &mut Vec<Filter>, incoming: Op) {
     }
 }
 
-struct Parser {
-    toks: Vec<Tok>,
-    pos: usize,
+/// The tokens and a cursor; `end` is the text's length, the position of "the end".
+pub(super) struct Parser {
+    pub toks: Vec<Token>,
+    pub pos: usize,
+    pub end: usize,
 }
 
 impl Parser {
-    fn peek(&self) -> Option<&Tok> {
-        self.toks.get(self.pos)
+    pub fn peek(&self) -> Option<&Tok> {
+        self.toks.get(self.pos).map(|t| &t.tok)
     }
-    fn next(&mut self) -> Option<Tok> {
-        let t = self.toks.get(self.pos).cloned();
+    pub fn next(&mut self) -> Option<Tok> {
+        let t = self.peek().cloned();
         self.pos += 1;
         t
+    }
+    /// The byte where token `i` starts (the text's end past the last token).
+    pub fn at(&self, i: usize) -> usize {
+        self.toks.get(i).map_or(self.end, |t| t.at)
+    }
+    /// `expected WANT, found <the token at i>` at token `i`.
+    pub fn expected_at(&self, i: usize, want: &str) -> QueryError {
+        let found = self
+            .toks
+            .get(i)
+            .map_or("the end of the filter".to_string(), |t| t.tok.describe());
+        expected(self.at(i), want, &found)
+    }
+    /// Whether a `(` at the cursor opens an operand (`(a + 1) > 3`) rather than a group.
+    fn opens_operand(&mut self) -> bool {
+        let save = self.pos;
+        let operand = self.operand().is_ok()
+            && matches!(
+                self.peek(),
+                Some(Tok::Op(_) | Tok::In | Tok::Like | Tok::Is | Tok::Not)
+            );
+        self.pos = save;
+        operand
     }
     /// The whole expression, without recursion: operators wait on a stack and combine as
     /// precedence (`not` > `and` > `or`) and parentheses say. `and`/`or` chains become one
@@ -83,19 +103,19 @@ impl Parser {
         let mut ops: Vec<Op> = Vec::new();
         let mut vals: Vec<Filter> = Vec::new();
         loop {
-            // An operand: `not`s and `(`s, then a comparison.
-            match self.peek() {
+            // An operand: `not`s and `(`s, then a predicate.
+            match self.peek().cloned() {
                 Some(Tok::Not) => {
                     self.pos += 1;
                     ops.push(Op::Not);
                     continue;
                 }
-                Some(Tok::LParen) => {
+                Some(Tok::LParen) if !self.opens_operand() => {
                     self.pos += 1;
                     ops.push(Op::Open);
                     continue;
                 }
-                _ => vals.push(self.cmp()?),
+                _ => vals.push(self.predicate()?),
             }
             // Then closing parentheses, and an operator or the end.
             loop {
@@ -108,7 +128,8 @@ impl Parser {
                         reduce(&mut ops, &mut vals, Op::Or);
                         return match (ops.pop(), vals.pop()) {
                             (None, Some(f)) if vals.is_empty() => Ok(f),
-                            _ => Err(expected_rparen(self.peek().cloned())),
+                            (Some(Op::Open), _) => Err(self.expected_at(self.pos, "')'")),
+                            _ => Err(self.expected_at(self.pos, "'and', 'or' or the end")),
                         };
                     }
                 };
@@ -127,86 +148,28 @@ impl Parser {
             }
         }
     }
-    fn operand(&mut self) -> Result<Operand, QueryError> {
-        match self.next() {
-            Some(Tok::Ident(name)) => {
-                let mut path = Vec::new();
-                while self.peek() == Some(&Tok::LBrack) {
-                    match (self.toks.get(self.pos + 1), self.toks.get(self.pos + 2)) {
-                        (Some(Tok::Lit(Value::String(k))), Some(Tok::RBrack)) => {
-                            path.push(k.clone());
-                            self.pos += 3;
-                        }
-                        _ => return Err(bad(format!("expected [\"key\"] after {name}"))),
-                    }
-                }
-                Ok(Operand::Field(name, path))
-            }
-            Some(Tok::Lit(v)) => Ok(Operand::Lit(v)),
-            other => Err(bad(format!("expected a field or a value, found {other:?}"))),
-        }
-    }
-    fn cmp(&mut self) -> Result<Filter, QueryError> {
-        let left = self.operand()?;
-        match self.next() {
-            Some(Tok::Op(op)) => Ok(Filter::Cmp(left, op, self.operand()?)),
-            Some(Tok::In) => Ok(Filter::In(left, self.list()?)),
-            Some(Tok::Not) if self.peek() == Some(&Tok::In) => {
-                self.pos += 1;
-                Ok(Filter::Not(Box::new(Filter::In(left, self.list()?))))
-            }
-            other => Err(bad(format!(
-                "expected a comparison or 'in', found {other:?}"
-            ))),
-        }
-    }
-    fn list(&mut self) -> Result<Vec<Value>, QueryError> {
-        if self.next() != Some(Tok::LBrack) {
-            return Err(bad("expected '[' after 'in'"));
-        }
-        let mut out = Vec::new();
-        loop {
-            match self.next() {
-                Some(Tok::RBrack) if out.is_empty() => return Ok(out),
-                Some(Tok::Lit(v)) => out.push(v),
-                other => {
-                    return Err(bad(format!(
-                        "expected a value in the list, found {other:?}"
-                    )));
-                }
-            }
-            match self.next() {
-                Some(Tok::Comma) => {}
-                Some(Tok::RBrack) => return Ok(out),
-                other => return Err(bad(format!("expected ',' or ']', found {other:?}"))),
-            }
-        }
-    }
 }
 
-/// A whole filter from its tokens: parentheses nested at most [`limits::MAX_FILTER_DEPTH`]
-/// deep (counted before any recursion), nothing left over.
-pub(super) fn tokens(toks: Vec<Tok>) -> Result<Filter, QueryError> {
+/// A whole filter from its tokens: parentheses and brackets nested at most
+/// [`limits::MAX_FILTER_DEPTH`] deep (counted before any recursion), nothing left over.
+pub(super) fn tokens(toks: Vec<Token>, end: usize) -> Result<Filter, QueryError> {
     let mut depth = 0usize;
     let mut deepest = 0usize;
     for t in &toks {
-        match t {
-            Tok::LParen => {
+        match t.tok {
+            Tok::LParen | Tok::LBrack => {
                 depth += 1;
                 deepest = deepest.max(depth);
             }
-            Tok::RParen => depth = depth.saturating_sub(1),
+            Tok::RParen | Tok::RBrack => depth = depth.saturating_sub(1),
             _ => {}
         }
     }
     limits::check("filter nesting depth", deepest, limits::MAX_FILTER_DEPTH)?;
-    let mut p = Parser { toks, pos: 0 };
+    let mut p = Parser { toks, pos: 0, end };
     let f = p.expr()?;
-    if p.pos != p.toks.len() {
-        return Err(bad(format!(
-            "unexpected {:?} after the expression",
-            p.toks[p.pos]
-        )));
+    if p.pos < p.toks.len() {
+        return Err(p.expected_at(p.pos, "'and', 'or' or the end"));
     }
     Ok(f)
 }
