@@ -31,7 +31,8 @@ pub use error::EngineError;
 pub use import::{ImportRequest, TaskOptions};
 pub use jobs::{JobState, JobView};
 pub use options::{
-    EngineOptions, ImportOptions, JsonParser, ServerOptions, StorageOptions, settings,
+    EngineOptions, ImportOptions, JsonParser, LogFormat, LogLevel, LogOptions, ServerOptions,
+    StorageOptions, settings,
 };
 pub use reader::Reader;
 pub use setting::{Setting, SettingError, ValueKind};
