@@ -77,7 +77,7 @@ pub(super) fn run(cli: &Cli, b: &Backend) -> Result<ExitCode> {
             let mut req = ImportRequest::new(collection, files.clone()).options(options);
             req.partition = partition.clone();
             let id = engine.import(req)?;
-            if !cli.quiet {
+            if !cli.quiet && !cli.json {
                 note(&format!("task {id} queued"));
             }
             follow_local(engine, id, cli.quiet)?

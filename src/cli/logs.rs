@@ -42,7 +42,10 @@ pub fn init(level: LogLevel, format: LogFormat) {
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(|| Stderr)
-        .with_ansi(false);
+        .with_ansi(false)
+        // Its report of a failed write is an `eprintln!`, which panics on a closed stderr
+        // (a server whose starter read the first line and went away).
+        .log_internal_errors(false);
     // A second install (tests) is refused; the first stays.
     let _ = match format {
         LogFormat::Text => builder.try_init(),

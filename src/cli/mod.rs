@@ -71,13 +71,6 @@ fn local_only(command: &Command) -> Option<&'static str> {
 }
 
 fn run_command(cli: Cli) -> Result<ExitCode> {
-    if let Command::Completions { shell } = cli.command {
-        let mut cmd = settings::command();
-        let mut out = Vec::new();
-        clap_complete::generate(shell, &mut cmd, "vecload", &mut out);
-        std::io::Write::write_all(&mut std::io::stdout().lock(), &out)?;
-        return Ok(ExitCode::SUCCESS);
-    }
     let mut opts = settings::resolve(&cli)?;
     let level = logs::level(cli.quiet, cli.verbose, &opts.log);
     logs::init(level, opts.log.format);
@@ -94,6 +87,13 @@ fn run_command(cli: Cli) -> Result<ExitCode> {
         let token = opts.server.token.clone();
         let backend = Backend::Client(Client::new(url, token)?);
         return dispatch(&cli, &backend);
+    }
+    if let Command::Completions { shell } = cli.command {
+        let mut cmd = settings::command();
+        let mut out = Vec::new();
+        clap_complete::generate(shell, &mut cmd, "vecload", &mut out);
+        std::io::Write::write_all(&mut std::io::stdout().lock(), &out)?;
+        return Ok(ExitCode::SUCCESS);
     }
     if let Command::InspectSegment { file } = &cli.command {
         let summary = vecload::segment::read_meta(file)

@@ -367,8 +367,14 @@ impl Client {
             url: self.base.clone(),
             detail: error_chain(&e),
         })?;
-        let refused = (json.then(|| serde_json::from_str::<Value>(&text).ok()).flatten())
-            .filter(|v| v.get("code").and_then(Value::as_i64).is_some_and(|c| c != 0));
+        let refused = (json
+            .then(|| serde_json::from_str::<Value>(&text).ok())
+            .flatten())
+        .filter(|v| {
+            v.get("code")
+                .and_then(Value::as_i64)
+                .is_some_and(|c| c != 0)
+        });
         if let Some(v) = refused {
             let code = v["code"].as_i64().unwrap_or_default();
             let message = v["message"].as_str().unwrap_or_default().to_string();
