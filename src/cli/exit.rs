@@ -99,9 +99,9 @@ fn engine_kind(e: &EngineError) -> Kind {
         | EngineError::InvalidRequest(_)
         | EngineError::Files(_)
         | EngineError::Csv(_)
-        | EngineError::FileTooLarge { .. }
-        | EngineError::QueueFull { .. }
         | EngineError::Limit(_) => Kind::Usage,
+        // The request was well formed; the files or the queue cannot take it.
+        EngineError::FileTooLarge { .. } | EngineError::QueueFull { .. } => Kind::Failed,
         EngineError::Io { .. } | EngineError::Ledger(_) | EngineError::Segment(_) => Kind::Io,
     }
 }

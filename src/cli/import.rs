@@ -122,7 +122,9 @@ fn follow_local(engine: &Engine, id: u64, quiet: bool) -> Result<Value> {
         progress.update(&Status {
             phase: rec.state.name().to_string(),
             percent: u64::from(rec.progress),
-            rows: Some(rec.row_count),
+            // The ledger knows rows once written; the engine's live counts come with
+            // `Engine::progress` (issue 14's lock branch).
+            rows: Some(rec.row_count).filter(|n| *n > 0),
             total_rows: None,
             bytes: None,
         });
