@@ -239,3 +239,53 @@ fn count_cancel_and_rejects_go_through_the_server() {
     assert_eq!(o.status.code(), Some(0), "{o:?}");
     assert_eq!(client(&s, &["rejects", "999"]).status.code(), Some(3));
 }
+
+#[test]
+fn ctrl_c_detaches_a_client_import_and_the_job_goes_on() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path().join("d");
+    let files = tempfile::tempdir().unwrap();
+    crate::util::write_book_rows(files.path(), "slow.json", 0, 3000);
+    let slow = [
+        "--import-unit-bytes",
+        "8192",
+        "--import-throttle-unit-ms",
+        "300",
+        "--import-workers",
+        "1",
+    ];
+    let s = Server::start_on(&d, files.path(), &slow);
+    ok(&client(
+        &s,
+        &["collection", "create", "data/book/schema.json"],
+    ));
+    let child = Command::new(env!("CARGO_BIN_EXE_vecload"))
+        .args([
+            "--server",
+            &format!("http://{}", s.addr),
+            "import",
+            "-c",
+            "book",
+            "slow.json",
+        ])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(1500));
+    let kill = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(kill.success());
+    let o = child.wait_with_output().unwrap();
+    assert_eq!(o.status.code(), Some(130), "{o:?}");
+    let id = String::from_utf8_lossy(&o.stdout).trim().to_string();
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains(&format!("detached: task {id}")),
+        "{o:?}"
+    );
+    let job = crate::server::wait_job(&s, &id);
+    assert_eq!(job["state"], "Completed", "{job}");
+    assert_eq!(ok(&vecload(&d, &["count", "book"])).trim(), "3000");
+}

@@ -353,7 +353,7 @@ fn off_a_terminal_import_prints_a_progress_line_every_5_s_and_q_silences_it() {
     let lines: Vec<&str> = stderr.lines().filter(|l| l.contains("elapsed")).collect();
     assert!(!lines.is_empty(), "{stderr}");
     assert!(
-        lines[0].starts_with("task 1 Started") && lines[0].contains("rows"),
+        lines[0].starts_with("task 1 Started") && lines[0].contains('%'),
         "{stderr}"
     );
     let args = [
@@ -408,4 +408,78 @@ fn serve_logs_its_start_as_text_or_json() {
             assert!(second.contains("storage="), "{second}");
         }
     }
+}
+
+/// Runs `vecload ARGS` with stderr on a pseudo-terminal (python's `pty`); what it drew.
+fn through_a_pty(args: &[&str]) -> (i32, String) {
+    let script = r#"
+import os, subprocess, sys
+master, slave = os.openpty()
+p = subprocess.Popen(sys.argv[1:], stdout=subprocess.PIPE, stderr=slave)
+os.close(slave)
+drawn = b""
+while True:
+    try:
+        chunk = os.read(master, 65536)
+    except OSError:
+        break
+    if not chunk:
+        break
+    drawn += chunk
+p.wait()
+sys.stdout.write(str(p.returncode) + "\n")
+sys.stdout.write(drawn.decode("utf-8", "replace"))
+"#;
+    let o = Command::new(crate::server::python())
+        .current_dir(repo())
+        .arg("-c")
+        .arg(script)
+        .arg(env!("CARGO_BIN_EXE_vecload"))
+        .args(args)
+        .output()
+        .unwrap();
+    let out = String::from_utf8_lossy(&o.stdout).into_owned();
+    let (code, drawn) = out.split_once('\n').unwrap_or_else(|| panic!("{o:?}"));
+    (code.trim().parse().unwrap(), drawn.to_string())
+}
+
+#[test]
+fn on_a_terminal_import_draws_a_bar_and_q_draws_none() {
+    let dir = book_dir();
+    let d = dir.path().join("d");
+    let d = d.to_str().unwrap();
+    let file = write_book_rows(dir.path(), "slow.json", 0, 2000);
+    let file = file.to_str().unwrap();
+    let slow = [
+        "--import-unit-bytes",
+        "8192",
+        "--import-throttle-unit-ms",
+        "100",
+        "--import-workers",
+        "1",
+    ];
+    let (code, drawn) = through_a_pty(
+        &[
+            &["--data-dir", d],
+            &slow[..],
+            &["import", "-c", "book", file],
+        ]
+        .concat(),
+    );
+    assert_eq!(code, 0, "{drawn}");
+    assert!(
+        drawn.contains("task 1 Started") && drawn.contains("ETA") && drawn.contains("=>"),
+        "{drawn}"
+    );
+    assert!(drawn.contains('\r') || drawn.contains('\u{1b}'), "{drawn}");
+    let (code, drawn) = through_a_pty(
+        &[
+            &["--data-dir", d, "-q"],
+            &slow[..],
+            &["import", "-c", "book", file],
+        ]
+        .concat(),
+    );
+    assert_eq!(code, 0, "{drawn}");
+    assert!(drawn.is_empty(), "{drawn:?}");
 }

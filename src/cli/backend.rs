@@ -78,21 +78,15 @@ impl Backend {
 
     /// A collection's schema and its partitions with their rows.
     pub fn describe(&self, name: &str) -> Result<(CollectionSchema, Vec<(String, u64)>)> {
-        match self {
-            Backend::Client(c) => {
-                let schema = schema_of_describe(&c.describe_collection(name)?)?;
-                Ok((schema, self.partitions(name)?))
-            }
-            _ => {
-                let col = either!(self, l => l.describe_collection(name)?, _c => unreachable!());
-                let parts = col
-                    .partitions
-                    .iter()
-                    .map(|p| (p.name.clone(), p.rows()))
-                    .collect();
-                Ok((col.schema, parts))
-            }
-        }
+        let col = match self {
+            Backend::Client(_) => return Ok((self.schema(name)?, self.partitions(name)?)),
+            Backend::Reader(r) => r.describe_collection(name)?,
+            Backend::Engine(e) => e.describe_collection(name)?,
+        };
+        let parts = (col.partitions.iter())
+            .map(|p| (p.name.clone(), p.rows()))
+            .collect();
+        Ok((col.schema, parts))
     }
 
     /// A collection's schema alone.

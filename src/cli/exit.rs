@@ -89,8 +89,9 @@ fn engine_kind(e: &EngineError) -> Kind {
         | EngineError::DataDirNotFound(_) => Kind::NotFound,
         EngineError::Source(s) => match s {
             SourceError::NotFound { .. } | SourceError::ObjectNotFound { .. } => Kind::NotFound,
-            SourceError::Io { .. } => Kind::Io,
-            _ => Kind::Usage,
+            SourceError::Escapes { .. } => Kind::Usage,
+            // Not a regular file, changed, access denied, unreadable.
+            _ => Kind::Io,
         },
         EngineError::Locked { .. } => Kind::Locked,
         EngineError::TaskState { .. } => Kind::Conflict,
