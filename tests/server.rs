@@ -50,10 +50,15 @@ impl Server {
             .stderr(Stdio::piped())
             .spawn()
             .unwrap();
+        // Log lines (recovery) may come first; the address line comes once it listens.
+        let mut stderr = BufReader::new(child.stderr.take().unwrap());
         let mut line = String::new();
-        BufReader::new(child.stderr.take().unwrap())
-            .read_line(&mut line)
-            .unwrap();
+        while !line.contains("serving on") {
+            line.clear();
+            if stderr.read_line(&mut line).unwrap() == 0 {
+                break;
+            }
+        }
         let addr = line.trim().rsplit("http://").next().unwrap().to_string();
         assert!(addr.starts_with("127.0.0.1:"), "{line}");
         Server { child, addr }
@@ -618,4 +623,73 @@ fn a_body_that_stops_half_way_is_cut_at_the_body_timeout() {
     let v: Value = serde_json::from_str(body).unwrap_or(Value::Null);
     assert_eq!(v["code"], 1100, "{got}");
     assert!(v["message"].as_str().unwrap_or("").contains("2 s"), "{got}");
+}
+
+/// A real HTTP client (`requests`) aborts a running job and repeats a request with an
+/// `Idempotency-Key`; the key outlives a restart of the server.
+#[test]
+fn a_real_client_aborts_a_job_and_repeats_a_keyed_request() {
+    let py = python();
+    assert!(
+        py.exists(),
+        "{} is missing: run scripts/test.sh",
+        py.display()
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let root = tempfile::tempdir().unwrap();
+    let rows: String = (0..400)
+        .map(|i| format!("{{\"book_id\": {i}, \"word_count\": 1, \"book_intro\": [1, 2]}}\n"))
+        .collect();
+    std::fs::write(root.path().join("slow.jsonl"), rows).unwrap();
+    let one = "{\"book_id\": 1000, \"word_count\": 1, \"book_intro\": [1, 2]}\n";
+    std::fs::write(root.path().join("one.jsonl"), one).unwrap();
+    let slow = [
+        "--token",
+        "t",
+        "--import-throttle-unit-ms",
+        "100",
+        "--import-unit-bytes",
+        "64",
+    ];
+    let s = Server::start_on(dir.path(), root.path(), &slow);
+    let auth = [("Authorization", "Bearer t")];
+    let schema = std::fs::read_to_string(repo().join("data/book/schema.json")).unwrap();
+    let created = s.call("POST", "/v2/vectordb/collections/create", &schema, &auth);
+    assert_eq!(created.1["code"], 0, "{created:?}");
+    let out = Command::new(&py)
+        .arg(repo().join("tests/rest_lifecycle.py"))
+        .arg(format!("http://{}", s.addr))
+        .arg("t")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["aborted"], json!({"code": 0, "data": {}}), "{v}");
+    assert_eq!(v["after_abort"]["state"], "Failed", "{v}");
+    assert_eq!(v["after_abort"]["reason"], "aborted", "{v}");
+    assert_eq!(v["abort_again"]["code"], 0, "{v}");
+    let first = &v["first"]["data"]["jobId"];
+    assert!(first.is_string(), "{v}");
+    assert_eq!(&v["repeat"]["data"]["jobId"], first, "{v}");
+    assert_eq!(v["other"]["code"], 1100, "{v}");
+    assert!(
+        v["other"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("client-key-1"),
+        "{v}"
+    );
+    drop(s);
+    // After a restart the key still names the first job.
+    let s = Server::start_on(dir.path(), root.path(), &slow);
+    let body = json!({"collectionName": "book", "files": [["one.jsonl"]],
+                      "options": {"timeout": "60s"}})
+    .to_string();
+    let keyed = [auth[0], ("Idempotency-Key", "client-key-1")];
+    let again = s.call("POST", "/v2/vectordb/jobs/import/create", &body, &keyed);
+    assert_eq!(&again.1["data"]["jobId"], first, "{again:?}");
 }

@@ -6,22 +6,24 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
-use crate::fault::{self, DurableWrite, FaultHook};
-use crate::fsutil;
+use crate::fault::{DurableWrite, FaultHook};
 use crate::schema::CollectionSchema;
 
 mod types;
+mod write;
 
 pub use types::{CatalogError, Collection, Partition, VisibleSegment};
+pub use write::CatalogWrite;
 
 /// Name of the partition every collection without a partition key has.
 pub const DEFAULT_PARTITION: &str = "_default";
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
-struct CatalogFile {
+pub(crate) struct CatalogFile {
     format: u32,
     next_collection_id: u64,
     collections: BTreeMap<String, Collection>,
@@ -31,7 +33,8 @@ struct CatalogFile {
 #[derive(Debug)]
 pub struct Catalog {
     dir: PathBuf,
-    file: CatalogFile,
+    /// As on disk; shared with the write planned from it (its undo).
+    file: Arc<CatalogFile>,
     fault_hook: Option<FaultHook>,
 }
 
@@ -65,7 +68,7 @@ impl Catalog {
         };
         Ok(Catalog {
             dir: data_dir.to_path_buf(),
-            file,
+            file: Arc::new(file),
             fault_hook: None,
         })
     }
@@ -76,37 +79,33 @@ impl Catalog {
         self
     }
 
-    /// Applies `f` to a copy of the catalog, writes the copy, and only then adopts it: a
-    /// refused change or a failed write leaves memory (and the file) as they were.
-    fn change<T>(
-        &mut self,
+    /// Applies `f` to a copy of the catalog: the change, to write without the catalog
+    /// borrowed ([`CatalogWrite`]). A refused change plans nothing.
+    fn plan<T>(
+        &self,
         write: DurableWrite,
         f: impl FnOnce(&mut CatalogFile) -> Result<T, CatalogError>,
-    ) -> Result<T, CatalogError> {
-        let mut next = self.file.clone();
+    ) -> Result<(T, CatalogWrite), CatalogError> {
+        let mut next = CatalogFile::clone(&self.file);
         let out = f(&mut next)?;
-        let path = self.dir.join("catalog.json");
-        let encode = |file: &CatalogFile| {
-            serde_json::to_vec_pretty(file).map_err(|e| CatalogError::Corrupt {
-                path: path.clone(),
-                reason: e.to_string(),
-            })
+        let planned = CatalogWrite {
+            write,
+            path: self.dir.join("catalog.json"),
+            old: self.file.clone(),
+            next,
+            fault_hook: self.fault_hook.clone(),
         };
-        let bytes = encode(&next)?;
-        let written = fault::guard(self.fault_hook.as_ref(), write, || {
-            fsutil::write_atomic(&path, &bytes)
-        });
-        if let Err(source) = written {
-            // A failure after the rename leaves the new file: put the old one back. Only
-            // if that fails too, the new catalog stands, and memory follows the disk.
-            let old = encode(&self.file)?;
-            let exists = path.exists();
-            if !fsutil::undo_atomic(&path, &bytes, exists.then_some(old.as_slice())) {
-                return Err(CatalogError::Io { path, source });
-            }
-        }
-        self.file = next;
-        Ok(out)
+        Ok((out, planned))
+    }
+
+    /// Shows a written change in memory. It must have been planned from the catalog as it
+    /// is: no other change adopted since.
+    pub fn adopt(&mut self, write: CatalogWrite) {
+        debug_assert!(
+            Arc::ptr_eq(&write.old, &self.file),
+            "a catalog write was planned before another change was adopted"
+        );
+        self.file = Arc::new(write.next);
     }
 
     /// Directory holding the segments of task `task_id` of collection `collection_id`.
@@ -128,12 +127,24 @@ impl Catalog {
         schema: CollectionSchema,
     ) -> Result<&Collection, CatalogError> {
         let name = schema.name.clone();
+        let planned = self.plan_create_collection(schema)?;
+        planned.apply()?;
+        self.adopt(planned);
+        self.collection(&name)
+    }
+
+    /// Plans [`create_collection`](Catalog::create_collection) (see [`CatalogWrite`]).
+    pub fn plan_create_collection(
+        &self,
+        schema: CollectionSchema,
+    ) -> Result<CatalogWrite, CatalogError> {
+        let name = schema.name.clone();
         let partitions = if schema.partition_key_index().is_some() {
             schema.key_partition_names()
         } else {
             vec![DEFAULT_PARTITION.to_string()]
         };
-        self.change(DurableWrite::CatalogCreateCollection, |file| {
+        let ((), planned) = self.plan(DurableWrite::CatalogCreateCollection, |file| {
             if file.collections.contains_key(&name) {
                 return Err(CatalogError::CollectionExists(name.clone()));
             }
@@ -154,12 +165,23 @@ impl Catalog {
             file.collections.insert(name.clone(), c);
             Ok(())
         })?;
-        self.collection(&name)
+        Ok(planned)
     }
 
     /// Removes a collection from the catalog; returns it so its files can be deleted.
     pub fn drop_collection(&mut self, name: &str) -> Result<Collection, CatalogError> {
-        self.change(DurableWrite::CatalogDropCollection, |file| {
+        let (c, planned) = self.plan_drop_collection(name)?;
+        planned.apply()?;
+        self.adopt(planned);
+        Ok(c)
+    }
+
+    /// Plans [`drop_collection`](Catalog::drop_collection) (see [`CatalogWrite`]).
+    pub fn plan_drop_collection(
+        &self,
+        name: &str,
+    ) -> Result<(Collection, CatalogWrite), CatalogError> {
+        self.plan(DurableWrite::CatalogDropCollection, |file| {
             file.collections
                 .remove(name)
                 .ok_or_else(|| CatalogError::CollectionNotFound(name.to_string()))
@@ -185,13 +207,25 @@ impl Catalog {
         collection: &str,
         partition: &str,
     ) -> Result<(), CatalogError> {
+        let planned = self.plan_create_partition(collection, partition)?;
+        planned.apply()?;
+        self.adopt(planned);
+        Ok(())
+    }
+
+    /// Plans [`create_partition`](Catalog::create_partition) (see [`CatalogWrite`]).
+    pub fn plan_create_partition(
+        &self,
+        collection: &str,
+        partition: &str,
+    ) -> Result<CatalogWrite, CatalogError> {
         crate::schema::check_partition_name(partition).map_err(|reason| {
             CatalogError::InvalidName {
                 name: partition.to_string(),
                 reason,
             }
         })?;
-        self.change(DurableWrite::CatalogCreatePartition, |file| {
+        let ((), planned) = self.plan(DurableWrite::CatalogCreatePartition, |file| {
             let c = file
                 .collections
                 .get_mut(collection)
@@ -210,7 +244,8 @@ impl Catalog {
                 segments: Vec::new(),
             });
             Ok(())
-        })
+        })?;
+        Ok(planned)
     }
 
     /// Makes a task's segments visible, all at once. Committing a task twice is a no-op.
@@ -230,13 +265,27 @@ impl Catalog {
         collection: &str,
         tasks: Vec<(u64, Vec<(String, VisibleSegment)>)>,
     ) -> Result<(), CatalogError> {
+        if let Some(planned) = self.plan_commit_tasks(collection, tasks)? {
+            planned.apply()?;
+            self.adopt(planned);
+        }
+        Ok(())
+    }
+
+    /// Plans [`commit_tasks`](Catalog::commit_tasks) (see [`CatalogWrite`]); `None` when
+    /// every task is committed already.
+    pub fn plan_commit_tasks(
+        &self,
+        collection: &str,
+        tasks: Vec<(u64, Vec<(String, VisibleSegment)>)>,
+    ) -> Result<Option<CatalogWrite>, CatalogError> {
         let c = self.collection(collection)?;
         let tasks: Vec<_> = tasks
             .into_iter()
             .filter(|(id, _)| !c.committed_tasks.contains(id))
             .collect();
         if tasks.is_empty() {
-            return Ok(());
+            return Ok(None);
         }
         for (partition, _) in tasks.iter().flat_map(|(_, segs)| segs) {
             if c.partition(partition).is_none() {
@@ -246,7 +295,7 @@ impl Catalog {
                 });
             }
         }
-        self.change(DurableWrite::CatalogCommit, |file| {
+        let ((), planned) = self.plan(DurableWrite::CatalogCommit, |file| {
             let c = file
                 .collections
                 .get_mut(collection)
@@ -260,7 +309,8 @@ impl Catalog {
                 c.committed_tasks.insert(task_id);
             }
             Ok(())
-        })
+        })?;
+        Ok(Some(planned))
     }
 
     /// Whether task `task_id`'s segments are visible in `collection`.

@@ -87,6 +87,10 @@ pub enum Command {
         /// CSV: a cell equal to this is null (default: the empty cell).
         #[arg(long, value_name = "K")]
         null_key: Option<String>,
+        /// Repeating an import with the same key returns its first task instead of
+        /// importing again (the same key with other files or options is refused).
+        #[arg(long, value_name = "KEY")]
+        idempotency_key: Option<String>,
         /// Files, relative to the storage root.
         #[arg(required = true)]
         files: Vec<String>,

@@ -94,7 +94,8 @@ fn engine_kind(e: &EngineError) -> Kind {
             _ => Kind::Io,
         },
         EngineError::Locked { .. } => Kind::Locked,
-        EngineError::TaskState { .. } => Kind::Conflict,
+        EngineError::TaskState { .. } | EngineError::JobState { .. } => Kind::Conflict,
+        EngineError::InvalidOption { .. } | EngineError::IdempotencyConflict { .. } => Kind::Usage,
         EngineError::Schema(_)
         | EngineError::Query(_)
         | EngineError::InvalidRequest(_)

@@ -26,6 +26,7 @@ pub(super) fn run(cli: &Cli, b: &Backend) -> Result<ExitCode> {
         detach,
         sep,
         null_key,
+        idempotency_key,
         files,
     } = &cli.command
     else {
@@ -45,6 +46,7 @@ pub(super) fn run(cli: &Cli, b: &Backend) -> Result<ExitCode> {
                 partition: partition.clone(),
                 files: files.clone(),
                 options,
+                idempotency_key: idempotency_key.clone(),
             };
             let id = c.import(&body)?;
             if *detach {
@@ -76,6 +78,7 @@ pub(super) fn run(cli: &Cli, b: &Backend) -> Result<ExitCode> {
             options.null_key = null_key.clone();
             let mut req = ImportRequest::new(collection, files.clone()).options(options);
             req.partition = partition.clone();
+            req.idempotency_key = idempotency_key.clone();
             let id = engine.import(req)?;
             if !cli.quiet && !cli.json {
                 note(&format!("task {id} queued"));
@@ -119,15 +122,24 @@ fn follow_local(engine: &Engine, id: u64, quiet: bool) -> Result<Value> {
             progress.finish();
             return Ok(rec.to_json());
         }
-        progress.update(&Status {
-            phase: rec.state.name().to_string(),
-            percent: u64::from(rec.progress),
-            // The ledger knows rows once written; the engine's live counts come with
-            // `Engine::progress` (issue 14's lock branch).
-            rows: Some(rec.row_count).filter(|n| *n > 0),
-            total_rows: None,
-            bytes: None,
-        });
+        let status = match engine.progress(id) {
+            // Live counts from memory while this process runs it.
+            Some(live) => Status {
+                phase: live.phase.name().to_string(),
+                percent: u64::from(rec.progress),
+                rows: Some(live.rows),
+                total_rows: None,
+                bytes: Some((live.bytes_read, live.bytes_total)),
+            },
+            None => Status {
+                phase: rec.state.name().to_string(),
+                percent: u64::from(rec.progress),
+                rows: None,
+                total_rows: None,
+                bytes: None,
+            },
+        };
+        progress.update(&status);
     }
 }
 

@@ -23,12 +23,15 @@ impl Write for Stderr {
     }
 }
 
-/// The level `-q`, `-v` or the options give.
-pub fn level(quiet: bool, verbose: bool, o: &LogOptions) -> LogLevel {
+/// The level `-q`, `-v` or the options give. `given`: whether `log.level` was set; if not,
+/// a server logs at `info` and a one-shot command at `warn` (its output and progress already
+/// say what happened).
+pub fn level(quiet: bool, verbose: bool, o: &LogOptions, given: bool, serve: bool) -> LogLevel {
     match (quiet, verbose) {
         (true, _) => LogLevel::Error,
         (_, true) => LogLevel::Debug.max(o.level),
-        _ => o.level,
+        _ if given || serve => o.level,
+        _ => LogLevel::Warn,
     }
 }
 

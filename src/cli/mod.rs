@@ -72,7 +72,9 @@ fn local_only(command: &Command) -> Option<&'static str> {
 
 fn run_command(cli: Cli) -> Result<ExitCode> {
     let mut opts = settings::resolve(&cli)?;
-    let level = logs::level(cli.quiet, cli.verbose, &opts.log);
+    let serving = matches!(cli.command, Command::Serve { .. });
+    let given = settings::log_level_given(&cli)?;
+    let level = logs::level(cli.quiet, cli.verbose, &opts.log, given, serving);
     logs::init(level, opts.log.format);
     if let Some(url) = &cli.server {
         if let Some(name) = local_only(&cli.command) {

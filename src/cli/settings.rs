@@ -89,6 +89,17 @@ fn from_env() -> Given {
         .collect()
 }
 
+/// Whether `log.level` is given (flag, `VECLOAD_LOG_LEVEL` or the config file) rather than
+/// defaulted: one-shot commands then log at that level, not at their quieter default.
+pub fn log_level_given(cli: &Cli) -> Result<bool> {
+    let level = |g: &Given| g.iter().any(|(s, _)| s.key() == "log.level");
+    Ok(level(&cli.given)
+        || (cli.config.as_deref())
+            .map(config::load)
+            .transpose()?
+            .is_some_and(|f| level(&f)))
+}
+
 /// Sets each key in whichever options hold it.
 fn apply(
     given: &Given,

@@ -95,6 +95,8 @@ pub struct ImportBody {
     pub files: Vec<String>,
     /// `options` (strings: `sep`, `nullkey`, ...).
     pub options: serde_json::Map<String, Value>,
+    /// Sent as the `Idempotency-Key` header.
+    pub idempotency_key: Option<String>,
 }
 
 /// A search (`entities/search`) of one vector.
@@ -288,7 +290,15 @@ impl Client {
         if !req.options.is_empty() {
             body["options"] = Value::Object(req.options.clone());
         }
-        let v = self.post("jobs/import/create", &body)?;
+        let path = "/v2/vectordb/jobs/import/create";
+        let mut http = self
+            .http
+            .post(format!("{}{path}", self.base))
+            .json_body(&body);
+        if let Some(key) = &req.idempotency_key {
+            http = http.header("Idempotency-Key", key);
+        }
+        let v = self.send(http, path)?;
         let id = v.get("jobId").and_then(|id| match id {
             Value::String(s) => s.parse().ok(),
             id => id.as_u64(),

@@ -79,7 +79,8 @@ impl Engine {
     /// are settled): removes orphaned files and directories and temp files, then checks
     /// again. Returns the paths removed and the final report.
     pub fn repair(&self) -> (Vec<PathBuf>, CheckReport) {
-        let _st = self.inner.lock();
+        // Held so that no task starts or ends while its folder is judged.
+        let _w = self.inner.writer();
         let dir = self.data_dir();
         let mut removed = Vec::new();
         for p in scan(dir, None).problems.iter().filter(|p| p.removable()) {

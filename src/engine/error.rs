@@ -33,6 +33,25 @@ pub enum EngineError {
     /// The import request breaks a rule; nothing was queued.
     #[error("invalid import request: {0}")]
     InvalidRequest(String),
+    /// An import option is refused (unknown, not supported yet, or a bad value); nothing was
+    /// queued.
+    #[error("invalid import option \"{key}\": {why}")]
+    InvalidOption {
+        /// The option.
+        key: String,
+        /// Why.
+        why: String,
+    },
+    /// An idempotency key reused with a different request.
+    #[error(
+        "idempotency key \"{key}\" was used by import {id} with a different request (collection, partition, files or options); use a new key"
+    )]
+    IdempotencyConflict {
+        /// The key.
+        key: String,
+        /// The job (or task) it made.
+        id: u64,
+    },
     /// A file is over `import.max_file_size`.
     #[error("the file '{path}' size {size} bytes exceeds the maximum size: {max} bytes")]
     FileTooLarge {
@@ -70,6 +89,16 @@ pub enum EngineError {
     TaskState {
         /// Task id.
         id: u64,
+        /// Its state name.
+        state: &'static str,
+        /// What was refused.
+        what: &'static str,
+    },
+    /// The job is not in a state that allows the call (abort of a Completed job).
+    #[error("import job {job} is {state}: {what}")]
+    JobState {
+        /// Job id.
+        job: u64,
         /// Its state name.
         state: &'static str,
         /// What was refused.

@@ -11,9 +11,15 @@ pub(crate) enum TaskFailure {
     /// A user cancelled it.
     #[error("cancelled")]
     Cancelled,
+    /// Its job was aborted (REST `jobs/import/abort`).
+    #[error("aborted")]
+    Aborted,
     /// It ran past `import.task_expiration_s`.
     #[error("the import task timed out after {0} s")]
     TimedOut(u64),
+    /// Its job's `timeout` option (milliseconds) passed since the job was created.
+    #[error("the import job timed out: its timeout option ({}s) passed since it was created", *.0 as f64 / 1000.0)]
+    JobTimedOut(u64),
     /// The engine shut down while it ran.
     #[error("stopped: the engine shut down")]
     Shutdown,

@@ -1,48 +1,11 @@
 //! Queuing imports: [`ImportRequest`] (collection, partition, files, options) and
 //! [`Engine::import`], with `do_bulk_insert` as its shorthand.
 
-use super::{Engine, EngineError, request};
+use super::{Engine, EngineError, TaskOptions, idempotency, request};
 use crate::ledger::TaskId;
 use crate::parse::csv::CsvOptions;
 use crate::parse::format::FileKind;
 use crate::source::Storage;
-
-/// Options of one import request.
-///
-/// The CSV options `sep` and `null_key` exist; the other options of the request API
-/// (`on_error`, `max_errors`, `dry_run`, `timeout`, `auto_commit`, `idempotency_key`) join
-/// as fields with their defaults. Build it with [`TaskOptions::default`] and its setters, so
-/// that a caller keeps compiling as fields are added.
-///
-/// ```
-/// use vecload::TaskOptions;
-///
-/// let opts = TaskOptions::default().sep(";").null_key("NULL");
-/// assert_eq!(opts.sep.as_deref(), Some(";"));
-/// ```
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-#[non_exhaustive]
-pub struct TaskOptions {
-    /// CSV files: the separator between cells, one ASCII character other than NUL, CR, LF
-    /// and `"` (`None`: `,`). Checked when the request is made.
-    pub sep: Option<String>,
-    /// CSV files: a cell equal to this is null (`None`: the empty string).
-    pub null_key: Option<String>,
-}
-
-impl TaskOptions {
-    /// Sets the CSV separator.
-    pub fn sep(mut self, sep: impl Into<String>) -> TaskOptions {
-        self.sep = Some(sep.into());
-        self
-    }
-
-    /// Sets the CSV null key.
-    pub fn null_key(mut self, key: impl Into<String>) -> TaskOptions {
-        self.null_key = Some(key.into());
-        self
-    }
-}
 
 /// One import: where the rows go, which files, and how.
 ///
@@ -73,6 +36,9 @@ pub struct ImportRequest {
     pub job: bool,
     /// Options of the request.
     pub options: TaskOptions,
+    /// An idempotency key: the same key with the same request returns the first import's id
+    /// (also after a restart); with another request it is refused.
+    pub idempotency_key: Option<String>,
 }
 
 impl ImportRequest {
@@ -88,6 +54,7 @@ impl ImportRequest {
             units: vec![files.into_iter().map(Into::into).collect()],
             job: false,
             options: TaskOptions::default(),
+            idempotency_key: None,
         }
     }
 
@@ -99,12 +66,19 @@ impl ImportRequest {
             units,
             job: true,
             options: TaskOptions::default(),
+            idempotency_key: None,
         }
     }
 
     /// Sets the target partition.
     pub fn partition(mut self, partition: impl Into<String>) -> ImportRequest {
         self.partition = Some(partition.into());
+        self
+    }
+
+    /// Sets the idempotency key.
+    pub fn idempotency_key(mut self, key: impl Into<String>) -> ImportRequest {
+        self.idempotency_key = Some(key.into());
         self
     }
 
@@ -133,29 +107,42 @@ impl Engine {
             let partition = req.partition.as_deref();
             request::check(&self.inner, st, &req.collection, partition, &req.units)
         };
-        check(&self.inner.lock())?;
-        request::check_files(&self.inner, &req.units)?;
-        let mut st = self.inner.lock();
-        let partition = check(&st)?;
-        // A job is named by its first task's id.
-        let job_id = req.job.then(|| st.ledger.next_task_id());
-        let now = crate::ledger::now_unix();
-        let mut batch = st.ledger.batch();
-        let mut ids = Vec::with_capacity(req.units.len());
-        let TaskOptions { sep, null_key } = req.options;
-        for files in req.units {
-            let id = batch.create(&req.collection, &partition, files, job_id, now)?;
-            if sep.is_some() || null_key.is_some() {
-                // A queued task runs later, maybe after a restart: its record keeps them.
-                batch.update(id, |r| {
-                    r.sep = sep.clone();
-                    r.null_key = null_key.clone();
-                })?;
+        {
+            let st = self.inner.lock();
+            if let Some(id) = idempotency::repeated(&st.ledger, &req)? {
+                return Ok(id);
             }
-            ids.push(id);
+            check(&st)?;
         }
-        batch.commit()?;
-        drop(st);
+        request::check_files(&self.inner, &req.units)?;
+        let w = self.inner.writer();
+        let partition = {
+            let st = self.inner.lock();
+            // Again under the writer lock: a concurrent request with the same key.
+            if let Some(id) = idempotency::repeated(&st.ledger, &req)? {
+                return Ok(id);
+            }
+            check(&st)?
+        };
+        let now = crate::ledger::now_unix();
+        let key = req.idempotency_key.as_deref();
+        let options = &req.options;
+        let (ids, job_id) = self.inner.change_ledger(&w, |batch| {
+            // A job is named by its first task's id.
+            let job_id = req.job.then(|| batch.next_task_id());
+            let mut ids = Vec::with_capacity(req.units.len());
+            for files in &req.units {
+                let id = batch.create(&req.collection, &partition, files.clone(), job_id, now)?;
+                if *options != TaskOptions::default() || key.is_some() {
+                    // A queued task runs later, maybe after a restart: its record keeps them.
+                    batch.update(id, |r| idempotency::record_options(r, options, key))?;
+                }
+                ids.push(id);
+            }
+            Ok::<_, EngineError>((ids, job_id))
+        })?;
+        drop(w);
+        super::events::queued(&ids, job_id, &req.collection, &partition);
         for id in &ids {
             let _ = queue.send(*id);
         }

@@ -1,7 +1,9 @@
 //! REST import jobs (docs/http-api.md): a job holds one task per unit of its files,
 //! its state is derived from its tasks, and its tasks commit together.
 
-use super::{Engine, EngineError, ImportRequest};
+use std::time::{Duration, Instant};
+
+use super::{Engine, EngineError, ImportRequest, runner};
 use crate::ledger::{TaskRecord, TaskState};
 
 /// A job's derived state, with Milvus RESTful v2 names.
@@ -132,6 +134,47 @@ impl Engine {
         Ok(JobView::from_tasks(job_id, tasks))
     }
 
+    /// Aborts job `job_id` (REST `jobs/import/abort`): every unfinished task of it fails with
+    /// reason "aborted", its files removed, so nothing of it becomes visible; returns the job
+    /// once it has settled. A Failed job is returned unchanged; a Completed one (also one
+    /// whose commit won the race) is refused naming its state.
+    pub fn abort_job(&self, job_id: u64) -> Result<JobView, EngineError> {
+        let view = self.get_job(job_id)?;
+        match view.state {
+            JobState::Completed => return Err(completed(job_id)),
+            JobState::Failed => return Ok(view),
+            JobState::Pending | JobState::Importing => {}
+        }
+        let ids: Vec<u64> = view.tasks.iter().map(|t| t.id).collect();
+        runner::abort(&self.inner, &ids);
+        let view = self.wait_job(job_id, Duration::from_secs(60))?;
+        if view.state == JobState::Completed {
+            return Err(completed(job_id));
+        }
+        Ok(view)
+    }
+
+    /// Waits until no task of job `job_id` is Pending, Started or Persisted, or `timeout`
+    /// passes; returns the job.
+    pub fn wait_job(&self, job_id: u64, timeout: Duration) -> Result<JobView, EngineError> {
+        let deadline = Instant::now() + timeout;
+        let mut st = self.inner.lock();
+        loop {
+            let busy = (st.ledger.list(None, None).into_iter())
+                .filter(|t| t.job_id == Some(job_id))
+                .any(|t| !t.state.is_failed() && t.state != TaskState::Completed);
+            let now = Instant::now();
+            if !busy || now >= deadline {
+                drop(st);
+                return self.get_job(job_id);
+            }
+            let wait = Duration::from_millis(200).min(deadline - now);
+            st = (self.inner.changed.wait_timeout(st, wait))
+                .map(|(g, _)| g)
+                .unwrap_or_else(|p| p.into_inner().0);
+        }
+    }
+
     /// Jobs, oldest first, of one collection or all.
     pub fn list_jobs(&self, collection: Option<&str>) -> Result<Vec<JobView>, EngineError> {
         let st = self.inner.lock();
@@ -149,5 +192,13 @@ impl Engine {
             .into_iter()
             .map(|(id, tasks)| JobView::from_tasks(id, tasks))
             .collect())
+    }
+}
+
+fn completed(job: u64) -> EngineError {
+    EngineError::JobState {
+        job,
+        state: JobState::Completed.name(),
+        what: "a completed job cannot be aborted",
     }
 }

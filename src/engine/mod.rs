@@ -6,16 +6,22 @@
 
 mod check;
 mod error;
+mod events;
 mod failure;
+mod idempotency;
 mod import;
 mod jobs;
+mod monitor;
 mod options;
+mod progress;
 mod read;
 mod reader;
 mod recovery;
 mod request;
 mod runner;
 mod setting;
+mod task_options;
+mod writer;
 
 use std::collections::HashMap;
 use std::fs::File;
@@ -28,14 +34,16 @@ use crossbeam_channel::Sender;
 
 pub use check::{CheckReport, Problem, check};
 pub use error::EngineError;
-pub use import::{ImportRequest, TaskOptions};
+pub use import::ImportRequest;
 pub use jobs::{JobState, JobView};
 pub use options::{
     EngineOptions, ImportOptions, JsonParser, LogFormat, LogLevel, LogOptions, ServerOptions,
     StorageOptions, settings,
 };
+pub use progress::{FileProgress, LiveProgress, TaskPhase};
 pub use reader::Reader;
 pub use setting::{Setting, SettingError, ValueKind};
+pub use task_options::{TaskOptions, parse_go_duration};
 
 use crate::catalog::{Catalog, Collection};
 use crate::fault::DurableWrite;
@@ -43,7 +51,7 @@ use crate::ledger::{Ledger, TaskRecord, TaskState};
 use crate::schema::{CollectionSchema, limits};
 use runner::Running;
 
-/// Catalog and ledger, changed together under one lock.
+/// Catalog and ledger in memory, as on disk (see [`writer`] for how they change).
 pub(crate) struct State {
     pub catalog: Catalog,
     pub ledger: Ledger,
@@ -52,6 +60,9 @@ pub(crate) struct State {
 pub(crate) struct Inner {
     pub data_dir: PathBuf,
     pub opts: EngineOptions,
+    /// Held by every change, across its I/O ([`writer`]).
+    writer: Mutex<()>,
+    /// Memory only: held for one memory operation at a time.
     pub state: Mutex<State>,
     /// Signalled on every task state change.
     pub changed: Condvar,
@@ -64,6 +75,20 @@ pub(crate) struct Inner {
 }
 
 impl Inner {
+    pub fn new(data_dir: PathBuf, opts: EngineOptions, state: State) -> Inner {
+        Inner {
+            data_dir,
+            opts,
+            writer: Mutex::new(()),
+            state: Mutex::new(state),
+            changed: Condvar::new(),
+            running: Mutex::new(HashMap::new()),
+            unwritten: Mutex::new(HashMap::new()),
+            shutdown: false.into(),
+        }
+    }
+
+    /// The state lock: memory only, never held across I/O.
     pub fn lock(&self) -> MutexGuard<'_, State> {
         self.state
             .lock()
@@ -111,15 +136,7 @@ impl Engine {
             catalog: Catalog::open(&data_dir)?.with_fault_hook(hook.clone()),
             ledger: Ledger::open(&data_dir)?.with_fault_hook(hook.clone()),
         };
-        let inner = Arc::new(Inner {
-            data_dir,
-            opts,
-            state: Mutex::new(state),
-            changed: Condvar::new(),
-            running: Mutex::new(HashMap::new()),
-            unwritten: Mutex::new(HashMap::new()),
-            shutdown: false.into(),
-        });
+        let inner = Arc::new(Inner::new(data_dir, opts, state));
         let pending = recovery::recover(&inner)?;
         let (tx, rx) = crossbeam_channel::unbounded::<u64>();
         for id in pending.into_iter().filter(|_| inner.opts.run_pending) {
@@ -140,7 +157,7 @@ impl Engine {
         let monitor_inner = inner.clone();
         let t = std::thread::Builder::new()
             .name("vecload-monitor".into())
-            .spawn(move || runner::monitor(&monitor_inner))
+            .spawn(move || monitor::monitor(&monitor_inner))
             .map_err(|source| EngineError::Io {
                 path: inner_path(),
                 source,
@@ -177,10 +194,14 @@ impl Engine {
     /// (`partitionsNum`, fields, dim) and a 65,537th collection.
     pub fn create_collection(&self, schema: CollectionSchema) -> Result<(), EngineError> {
         schema.check_limits()?;
-        let mut st = self.inner.lock();
-        let n = st.catalog.collections().count();
-        limits::check("collections", n + 1, limits::MAX_COLLECTIONS)?;
-        st.catalog.create_collection(schema)?;
+        let w = self.inner.writer();
+        let write = {
+            let st = self.inner.lock();
+            let n = st.catalog.collections().count();
+            limits::check("collections", n + 1, limits::MAX_COLLECTIONS)?;
+            st.catalog.plan_create_collection(schema)?
+        };
+        self.inner.write_catalog(&w, write)?;
         Ok(())
     }
 
@@ -195,7 +216,8 @@ impl Engine {
 
     /// Drops a collection and deletes its segments. Refused while one of its tasks runs.
     pub fn drop_collection(&self, name: &str) -> Result<(), EngineError> {
-        let mut st = self.inner.lock();
+        let w = self.inner.writer();
+        let st = self.inner.lock();
         let busy = st.ledger.list(Some(name), None).into_iter().find(|t| {
             matches!(
                 t.state,
@@ -209,8 +231,14 @@ impl Engine {
                 what: "cannot drop a collection with unfinished imports",
             });
         }
-        let c = st.catalog.drop_collection(name)?;
+        let (c, write) = st.catalog.plan_drop_collection(name)?;
         let dir = st.catalog.collection_dir(c.id);
+        drop(st);
+        self.inner.write_catalog(&w, write)?;
+        // Collection ids are never reused, and no task of it is left: its folder is no
+        // one's, and is deleted after the writer is released (recovery removes what a crash
+        // leaves of it).
+        drop(w);
         let hook = self.inner.opts.fault_hook.as_ref();
         crate::fault::guard(hook, DurableWrite::RemoveDir, || {
             crate::fsutil::remove_dir_durable(&dir)
@@ -230,16 +258,20 @@ impl Engine {
 
     /// Creates a partition; a collection holds at most 1024, `_default` included.
     pub fn create_partition(&self, collection: &str, partition: &str) -> Result<(), EngineError> {
-        let mut st = self.inner.lock();
-        let c = st.catalog.collection(collection)?;
-        if c.partition(partition).is_none() {
-            limits::check(
-                "partitions per collection",
-                c.partitions.len() + 1,
-                limits::MAX_PARTITIONS_PER_COLLECTION,
-            )?;
-        }
-        st.catalog.create_partition(collection, partition)?;
+        let w = self.inner.writer();
+        let write = {
+            let st = self.inner.lock();
+            let c = st.catalog.collection(collection)?;
+            if c.partition(partition).is_none() {
+                limits::check(
+                    "partitions per collection",
+                    c.partitions.len() + 1,
+                    limits::MAX_PARTITIONS_PER_COLLECTION,
+                )?;
+            }
+            st.catalog.plan_create_partition(collection, partition)?
+        };
+        self.inner.write_catalog(&w, write)?;
         Ok(())
     }
 
@@ -311,7 +343,7 @@ impl Engine {
         }
     }
 
-    /// Holds the engine's lock for `d` (tests of what waits for it).
+    /// Holds the engine's state lock (the one readers take) for `d` (tests of what waits for it).
     #[cfg(test)]
     pub(crate) fn hold_lock(&self, d: Duration) {
         let _st = self.inner.lock();
@@ -329,6 +361,10 @@ impl Engine {
 mod fault_tests;
 #[cfg(test)]
 mod lock_tests;
+#[cfg(test)]
+mod log_tests;
+#[cfg(test)]
+mod stall_tests;
 
 fn inner_path() -> PathBuf {
     PathBuf::from("<thread>")

@@ -1,4 +1,4 @@
-//! Reading a collection back: counts, snapshots of its visible segments, and the queries
+//! Reading back: a task's rejects file, a collection's counts, snapshots of its visible segments, and the queries
 //! and searches of [`crate::query`] run over a snapshot.
 
 use serde_json::{Map, Value};
@@ -26,6 +26,22 @@ impl Engine {
     ) -> Result<Vec<Map<String, Value>>, EngineError> {
         let snap = self.snapshot(collection)?;
         Ok(query::query(&snap, req)?)
+    }
+
+    /// The rejects file of task `id` (`rejects/<id>.jsonl` in the data directory, JSON
+    /// Lines): empty when the task rejected no row. An unknown task is refused.
+    pub fn rejects(&self, id: u64) -> Result<Vec<u8>, EngineError> {
+        self.get_bulk_insert_state(id)?;
+        let path = self
+            .inner
+            .data_dir
+            .join("rejects")
+            .join(format!("{id}.jsonl"));
+        match std::fs::read(&path) {
+            Ok(bytes) => Ok(bytes),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Vec::new()),
+            Err(source) => Err(EngineError::Io { path, source }),
+        }
     }
 
     /// The rows of `collection` nearest to `req.vector`, best first.

@@ -8,9 +8,9 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 use super::failure::TaskFailure;
-use super::{EngineError, Inner, runner};
+use super::{EngineError, Inner, events, runner};
 use crate::fault::DurableWrite;
-use crate::ledger::{TaskState, now_unix};
+use crate::ledger::{LedgerError, TaskState, now_unix};
 
 /// Takes the data directory's lock and writes our PID into it.
 pub(super) fn lock_dir(dir: &Path) -> Result<File, EngineError> {
@@ -113,7 +113,14 @@ pub(super) fn recover(inner: &Inner) -> Result<Vec<u64>, EngineError> {
         };
         match t.state {
             TaskState::Pending | TaskState::Completed | TaskState::FailedAndCleaned => {}
-            TaskState::Started => runner::fail(inner, t.id, TaskFailure::Restarted),
+            TaskState::Started => {
+                events::recovered(
+                    t.id,
+                    "Started",
+                    "failing it: the process ended while it ran",
+                );
+                runner::fail(inner, t.id, TaskFailure::Restarted);
+            }
             TaskState::Persisted => {
                 let complete = dir.as_ref().is_some_and(|d| {
                     t.segments.iter().all(|s| {
@@ -123,21 +130,27 @@ pub(super) fn recover(inner: &Inner) -> Result<Vec<u64>, EngineError> {
                 });
                 let done = inner.lock().catalog.is_committed(&t.collection, t.id);
                 if done || complete {
+                    let action = "completing its commit: its segments are complete";
+                    events::recovered(t.id, "Persisted", action);
                     if let Err(why) = runner::finish_commit(inner, t.id, &t.collection) {
                         let why = TaskFailure::RestartedCommitFailed(Box::new(why));
                         runner::fail(inner, t.id, why);
                     }
                 } else {
+                    let action = "failing it: its segments are incomplete";
+                    events::recovered(t.id, "Persisted", action);
                     runner::fail(inner, t.id, TaskFailure::RestartedIncomplete);
                 }
             }
             TaskState::Failed => {
-                let mut st = inner.lock();
+                events::recovered(t.id, "Failed", "removing its files");
+                let w = inner.writer();
                 let cleaned = dir.as_deref().is_none_or(|d| remove_dir(inner, d).is_ok());
                 if cleaned {
-                    let _ = st
-                        .ledger
-                        .transition(t.id, TaskState::FailedAndCleaned, None);
+                    let _ = inner.change_ledger(&w, |b| {
+                        b.transition(t.id, TaskState::FailedAndCleaned, None)?;
+                        Ok::<_, LedgerError>(())
+                    });
                 }
             }
         }
@@ -145,30 +158,38 @@ pub(super) fn recover(inner: &Inner) -> Result<Vec<u64>, EngineError> {
     remove_strays(inner)?;
     apply_retention(inner);
     let st = inner.lock();
-    Ok(st
-        .ledger
-        .list(None, None)
-        .iter()
-        .filter(|t| t.state == TaskState::Pending)
-        .map(|t| t.id)
-        .collect())
+    let pending = st.ledger.in_states(&[TaskState::Pending]);
+    events::recovery_done(st.ledger.list(None, None).len(), pending.len());
+    Ok(pending)
 }
 
 /// Removes segment directories that no committed or pending task owns (a crash between
 /// writing files and recording them, or a dropped collection).
 fn remove_strays(inner: &Inner) -> Result<(), EngineError> {
-    let st = inner.lock();
+    let _w = inner.writer();
+    // What owns a folder, read once: nothing changes while the writer lock is held.
+    let (collections, unfinished) = {
+        let st = inner.lock();
+        let collections: Vec<(u64, BTreeSet<u64>)> = (st.catalog.collections())
+            .map(|c| (c.id, c.committed_tasks.clone()))
+            .collect();
+        let unfinished: BTreeSet<u64> =
+            (st.ledger
+                .in_states(&[TaskState::Pending, TaskState::Started, TaskState::Persisted]))
+            .into_iter()
+            .collect();
+        (collections, unfinished)
+    };
     let root = inner.data_dir.join("segments");
     let Ok(entries) = std::fs::read_dir(&root) else {
         return Ok(());
     };
-    let live: BTreeSet<u64> = st.catalog.collections().map(|c| c.id).collect();
     for e in entries.flatten() {
         let name = e.file_name().to_string_lossy().to_string();
         let cid = name.strip_prefix('c').and_then(|n| n.parse::<u64>().ok());
-        let Some(c) = cid.and_then(|id| st.catalog.collections().find(|c| c.id == id)) else {
-            if cid.is_none_or(|id| !live.contains(&id)) {
-                let _ = remove_dir(inner, &e.path());
+        let Some((_, committed)) = cid.and_then(|id| collections.iter().find(|c| c.0 == id)) else {
+            if remove_dir(inner, &e.path()).is_ok() {
+                events::stray_removed(&e.path());
             }
             continue;
         };
@@ -178,17 +199,9 @@ fn remove_strays(inner: &Inner) -> Result<(), EngineError> {
         for t in tasks.flatten() {
             let tname = t.file_name().to_string_lossy().to_string();
             let tid = tname.strip_prefix('t').and_then(|n| n.parse::<u64>().ok());
-            let keep = tid.is_some_and(|id| {
-                c.committed_tasks.contains(&id)
-                    || st.ledger.get(id).is_some_and(|r| {
-                        matches!(
-                            r.state,
-                            TaskState::Pending | TaskState::Started | TaskState::Persisted
-                        )
-                    })
-            });
-            if !keep {
-                let _ = remove_dir(inner, &t.path());
+            let keep = tid.is_some_and(|id| committed.contains(&id) || unfinished.contains(&id));
+            if !keep && remove_dir(inner, &t.path()).is_ok() {
+                events::stray_removed(&t.path());
             }
         }
     }
@@ -207,16 +220,18 @@ pub(super) fn remove_dir(inner: &Inner, dir: &Path) -> std::io::Result<()> {
 pub(super) fn apply_retention(inner: &Inner) {
     let now = now_unix();
     let keep = inner.opts.import.task_retention_s;
-    let mut st = inner.lock();
-    let old: Vec<u64> = st
-        .ledger
-        .list(None, None)
-        .into_iter()
+    let w = inner.writer();
+    let old: Vec<u64> = (inner.lock().ledger.list(None, None).into_iter())
         .filter(|t| matches!(t.state, TaskState::Completed | TaskState::FailedAndCleaned))
         .filter(|t| now.saturating_sub(t.create_time) > keep)
         .map(|t| t.id)
         .collect();
     for id in old {
-        let _ = st.ledger.remove(id);
+        let planned = inner.lock().ledger.plan_remove(id);
+        if let Ok(write) = planned
+            && inner.write_ledger(&w, write).is_ok()
+        {
+            events::retained_out(id);
+        }
     }
 }

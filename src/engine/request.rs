@@ -6,7 +6,7 @@ use crate::parse::FilesError;
 use crate::schema::limits;
 
 /// Checks the files of a request of `units` (each one task): their number, their kinds, and
-/// their sizes from `stat` or an object HEAD. I/O: the caller does not hold the engine's lock.
+/// their sizes from `stat` or an object HEAD. I/O: the caller holds neither of the engine's locks.
 pub(super) fn check_files(inner: &Inner, units: &[Vec<String>]) -> Result<(), EngineError> {
     if units.is_empty() {
         return Err(FilesError::Empty.into());
@@ -40,7 +40,7 @@ pub(super) fn check_files(inner: &Inner, units: &[Vec<String>]) -> Result<(), En
 }
 
 /// Checks a request of `units` against the catalog and the queue (no I/O: the caller holds
-/// the engine's lock) and returns the partition name the tasks record (`""` for a
+/// the engine's state lock) and returns the partition name the tasks record (`""` for a
 /// partition-key collection).
 pub(super) fn check(
     inner: &Inner,

@@ -2,17 +2,19 @@
 //! Failed (and FailedAndCleaned once its files are removed). Each state change is one
 //! ledger write, whether it touches one task or every task of a job.
 
-use std::sync::atomic::Ordering;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use crossbeam_channel::{Receiver, RecvTimeoutError};
 
+use super::events;
 use super::failure::TaskFailure;
+use super::writer::Writing;
 use super::{EngineError, Inner};
 use crate::catalog::VisibleSegment;
 use crate::fault::{self, DurableWrite, FaultSite};
-use crate::ledger::{SegmentRef, TaskRecord, TaskState, now_unix};
+use crate::ledger::{LedgerError, SegmentRef, TaskRecord, TaskState, now_unix};
 use crate::parse::csv::CsvOptions;
 use crate::pipeline::{
     self, AllocError, IdAllocator, PipelineError, PipelineOptions, TaskControl, TaskSpec,
@@ -27,7 +29,9 @@ pub(crate) struct Running {
     pub control: Arc<TaskControl>,
     /// When this process recorded it Started: expiration counts from here (a monotonic
     /// clock, never early; a resume starts a new count).
-    started: Instant,
+    pub(super) started: Instant,
+    /// Set once its segments are written: it is being recorded Persisted and committed.
+    pub(super) committing: AtomicBool,
     stop: Mutex<Option<TaskFailure>>,
 }
 
@@ -37,17 +41,20 @@ impl Running {
         Running {
             control: Arc::default(),
             started: Instant::now(),
+            committing: AtomicBool::new(false),
             stop: Mutex::default(),
         }
     }
 
-    /// Stops the task for `why`; the first reason given wins.
-    pub fn stop(&self, why: TaskFailure) {
+    /// Stops the task for `why`; the first reason given wins (then this returns true).
+    pub fn stop(&self, why: TaskFailure) -> bool {
         let mut slot = self.stop.lock().unwrap_or_else(|p| p.into_inner());
+        let first = slot.is_none() && !self.control.is_stopped();
         if slot.is_none() {
             *slot = Some(why);
         }
         self.control.request_stop();
+        first
     }
 
     fn take_stop(&self) -> Option<TaskFailure> {
@@ -73,7 +80,7 @@ struct LedgerIds<'a>(&'a Inner);
 
 impl IdAllocator for LedgerIds<'_> {
     fn alloc(&self, n: u64) -> Result<std::ops::Range<i64>, AllocError> {
-        Ok(self.0.lock().ledger.alloc_ids(n)?)
+        Ok(self.0.alloc_ids(n)?)
     }
 }
 
@@ -81,9 +88,15 @@ impl IdAllocator for LedgerIds<'_> {
 /// to Failed.
 pub(super) fn run_task(inner: &Arc<Inner>, id: u64) {
     let (spec, running) = {
-        let mut st = inner.lock();
-        let Some(rec) = st.ledger.get(id).cloned() else {
-            return;
+        let w = inner.writer();
+        let (rec, c, out_dir) = {
+            let st = inner.lock();
+            let Some(rec) = st.ledger.get(id).cloned() else {
+                return;
+            };
+            let c = st.catalog.collection(&rec.collection).ok().cloned();
+            let out_dir = c.as_ref().map(|c| st.catalog.task_dir(c.id, id));
+            (rec, c, out_dir)
         };
         if rec.state != TaskState::Pending {
             return; // cancelled while queued
@@ -91,25 +104,26 @@ pub(super) fn run_task(inner: &Arc<Inner>, id: u64) {
         let csv = match CsvOptions::new(rec.sep.as_deref(), rec.null_key.as_deref()) {
             Ok(csv) => csv,
             Err(e) => {
-                drop(st);
-                fail(inner, id, TaskFailure::Pipeline(e.into()));
+                fail_under(inner, &w, id, TaskFailure::Pipeline(e.into()));
                 return;
             }
         };
-        let Ok(c) = st.catalog.collection(&rec.collection).cloned() else {
-            drop(st);
-            fail(inner, id, TaskFailure::CollectionDropped);
+        let (Some(c), Some(out_dir)) = (c, out_dir) else {
+            fail_under(inner, &w, id, TaskFailure::CollectionDropped);
             return;
         };
         let now = now_unix();
-        let started =
-            (st.ledger).transition_with(id, TaskState::Started, None, |r| r.start_time = Some(now));
+        let started = inner.change_ledger(&w, |b| {
+            b.transition(id, TaskState::Started, None)?
+                .update(id, |r| r.start_time = Some(now))?;
+            Ok::<_, LedgerError>(())
+        });
         if let Err(e) = started {
             // Still Pending but off the queue: fail it rather than leave it there.
-            drop(st);
-            fail(inner, id, TaskFailure::Start(e));
+            fail_under(inner, &w, id, TaskFailure::Start(e));
             return;
         }
+        events::started(&rec);
         let running = Arc::new(Running::new());
         inner.running_tasks().insert(id, running.clone());
         let partitions = if c.schema.partition_key_index().is_some() {
@@ -123,7 +137,7 @@ pub(super) fn run_task(inner: &Arc<Inner>, id: u64) {
             partitions,
             files: rec.files.clone(),
             root: inner.opts.storage.clone(),
-            out_dir: st.catalog.task_dir(c.id, id),
+            out_dir,
             csv,
         };
         (spec, running)
@@ -160,7 +174,10 @@ pub(super) fn run_task(inner: &Arc<Inner>, id: u64) {
             Ok(out)
         });
     let outcome = match result {
-        Ok(out) => commit(inner, id, &collection, out, started.elapsed().as_secs_f64()),
+        Ok(out) => {
+            running.committing.store(true, Ordering::Relaxed);
+            commit(inner, id, &collection, out, started.elapsed().as_secs_f64())
+        }
         // A stop from outside names its reason; the pipeline only saw the flag.
         Err(e) => Err(running.take_stop().unwrap_or(TaskFailure::Pipeline(e))),
     };
@@ -183,18 +200,22 @@ fn commit(
 ) -> Result<(), TaskFailure> {
     let hook = inner.opts.fault_hook.as_ref();
     fault::at(hook, FaultSite::before(DurableWrite::Persisted)).map_err(TaskFailure::Persist)?;
-    inner
-        .lock()
-        .ledger
-        .transition_with(id, TaskState::Persisted, None, |r| {
-            r.row_count = out.rows;
-            r.id_ranges = out.id_ranges;
-            r.segments = out.segments.iter().map(segment_ref).collect();
-            r.persist_cost = Some(cost);
-            r.progress = 90;
-        })?;
+    let w = inner.writer();
+    let (rows, segments) = (out.rows, out.segments.len());
+    inner.change_ledger(&w, |b| {
+        b.transition(id, TaskState::Persisted, None)?
+            .update(id, |r| {
+                r.row_count = out.rows;
+                r.id_ranges = out.id_ranges;
+                r.segments = out.segments.iter().map(segment_ref).collect();
+                r.persist_cost = Some(cost);
+                r.progress = 90;
+            })?;
+        Ok::<_, LedgerError>(())
+    })?;
+    events::persisted(id, rows, segments, cost);
     fault::at(hook, FaultSite::after(DurableWrite::Persisted)).map_err(TaskFailure::Persist)?;
-    finish_commit(inner, id, collection)
+    finish_commit_under(inner, &w, id, collection)
 }
 
 /// How the ledger lists a segment the pipeline wrote.
@@ -214,13 +235,22 @@ fn segment_ref(s: &SegmentInfo) -> SegmentRef {
 /// the whole job in one catalog write, then completes every task of it in one ledger
 /// write, so a job is all or nothing like a task. A job with a failed task commits nothing.
 pub(super) fn finish_commit(inner: &Inner, id: u64, collection: &str) -> Result<(), TaskFailure> {
-    let mut st = inner.lock();
-    let rec = st
-        .ledger
-        .get(id)
-        .cloned()
-        .ok_or(TaskFailure::RecordVanished)?;
-    let group = job_of(&st.ledger, &rec);
+    finish_commit_under(inner, &inner.writer(), id, collection)
+}
+
+/// [`finish_commit`] by a holder of the writer lock.
+fn finish_commit_under(
+    inner: &Inner,
+    w: &Writing<'_>,
+    id: u64,
+    collection: &str,
+) -> Result<(), TaskFailure> {
+    let (rec, group) = {
+        let st = inner.lock();
+        let rec = (st.ledger.get(id).cloned()).ok_or(TaskFailure::RecordVanished)?;
+        let group = job_of(&st.ledger, &rec);
+        (rec, group)
+    };
     if let (Some(job), Some(failed)) = (rec.job_id, group.iter().find(|t| t.state.is_failed())) {
         return Err(TaskFailure::SiblingFailed {
             task: failed.id,
@@ -231,30 +261,38 @@ pub(super) fn finish_commit(inner: &Inner, id: u64, collection: &str) -> Result<
         .iter()
         .any(|t| t.state != TaskState::Persisted && t.state != TaskState::Completed)
     {
-        return Ok(()); // a sibling is still running; it commits the job when it persists
+        // A sibling is still running; it commits the job when it persists.
+        if let Some(job) = rec.job_id.filter(|_| rec.state == TaskState::Persisted) {
+            events::waiting(id, job);
+        }
+        return Ok(());
     }
     let tasks = group
         .iter()
         .filter(|t| t.state == TaskState::Persisted)
         .map(|t| (t.id, visible_segments(t)))
         .collect();
-    st.catalog.commit_tasks(collection, tasks)?;
-    drop(st);
-    let mut st = inner.lock();
-    let mut batch = st.ledger.batch();
-    for t in &group {
-        // Another runner of the same job may have completed it meanwhile.
-        if batch
-            .get(t.id)
-            .is_some_and(|r| r.state == TaskState::Persisted)
-        {
-            batch
-                .transition(t.id, TaskState::Completed, None)?
-                .update(t.id, |r| r.progress = 100)?;
-        }
+    let planned = inner.lock().catalog.plan_commit_tasks(collection, tasks)?;
+    if let Some(write) = planned {
+        inner.write_catalog(w, write)?;
     }
-    batch.commit()?;
-    drop(st);
+    let completed = inner.change_ledger(w, |batch| {
+        let mut completed = Vec::new();
+        for t in &group {
+            // Another runner of the same job may have completed it meanwhile.
+            if batch
+                .get(t.id)
+                .is_some_and(|r| r.state == TaskState::Persisted)
+            {
+                batch
+                    .transition(t.id, TaskState::Completed, None)?
+                    .update(t.id, |r| r.progress = 100)?;
+                completed.push(t);
+            }
+        }
+        Ok::<_, LedgerError>(completed)
+    })?;
+    completed.into_iter().for_each(events::completed);
     inner.changed.notify_all();
     Ok(())
 }
@@ -299,16 +337,34 @@ fn visible_segments(t: &TaskRecord) -> Vec<(String, VisibleSegment)> {
 ///
 /// This is where a failure becomes the task's reason text.
 pub(super) fn fail(inner: &Inner, id: u64, why: TaskFailure) {
-    let mut st = inner.lock();
-    let Some(rec) = st.ledger.get(id).cloned() else {
-        inner.unwritten_failures().remove(&id);
-        return;
+    fail_under(inner, &inner.writer(), id, why);
+}
+
+/// [`fail`] by a holder of the writer lock: what it reads of the state stays so while it
+/// removes folders (with no state lock) and writes the ledger.
+pub(super) fn fail_under(inner: &Inner, w: &Writing<'_>, id: u64, why: TaskFailure) {
+    let (rec, group, dir) = {
+        let st = inner.lock();
+        let Some(rec) = st.ledger.get(id).cloned() else {
+            drop(st);
+            inner.unwritten_failures().remove(&id);
+            return;
+        };
+        let group = job_of(&st.ledger, &rec);
+        // The collection's committed tasks and the folders of the job's tasks.
+        let dir = (st.catalog.collection(&rec.collection).ok()).map(|c| {
+            let folders: Vec<(u64, std::path::PathBuf)> = (group.iter())
+                .map(|t| (t.id, st.catalog.task_dir(c.id, t.id)))
+                .collect();
+            (c.committed_tasks.clone(), folders)
+        });
+        (rec, group, dir)
     };
     let mut failing = vec![(id, why.to_string())];
     let mut stopping = Vec::new();
     if let Some(job) = rec.job_id {
-        let sibling = TaskFailure::SiblingFailed { task: id, job };
-        for t in job_of(&st.ledger, &rec).iter().filter(|t| t.id != id) {
+        let sibling = sibling_failure(&why, id, job);
+        for t in group.iter().filter(|t| t.id != id) {
             match t.state {
                 TaskState::Pending | TaskState::Persisted => {
                     failing.push((t.id, sibling.to_string()));
@@ -318,76 +374,89 @@ pub(super) fn fail(inner: &Inner, id: u64, why: TaskFailure) {
             }
         }
     }
-    let dir = st
-        .catalog
-        .collection(&rec.collection)
-        .ok()
-        .map(|c| (c.id, c.committed_tasks.clone()));
     let mut removed = Vec::new();
     for (t, _) in &failing {
-        let may_fail = st
-            .ledger
-            .get(*t)
+        let may_fail = (group.iter().find(|r| r.id == *t))
             .is_some_and(|r| crate::ledger::can_move(r.state, TaskState::Failed));
-        let committed = dir.as_ref().is_some_and(|(_, done)| done.contains(t));
+        let committed = dir.as_ref().is_some_and(|(done, _)| done.contains(t));
         if !may_fail || committed {
             continue;
         }
         let gone = match &dir {
-            Some((cid, _)) => {
-                super::recovery::remove_dir(inner, &st.catalog.task_dir(*cid, *t)).is_ok()
-            }
+            Some((_, folders)) => (folders.iter().find(|(f, _)| f == t))
+                .is_none_or(|(_, folder)| super::recovery::remove_dir(inner, folder).is_ok()),
             None => true, // the collection and its files are gone
         };
         removed.push((*t, gone));
     }
-    let mut batch = st.ledger.batch();
-    for (t, reason) in &failing {
-        let Some(&(_, gone)) = removed.iter().find(|(r, _)| r == t) else {
-            continue;
-        };
-        if batch
-            .transition(*t, TaskState::Failed, Some(reason))
-            .is_ok()
-            && gone
-        {
-            let _ = batch.transition(*t, TaskState::FailedAndCleaned, None);
-        }
-    }
     // A failed write leaves the tasks as they were; the monitor writes it again.
-    let written = batch.commit().is_ok();
-    drop(st);
+    let written = inner
+        .change_ledger(w, |batch| {
+            for (t, reason) in &failing {
+                let Some(&(_, gone)) = removed.iter().find(|(r, _)| r == t) else {
+                    continue;
+                };
+                if batch
+                    .transition(*t, TaskState::Failed, Some(reason))
+                    .is_ok()
+                    && gone
+                {
+                    let _ = batch.transition(*t, TaskState::FailedAndCleaned, None);
+                }
+            }
+            Ok::<_, LedgerError>(())
+        })
+        .is_ok();
     {
         let mut unwritten = inner.unwritten_failures();
         for (t, reason) in &failing {
+            let Some(&(_, gone)) = removed.iter().find(|(r, _)| r == t) else {
+                continue;
+            };
             if written {
                 unwritten.remove(t);
-            } else if removed.iter().any(|(r, _)| r == t) {
-                unwritten.entry(*t).or_insert_with(|| reason.clone());
+                events::failed(*t, rec.job_id, reason, gone);
+            } else if !unwritten.contains_key(t) {
+                events::failure_unwritten(*t, reason);
+                unwritten.insert(*t, reason.clone());
             }
         }
     }
     for (t, job) in stopping {
-        if let Some(r) = inner.running_tasks().get(&t) {
-            r.stop(TaskFailure::SiblingFailed { task: id, job });
+        let sibling = sibling_failure(&why, id, job);
+        let reason = sibling.to_string();
+        if let Some(r) = inner.running_tasks().get(&t)
+            && r.stop(sibling)
+        {
+            events::stopping(t, &reason);
         }
     }
     inner.changed.notify_all();
 }
 
+/// Why the other tasks of `job` fail when task `task` fails for `why`: an aborted job's
+/// tasks are all "aborted"; otherwise they name the task that failed.
+fn sibling_failure(why: &TaskFailure, task: u64, job: u64) -> TaskFailure {
+    match why {
+        TaskFailure::Aborted => TaskFailure::Aborted,
+        _ => TaskFailure::SiblingFailed { task, job },
+    }
+}
+
 /// Cancels a Pending task at once, or asks a Started one to stop.
 pub(super) fn cancel(inner: &Inner, id: u64) -> Result<(), EngineError> {
-    let st = inner.lock();
-    let rec = st.ledger.get(id).ok_or(EngineError::TaskNotFound(id))?;
-    match rec.state {
+    let w = inner.writer();
+    let state = inner.lock().ledger.get(id).map(|r| r.state);
+    match state.ok_or(EngineError::TaskNotFound(id))? {
         TaskState::Pending => {
-            drop(st);
-            fail(inner, id, TaskFailure::Cancelled);
+            fail_under(inner, &w, id, TaskFailure::Cancelled);
             Ok(())
         }
         TaskState::Started => {
-            if let Some(r) = inner.running_tasks().get(&id) {
-                r.stop(TaskFailure::Cancelled);
+            if let Some(r) = inner.running_tasks().get(&id)
+                && r.stop(TaskFailure::Cancelled)
+            {
+                events::stopping(id, &TaskFailure::Cancelled.to_string());
             }
             Ok(())
         }
@@ -399,63 +468,30 @@ pub(super) fn cancel(inner: &Inner, id: u64) -> Result<(), EngineError> {
     }
 }
 
-/// Every half second: persist progress of running tasks and stop expired ones; every
-/// minute: drop records past retention.
-pub(super) fn monitor(inner: &Arc<Inner>) {
-    let mut last_retention = Instant::now() - Duration::from_secs(3600);
-    while !inner.shutdown.load(Ordering::SeqCst) {
-        let running: Vec<(u64, Arc<Running>)> = inner
-            .running_tasks()
-            .iter()
-            .map(|(k, v)| (*k, v.clone()))
-            .collect();
-        let expiration = inner.opts.import.task_expiration_s;
-        for (id, running) in running {
-            let mut st = inner.lock();
-            let Some(rec) = st.ledger.get(id) else {
-                continue;
-            };
-            if rec.state == TaskState::Started {
-                if running.started.elapsed() >= Duration::from_secs(expiration) {
-                    running.stop(TaskFailure::TimedOut(expiration));
-                }
-                let p = running.control.percent();
-                if p > rec.progress {
-                    let _ = st.ledger.update(id, |r| r.progress = p);
-                }
-            }
-        }
-        settle_stuck(inner);
-        if last_retention.elapsed() >= Duration::from_secs(60) {
-            last_retention = Instant::now();
-            super::recovery::apply_retention(inner);
-        }
-        let st = inner.lock();
-        let _ = inner.changed.wait_timeout(st, Duration::from_millis(500));
-    }
-}
-
-/// Writes again what a failed write left unfinished: failures not yet written, and tasks
-/// whose segments the catalog shows but whose Completed write failed (their runner is gone).
-fn settle_stuck(inner: &Inner) {
-    let unwritten: Vec<(u64, String)> = (inner.unwritten_failures().iter())
-        .map(|(id, why)| (*id, why.clone()))
-        .collect();
-    for (id, why) in unwritten {
-        fail(inner, id, TaskFailure::Unwritten(why));
-    }
-    let committed: Vec<(u64, String)> = {
+/// Aborts tasks `ids` (one job's): a Started one is asked to stop, a Pending or Persisted one
+/// fails at once (with the unfinished tasks of its job). Each fails with reason "aborted",
+/// its files removed; finished tasks are left alone.
+pub(super) fn abort(inner: &Inner, ids: &[u64]) {
+    // The writer lock keeps each task's state as read until it is failed (a runner moves a
+    // task to Started under it).
+    let w = inner.writer();
+    let mut now = Vec::new();
+    {
         let st = inner.lock();
         let running = inner.running_tasks();
-        (st.ledger.list(None, None).into_iter())
-            .filter(|t| t.state == TaskState::Persisted && !running.contains_key(&t.id))
-            .filter(|t| st.catalog.is_committed(&t.collection, t.id))
-            .map(|t| (t.id, t.collection.clone()))
-            .collect()
-    };
-    for (id, collection) in committed {
-        if let Err(why) = finish_commit(inner, id, &collection) {
-            fail(inner, id, why);
+        for id in ids {
+            match st.ledger.get(*id).map(|r| r.state) {
+                Some(TaskState::Started) => {
+                    if let Some(r) = running.get(id) {
+                        r.stop(TaskFailure::Aborted);
+                    }
+                }
+                Some(TaskState::Pending | TaskState::Persisted) => now.push(*id),
+                _ => {}
+            }
         }
+    }
+    for id in now {
+        fail_under(inner, &w, id, TaskFailure::Aborted);
     }
 }

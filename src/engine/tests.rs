@@ -2,9 +2,8 @@
 //! ledger write per state change, and a job that commits all or nothing. Tasks are run on
 //! the test's thread, without the engine's runner threads.
 
-use std::collections::HashMap;
 use std::path::Path;
-use std::sync::{Arc, Condvar, Mutex};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use super::{EngineOptions, Inner, State, recovery, runner};
@@ -13,7 +12,7 @@ use crate::ledger::{Ledger, TaskRecord, TaskState};
 use crate::schema::CollectionSchema;
 
 /// An engine's state over `dir` with the book collection, and no threads.
-fn inner(dir: &Path, tune: impl FnOnce(&mut EngineOptions)) -> Arc<Inner> {
+pub(super) fn inner(dir: &Path, tune: impl FnOnce(&mut EngineOptions)) -> Arc<Inner> {
     let mut opts = EngineOptions::default();
     opts.import.workers = 1;
     tune(&mut opts);
@@ -22,22 +21,15 @@ fn inner(dir: &Path, tune: impl FnOnce(&mut EngineOptions)) -> Arc<Inner> {
     catalog
         .create_collection(CollectionSchema::from_json(&schema, 16).unwrap())
         .unwrap();
-    Arc::new(Inner {
-        data_dir: dir.to_path_buf(),
-        opts,
-        state: Mutex::new(State {
-            catalog,
-            ledger: Ledger::open(dir).unwrap(),
-        }),
-        changed: Condvar::new(),
-        running: Mutex::new(HashMap::new()),
-        unwritten: Mutex::new(HashMap::new()),
-        shutdown: false.into(),
-    })
+    let state = State {
+        catalog,
+        ledger: Ledger::open(dir).unwrap(),
+    };
+    Arc::new(Inner::new(dir.to_path_buf(), opts, state))
 }
 
 /// Writes `rows` book rows as JSON Lines (row `bad`, if any, with a 3-float vector).
-fn rows_file(dir: &Path, name: &str, rows: u64, bad: Option<u64>) -> String {
+pub(super) fn rows_file(dir: &Path, name: &str, rows: u64, bad: Option<u64>) -> String {
     let text: String = (0..rows)
         .map(|i| {
             let vec = if Some(i) == bad {
@@ -54,7 +46,7 @@ fn rows_file(dir: &Path, name: &str, rows: u64, bad: Option<u64>) -> String {
 }
 
 /// Creates tasks for `units`, as one job when `job`; returns their ids.
-fn create(inner: &Inner, units: &[&str], job: bool) -> Vec<u64> {
+pub(super) fn create(inner: &Inner, units: &[&str], job: bool) -> Vec<u64> {
     let mut st = inner.lock();
     let job_id = job.then(|| st.ledger.next_task_id());
     let now = crate::ledger::now_unix();
@@ -71,7 +63,7 @@ fn create(inner: &Inner, units: &[&str], job: bool) -> Vec<u64> {
     ids
 }
 
-fn record(inner: &Inner, id: u64) -> TaskRecord {
+pub(super) fn record(inner: &Inner, id: u64) -> TaskRecord {
     inner.lock().ledger.get(id).unwrap().clone()
 }
 

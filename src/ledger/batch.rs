@@ -5,7 +5,8 @@
 //! Persisted lists the segments), and some change several tasks at once (the tasks of a job
 //! are created, committed and failed together). A batch stages each change with the checks of
 //! [`Ledger::transition`] and [`Ledger::update`], reading its own staged records, and
-//! [`commit`](Batch::commit) writes them once.
+//! [`commit`](Batch::commit) writes them once, or [`plan`](Batch::plan) hands that write to a
+//! caller that writes it without the ledger borrowed ([`LedgerWrite`]).
 
 use std::collections::BTreeMap;
 
@@ -14,6 +15,7 @@ use super::error::LedgerError;
 use super::state::{TaskState, can_move};
 use super::store::{Ledger, check_record};
 use super::task::TaskRecord;
+use super::write::LedgerWrite;
 
 /// Staged changes to a [`Ledger`], written by [`commit`](Batch::commit) in one durable
 /// write. Dropping a batch without committing it changes nothing.
@@ -36,6 +38,11 @@ impl<'a> Batch<'a> {
     /// Task `id` as the batch would leave it.
     pub fn get(&self, id: u64) -> Option<&TaskRecord> {
         self.staged.get(&id).or_else(|| self.ledger.get(id))
+    }
+
+    /// The id the next task this batch creates gets.
+    pub fn next_task_id(&self) -> u64 {
+        self.counters.next_task_id
     }
 
     /// Stages a new Pending task with the next id and returns the id.
@@ -117,16 +124,35 @@ impl<'a> Batch<'a> {
     /// Writes the staged changes in one durable write, then shows them in memory. Records
     /// left as they were are not written; on error nothing changes.
     pub fn commit(self) -> Result<(), LedgerError> {
+        let (ledger, write) = self.into_write();
+        ledger.commit(write)
+    }
+
+    /// The write [`commit`](Batch::commit) would make, to apply without the ledger borrowed
+    /// and then adopt ([`LedgerWrite`]). Records left as they were are not written.
+    pub fn plan(self) -> LedgerWrite {
+        self.into_write().1
+    }
+
+    fn into_write(self) -> (&'a mut Ledger, LedgerWrite) {
         let Batch {
             ledger,
             counters,
             staged,
         } = self;
-        let changed: Vec<TaskRecord> = staged
+        let mut write = ledger.plan();
+        let before = ledger.counters();
+        if counters != before {
+            write.counters = Some((before, counters));
+        }
+        write.records = staged
             .into_values()
             .filter(|t| ledger.get(t.id) != Some(t))
             .collect();
-        ledger.write(counters, changed)
+        if let [one] = write.records.as_slice() {
+            write.old = ledger.get(one.id).cloned();
+        }
+        (ledger, write)
     }
 }
 

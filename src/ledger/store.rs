@@ -6,13 +6,14 @@
 
 use std::collections::BTreeMap;
 use std::ops::Range;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use super::batch::Batch;
 use super::disk::{self, COUNTERS_FILE, Counters, TASKS_DIR};
 use super::error::LedgerError;
 use super::state::TaskState;
 use super::task::TaskRecord;
+use super::write::{LedgerDisk, LedgerWrite};
 use crate::fault::FaultHook;
 use crate::fsutil::create_dir_durable;
 
@@ -30,16 +31,16 @@ const FIRST_TASK_ID: u64 = 1;
 /// directory's lock is the caller's business).
 #[derive(Debug)]
 pub struct Ledger {
-    dir: PathBuf,
-    tasks_dir: PathBuf,
+    /// The files' paths and the fault hook around their writes.
+    disk: LedgerDisk,
     tasks: BTreeMap<u64, TaskRecord>,
     counters: Counters,
     /// Records whose latest version is only in the journal so far (see [`Ledger::settle`]).
     journal: Vec<u64>,
     /// Changes of records written since open, each one durable write.
     writes: u64,
-    /// Called around each write of a record, the journal or the counters.
-    fault_hook: Option<FaultHook>,
+    /// Writes adopted since open: a write planned at another generation is stale.
+    generation: u64,
 }
 
 impl Ledger {
@@ -128,25 +129,29 @@ impl Ledger {
             }
         }
         Ok(Ledger {
-            dir: dir.to_owned(),
-            tasks_dir,
+            disk: LedgerDisk {
+                dir: dir.to_owned(),
+                tasks_dir,
+                fault_hook: None,
+            },
             tasks: records,
             counters,
             journal: journal_ids,
             writes: 0,
-            fault_hook: None,
+            generation: 0,
         })
     }
 
     /// Starts a change of one or more records, made durable in one write by
-    /// [`Batch::commit`]. Dropping the batch uncommitted changes nothing.
+    /// [`Batch::commit`] (or planned by [`Batch::plan`]). Dropping the batch uncommitted
+    /// changes nothing.
     pub fn batch(&mut self) -> Batch<'_> {
         Batch::new(self)
     }
 
     /// Runs `hook` around each write of a record, the journal or the counters.
     pub fn with_fault_hook(mut self, hook: Option<FaultHook>) -> Self {
-        self.fault_hook = hook;
+        self.disk.fault_hook = hook;
         self
     }
 
@@ -239,21 +244,30 @@ impl Ledger {
 
     /// Drops task `id`'s record (retention), durably. Its id is never handed out again.
     pub fn remove(&mut self, id: u64) -> Result<(), LedgerError> {
-        if !self.tasks.contains_key(&id) {
-            return Err(LedgerError::NoSuchTask(id));
-        }
-        self.settle()?;
-        if let Some(task) = self.tasks.get(&id) {
-            disk::remove_task(&self.tasks_dir, task, self.fault_hook.as_ref())?;
-        }
-        self.tasks.remove(&id);
-        Ok(())
+        let write = self.plan_remove(id)?;
+        self.commit(write)
+    }
+
+    /// Plans [`remove`](Ledger::remove) (see [`LedgerWrite`]).
+    pub fn plan_remove(&self, id: u64) -> Result<LedgerWrite, LedgerError> {
+        let task = self.tasks.get(&id).ok_or(LedgerError::NoSuchTask(id))?;
+        let mut write = self.plan();
+        write.remove = Some(task.clone());
+        Ok(write)
     }
 
     /// Hands out `n` fresh auto-ids as `[start, start + n)`. The counter is durable before
     /// this returns, so ranges never overlap, across tasks and restarts. Ids start at
     /// [`AUTO_ID_BASE`].
     pub fn alloc_ids(&mut self, n: u64) -> Result<Range<i64>, LedgerError> {
+        let (ids, write) = self.plan_alloc(n)?;
+        self.commit(write)?;
+        Ok(ids)
+    }
+
+    /// Plans [`alloc_ids`](Ledger::alloc_ids): the ids it hands out once the write is
+    /// adopted (see [`LedgerWrite`]).
+    pub fn plan_alloc(&self, n: u64) -> Result<(Range<i64>, LedgerWrite), LedgerError> {
         let start = self.counters.next_auto_id;
         let end = i64::try_from(n)
             .ok()
@@ -262,13 +276,15 @@ impl Ledger {
                 requested: n,
                 next: start,
             })?;
+        let mut write = self.plan();
         if n > 0 {
-            self.save_counters(Counters {
+            let next = Counters {
                 next_auto_id: end,
                 ..self.counters
-            })?;
+            };
+            write.counters = Some((self.counters, next));
         }
-        Ok(start..end)
+        Ok((start..end, write))
     }
 
     /// The id the next created task will get.
@@ -304,59 +320,73 @@ impl Ledger {
         self.counters
     }
 
-    /// Makes a batch durable and then adopts it: new `counters` first (a crash after them
-    /// skips ids, never reuses one), then the records in one write: the record's own file
-    /// for one record, the journal for several.
-    pub(super) fn write(
-        &mut self,
-        counters: Counters,
-        records: Vec<TaskRecord>,
-    ) -> Result<(), LedgerError> {
-        self.settle()?;
-        if counters != self.counters {
-            self.save_counters(counters)?;
+    /// A write that settles the journal, if one is left, and does nothing else yet.
+    pub(super) fn plan(&self) -> LedgerWrite {
+        let settle = (self.journal.iter())
+            .filter_map(|id| self.tasks.get(id).cloned())
+            .collect();
+        LedgerWrite::new(self.disk.clone(), self.generation, settle)
+    }
+
+    /// Plans copying the journal left by the last change into its records' own files and
+    /// removing it; `None` when there is none. The engine does it after each change, off
+    /// its state lock; otherwise the next write does it first (and replay, after a crash).
+    pub fn plan_settle(&self) -> Option<LedgerWrite> {
+        (!self.journal.is_empty()).then(|| self.plan())
+    }
+
+    /// Shows in memory what of `write` is on disk (all of it, once [`LedgerWrite::apply`]
+    /// succeeded). `write` must be the last one planned: no other change adopted since.
+    pub fn adopt(&mut self, write: LedgerWrite) {
+        debug_assert_eq!(
+            write.generation, self.generation,
+            "a ledger write was planned before another change was adopted"
+        );
+        self.generation += 1;
+        let LedgerWrite {
+            settle,
+            counters,
+            records,
+            remove,
+            done,
+            ..
+        } = write;
+        if done.settled && !settle.is_empty() {
+            self.journal.clear();
         }
-        match records.as_slice() {
-            [] => return Ok(()),
-            [one] => {
-                let old = self.tasks.get(&one.id);
-                disk::write_task(&self.tasks_dir, one, old, self.fault_hook.as_ref())?
-            }
-            many => {
-                disk::write_journal(&self.tasks_dir, many, self.fault_hook.as_ref())?;
-                self.journal = many.iter().map(|t| t.id).collect();
-            }
+        if let Some((_, next)) = counters.filter(|_| done.counters) {
+            self.counters = next;
         }
-        self.writes += 1;
-        self.tasks.extend(records.into_iter().map(|t| (t.id, t)));
-        // The change is made; if copying the journal into the records' files fails, the next
-        // write (or the next replay) finishes it.
+        if done.records && !records.is_empty() {
+            if records.len() > 1 {
+                self.journal = records.iter().map(|t| t.id).collect();
+            }
+            self.writes += 1;
+            self.tasks.extend(records.into_iter().map(|t| (t.id, t)));
+        }
+        if let Some(task) = remove.filter(|_| done.removed) {
+            self.tasks.remove(&task.id);
+        }
+    }
+
+    /// Applies `write` and adopts it, then settles the journal it left (a failure there is
+    /// finished by the next write, or the next replay).
+    pub(super) fn commit(&mut self, mut write: LedgerWrite) -> Result<(), LedgerError> {
+        let written = write.apply();
+        self.adopt(write);
+        written?;
         let _ = self.settle();
         Ok(())
     }
 
     /// Copies the records of a journal into their own files and removes it.
     fn settle(&mut self) -> Result<(), LedgerError> {
-        if self.journal.is_empty() {
+        let Some(mut write) = self.plan_settle() else {
             return Ok(());
-        }
-        for id in &self.journal {
-            if let Some(task) = self.tasks.get(id) {
-                // The file may hold an older version; the journal holds this one either way.
-                disk::write_task(&self.tasks_dir, task, Some(task), self.fault_hook.as_ref())?;
-            }
-        }
-        disk::remove_journal(&self.tasks_dir)?;
-        self.journal.clear();
-        Ok(())
-    }
-
-    /// Writes `counters` and then adopts them.
-    fn save_counters(&mut self, counters: Counters) -> Result<(), LedgerError> {
-        let old = Some(self.counters);
-        disk::write_counters(&self.dir, counters, old, self.fault_hook.as_ref())?;
-        self.counters = counters;
-        Ok(())
+        };
+        let settled = write.apply();
+        self.adopt(write);
+        settled
     }
 }
 

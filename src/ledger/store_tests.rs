@@ -1,6 +1,7 @@
 //! Tests of [`Ledger`]: transitions, durability across reopen, ids, listing, replay checks.
 
 use std::fs;
+use std::path::PathBuf;
 
 use super::*;
 use crate::ledger::{SegmentRef, can_move};

@@ -62,6 +62,16 @@ pub struct TaskRecord {
     /// records.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub null_key: Option<String>,
+    /// The request's `timeout` option in milliseconds: the job fails once this much time has
+    /// passed since `create_time`. Absent when none was given (and from older records).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timeout_ms: Option<u64>,
+    /// `Some(false)` for a two-phase job (`auto_commit=false`); absent otherwise.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub auto_commit: Option<bool>,
+    /// The request's idempotency key (REST `Idempotency-Key`), kept as long as the record.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub idempotency_key: Option<String>,
 }
 
 impl TaskRecord {
@@ -92,6 +102,9 @@ impl TaskRecord {
             segments: Vec::new(),
             sep: None,
             null_key: None,
+            timeout_ms: None,
+            auto_commit: None,
+            idempotency_key: None,
         }
     }
 
@@ -219,6 +232,22 @@ mod tests {
             shard: 1,
         });
         t.persist_cost = Some(0.25);
+        let bytes = serde_json::to_vec(&t).unwrap();
+        assert_eq!(serde_json::from_slice::<TaskRecord>(&bytes).unwrap(), t);
+    }
+
+    /// Records written before the request options existed still read; the options are kept.
+    #[test]
+    fn request_options_are_optional_in_records() {
+        let mut t = sample();
+        let old = serde_json::to_value(&t).unwrap();
+        for key in ["timeout_ms", "auto_commit", "idempotency_key"] {
+            assert!(old.get(key).is_none(), "{key}");
+        }
+        assert_eq!(serde_json::from_value::<TaskRecord>(old).unwrap(), t);
+        t.timeout_ms = Some(300_000);
+        t.auto_commit = Some(false);
+        t.idempotency_key = Some("k-1".into());
         let bytes = serde_json::to_vec(&t).unwrap();
         assert_eq!(serde_json::from_slice::<TaskRecord>(&bytes).unwrap(), t);
     }

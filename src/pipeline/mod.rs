@@ -17,6 +17,7 @@ mod writers;
 
 use std::ops::Range;
 use std::path::PathBuf;
+use std::sync::OnceLock;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
 #[cfg(test)]
@@ -180,6 +181,10 @@ pub struct TaskControl {
     pub done: AtomicU64,
     /// Units of work in all.
     pub total: AtomicU64,
+    /// Rows read and checked so far.
+    pub rows: AtomicU64,
+    /// The task's files and their sizes in bytes, set once they are opened.
+    pub files: OnceLock<Vec<(String, u64)>>,
     /// Set to stop the task (cancel, expiry, or a failure inside the pipeline). Who stops a
     /// task from outside keeps the reason; the pipeline then ends with
     /// [`PipelineError::Stopped`].
@@ -195,6 +200,32 @@ impl TaskControl {
     /// Whether the task was asked to stop.
     pub fn is_stopped(&self) -> bool {
         self.stop.load(Ordering::Relaxed)
+    }
+
+    /// Each file with its size and the bytes of it read so far (in proportion to the work
+    /// done: every file of an NPY column set is read at the pace of its rows); empty until
+    /// the files are opened.
+    pub fn files_read(&self) -> Vec<(String, u64, u64)> {
+        let (done, total) = (
+            self.done.load(Ordering::Relaxed),
+            self.total.load(Ordering::Relaxed),
+        );
+        let files = self.files.get().map_or(&[][..], Vec::as_slice);
+        (files.iter())
+            .map(|(name, size)| {
+                let read = match total {
+                    0 => 0,
+                    t => (u128::from(*size) * u128::from(done.min(t)) / u128::from(t)) as u64,
+                };
+                (name.clone(), *size, read)
+            })
+            .collect()
+    }
+
+    /// Whether every unit of work is read (the writers may still be finishing).
+    pub fn all_read(&self) -> bool {
+        let total = self.total.load(Ordering::Relaxed);
+        total > 0 && self.done.load(Ordering::Relaxed) >= total
     }
 
     /// Progress in percent of the parse/write phase, 0..=90 as Milvus reports it.

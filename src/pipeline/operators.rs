@@ -159,6 +159,7 @@ impl Parser {
                 return vec![Err(e)];
             }
         };
+        (shared.control.rows).fetch_add(batch.len() as u64, Ordering::Relaxed);
         if let Some(first) = current.unit.first_id {
             // Auto-ids follow the rows' order within the unit.
             fill_auto_ids(schema, &mut batch, first.saturating_add(offset as i64));

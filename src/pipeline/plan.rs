@@ -208,7 +208,32 @@ impl Inputs {
         })
     }
 
-    /// Total work (bytes for JSON, rows for NPY), for progress.
+    /// Each file of the input and its size in bytes.
+    pub(super) fn file_sizes(&self) -> Vec<(String, u64)> {
+        match self {
+            Inputs::Json { file, body, .. } | Inputs::Csv { file, body, .. } => {
+                vec![(file.clone(), body.len())]
+            }
+            Inputs::Npy { plan, cols, meta } => {
+                let mut files: Vec<(String, u64)> = (plan.columns.iter().zip(cols))
+                    .map(|((_, c), body)| (c.file.clone(), body.len()))
+                    .collect();
+                if let (Some(c), Some(body)) = (&plan.meta, meta) {
+                    files.push((c.file.clone(), body.len()));
+                }
+                files
+            }
+            Inputs::Parquet { file, body } => {
+                let size = match body {
+                    ParquetBody::Mapped { map, .. } => map.bytes().len() as u64,
+                    ParquetBody::Ranged { file, .. } => file.len(),
+                };
+                vec![(file.name().to_string(), size)]
+            }
+        }
+    }
+
+    /// Units of work of the input: bytes for JSON and CSV, rows for NPY and Parquet.
     pub(super) fn total_work(&self) -> u64 {
         match self {
             Inputs::Json { body, .. } | Inputs::Csv { body, .. } => body.len(),

@@ -34,6 +34,7 @@ pub fn run(
     control: Arc<TaskControl>,
 ) -> Result<TaskOutput, PipelineError> {
     let inputs = Inputs::open(&spec)?;
+    let _ = control.files.set(inputs.file_sizes());
     control.total.store(inputs.total_work(), Ordering::Relaxed);
     let workers = opts.workers.max(1);
     let pairs = spec.schema.shards_num.max(1) * spec.partitions.len().max(1);

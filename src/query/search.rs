@@ -119,9 +119,10 @@ pub fn search(snap: &Snapshot, req: &SearchRequest<'_>) -> Result<Vec<Hit>, Quer
             got: req.vector.len(),
         });
     }
-    let metric = req
+    let metric = (req
         .metric
-        .unwrap_or(if binary { Metric::Hamming } else { Metric::L2 });
+        .or_else(|| field.index_metric().and_then(|m| Metric::parse(m).ok())))
+    .unwrap_or(if binary { Metric::Hamming } else { Metric::L2 });
     if binary != (metric == Metric::Hamming) {
         return Err(QueryError::MetricMismatch {
             metric,

@@ -1,4 +1,5 @@
-//! Loading a collection schema from the JSON body of Milvus's RESTful v2 `collections/create`.
+//! Loading a collection schema from the JSON body of Milvus's RESTful v2 `collections/create`
+//! (a full body; a quick-setup one is expanded to a full one by [`super::index`]).
 
 use serde_json::{Map, Value};
 
@@ -74,6 +75,10 @@ impl CollectionSchema {
         let root = root
             .as_object()
             .ok_or_else(|| invalid("the file must hold a JSON object"))?;
+        if root.get("schema").is_none() && root.contains_key("dimension") {
+            let full = super::index::expand_quick_setup(root)?;
+            return Self::from_json(full.to_string().as_bytes(), default_partitions);
+        }
         let name = root
             .get("collectionName")
             .and_then(Value::as_str)
@@ -98,6 +103,7 @@ impl CollectionSchema {
         }
         fields.extend(nested::struct_array_fields(schema)?);
         let functions = nested::functions(schema, &mut fields)?;
+        super::index::apply_index_params(&mut fields, root.get("indexParams"))?;
         let params = root.get("params").and_then(Value::as_object);
         let param = |key: &str| -> Result<Option<usize>, SchemaError> {
             match params.and_then(|p| p.get(key)) {

@@ -2,6 +2,7 @@
 
 mod check;
 mod file;
+mod index;
 pub mod limits;
 pub(crate) use file::check_partition_name;
 mod nested;
@@ -11,6 +12,7 @@ mod write;
 use serde::{Deserialize, Serialize};
 
 pub use file::SchemaError;
+pub use index::{FieldIndex, QUICK_SETUP_METRIC};
 pub use types::DataType;
 
 /// Name of the hidden JSON field that holds dynamic (undeclared) keys.
@@ -45,6 +47,10 @@ pub struct FieldSchema {
     /// The function whose output this field is: computed, never read from files.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub function: Option<String>,
+    /// The index declared on the field (`indexParams`; quick setup's metric). Absent from
+    /// older catalogs.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub index: Option<FieldIndex>,
 }
 
 impl FieldSchema {
@@ -63,7 +69,13 @@ impl FieldSchema {
             default_value: None,
             struct_fields: Vec::new(),
             function: None,
+            index: None,
         }
+    }
+
+    /// The metric of the field's recorded index, if it names one.
+    pub fn index_metric(&self) -> Option<&str> {
+        self.index.as_ref().and_then(|i| i.metric_type.as_deref())
     }
 
     /// The vector dimension, 0 for non-vector fields.

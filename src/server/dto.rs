@@ -1,6 +1,8 @@
 //! Request bodies: parsed by hand from JSON so that a malformed body (1801) and a missing
 //! parameter (1802) get Milvus's codes and name the key.
 
+use std::collections::BTreeMap;
+
 use serde_json::{Map, Value};
 
 use super::error::{ApiError, code};
@@ -113,23 +115,60 @@ impl Body {
             .collect()
     }
 
-    /// The `options` of an import request that vecload reads: `sep` and `nullkey` (CSV),
-    /// each a string. Other options are ignored, as before.
-    pub fn import_options(&self) -> Result<TaskOptions, ApiError> {
-        let mut opts = TaskOptions::default();
+    /// The `options` of an import request (a map of strings), read by the engine's
+    /// [`TaskOptions::from_map`]: an unknown or unsupported option is refused (1100).
+    pub fn import_options(&self, bucket: Option<&str>) -> Result<TaskOptions, ApiError> {
         let map = match self.0.get("options") {
-            None | Some(Value::Null) => return Ok(opts),
+            None | Some(Value::Null) => return Ok(TaskOptions::default()),
             Some(Value::Object(map)) => map,
             Some(_) => return Err(Self::wrong_type("options", "a map of strings")),
         };
-        let text = |key: &str| match map.get(key) {
-            None | Some(Value::Null) => Ok(None),
-            Some(Value::String(s)) => Ok(Some(s.clone())),
-            Some(_) => Err(Self::wrong_type(&format!("options.{key}"), "a string")),
-        };
-        opts.sep = text("sep")?;
-        opts.null_key = text("nullkey")?;
-        Ok(opts)
+        let mut strings = BTreeMap::new();
+        for (key, value) in map {
+            let Value::String(s) = value else {
+                return Err(Self::wrong_type(&format!("options.{key}"), "a string"));
+            };
+            strings.insert(key.clone(), s.clone());
+        }
+        TaskOptions::from_map(&strings, bucket).map_err(|e| ApiError::from_engine(e, true))
+    }
+
+    /// Refuses a key outside `known` unless its value is empty (`""`, `null`, `[]`, `{}`):
+    /// vecload never ignores what it was asked (pymilvus sends `clusterId`, `objectUrls`,
+    /// `accessKey`... empty). `dbName` may be `"default"` (the one database), and `bucket`
+    /// the storage root's bucket.
+    pub fn check_keys(&self, known: &[&str], bucket: Option<&str>) -> Result<(), ApiError> {
+        for (key, value) in &self.0 {
+            let empty = match value {
+                Value::Null => true,
+                Value::String(s) => s.is_empty(),
+                Value::Array(a) => a.is_empty(),
+                Value::Object(o) => o.is_empty(),
+                Value::Bool(_) | Value::Number(_) => false,
+            };
+            let ok = empty
+                || known.contains(&key.as_str())
+                || (key == "dbName" && value == "default")
+                || (key == "bucket" && bucket.is_some_and(|b| value == b));
+            if !ok {
+                let why = match key.as_str() {
+                    "dbName" => "vecload has one database, \"default\"".to_string(),
+                    "bucket" => format!(
+                        "only the storage root's bucket is read ({})",
+                        bucket.map_or("a local directory".into(), |b| format!("\"{b}\""))
+                    ),
+                    _ => format!(
+                        "vecload does not implement it here and accepts it only empty (known: {})",
+                        known.join(", ")
+                    ),
+                };
+                return Err(ApiError::new(
+                    code::INVALID_PARAMETER,
+                    format!("invalid parameter \"{key}\" = {value}: {why}"),
+                ));
+            }
+        }
+        Ok(())
     }
 
     /// A job id, given as a decimal string (Milvus) or a number.

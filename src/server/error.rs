@@ -72,6 +72,7 @@ impl ApiError {
             }
             e if e.limit().is_some() => code::INVALID_PARAMETER,
             EngineError::JobNotFound(_)
+            | EngineError::JobState { .. }
             | EngineError::FileTooLarge { .. }
             | EngineError::QueueFull { .. } => code::IMPORT_FAILED,
             EngineError::InvalidRequest(_) | EngineError::Files(_) | EngineError::Source(_)
@@ -81,6 +82,8 @@ impl ApiError {
             }
             EngineError::Query(q) if !q.is_invalid_argument() => code::IMPORT_FAILED,
             EngineError::Catalog(_)
+            | EngineError::InvalidOption { .. }
+            | EngineError::IdempotencyConflict { .. }
             | EngineError::Schema(_)
             | EngineError::InvalidRequest(_)
             | EngineError::Query(_)
@@ -93,12 +96,18 @@ impl ApiError {
     }
 }
 
+/// The Milvus code of an answer, kept beside it for the request log.
+#[derive(Debug, Clone, Copy)]
+pub struct MilvusCode(pub i32);
+
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        (
+        let mut resp = (
             self.status,
             Json(json!({"code": self.code, "message": self.message})),
         )
-            .into_response()
+            .into_response();
+        resp.extensions_mut().insert(MilvusCode(self.code));
+        resp
     }
 }

@@ -23,7 +23,7 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde_json::{Value, json};
 
-pub use error::{ApiError, code};
+pub use error::{ApiError, MilvusCode, code};
 
 use crate::engine::Engine;
 
@@ -63,10 +63,12 @@ pub fn app(state: AppState) -> Router {
         .route("/v2/vectordb/{group}/{action}", post(v2))
         .route("/v2/vectordb/jobs/import/{action}", post(v2_import))
         .route("/v1/tasks/{id}", get(task))
+        .route("/v1/tasks/{id}/rejects", get(rejects))
         .route("/v1/tasks", get(tasks))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(axum::middleware::map_response(as_milvus_json))
+        .layer(axum::middleware::from_fn(log_request))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .with_state(state)
 }
@@ -82,6 +84,25 @@ async fn method_not_allowed(method: Method, uri: Uri) -> ApiError {
         uri.path()
     );
     ApiError::new(code::INVALID_PARAMETER, message).with_status(StatusCode::METHOD_NOT_ALLOWED)
+}
+
+/// Logs each request as a `tracing` event (target `vecload::server`): method, path, HTTP
+/// status, Milvus code (0 on success) and milliseconds; an answer with a non-zero code is a
+/// warning.
+async fn log_request(req: axum::extract::Request, next: axum::middleware::Next) -> Response {
+    let method = req.method().clone();
+    let path = req.uri().path().to_string();
+    let started = std::time::Instant::now();
+    let resp = next.run(req).await;
+    let ms = started.elapsed().as_secs_f64() * 1e3;
+    let status = resp.status().as_u16();
+    let code = resp.extensions().get::<MilvusCode>().map_or(0, |c| c.0);
+    if code == 0 && status < 400 {
+        tracing::info!(%method, path, status, code, ms, "request");
+    } else {
+        tracing::warn!(%method, path, status, code, ms, "request");
+    }
+    resp
 }
 
 /// Turns the plain-text error answers of axum's extractors (a body over the limit, a path
@@ -107,10 +128,21 @@ async fn answer(state: AppState, headers: HeaderMap, route: String, body: Bytes)
         return e.into_response();
     }
     let engine = state.engine.clone();
-    blocking(move || match routes::dispatch(&engine, &route, &body) {
-        Ok(data) => Json(json!({"code": 0, "data": data})).into_response(),
-        Err(e) => e.into_response(),
-    })
+    let key = match headers.get("idempotency-key").map(|v| v.to_str()) {
+        None => None,
+        Some(Ok(k)) if !k.trim().is_empty() => Some(k.trim().to_string()),
+        Some(_) => {
+            let message =
+                "invalid parameter \"Idempotency-Key\": the header must be visible ASCII text";
+            return ApiError::new(code::INVALID_PARAMETER, message).into_response();
+        }
+    };
+    blocking(
+        move || match routes::dispatch(&engine, &route, &body, key.as_deref()) {
+            Ok(data) => Json(json!({"code": 0, "data": data})).into_response(),
+            Err(e) => e.into_response(),
+        },
+    )
     .await
 }
 
@@ -146,6 +178,22 @@ async fn task(State(st): State<AppState>, Path(id): Path<u64>, headers: HeaderMa
     }
     blocking(move || match st.engine.get_bulk_insert_state(id) {
         Ok(t) => Json(t.to_json()).into_response(),
+        Err(e) => ApiError::from_engine(e, true).into_response(),
+    })
+    .await
+}
+
+/// A task's rejects file as JSON Lines (empty when it rejected nothing); an unknown task is
+/// HTTP 404 with Milvus JSON.
+async fn rejects(State(st): State<AppState>, Path(id): Path<u64>, headers: HeaderMap) -> Response {
+    if let Err(e) = st.check(&headers) {
+        return e.into_response();
+    }
+    blocking(move || match st.engine.rejects(id) {
+        Ok(bytes) => ([(header::CONTENT_TYPE, "application/x-ndjson")], bytes).into_response(),
+        Err(e @ crate::engine::EngineError::TaskNotFound(_)) => (ApiError::from_engine(e, true))
+            .with_status(StatusCode::NOT_FOUND)
+            .into_response(),
         Err(e) => ApiError::from_engine(e, true).into_response(),
     })
     .await

@@ -18,12 +18,27 @@ fn query_err(e: QueryError) -> ApiError {
     ApiError::from_engine(e.into(), false)
 }
 
-/// Runs `group/action` (e.g. `collections/create`, `jobs/import/describe`).
-pub fn dispatch(engine: &Engine, route: &str, body: &[u8]) -> Answer {
+/// Runs `group/action` (e.g. `collections/create`, `jobs/import/describe`);
+/// `idempotency_key` is the request's `Idempotency-Key` header.
+pub fn dispatch(
+    engine: &Engine,
+    route: &str,
+    body: &[u8],
+    idempotency_key: Option<&str>,
+) -> Answer {
     let b = Body::parse(body)?;
+    let bucket = engine.options().storage.bucket();
+    if let Some(known) = known_keys(route) {
+        b.check_keys(known, bucket.as_deref())?;
+    }
     let e = engine_err(false);
     match route {
         "collections/create" => {
+            let full = b.0.contains_key("schema");
+            b.check_keys(
+                if full { &CREATE_KEYS[..4] } else { CREATE_KEYS },
+                bucket.as_deref(),
+            )?;
             engine.create_collection_from_json(body).map_err(&e)?;
             Ok(json!({}))
         }
@@ -68,9 +83,16 @@ pub fn dispatch(engine: &Engine, route: &str, body: &[u8]) -> Answer {
                            "outputFieldNames": f.output_fields, "params": f.params})
                 })
                 .collect();
+            let indexes: Vec<Value> = (s.fields.iter())
+                .filter_map(|f| f.index.as_ref().map(|i| (f, i)))
+                .map(|(f, i)| {
+                    json!({"fieldName": f.name, "indexName": i.index_name.clone().unwrap_or_else(|| f.name.clone()),
+                           "metricType": i.metric_type, "indexType": i.index_type, "params": i.params})
+                })
+                .collect();
             Ok(
                 json!({"collectionName": s.name, "autoId": s.auto_id, "enableDynamicField": s.enable_dynamic_field,
-                      "fields": fields, "functions": functions, "shardsNum": s.shards_num,
+                      "fields": fields, "functions": functions, "indexes": indexes, "shardsNum": s.shards_num,
                       "partitionsNum": c.partitions.len(), "rowCount": c.rows(None),
                       "partitions": c.partitions.iter().map(|p| p.name.clone()).collect::<Vec<_>>()}),
             )
@@ -101,8 +123,10 @@ pub fn dispatch(engine: &Engine, route: &str, body: &[u8]) -> Answer {
         "jobs/import/create" => {
             let collection = b.str("collectionName")?;
             let units = b.units()?;
-            let mut req = ImportRequest::job(collection, units).options(b.import_options()?);
+            let options = b.import_options(bucket.as_deref())?;
+            let mut req = ImportRequest::job(collection, units).options(options);
             req.partition = b.opt_str("partitionName")?;
+            req.idempotency_key = idempotency_key.map(str::to_string);
             let id = engine.import(req).map_err(engine_err(true))?;
             Ok(json!({"jobId": id.to_string()}))
         }
@@ -110,11 +134,52 @@ pub fn dispatch(engine: &Engine, route: &str, body: &[u8]) -> Answer {
             let job = engine.get_job(b.job_id()?).map_err(engine_err(true))?;
             Ok(describe_job(&job))
         }
+        "jobs/import/abort" => {
+            engine.abort_job(b.job_id()?).map_err(engine_err(true))?;
+            Ok(json!({}))
+        }
+        "jobs/import/commit" => {
+            // No job is ever Uncommitted yet (auto_commit=false is refused).
+            let job = engine.get_job(b.job_id()?).map_err(engine_err(true))?;
+            Err(ApiError::new(
+                code::INVALID_PARAMETER,
+                format!(
+                    "import job {} is {}: only an Uncommitted job (auto_commit=false) can be committed",
+                    job.job_id,
+                    job.state.name()
+                ),
+            ))
+        }
+        "collections/get_stats" => {
+            let c = engine
+                .describe_collection(&b.str("collectionName")?)
+                .map_err(&e)?;
+            Ok(json!({"rowCount": c.rows(None)}))
+        }
+        "partitions/get_stats" => {
+            let collection = b.str("collectionName")?;
+            let partition = b.str("partitionName")?;
+            let c = engine.describe_collection(&collection).map_err(&e)?;
+            if c.partition(&partition).is_none() {
+                let missing = crate::catalog::CatalogError::PartitionNotFound {
+                    collection,
+                    partition,
+                };
+                return Err(e(missing.into()));
+            }
+            Ok(json!({"rowCount": c.rows(Some(&partition))}))
+        }
         "jobs/import/list" => {
             let collection = b.opt_str("collectionName")?;
-            let jobs = engine.list_jobs(collection.as_deref()).map_err(&e)?;
+            let mut jobs = engine.list_jobs(collection.as_deref()).map_err(&e)?;
+            jobs.reverse(); // newest first
+            let size = b.opt_usize("pageSize")?.filter(|&n| n > 0);
+            let page = b.opt_usize("currentPage")?.unwrap_or(1).max(1);
+            let (skip, take) = size.map_or((0, usize::MAX), |n| (n.saturating_mul(page - 1), n));
             let records: Vec<Value> = jobs
                 .iter()
+                .skip(skip)
+                .take(take)
                 .map(|j| {
                     let mut r = json!({"jobId": j.job_id.to_string(), "collectionName": j.collection, "state": j.state.name(), "progress": j.progress});
                     if !j.reason.is_empty() {
@@ -142,6 +207,41 @@ pub fn dispatch(engine: &Engine, route: &str, body: &[u8]) -> Answer {
             format!("unknown endpoint /v2/vectordb/{route}"),
         )),
     }
+}
+
+/// The keys of a `collections/create` body: a schema file's (the first four), or Milvus's
+/// quick setup's (a body without `schema`).
+const CREATE_KEYS: &[&str] = &[
+    "collectionName",
+    "schema",
+    "params",
+    "indexParams",
+    "dimension",
+    "metricType",
+    "idType",
+    "autoId",
+    "primaryFieldName",
+    "vectorFieldName",
+];
+
+/// The body keys each route reads (`dbName` is every route's); `None` for the routes that
+/// check their own (`collections/create`: a schema file; query and search).
+fn known_keys(route: &str) -> Option<&'static [&'static str]> {
+    Some(match route {
+        "collections/list" => &[],
+        "collections/describe" | "collections/drop" | "collections/get_stats" => {
+            &["collectionName"]
+        }
+        "partitions/create" | "partitions/get_stats" => &["collectionName", "partitionName"],
+        "partitions/list" => &["collectionName"],
+        "jobs/import/create" => &["collectionName", "partitionName", "files", "options"],
+        "jobs/import/describe"
+        | "jobs/import/get_progress"
+        | "jobs/import/abort"
+        | "jobs/import/commit" => &["jobId"],
+        "jobs/import/list" => &["collectionName", "pageSize", "currentPage"],
+        _ => return None,
+    })
 }
 
 fn search(engine: &Engine, b: &Body) -> Answer {

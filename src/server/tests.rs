@@ -6,6 +6,8 @@
 mod answers;
 mod entities;
 mod jobs;
+mod lifecycle;
+mod parity;
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};

@@ -198,6 +198,15 @@ impl Storage {
         }
     }
 
+    /// The bucket of an object store root (`None` for a local directory).
+    pub fn bucket(&self) -> Option<String> {
+        match self {
+            Storage::Local(_) => None,
+            #[cfg(feature = "s3")]
+            Storage::Object(root) => root.bucket(),
+        }
+    }
+
     /// The root as messages show it: a directory, or `s3://bucket/prefix`.
     pub fn describe(&self) -> String {
         match self {

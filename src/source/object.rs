@@ -176,6 +176,11 @@ impl ObjectRoot {
         })
     }
 
+    /// The bucket, for a root on S3.
+    pub fn bucket(&self) -> Option<String> {
+        (self.inner.base_url.strip_prefix("s3://")).map(str::to_string)
+    }
+
     /// The root's URL, `s3://bucket/prefix`.
     pub fn url(&self) -> String {
         join(&self.inner.base_url, &self.inner.prefix)

@@ -1,0 +1,102 @@
+//! The `tracing` events of a task's life and of recovery, in one place so that their names
+//! and fields stay the same wherever they are raised. The library installs no subscriber: the
+//! binary does (`log.level`, `log.format`).
+//!
+//! Every event has `task` (its id) and, for a task of a REST job, `job`; the message says
+//! what happened: `task queued`, `task started`, `task persisted`, `task completed`,
+//! `task failed` (with `reason`), and `recovery: ...` at open.
+
+use tracing::{info, warn};
+
+use crate::ledger::TaskRecord;
+
+/// Rows per second over `secs` (0 when no time passed).
+fn rate(rows: u64, secs: f64) -> f64 {
+    if secs > 0.0 { rows as f64 / secs } else { 0.0 }
+}
+
+/// Tasks `ids` queued by one request.
+pub(super) fn queued(ids: &[u64], job: Option<u64>, collection: &str, partition: &str) {
+    for &task in ids {
+        info!(task, job, collection, partition, "task queued");
+    }
+}
+
+/// A task recorded Started.
+pub(super) fn started(rec: &TaskRecord) {
+    let files = rec.files.join(", ");
+    let collection = rec.collection.as_str();
+    info!(
+        task = rec.id,
+        job = rec.job_id,
+        collection,
+        files,
+        "task started"
+    );
+}
+
+/// A task's segments written and recorded: Persisted after `secs` of reading and writing.
+pub(super) fn persisted(task: u64, rows: u64, segments: usize, secs: f64) {
+    let rows_per_s = rate(rows, secs).round();
+    info!(task, rows, segments, secs, rows_per_s, "task persisted");
+}
+
+/// A Persisted task waits for the other tasks of its job to commit together.
+pub(super) fn waiting(task: u64, job: u64) {
+    info!(
+        task,
+        job, "task persisted; its job commits once every task is"
+    );
+}
+
+/// A task's rows made visible: Completed.
+pub(super) fn completed(rec: &TaskRecord) {
+    let secs = rec.persist_cost.unwrap_or(0.0);
+    let rows_per_s = rate(rec.row_count, secs).round();
+    let rows = rec.row_count;
+    info!(
+        task = rec.id,
+        job = rec.job_id,
+        rows,
+        rows_per_s,
+        "task completed"
+    );
+}
+
+/// A task failed for `reason` (`cleaned`: its files are removed).
+pub(super) fn failed(task: u64, job: Option<u64>, reason: &str, cleaned: bool) {
+    warn!(task, job, reason, cleaned, "task failed");
+}
+
+/// A task's failure could not be written: it is written again every half second.
+pub(super) fn failure_unwritten(task: u64, reason: &str) {
+    warn!(
+        task,
+        reason, "task failed, but writing its failure failed; retrying every half second"
+    );
+}
+
+/// A running task was asked to stop (`reason`: why).
+pub(super) fn stopping(task: u64, reason: &str) {
+    info!(task, reason, "task stopping");
+}
+
+/// Recovery at open did `action` to task `task`, left in `state` by the last process.
+pub(super) fn recovered(task: u64, state: &str, action: &str) {
+    info!(task, state, action, "recovery: task settled");
+}
+
+/// Recovery at open removed a folder no task owns.
+pub(super) fn stray_removed(path: &std::path::Path) {
+    info!(path = %path.display(), "recovery: removed a folder no task owns");
+}
+
+/// Recovery at open ended: `tasks` records, `pending` of them queued again.
+pub(super) fn recovery_done(tasks: usize, pending: usize) {
+    info!(tasks, pending, "recovery: done");
+}
+
+/// Retention dropped finished task `task`'s record.
+pub(super) fn retained_out(task: u64) {
+    info!(task, "task record dropped (retention)");
+}
