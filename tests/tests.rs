@@ -34,6 +34,7 @@ mod files;
 mod jobs;
 mod json;
 mod parquet;
+mod progress;
 mod query;
 mod readonly;
 mod routing;
