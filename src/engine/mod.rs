@@ -363,6 +363,8 @@ mod lock_tests;
 #[cfg(test)]
 mod log_tests;
 #[cfg(test)]
+mod settle_tests;
+#[cfg(test)]
 mod stall_tests;
 
 fn inner_path() -> PathBuf {
