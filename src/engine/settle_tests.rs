@@ -62,7 +62,6 @@ fn create_job_beside_one_task(engine: &Engine, units: usize) -> (Duration, Durat
 /// On a disk where each record write takes 2 ms more, creating a 1024-unit job took 2.9 s
 /// (its 1024 records copied under the writer lock), and so did a change asked meanwhile.
 #[test]
-#[ignore = "issue 14 leftover: the settle is done under the writer lock"]
 fn a_1024_unit_job_returns_before_its_records_are_settled() {
     let dir = tempfile::tempdir().unwrap();
     let mut o = options(Some(slow_records(2)));
