@@ -30,10 +30,13 @@ impl Inner {
     }
 
     /// Settles every journal, oldest first; stops at the first that fails (the next round
-    /// tries again). Returns whether all are settled.
+    /// tries again) or when the engine shuts down. Returns whether all are settled.
     pub fn settle_journals(&self) -> bool {
         let _one_at_a_time = self.pause_settler();
         loop {
+            if self.shutdown.load(Ordering::SeqCst) {
+                return false;
+            }
             let Some(mut settle) = self.lock().ledger.plan_settle() else {
                 return true;
             };

@@ -496,3 +496,7 @@ pub(super) fn check_record(
 #[cfg(test)]
 #[path = "store_tests.rs"]
 mod tests;
+
+#[cfg(test)]
+#[path = "settle_tests.rs"]
+mod settle_tests;
