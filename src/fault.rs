@@ -28,7 +28,8 @@ pub enum DurableWrite {
     LedgerRemove,
     /// A task's segment directory created.
     TaskDir,
-    /// A directory of segments removed: a failed task cleaned, a collection dropped.
+    /// A directory of segments removed: a failed task's moved to the trash (one rename), a
+    /// collection dropped.
     RemoveDir,
     /// One block appended to a segment file (staged: durable once the file is synced).
     SegmentBlock,

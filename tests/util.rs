@@ -32,6 +32,18 @@ pub fn book_engine(dir: &Path) -> Engine {
 
 /// Every file under `dir`, relative, sorted.
 pub fn files_under(dir: &Path) -> Vec<String> {
+    // A failed task's folder goes to the trash (`.trash-t<task>`) at once and is deleted in
+    // the background: wait for that (a trash that stays shows in the listing).
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while list_files(dir).iter().any(|f| f.contains(".trash-"))
+        && std::time::Instant::now() < deadline
+    {
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    list_files(dir)
+}
+
+fn list_files(dir: &Path) -> Vec<String> {
     let mut out = Vec::new();
     let mut stack = vec![dir.to_path_buf()];
     while let Some(d) = stack.pop() {

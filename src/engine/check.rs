@@ -16,7 +16,8 @@ use crate::ledger::{Ledger, TaskState};
 pub struct Problem {
     /// `corrupt_catalog`, `corrupt_ledger`, `missing_segment`, `corrupt_segment`,
     /// `count_mismatch`, `orphan_file`, `orphan_dir`, `temp_file`, `stuck_task`, or for work
-    /// in flight `task_in_flight`.
+    /// in flight `task_in_flight` and `trash` (a failed task's folder awaiting deletion, also
+    /// when no process holds the lock: the next open deletes it).
     pub kind: &'static str,
     /// The file or directory.
     pub path: PathBuf,
@@ -79,8 +80,10 @@ impl Engine {
     /// are settled): removes orphaned files and directories and temp files, then checks
     /// again. Returns the paths removed and the final report.
     pub fn repair(&self) -> (Vec<PathBuf>, CheckReport) {
-        // Held so that no task starts or ends while its folder is judged.
+        // Held so that no task starts or ends while its folder is judged, and no journal is
+        // settled while the task folder's temp files are.
         let _w = self.inner.writer();
+        let _settle = self.inner.pause_settler();
         let dir = self.data_dir();
         let mut removed = Vec::new();
         for p in scan(dir, None).problems.iter().filter(|p| p.removable()) {
@@ -285,6 +288,13 @@ fn unlisted(
             .map(|s| (s.task_id, s.file_name.as_str()))
             .collect();
         for (tname, tpath, tdir) in entries(&path) {
+            if tname.starts_with(super::settler::TRASH_PREFIX) {
+                // Not damage: no task owns it, and the live process or the next open deletes it.
+                let detail =
+                    "a failed task's folder, deleted in the background (or by the next open)";
+                r.in_flight.push(Problem::new("trash", tpath, detail));
+                continue;
+            }
             let tid = tname.strip_prefix('t').and_then(|n| n.parse::<u64>().ok());
             let Some(tid) = tid.filter(|_| tdir) else {
                 let kind = if tdir { "orphan_dir" } else { "orphan_file" };

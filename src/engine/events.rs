@@ -116,3 +116,15 @@ pub(super) fn recovery_done(tasks: usize, pending: usize) {
 pub(super) fn retained_out(task: u64) {
     info!(task, "task record dropped (retention)");
 }
+
+/// A failed task's folder in the trash could not be deleted (the next open removes it).
+pub(super) fn trash_left(folder: &std::path::Path, error: &std::io::Error) {
+    let folder = folder.display().to_string();
+    warn!(folder, %error, "trash not deleted; the next open removes it");
+}
+
+/// Recovery deleted a failed task's folder left in the trash by the last process.
+pub(super) fn trash_removed(folder: &std::path::Path) {
+    let folder = folder.display().to_string();
+    info!(folder, "recovery: trash removed");
+}

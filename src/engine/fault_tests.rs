@@ -280,9 +280,21 @@ fn jobs_with_a_good_and_a_bad_unit_all_end_and_leave_nothing() {
             })
             .collect();
         assert!(stuck.is_empty(), "{bad}: tasks that never end: {stuck:?}");
-        let left = std::fs::read_dir(dir.path().join("segments/c1"))
-            .map(|d| d.flatten().map(|e| e.file_name()).collect::<Vec<_>>())
-            .unwrap_or_default();
+        // Failed tasks' folders leave at once (to the trash, which the settler empties).
+        let listing = || {
+            std::fs::read_dir(dir.path().join("segments/c1"))
+                .map(|d| d.flatten().map(|e| e.file_name()).collect::<Vec<_>>())
+                .unwrap_or_default()
+        };
+        let task_folders = listing()
+            .into_iter()
+            .filter(|n| n.to_string_lossy().starts_with('t'));
+        assert_eq!(task_folders.count(), 0, "{bad}: {:?}", listing());
+        let deadline = std::time::Instant::now() + Duration::from_secs(10);
+        while !listing().is_empty() && std::time::Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        let left = listing();
         assert!(left.is_empty(), "{bad}: segment directories left: {left:?}");
         assert_eq!(engine.count("book", None).expect("count"), 0, "{bad}");
         let engine = {

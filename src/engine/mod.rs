@@ -21,6 +21,7 @@ mod recovery;
 mod request;
 mod runner;
 mod setting;
+mod settler;
 mod task_options;
 mod writer;
 
@@ -73,6 +74,12 @@ pub(crate) struct Inner {
     /// monitor writes them again.
     pub unwritten: Mutex<HashMap<u64, String>>,
     pub shutdown: std::sync::atomic::AtomicBool,
+    /// Wakes the settler thread ([`settler`]): a journal to settle or trash to delete.
+    settle_wake: (Sender<()>, crossbeam_channel::Receiver<()>),
+    /// Held by the settler for each journal it settles.
+    settling: Mutex<()>,
+    /// Folders of failed tasks moved out of their collections, for the settler to delete.
+    trash: Mutex<Vec<PathBuf>>,
 }
 
 impl Inner {
@@ -86,6 +93,9 @@ impl Inner {
             running: Mutex::new(HashMap::new()),
             unwritten: Mutex::new(HashMap::new()),
             shutdown: false.into(),
+            settle_wake: crossbeam_channel::bounded(1),
+            settling: Mutex::new(()),
+            trash: Mutex::new(Vec::new()),
         }
     }
 
@@ -155,6 +165,15 @@ impl Engine {
                 })?;
             threads.push(t);
         }
+        let settler_inner = inner.clone();
+        let t = std::thread::Builder::new()
+            .name("vecload-settler".into())
+            .spawn(move || settler::settler(&settler_inner))
+            .map_err(|source| EngineError::Io {
+                path: inner_path(),
+                source,
+            })?;
+        threads.push(t);
         let monitor_inner = inner.clone();
         let t = std::thread::Builder::new()
             .name("vecload-monitor".into())
@@ -371,6 +390,8 @@ mod lock_tests;
 #[cfg(test)]
 mod log_tests;
 #[cfg(test)]
+mod settle_tests;
+#[cfg(test)]
 mod stall_tests;
 #[cfg(test)]
 mod two_phase_tests;
@@ -389,6 +410,7 @@ impl Drop for Engine {
             r.stop(failure::TaskFailure::Shutdown);
         }
         self.inner.changed.notify_all();
+        self.inner.wake_settler();
         for t in self.threads.drain(..) {
             let _ = t.join();
         }

@@ -169,7 +169,8 @@ pub(super) fn recover(inner: &Inner) -> Result<Vec<u64>, EngineError> {
 }
 
 /// Removes segment directories that no committed or pending task owns (a crash between
-/// writing files and recording them, or a dropped collection).
+/// writing files and recording them, or a dropped collection), and the trash (failed tasks'
+/// folders, `.trash-t<task>`, that the last process did not delete).
 fn remove_strays(inner: &Inner) -> Result<(), EngineError> {
     let _w = inner.writer();
     // What owns a folder, read once: nothing changes while the writer lock is held.
@@ -203,6 +204,13 @@ fn remove_strays(inner: &Inner) -> Result<(), EngineError> {
         };
         for t in tasks.flatten() {
             let tname = t.file_name().to_string_lossy().to_string();
+            if tname.starts_with(super::settler::TRASH_PREFIX) {
+                // A failed task's folder the last process had no time to delete.
+                if crate::fsutil::remove_dir_durable(&t.path()).is_ok() {
+                    events::trash_removed(&t.path());
+                }
+                continue;
+            }
             let tid = tname.strip_prefix('t').and_then(|n| n.parse::<u64>().ok());
             let keep = tid.is_some_and(|id| committed.contains(&id) || unfinished.contains(&id));
             if !keep && remove_dir(inner, &t.path()).is_ok() {

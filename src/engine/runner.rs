@@ -344,7 +344,8 @@ fn visible_segments(t: &TaskRecord) -> Vec<(String, VisibleSegment)> {
 
 /// Fails task `id` for `why`, with the tasks of its job that are Pending or Persisted (a
 /// job is all or nothing); its Started siblings are stopped and fail when their pipeline
-/// ends. Each failing task's files are removed first, then one ledger write moves them all:
+/// ends. Each failing task's folder is moved to the trash first (one rename: the settler
+/// thread deletes it after, with no lock held), then one ledger write moves them all:
 /// to FailedAndCleaned, or to Failed where removing the files failed (recovery cleans those).
 /// A task whose segments the catalog already shows is left alone: the monitor (or recovery)
 /// completes it. If the ledger write fails, the tasks stay as they were and their reasons
@@ -399,7 +400,7 @@ pub(super) fn fail_under(inner: &Inner, w: &Writing<'_>, id: u64, why: TaskFailu
         }
         let gone = match &dir {
             Some((_, folders)) => (folders.iter().find(|(f, _)| f == t))
-                .is_none_or(|(_, folder)| super::recovery::remove_dir(inner, folder).is_ok()),
+                .is_none_or(|(_, folder)| super::settler::discard(inner, folder).is_ok()),
             None => true, // the collection and its files are gone
         };
         removed.push((*t, gone));

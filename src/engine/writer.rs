@@ -8,6 +8,9 @@
 //! lock; take `state` briefly and adopt it. Since every change holds `writer`, nothing changes
 //! between the plan and the adopt, and memory changes only after the write succeeded. Lock
 //! order: `writer` before `state`, never the other way.
+//!
+//! A ledger change written as a journal is copied into its records' own files later, by the
+//! settler thread ([`super::settler`]), which takes no `writer`.
 
 use std::ops::Range;
 use std::sync::MutexGuard;
@@ -35,26 +38,25 @@ impl Inner {
     }
 
     /// Writes a planned ledger change without the state lock and adopts what of it was
-    /// written; then copies a journal it left into the records' files (under the writer
-    /// only: a failure there is finished by the next write, or by replay).
-    pub fn write_ledger(&self, w: &Writing<'_>, mut write: LedgerWrite) -> Result<(), LedgerError> {
+    /// written; a journal it left is the settler's to copy into the records' files.
+    pub fn write_ledger(
+        &self,
+        _w: &Writing<'_>,
+        mut write: LedgerWrite,
+    ) -> Result<(), LedgerError> {
         if write.is_empty() {
             return Ok(());
         }
         let written = write.apply();
-        self.lock().ledger.adopt(write);
-        written?;
-        self.settle_journal(w);
-        Ok(())
-    }
-
-    /// Copies a journal left by the last change into its records' files and removes it.
-    pub fn settle_journal(&self, _w: &Writing<'_>) {
-        let Some(mut write) = self.lock().ledger.plan_settle() else {
-            return;
+        let journals = {
+            let mut st = self.lock();
+            st.ledger.adopt(write);
+            st.ledger.unsettled_journals()
         };
-        let _ = write.apply();
-        self.lock().ledger.adopt(write);
+        if journals > 0 {
+            self.wake_settler();
+        }
+        written
     }
 
     /// One ledger change staged by `stage` on a batch (under a brief state lock), then

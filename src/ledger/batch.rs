@@ -149,8 +149,10 @@ impl<'a> Batch<'a> {
             .into_values()
             .filter(|t| ledger.get(t.id) != Some(t))
             .collect();
-        if let [one] = write.records.as_slice() {
-            write.old = ledger.get(one.id).cloned();
+        match write.records.as_slice() {
+            [one] if !ledger.is_journaled(one.id) => write.old = ledger.get(one.id).cloned(),
+            [] => {}
+            _ => write.journal = Some(ledger.next_journal()),
         }
         (ledger, write)
     }

@@ -17,8 +17,17 @@ fn records(l: &Ledger) -> Vec<TaskRecord> {
     l.list(None, None).into_iter().cloned().collect()
 }
 
+/// The journal of earlier releases (sequence 0), as a crash may have left it.
 fn journal(dir: &tempfile::TempDir) -> std::path::PathBuf {
-    dir.path().join(TASKS_DIR).join("batch.json")
+    dir.path().join(TASKS_DIR).join(disk::journal_file_name(0))
+}
+
+/// The journals in the task folder.
+fn journals(dir: &tempfile::TempDir) -> Vec<String> {
+    (fs::read_dir(dir.path().join(TASKS_DIR)).unwrap().flatten())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with("batch"))
+        .collect()
 }
 
 /// Creates a job of `n` tasks in one batch; returns their ids.
@@ -73,7 +82,11 @@ fn a_job_is_created_and_moved_together() {
     let ids = job(&mut l, 3);
     assert_eq!(ids, [1, 2, 3]);
     assert!(ids.iter().all(|&id| l.get(id).unwrap().job_id == Some(1)));
-    assert!(!journal(&dir).exists(), "the journal outlived its change");
+    assert_eq!(
+        journals(&dir),
+        [] as [String; 0],
+        "the journal outlived its change"
+    );
     assert_eq!(records(&open(&dir)), records(&l));
 
     let mut b = l.batch();
@@ -94,7 +107,7 @@ fn a_job_is_created_and_moved_together() {
             (FailedAndCleaned, "job failed")
         );
     }
-    assert!(!journal(&dir).exists());
+    assert_eq!(journals(&dir), [] as [String; 0]);
 }
 
 #[test]
@@ -146,7 +159,7 @@ fn a_journal_left_by_a_crash_is_applied_on_open() {
             t
         })
         .collect();
-    disk::write_journal(&tasks_dir, &moved, None).unwrap();
+    disk::write_journal(&tasks_dir, 0, &moved, None).unwrap();
     drop(l);
     // A release that predates the journal reads the records without it.
     let old: Vec<_> = disk::read_tasks(&tasks_dir, false).unwrap();
@@ -192,7 +205,7 @@ fn a_journal_naming_an_unknown_id_is_corrupt() {
     let ids = job(&mut l, 2);
     let mut stray = l.get(ids[0]).unwrap().clone();
     stray.id = 500;
-    disk::write_journal(&dir.path().join(TASKS_DIR), &[stray], None).unwrap();
+    disk::write_journal(&dir.path().join(TASKS_DIR), 0, &[stray], None).unwrap();
     drop(l);
     let err = Ledger::open(dir.path()).unwrap_err();
     assert!(err.to_string().contains("next_task_id"), "{err}");

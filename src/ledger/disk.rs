@@ -5,17 +5,20 @@
 //! ```text
 //! counters.json            {"format": "vecload-counters", "version": 1, "next_task_id", "next_auto_id"}
 //! tasks/000000000007.json  {"format": "vecload-task", "version": 1, "task": {...TaskRecord}}
-//! tasks/batch.json         {"format": "vecload-batch", "version": 1, "tasks": [{...}, ...]}
+//! tasks/batch-000000000003.json  {"format": "vecload-batch", "version": 1, "tasks": [{...}, ...]}
 //! ```
 //!
 //! Every file is written with [`write_atomic`]; its format tag and version are checked before
 //! its content is trusted. Temp files left by a crash (`.NAME.tmp`) are removed on replay.
 //!
-//! `batch.json` is the journal of a change to several records at once: written in one atomic
-//! write (the change is durable from then on), then copied into the records' own files and
-//! removed. Replay applies a journal it finds. A release that predates the journal ignores the
-//! file (its name is not a task's), so after a crash in the middle of a batch it may see part
-//! of the batch; every record it reads is still one this release wrote.
+//! `batch-<seq>.json` is a journal: the records of one change written in one atomic write (the
+//! change is durable from then on), later copied into the records' own files and removed (see
+//! [`Ledger`](super::Ledger) for when and in what order). Several may exist at once; replay
+//! applies them over the record files in the order of their sequence numbers. `batch.json`,
+//! the single journal of earlier releases, is read as sequence 0. A release that predates the
+//! journal ignores the files (their names are not a task's), so after a crash in the middle
+//! of a batch it may see part of the batch; every record it reads is still one this release
+//! wrote.
 
 use std::fs;
 use std::io;
@@ -32,8 +35,10 @@ use crate::fsutil::{sync_dir, undo_atomic, write_atomic};
 pub(super) const TASKS_DIR: &str = "tasks";
 /// The counters file, inside the ledger directory.
 pub(super) const COUNTERS_FILE: &str = "counters.json";
-/// The journal of a change to several records, inside the task folder.
-const JOURNAL_FILE: &str = "batch.json";
+/// The journal of earlier releases (sequence 0), inside the task folder.
+const LEGACY_JOURNAL_FILE: &str = "batch.json";
+/// Journals are `batch-<seq>.json`, inside the task folder.
+const JOURNAL_PREFIX: &str = "batch-";
 const TASK_FORMAT: &str = "vecload-task";
 const JOURNAL_FORMAT: &str = "vecload-batch";
 const COUNTERS_FORMAT: &str = "vecload-counters";
@@ -99,6 +104,25 @@ fn task_id_of(name: &str) -> Option<u64> {
     }
     let id = digits.parse().ok()?;
     (task_file_name(id) == name).then_some(id)
+}
+
+/// `batch-000000000003.json` for journal 3 (`batch.json` for 0, the earlier releases' one).
+pub(super) fn journal_file_name(seq: u64) -> String {
+    match seq {
+        0 => LEGACY_JOURNAL_FILE.to_owned(),
+        _ => format!("{JOURNAL_PREFIX}{seq:012}.json"),
+    }
+}
+
+/// The journal sequence a file name stands for, if it is exactly what [`journal_file_name`]
+/// makes.
+fn journal_seq_of(name: &str) -> Option<u64> {
+    if name == LEGACY_JOURNAL_FILE {
+        return Some(0);
+    }
+    let digits = name.strip_prefix(JOURNAL_PREFIX)?.strip_suffix(".json")?;
+    let seq = digits.parse().ok().filter(|&s| s > 0)?;
+    (journal_file_name(seq) == name).then_some(seq)
 }
 
 /// A temp file of [`write_atomic`] (`.NAME.tmp`).
@@ -288,10 +312,11 @@ pub(super) fn read_tasks(
     Ok(tasks)
 }
 
-/// Writes the journal of a change to several records durably: from here on the change is
+/// Writes journal `seq`, the records of one change, durably: from here on the change is
 /// made, whether or not the records' own files are written yet.
 pub(super) fn write_journal(
     tasks_dir: &Path,
+    seq: u64,
     tasks: &[TaskRecord],
     hook: Option<&FaultHook>,
 ) -> Result<(), LedgerError> {
@@ -301,7 +326,7 @@ pub(super) fn write_journal(
         tasks,
     };
     write_json(
-        &tasks_dir.join(JOURNAL_FILE),
+        &tasks_dir.join(journal_file_name(seq)),
         &out,
         None,
         hook,
@@ -309,21 +334,25 @@ pub(super) fn write_journal(
     )
 }
 
-/// The records of a journal left in the task folder, if there is one.
-pub(super) fn read_journal(tasks_dir: &Path) -> Result<Option<Vec<TaskRecord>>, LedgerError> {
-    let path = tasks_dir.join(JOURNAL_FILE);
-    if !path.try_exists().map_err(io_error(&path))? {
-        return Ok(None);
+/// The journals left in the task folder, oldest (lowest sequence) first.
+pub(super) fn read_journals(tasks_dir: &Path) -> Result<Vec<(u64, Vec<TaskRecord>)>, LedgerError> {
+    let mut journals = Vec::new();
+    for (path, name) in list(tasks_dir)? {
+        let Some(seq) = journal_seq_of(&name) else {
+            continue;
+        };
+        let bytes = read_checked(&path, JOURNAL_FORMAT)?;
+        let JournalIn { tasks } = serde_json::from_slice(&bytes)
+            .map_err(|e| corrupt(&path, format!("bad journal: {e}")))?;
+        journals.push((seq, tasks));
     }
-    let bytes = read_checked(&path, JOURNAL_FORMAT)?;
-    let JournalIn { tasks } =
-        serde_json::from_slice(&bytes).map_err(|e| corrupt(&path, format!("bad journal: {e}")))?;
-    Ok(Some(tasks))
+    journals.sort_by_key(|(seq, _)| *seq);
+    Ok(journals)
 }
 
-/// Removes the journal once its records are in their own files, durably.
-pub(super) fn remove_journal(tasks_dir: &Path) -> Result<(), LedgerError> {
-    let path = tasks_dir.join(JOURNAL_FILE);
+/// Removes journal `seq` once its records are in their own files, durably.
+pub(super) fn remove_journal(tasks_dir: &Path, seq: u64) -> Result<(), LedgerError> {
+    let path = tasks_dir.join(journal_file_name(seq));
     match fs::remove_file(&path) {
         Ok(()) => {}
         Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(()),
@@ -398,6 +427,18 @@ mod tests {
             assert_eq!(task_id_of(other), None, "{other}");
         }
         assert!(is_temp(".000000000007.json.tmp") && is_temp(".counters.json.tmp"));
+        for seq in [0, 1, 3, u64::MAX] {
+            assert_eq!(journal_seq_of(&journal_file_name(seq)), Some(seq));
+            assert_eq!(task_id_of(&journal_file_name(seq)), None);
+        }
+        for other in [
+            "batch-3.json",
+            "batch-000000000000.json",
+            "batch-.json",
+            "batch.json.tmp",
+        ] {
+            assert_eq!(journal_seq_of(other), None, "{other}");
+        }
         assert!(!is_temp("000000000007.json"));
     }
 

@@ -56,6 +56,9 @@ pub enum LedgerError {
         /// The next free id.
         next: i64,
     },
+    /// The record is still in a journal being settled: it cannot be removed yet.
+    #[error("import task {0}'s record is not settled yet (try again)")]
+    Unsettled(u64),
     /// The task id counter is at `u64::MAX`.
     #[error("import task ids exhausted")]
     TaskIdsExhausted,

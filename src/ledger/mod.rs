@@ -19,7 +19,7 @@ pub use state::{TRANSITIONS, TaskState, can_move};
 pub use store::{AUTO_ID_BASE, Ledger};
 pub use task::{SegmentRef, TaskRecord};
 pub use time::{format_utc, now_unix};
-pub use write::LedgerWrite;
+pub use write::{LedgerWrite, Settle};
 
 /// An import task's id: ids grow with creation time and are never reused.
 pub type TaskId = u64;

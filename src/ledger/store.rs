@@ -3,6 +3,29 @@
 //! Every change is written to disk (atomic write, directory synced) before it shows in memory,
 //! so what a caller reads has survived a crash, and each change is one durable write however
 //! many fields or records it touches ([`Batch`]). [`Ledger::open`] replays the directory.
+//!
+//! # Journals and their settle
+//!
+//! A change of several records is written as one journal, `tasks/batch-<seq>.json`, with a
+//! sequence number above every earlier journal's; a change of one record goes to its own file,
+//! unless a journal not yet settled holds that record: then it goes to a new journal too.
+//! Settling copies a journal's records into their own files and removes it, oldest journal
+//! first, off any lock that other writes take (the engine's settler thread). Replay reads the
+//! record files, then applies the journals in sequence order, each over what came before.
+//!
+//! The invariant that makes replay return the newest state: for every record, the newest
+//! journal holding it holds its newest version, or, if no journal holds it, its own file does.
+//! It holds because
+//! - a change of a record some journal holds is written to a newer journal, never to the
+//!   record's file (so while a journal exists, only its settle writes its records' files);
+//! - a settle writes the journal's version of each of its records that no newer journal holds
+//!   (that version is the newest: a later change would be in a newer journal), and writes
+//!   nothing for the others, whose newer journal wins at replay anyway;
+//! - a journal is removed only once all its writes succeeded, and journals are settled oldest
+//!   first, so no older journal is left to apply an older version over a settled file;
+//! - a record a journal holds is not removed (retention waits for the settle).
+//!
+//! A crash at any point of a settle leaves the journal, which replay applies again.
 
 use std::collections::BTreeMap;
 use std::ops::Range;
@@ -13,7 +36,7 @@ use super::disk::{self, COUNTERS_FILE, Counters, TASKS_DIR};
 use super::error::LedgerError;
 use super::state::TaskState;
 use super::task::TaskRecord;
-use super::write::{LedgerDisk, LedgerWrite};
+use super::write::{LedgerDisk, LedgerWrite, Settle};
 use crate::fault::FaultHook;
 use crate::fsutil::create_dir_durable;
 
@@ -35,8 +58,12 @@ pub struct Ledger {
     disk: LedgerDisk,
     tasks: BTreeMap<u64, TaskRecord>,
     counters: Counters,
-    /// Records whose latest version is only in the journal so far (see [`Ledger::settle`]).
-    journal: Vec<u64>,
+    /// Journals not yet settled, by sequence, with the records as each holds them.
+    journals: BTreeMap<u64, Vec<TaskRecord>>,
+    /// For each record some journal holds, the sequence of the newest such journal.
+    journaled: BTreeMap<u64, u64>,
+    /// The sequence of the next journal written.
+    next_journal: u64,
     /// Changes of records written since open, each one durable write.
     writes: u64,
     /// Writes adopted since open: a write planned at another generation is stale.
@@ -58,7 +85,7 @@ impl Ledger {
             })?;
         }
         let mut ledger = Ledger::replay(dir, false)?;
-        ledger.settle()?;
+        ledger.settle_all()?;
         Ok(ledger)
     }
 
@@ -83,14 +110,21 @@ impl Ledger {
         .into_iter()
         .map(|t| (t.id, t))
         .collect();
-        // A journal holds the latest version of its records.
-        let journal = if present {
-            disk::read_journal(&tasks_dir)?.unwrap_or_default()
+        // Journals, oldest first: each holds a newer version of its records than the files and
+        // the older journals.
+        let journals: BTreeMap<u64, Vec<TaskRecord>> = if present {
+            disk::read_journals(&tasks_dir)?.into_iter().collect()
         } else {
-            Vec::new()
+            BTreeMap::new()
         };
-        let journal_ids = journal.iter().map(|t| t.id).collect();
-        records.extend(journal.into_iter().map(|t| (t.id, t)));
+        let mut journaled = BTreeMap::new();
+        for (&seq, tasks) in &journals {
+            for t in tasks {
+                journaled.insert(t.id, seq);
+                records.insert(t.id, t.clone());
+            }
+        }
+        let next_journal = journals.keys().next_back().map_or(1, |s| s + 1);
         let counters = match disk::read_counters(dir)? {
             Some(c) => c,
             None if records.is_empty() => Counters {
@@ -136,7 +170,9 @@ impl Ledger {
             },
             tasks: records,
             counters,
-            journal: journal_ids,
+            journals,
+            journaled,
+            next_journal,
             writes: 0,
             generation: 0,
         })
@@ -249,8 +285,13 @@ impl Ledger {
     }
 
     /// Plans [`remove`](Ledger::remove) (see [`LedgerWrite`]).
+    /// A record a journal still holds is refused ([`LedgerError::Unsettled`]): removing its
+    /// file would not remove it from the journal.
     pub fn plan_remove(&self, id: u64) -> Result<LedgerWrite, LedgerError> {
         let task = self.tasks.get(&id).ok_or(LedgerError::NoSuchTask(id))?;
+        if self.journaled.contains_key(&id) {
+            return Err(LedgerError::Unsettled(id));
+        }
         let mut write = self.plan();
         write.remove = Some(task.clone());
         Ok(write)
@@ -320,19 +361,56 @@ impl Ledger {
         self.counters
     }
 
-    /// A write that settles the journal, if one is left, and does nothing else yet.
+    /// A write that does nothing yet.
     pub(super) fn plan(&self) -> LedgerWrite {
-        let settle = (self.journal.iter())
-            .filter_map(|id| self.tasks.get(id).cloned())
-            .collect();
-        LedgerWrite::new(self.disk.clone(), self.generation, settle)
+        LedgerWrite::new(self.disk.clone(), self.generation)
     }
 
-    /// Plans copying the journal left by the last change into its records' own files and
-    /// removing it; `None` when there is none. The engine does it after each change, off
-    /// its state lock; otherwise the next write does it first (and replay, after a crash).
-    pub fn plan_settle(&self) -> Option<LedgerWrite> {
-        (!self.journal.is_empty()).then(|| self.plan())
+    /// Whether a write of record `id` must go to a journal: a journal not yet settled holds it.
+    pub(super) fn is_journaled(&self, id: u64) -> bool {
+        self.journaled.contains_key(&id)
+    }
+
+    /// The sequence the next journal gets.
+    pub(super) fn next_journal(&self) -> u64 {
+        self.next_journal
+    }
+
+    /// How many journals are not yet settled.
+    pub fn unsettled_journals(&self) -> usize {
+        self.journals.len()
+    }
+
+    /// Plans settling the oldest journal: its records that no newer journal holds, as it
+    /// holds them; `None` when every journal is settled. Memory only: apply it with no lock
+    /// ([`Settle::apply`]), also while other changes are written, then adopt it
+    /// ([`adopt_settle`](Ledger::adopt_settle)). One settle at a time.
+    pub fn plan_settle(&self) -> Option<Settle> {
+        let (&seq, tasks) = self.journals.iter().next()?;
+        let records = (tasks.iter())
+            .filter(|t| self.journaled.get(&t.id) == Some(&seq))
+            .cloned()
+            .collect();
+        Some(Settle {
+            disk: self.disk.clone(),
+            seq,
+            records,
+            done: false,
+        })
+    }
+
+    /// Shows a settle in memory: once applied, its journal is gone and its records are in
+    /// their own files (a failed one changes nothing: the journal stays). Other writes may
+    /// have been adopted since it was planned.
+    pub fn adopt_settle(&mut self, settle: Settle) {
+        if !settle.done {
+            return;
+        }
+        for t in self.journals.remove(&settle.seq).unwrap_or_default() {
+            if self.journaled.get(&t.id) == Some(&settle.seq) {
+                self.journaled.remove(&t.id);
+            }
+        }
     }
 
     /// Shows in memory what of `write` is on disk (all of it, once [`LedgerWrite::apply`]
@@ -344,22 +422,23 @@ impl Ledger {
         );
         self.generation += 1;
         let LedgerWrite {
-            settle,
             counters,
             records,
+            journal,
             remove,
             done,
             ..
         } = write;
-        if done.settled && !settle.is_empty() {
-            self.journal.clear();
-        }
         if let Some((_, next)) = counters.filter(|_| done.counters) {
             self.counters = next;
         }
         if done.records && !records.is_empty() {
-            if records.len() > 1 {
-                self.journal = records.iter().map(|t| t.id).collect();
+            if let Some(seq) = journal {
+                for t in &records {
+                    self.journaled.insert(t.id, seq);
+                }
+                self.journals.insert(seq, records.clone());
+                self.next_journal = seq + 1;
             }
             self.writes += 1;
             self.tasks.extend(records.into_iter().map(|t| (t.id, t)));
@@ -370,23 +449,23 @@ impl Ledger {
     }
 
     /// Applies `write` and adopts it, then settles the journal it left (a failure there is
-    /// finished by the next write, or the next replay).
+    /// finished by the next commit, or the next replay).
     pub(super) fn commit(&mut self, mut write: LedgerWrite) -> Result<(), LedgerError> {
         let written = write.apply();
         self.adopt(write);
         written?;
-        let _ = self.settle();
+        let _ = self.settle_all();
         Ok(())
     }
 
-    /// Copies the records of a journal into their own files and removes it.
-    fn settle(&mut self) -> Result<(), LedgerError> {
-        let Some(mut write) = self.plan_settle() else {
-            return Ok(());
-        };
-        let settled = write.apply();
-        self.adopt(write);
-        settled
+    /// Settles every journal, oldest first, here and now (for a ledger no other thread writes).
+    pub fn settle_all(&mut self) -> Result<(), LedgerError> {
+        while let Some(mut settle) = self.plan_settle() {
+            let settled = settle.apply();
+            self.adopt_settle(settle);
+            settled?;
+        }
+        Ok(())
     }
 }
 
@@ -417,3 +496,7 @@ pub(super) fn check_record(
 #[cfg(test)]
 #[path = "store_tests.rs"]
 mod tests;
+
+#[cfg(test)]
+#[path = "settle_tests.rs"]
+mod settle_tests;

@@ -403,11 +403,10 @@ fn a_write_failing_before_or_after_its_rename_changes_nothing() {
             .unwrap()
             .flatten()
             .map(|e| e.file_name())
-            .filter(|n| n.to_string_lossy().starts_with('.'))
+            .filter(|n| {
+                n.to_string_lossy().starts_with('.') || n.to_string_lossy().starts_with("batch")
+            })
             .collect();
-        assert!(
-            tmp.is_empty() && !dir.path().join("tasks/batch.json").exists(),
-            "{site}: {tmp:?}"
-        );
+        assert!(tmp.is_empty(), "{site}: {tmp:?}");
     }
 }
