@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 
 use super::failure::TaskFailure;
 use super::job_view::{JobState, JobView, is_uncommitted};
-use super::{Engine, EngineError, ImportRequest, Inner, events, runner};
+use super::{Engine, EngineError, ImportRequest, Inner, commit, events, stop};
 use crate::ledger::{Ledger, TaskRecord, TaskState, now_unix};
 
 impl Engine {
@@ -57,7 +57,7 @@ impl Engine {
                 what: "only an Uncommitted job (auto_commit=false) can be committed",
             });
         }
-        runner::finish_commit_under(&self.inner, &w, first.id, &first.collection, true).map_err(
+        commit::finish_commit_under(&self.inner, &w, first.id, &first.collection, true).map_err(
             |why| EngineError::CommitFailed {
                 job: job_id,
                 reason: why.to_string(),
@@ -79,7 +79,7 @@ impl Engine {
             JobState::Pending | JobState::Importing | JobState::Uncommitted => {}
         }
         let ids: Vec<u64> = view.tasks.iter().map(|t| t.id).collect();
-        runner::abort(&self.inner, &ids);
+        stop::abort(&self.inner, &ids);
         let view = self.wait_job(job_id, Duration::from_secs(60))?;
         if view.state == JobState::Completed {
             return Err(completed(job_id));
@@ -163,7 +163,7 @@ pub(super) fn expire_uncommitted(inner: &Inner) {
     };
     for id in due {
         events::uncommitted_expired(id, ttl);
-        runner::fail(inner, id, TaskFailure::UncommittedExpired(ttl));
+        stop::fail(inner, id, TaskFailure::UncommittedExpired(ttl));
     }
 }
 

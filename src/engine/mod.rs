@@ -5,8 +5,10 @@
 //! CLI and the server are thin layers over it.
 
 mod check;
+mod commit;
 mod error;
 mod events;
+
 mod failure;
 mod idempotency;
 mod import;
@@ -22,6 +24,7 @@ mod request;
 mod runner;
 mod setting;
 mod settler;
+mod stop;
 mod task_options;
 mod writer;
 
@@ -378,7 +381,7 @@ impl Engine {
 
     /// Cancels a Pending or Started task: it fails with reason "cancelled" and is cleaned.
     pub fn cancel(&self, id: u64) -> Result<TaskRecord, EngineError> {
-        runner::cancel(&self.inner, id)?;
+        stop::cancel(&self.inner, id)?;
         self.wait(id, Some(Duration::from_secs(60)))
     }
 }

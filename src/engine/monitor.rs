@@ -7,8 +7,10 @@ use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
 use super::Inner;
+use super::commit::finish_commit;
 use super::failure::TaskFailure;
-use super::runner::{Running, fail, finish_commit};
+use super::runner::Running;
+use super::stop::fail;
 use crate::ledger::{LedgerError, TaskState};
 
 /// Every half second: persist progress of running tasks and stop expired ones; every

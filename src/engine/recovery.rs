@@ -8,7 +8,7 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 use super::failure::TaskFailure;
-use super::{EngineError, Inner, events, runner};
+use super::{EngineError, Inner, commit, events, stop};
 use crate::fault::DurableWrite;
 use crate::ledger::{LedgerError, TaskState, now_unix};
 
@@ -119,7 +119,7 @@ pub(super) fn recover(inner: &Inner) -> Result<Vec<u64>, EngineError> {
                     "Started",
                     "failing it: the process ended while it ran",
                 );
-                runner::fail(inner, t.id, TaskFailure::Restarted);
+                stop::fail(inner, t.id, TaskFailure::Restarted);
             }
             TaskState::Persisted => {
                 let complete = dir.as_ref().is_some_and(|d| {
@@ -136,14 +136,14 @@ pub(super) fn recover(inner: &Inner) -> Result<Vec<u64>, EngineError> {
                 } else if done || complete {
                     let action = "completing its commit: its segments are complete";
                     events::recovered(t.id, "Persisted", action);
-                    if let Err(why) = runner::finish_commit(inner, t.id, &t.collection) {
+                    if let Err(why) = commit::finish_commit(inner, t.id, &t.collection) {
                         let why = TaskFailure::RestartedCommitFailed(Box::new(why));
-                        runner::fail(inner, t.id, why);
+                        stop::fail(inner, t.id, why);
                     }
                 } else {
                     let action = "failing it: its segments are incomplete";
                     events::recovered(t.id, "Persisted", action);
-                    runner::fail(inner, t.id, TaskFailure::RestartedIncomplete);
+                    stop::fail(inner, t.id, TaskFailure::RestartedIncomplete);
                 }
             }
             TaskState::Failed => {

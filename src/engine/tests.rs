@@ -6,7 +6,7 @@ use std::path::Path;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use super::{EngineOptions, Inner, State, recovery, runner};
+use super::{EngineOptions, Inner, State, recovery, runner, stop};
 use crate::catalog::Catalog;
 use crate::ledger::{Ledger, TaskRecord, TaskState};
 use crate::schema::CollectionSchema;
@@ -174,7 +174,7 @@ fn a_cancelled_pending_task_never_starts() {
     let [id] = create(&inner, &[&rows_file(dir.path(), "a.jsonl", 3, None)], false)[..] else {
         panic!()
     };
-    runner::cancel(&inner, id).unwrap();
+    stop::cancel(&inner, id).unwrap();
     let t = record(&inner, id);
     assert_eq!(
         (t.state, t.failed_reason.as_str()),
@@ -184,7 +184,7 @@ fn a_cancelled_pending_task_never_starts() {
     runner::run_task(&inner, id);
     assert_eq!(record(&inner, id), t, "a cancelled task ran");
     assert!(
-        runner::cancel(&inner, id).is_err(),
+        stop::cancel(&inner, id).is_err(),
         "a finished task was cancelled"
     );
 }
@@ -212,7 +212,7 @@ fn a_cancelled_started_task_stops_and_is_cleaned() {
         assert!(Instant::now() < deadline, "the task never started");
         std::thread::sleep(Duration::from_millis(5));
     }
-    runner::cancel(&inner, id).unwrap();
+    stop::cancel(&inner, id).unwrap();
     run.join().unwrap();
     let t = record(&inner, id);
     assert_eq!(
