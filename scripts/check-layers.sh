@@ -36,11 +36,14 @@ server:   engine
 cli:      engine server
 '
 
-# Outside crates and the modules that alone may name them.
+# Outside crates and the modules that alone may name them (`milvus` is the milvus-sdk-rust
+# crate: Milvus's generated gRPC protocol).
 CRATES='
 timely:       pipeline
 axum:         server
 tonic:        server
+prost:        server
+milvus:       server
 tokio:        server source
 object_store: source
 clap:         cli
