@@ -10,6 +10,7 @@ mod events;
 mod failure;
 mod idempotency;
 mod import;
+mod index;
 mod job_view;
 mod jobs;
 mod monitor;
