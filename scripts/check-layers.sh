@@ -33,7 +33,8 @@ pipeline: parse route segment source
 engine:   pipeline query ledger catalog
 error:    engine
 server:   engine
-cli:      engine server
+client:   engine
+cli:      engine server client
 '
 
 # Outside crates and the modules that alone may name them (`milvus` is the milvus-sdk-rust
@@ -44,8 +45,10 @@ axum:         server
 tonic:        server
 prost:        server
 milvus:       server
-tokio:        server source
+tokio:        server source cli
 object_store: source
+reqwest:      source client
+rustls:       source client
 clap:         cli
 anyhow:       cli
 '

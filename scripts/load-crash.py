@@ -105,6 +105,10 @@ def load(args, work):
                                "--listen", "127.0.0.1:0"], stderr=subprocess.PIPE, text=True, cwd=ROOT)
     try:
         line = server.stderr.readline()
+        while line and "serving on" not in line:  # log lines (recovery) may come first
+            line = server.stderr.readline()
+        # Keep reading its log (one line per request) so the server never blocks on stderr.
+        threading.Thread(target=lambda: [None for _ in server.stderr], daemon=True).start()
         addr = line.strip().rsplit("http://", 1)[-1]
         if not addr.startswith("127.0.0.1:"):
             fail(f"serve said {line!r}")

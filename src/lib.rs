@@ -24,10 +24,12 @@
 //! ```
 //!
 //! Cargo features, all on by default: `cli` (the `vecload` binary), `server` (the HTTP server,
-//! `server`), `s3` (`s3://` storage roots in `source`). Without them the library is the engine
+//! `server`), `s3` (`s3://` storage roots in `source`), `client` (`client`, a blocking client of the REST API). Without them the library is the engine
 //! alone, reading local files.
 
 pub mod catalog;
+#[cfg(feature = "client")]
+pub mod client;
 pub mod engine;
 pub mod error;
 pub mod fault;

@@ -145,7 +145,7 @@ fn config_file_keys_apply_flags_win_and_unknown_keys_are_refused() {
     let typo = d.join("typo.toml");
     std::fs::write(&typo, "[import]\nmax_file_sise = 10\n").unwrap();
     let out = vecload(d, &["--config", typo.to_str().unwrap(), "count", "book"]);
-    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(out.status.code(), Some(2)); // a usage error (issue 15's exit codes)
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(
         err.contains("unknown config key `import.max_file_sise`"),

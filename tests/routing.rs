@@ -143,3 +143,46 @@ fn a_partition_key_import_that_names_a_partition_is_refused() {
         .unwrap_err();
     assert!(err.to_string().contains("partition key"), "{err}");
 }
+
+/// With a partition key (16 partitions, 1 shard) and 2 workers, both workers write: rows per
+/// worker within 10% of each other (issue 17: the exchange key sent every row to worker 0).
+#[test]
+fn a_partition_key_import_is_written_by_every_worker() {
+    const SIXTEEN: &str = r#"{"collectionName": "sixteen",
+     "schema": {"autoId": true, "enableDynamicField": false,
+       "fields": [
+         {"fieldName": "id", "dataType": "Int64", "isPrimary": true},
+         {"fieldName": "tenant", "dataType": "VarChar", "isPartitionKey": true, "elementTypeParams": {"max_length": 16}},
+         {"fieldName": "v", "dataType": "FloatVector", "elementTypeParams": {"dim": 2}}]},
+     "params": {"partitionsNum": 16, "shardsNum": 1}}"#;
+    let dir = repo().join("target/test-inputs");
+    std::fs::create_dir_all(&dir).unwrap();
+    let name = format!("sixteen-{}.jsonl", std::process::id());
+    let rows: String = (0..8000)
+        .map(|i| format!("{{\"tenant\": \"t{i}\", \"v\": [{i}, 0.5]}}\n"))
+        .collect();
+    std::fs::write(dir.join(&name), rows).unwrap();
+    let data = tempfile::tempdir().unwrap();
+    let e = engine(data.path(), 2);
+    e.create_collection_from_json(SIXTEEN.as_bytes()).unwrap();
+    let id = e
+        .do_bulk_insert("sixteen", None, &[format!("target/test-inputs/{name}")])
+        .unwrap();
+    let t = e.wait(id, None).unwrap();
+    assert_eq!(t.state, TaskState::Completed, "{}", t.failed_reason);
+    let mut per_worker = [0u64; 2];
+    for s in &t.segments {
+        let name = vecload::segment::SegmentName::parse(&s.file_name).unwrap();
+        per_worker[name.worker] += s.rows;
+    }
+    std::fs::remove_file(dir.join(&name)).unwrap();
+    assert_eq!(per_worker.iter().sum::<u64>(), 8000);
+    let (lo, hi) = (
+        per_worker[0].min(per_worker[1]),
+        per_worker[0].max(per_worker[1]),
+    );
+    assert!(
+        (hi - lo) * 10 <= hi,
+        "rows per worker should be within 10%: {per_worker:?}"
+    );
+}

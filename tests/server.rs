@@ -50,10 +50,15 @@ impl Server {
             .stderr(Stdio::piped())
             .spawn()
             .unwrap();
+        // Log lines (recovery) may come first; the address line comes once it listens.
+        let mut stderr = BufReader::new(child.stderr.take().unwrap());
         let mut line = String::new();
-        BufReader::new(child.stderr.take().unwrap())
-            .read_line(&mut line)
-            .unwrap();
+        while !line.contains("serving on") {
+            line.clear();
+            if stderr.read_line(&mut line).unwrap() == 0 {
+                break;
+            }
+        }
         let addr = line.trim().rsplit("http://").next().unwrap().to_string();
         assert!(addr.starts_with("127.0.0.1:"), "{line}");
         Server { child, addr }

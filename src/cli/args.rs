@@ -6,19 +6,34 @@ use clap::{FromArgMatches, Parser, Subcommand};
 
 use super::settings;
 
-/// vecload: bulk-load JSON and NumPy files into vector collections.
+/// The help heading of the global flags: after a subcommand's own flags.
+pub const GLOBAL: &str = "Global options";
+
+/// vecload: bulk-load JSON, Parquet, CSV and NumPy files into vector collections.
 #[derive(Debug, Parser)]
 #[command(name = "vecload", version, about)]
 pub struct Cli {
     /// Data directory: catalog, task ledger, segments.
-    #[arg(long, global = true, default_value = "./vecload-data")]
+    #[arg(long, global = true, default_value = "./vecload-data", env = "VECLOAD_DATA_DIR", help_heading = GLOBAL)]
     pub data_dir: PathBuf,
-    /// Config file (TOML; docs/config.md). Flags win over it.
-    #[arg(long, global = true)]
+    /// Config file (TOML; its keys are the long flags' names with dots: `import.workers`). Flags win over it.
+    #[arg(long, global = true, env = "VECLOAD_CONFIG", help_heading = GLOBAL)]
     pub config: Option<PathBuf>,
-    /// Machine-readable JSON on stdout.
-    #[arg(long, global = true)]
+    /// Talk to a running `vecload serve` at this URL (http or https) instead of opening the data directory.
+    #[arg(long, global = true, value_name = "URL", env = "VECLOAD_SERVER", help_heading = GLOBAL)]
+    pub server: Option<String>,
+    /// Machine-readable JSON on stdout; errors as JSON on stderr.
+    #[arg(long, global = true, env = "VECLOAD_JSON", help_heading = GLOBAL)]
     pub json: bool,
+    /// Quiet: errors only, no progress (log level error).
+    #[arg(short, long, global = true, env = "VECLOAD_QUIET", conflicts_with = "verbose", help_heading = GLOBAL)]
+    pub quiet: bool,
+    /// Verbose: log level debug.
+    #[arg(short, long, global = true, env = "VECLOAD_VERBOSE", help_heading = GLOBAL)]
+    pub verbose: bool,
+    /// Whether `--data-dir` (or `VECLOAD_DATA_DIR`) was given rather than defaulted.
+    #[arg(skip)]
+    pub data_dir_given: bool,
     /// The config keys given as flags (`--storage`, `--s3-*`, the tuning flags), in table
     /// order; [`settings::command`] adds one flag per key.
     #[arg(skip)]
@@ -29,11 +44,6 @@ pub struct Cli {
 }
 
 impl Cli {
-    /// Parses the process's arguments; wrong ones end the process with a usage error.
-    pub fn parse_args() -> Cli {
-        Cli::try_parse_args(std::env::args_os()).unwrap_or_else(|e| e.exit())
-    }
-
     /// Parses `args` (the program's name first).
     pub fn try_parse_args<I, T>(args: I) -> Result<Cli, clap::Error>
     where
@@ -44,6 +54,9 @@ impl Cli {
         let matches = cmd.try_get_matches_from_mut(args)?;
         let mut cli = Cli::from_arg_matches(&matches).map_err(|e| e.format(&mut cmd))?;
         cli.given = settings::given(&matches);
+        cli.data_dir_given = matches
+            .value_source("data_dir")
+            .is_some_and(|s| s != clap::parser::ValueSource::DefaultValue);
         Ok(cli)
     }
 }
@@ -57,7 +70,7 @@ pub enum Command {
     /// Create or list partitions.
     #[command(subcommand)]
     Partition(PartitionCmd),
-    /// Import one JSON or CSV file, or the .npy files of one column set, as one task.
+    /// Import one JSON, Parquet or CSV file, or the .npy files of one column set, as one task.
     Import {
         /// Target collection.
         #[arg(short, long)]
@@ -65,7 +78,7 @@ pub enum Command {
         /// Target partition (default `_default`; none for partition-key collections).
         #[arg(short, long)]
         partition: Option<String>,
-        /// Return after printing the task id.
+        /// Return after printing the task id (client mode: the server runs the task).
         #[arg(long)]
         detach: bool,
         /// CSV: the separator between cells, one ASCII character (default `,`).
@@ -96,7 +109,12 @@ pub enum Command {
         #[arg(long)]
         limit: Option<usize>,
     },
-    /// Cancel a Pending or Started task.
+    /// Print a task's rejected rows (JSON Lines).
+    Rejects {
+        /// Task id.
+        id: u64,
+    },
+    /// Cancel a Pending or Started task (client mode: abort the job holding it).
     Cancel {
         /// Task id.
         id: u64,
@@ -116,7 +134,7 @@ pub enum Command {
         /// Comma-separated primary keys.
         #[arg(long)]
         ids: Option<String>,
-        /// Filter expression, as Milvus writes them (docs/filters.md).
+        /// Filter expression, as Milvus writes them (e.g. `book_id in [1, 2] and word_count > 10`).
         #[arg(long)]
         filter: Option<String>,
         /// Comma-separated fields to print (default: all).
@@ -151,7 +169,7 @@ pub enum Command {
         /// Comma-separated fields to print with each hit.
         #[arg(long, value_delimiter = ',')]
         output_fields: Option<Vec<String>>,
-        /// Search only the rows matching this filter expression (docs/filters.md).
+        /// Search only the rows matching this filter expression (as --filter of `query`).
         #[arg(long)]
         filter: Option<String>,
         /// Only these partitions (repeat the flag or give a comma list).
@@ -175,8 +193,13 @@ pub enum Command {
         /// The segment file.
         file: PathBuf,
     },
-    /// Generate the benchmark data set and time its import in each format (`docs/performance.md`).
+    /// Generate the benchmark data set and time its import in each format.
     BenchImport(super::bench::BenchImportArgs),
+    /// Print a shell completion script (e.g. `vecload completions bash > ~/.local/share/bash-completion/completions/vecload`).
+    Completions {
+        /// The shell.
+        shell: clap_complete::Shell,
+    },
 }
 
 /// `vecload collection ...`

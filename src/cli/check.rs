@@ -27,7 +27,7 @@ pub(super) fn run(cli: &Cli, repair: bool, opts: EngineOptions) -> Result<ExitCo
     if cli.json {
         print_json(&to_json(&report, repair.then_some(&removed)))?;
     } else {
-        print_text(cli, &report, &removed);
+        print_text(cli, &report, &removed)?;
     }
     Ok(if report.ok() {
         ExitCode::SUCCESS
@@ -60,24 +60,32 @@ fn to_json(r: &CheckReport, removed: Option<&Vec<PathBuf>>) -> Value {
     v
 }
 
-fn print_text(cli: &Cli, r: &CheckReport, removed: &[PathBuf]) {
-    for p in removed {
-        println!("removed {}", p.display());
-    }
+fn print_text(cli: &Cli, r: &CheckReport, removed: &[PathBuf]) -> Result<()> {
+    let mut lines: Vec<String> = removed
+        .iter()
+        .map(|p| format!("removed {}", p.display()))
+        .collect();
     for p in &r.in_flight {
-        println!("in flight: {} {}: {}", p.kind, p.path.display(), p.detail);
+        lines.push(format!(
+            "in flight: {} {}: {}",
+            p.kind,
+            p.path.display(),
+            p.detail
+        ));
     }
     for p in &r.problems {
-        println!("{} {}: {}", p.kind, p.path.display(), p.detail);
+        lines.push(format!("{} {}: {}", p.kind, p.path.display(), p.detail));
     }
     let what = format!("{} collections, {} segments", r.collections, r.segments);
-    if r.ok() {
-        println!("ok: {} is consistent ({what})", cli.data_dir.display());
+    lines.push(if r.ok() {
+        format!("ok: {} is consistent ({what})", cli.data_dir.display())
     } else {
-        println!(
+        format!(
             "{} problems in {} ({what})",
             r.problems.len(),
             cli.data_dir.display()
-        );
-    }
+        )
+    });
+    // Through the shared printer: a closed stdout is an error `exit` ends quietly.
+    super::output::print(false, &Value::Null, || lines)
 }

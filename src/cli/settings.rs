@@ -8,7 +8,7 @@ use clap::{Arg, ArgAction, ArgMatches, CommandFactory};
 use vecload::EngineOptions;
 use vecload::engine::{Setting, SettingError, StorageOptions, ValueKind, settings};
 
-use super::args::Cli;
+use super::args::{Cli, GLOBAL};
 use super::{config, storage};
 
 /// Config keys with their values as text, in the order they apply.
@@ -21,13 +21,15 @@ const ENV: &[(&str, &[&str])] = &[
     ("server.token", &["VECLOAD_TOKEN"]),
 ];
 
-/// The help heading of a key's flag: `--storage` stands with the global flags.
-fn heading(s: &Setting) -> Option<&'static str> {
+/// The help heading of a key's flag: `--storage` and the log flags stand with the global
+/// flags.
+fn heading(s: &Setting) -> &'static str {
     match s.key() {
-        "storage.root" => None,
-        key if key.starts_with("storage.s3.") => Some("S3"),
-        key if key.starts_with("server.") => Some("Server"),
-        _ => Some("Tuning"),
+        "storage.root" => GLOBAL,
+        key if key.starts_with("log.") => GLOBAL,
+        key if key.starts_with("storage.s3.") => "S3",
+        key if key.starts_with("server.") => "Server",
+        _ => "Tuning",
     }
 }
 
@@ -39,12 +41,16 @@ fn arg(s: &'static Setting) -> Arg {
         help.push_str(&format!(" [env: {}]", vars.join(", ")));
     }
     let flag = s.flag();
-    let arg = Arg::new(s.key())
+    let name = flag.to_uppercase().replace('-', "_");
+    let mut arg = Arg::new(s.key())
         .long(flag.to_string())
         .global(true)
         .help(help)
         .help_heading(heading(s));
-    let name = flag.to_uppercase().replace('-', "_");
+    // `VECLOAD_<FLAG>` for every flag; a key `ENV` names a variable for reads that one.
+    if !ENV.iter().any(|(key, _)| *key == s.key()) {
+        arg = arg.env(format!("VECLOAD_{name}"));
+    }
     let check = move |text: &str| match s.check(text) {
         Ok(()) => Ok(text.to_string()),
         Err(_) => Err(format!("expected {}", s.kind().expected())),
@@ -81,6 +87,17 @@ fn from_env() -> Given {
             Some((s, vars.iter().find_map(var)?))
         })
         .collect()
+}
+
+/// Whether `log.level` is given (flag, `VECLOAD_LOG_LEVEL` or the config file) rather than
+/// defaulted: one-shot commands then log at that level, not at their quieter default.
+pub fn log_level_given(cli: &Cli) -> Result<bool> {
+    let level = |g: &Given| g.iter().any(|(s, _)| s.key() == "log.level");
+    Ok(level(&cli.given)
+        || (cli.config.as_deref())
+            .map(config::load)
+            .transpose()?
+            .is_some_and(|f| level(&f)))
 }
 
 /// Sets each key in whichever options hold it.
@@ -222,7 +239,7 @@ mod tests {
             ),
             ("import.max_pending_task = 3\n", "`import.max_pending_task`"),
             ("[imports]\nworkers = 3\n", "unknown config key `imports`"),
-            ("[log]\n", "unknown config key `log`"),
+            ("[logs]\n", "unknown config key `logs`"),
             ("workers = 3\n", "unknown config key `workers`"),
             (
                 "[import]\nworkers = \"4\"\n",

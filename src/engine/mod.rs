@@ -39,7 +39,8 @@ pub use error::EngineError;
 pub use import::ImportRequest;
 pub use job_view::{JobState, JobView, UnitState, UnitView};
 pub use options::{
-    EngineOptions, ImportOptions, JsonParser, ServerOptions, StorageOptions, settings,
+    EngineOptions, ImportOptions, JsonParser, LogFormat, LogLevel, LogOptions, ServerOptions,
+    StorageOptions, settings,
 };
 pub use progress::{FileProgress, LiveProgress, TaskPhase};
 pub use reader::Reader;

@@ -45,6 +45,81 @@ impl SettingValue for JsonParser {
     }
 }
 
+/// How the binary writes its log events (`log.format`): one line of text or one JSON object
+/// per event, on stderr.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum LogFormat {
+    /// `2026-12-02T10:00:00Z  INFO vecload::server: request method=POST ...`
+    #[default]
+    Text,
+    /// One JSON object per event (`timestamp`, `level`, `target`, `fields`).
+    Json,
+}
+
+impl SettingValue for LogFormat {
+    const KIND: ValueKind = ValueKind::Choice(&["text", "json"]);
+
+    fn parse(text: &str) -> Option<Self> {
+        match text {
+            "text" => Some(LogFormat::Text),
+            "json" => Some(LogFormat::Json),
+            _ => None,
+        }
+    }
+
+    fn show(&self) -> String {
+        match self {
+            LogFormat::Text => "text".into(),
+            LogFormat::Json => "json".into(),
+        }
+    }
+}
+
+/// The least severe log events the binary writes (`log.level`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Default)]
+pub enum LogLevel {
+    /// Errors only (`-q`).
+    Error,
+    /// Errors and warnings.
+    Warn,
+    /// The default: a server's requests and tasks' lives.
+    #[default]
+    Info,
+    /// More detail (`-v`).
+    Debug,
+    /// Everything.
+    Trace,
+}
+
+impl LogLevel {
+    const NAMES: [&'static str; 5] = ["error", "warn", "info", "debug", "trace"];
+    const ALL: [LogLevel; 5] = [
+        LogLevel::Error,
+        LogLevel::Warn,
+        LogLevel::Info,
+        LogLevel::Debug,
+        LogLevel::Trace,
+    ];
+
+    /// The level's name as `log.level` writes it.
+    pub fn name(self) -> &'static str {
+        Self::NAMES[self as usize]
+    }
+}
+
+impl SettingValue for LogLevel {
+    const KIND: ValueKind = ValueKind::Choice(&LogLevel::NAMES);
+
+    fn parse(text: &str) -> Option<Self> {
+        let i = Self::NAMES.iter().position(|n| *n == text)?;
+        Some(Self::ALL[i])
+    }
+
+    fn show(&self) -> String {
+        self.name().into()
+    }
+}
+
 /// The machine's cores (1 when unknown).
 fn cores() -> usize {
     std::thread::available_parallelism().map_or(1, |n| n.get())
@@ -106,6 +181,9 @@ declare_options! {
         pub run_pending: bool = true,
         /// The service's settings: the engine keeps them for the front end that serves it.
         pub server: ServerOptions = ServerOptions::default(),
+        /// The front end's log settings: the engine keeps them for the binary that installs
+        /// the log subscriber.
+        pub log: LogOptions = LogOptions::default(),
         keys:
         /// A segment file rolls over at this size, in bytes.
         "segment.max_size" => segment_max_size: u64 = SEGMENT_MAX_SIZE_DEFAULT;
@@ -119,6 +197,7 @@ impl EngineOptions {
     pub fn set(&mut self, key: &str, text: &str) -> Result<(), SettingError> {
         (self.import.set_key(key, text))
             .or_else(|| self.server.set_key(key, text))
+            .or_else(|| self.log.set_key(key, text))
             .or_else(|| self.set_key(key, text))
             .unwrap_or_else(|| Err(SettingError::UnknownKey(key.to_string())))
     }
@@ -127,6 +206,7 @@ impl EngineOptions {
     pub fn get(&self, key: &str) -> Option<String> {
         (self.import.get_key(key))
             .or_else(|| self.server.get_key(key))
+            .or_else(|| self.log.get_key(key))
             .or_else(|| self.get_key(key))
     }
 }
@@ -145,6 +225,18 @@ declare_options! {
         "server.body_timeout_s" => body_timeout_s: u64 = 60, min 1;
         /// Seconds a keep-alive connection may wait between requests before it is closed.
         "server.idle_timeout_s" => idle_timeout_s: u64 = 60, min 1;
+    }
+}
+
+declare_options! {
+    /// Log events on stderr (`log.*` config keys), read by the binary.
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    pub struct LogOptions {
+        keys:
+        /// Log format on stderr: `text` or `json` (one object per event).
+        "log.format" => format: LogFormat = LogFormat::Text;
+        /// Least severe log events written: error, warn, info, debug or trace (`-q` is error, `-v` debug).
+        "log.level" => level: LogLevel = LogLevel::Info;
     }
 }
 
@@ -175,6 +267,7 @@ pub fn settings() -> impl Iterator<Item = &'static Setting> {
         .chain(EngineOptions::KEYS)
         .chain(StorageOptions::KEYS)
         .chain(ServerOptions::KEYS)
+        .chain(LogOptions::KEYS)
 }
 
 #[cfg(test)]
@@ -184,7 +277,7 @@ mod tests {
     use crate::segment::WriterOptions;
 
     /// Each key's flag and documented default (docs/config.md), in table order.
-    const DOCUMENTED: [(&str, &str, &str); 21] = [
+    const DOCUMENTED: [(&str, &str, &str); 23] = [
         (
             "import.task_expiration_s",
             "import-task-expiration-s",
@@ -242,6 +335,8 @@ mod tests {
         ("server.header_timeout_s", "server-header-timeout-s", "10"),
         ("server.body_timeout_s", "server-body-timeout-s", "60"),
         ("server.idle_timeout_s", "server-idle-timeout-s", "60"),
+        ("log.format", "log-format", "text"),
+        ("log.level", "log-level", "info"),
     ];
 
     /// A value of `s` other than its default.

@@ -167,12 +167,12 @@ impl Parser {
         if more {
             self.current = Some(current);
         }
-        let pairs = (schema.shards_num.max(1) * shared.spec.partitions.len().max(1)) as u64;
+        let shards = schema.shards_num.max(1) as u64;
         route::split(schema, batch)
             .into_iter()
             .map(|(dest, batch)| {
                 let key = if shared.exchange {
-                    u64::from(dest.partition) * pairs + u64::from(dest.shard)
+                    exchange_key(dest.partition, dest.shard, shards)
                 } else {
                     self.worker as u64
                 };
@@ -319,4 +319,14 @@ fn panic_message(panic: &(dyn std::any::Any + Send)) -> String {
         (_, Some(s)) => s.clone(),
         _ => "a panic without a message".to_string(),
     }
+}
+
+/// The exchange key of a (partition, shard) pair: its index among the pairs, `0..pairs`.
+///
+/// timely sends a key to worker `key & (workers - 1)` (a power of two) or `key % workers`;
+/// consecutive indices spread the pairs evenly. (The earlier `partition * pairs + shard` made
+/// every key a multiple of `pairs`: with 16 partitions, one shard and 2 or 4 workers, all rows
+/// went to worker 0.)
+fn exchange_key(partition: u32, shard: u32, shards: u64) -> u64 {
+    u64::from(partition) * shards + u64::from(shard)
 }

@@ -7,6 +7,7 @@ pub mod limits;
 pub(crate) use file::check_partition_name;
 mod nested;
 mod types;
+mod write;
 
 use serde::{Deserialize, Serialize};
 

@@ -1,0 +1,173 @@
+//! `vecload import`: one task, embedded (run here, Ctrl-C ends the process) or through a
+//! server (`jobs/import/create`, then `jobs/import/describe` until it ends; `--detach` or
+//! Ctrl-C leaves it running and prints its id). Progress on stderr, the final task on stdout.
+
+use std::process::ExitCode;
+use std::time::Duration;
+
+use anyhow::Result;
+use serde_json::{Value, json};
+use vecload::client::{Client, ImportBody};
+use vecload::ledger::TaskState;
+use vecload::{Engine, ImportRequest, TaskOptions};
+
+use super::args::{Cli, Command};
+use super::backend::Backend;
+use super::exit::{TaskFailed, Usage};
+use super::interrupt::Interrupt;
+use super::output::{print, task_line};
+use super::progress::{Progress, Status};
+
+/// Runs `import` on `b`.
+pub(super) fn run(cli: &Cli, b: &Backend) -> Result<ExitCode> {
+    let Command::Import {
+        collection,
+        partition,
+        detach,
+        sep,
+        null_key,
+        idempotency_key,
+        files,
+    } = &cli.command
+    else {
+        unreachable!("import::run runs import")
+    };
+    let task = match b {
+        Backend::Client(c) => {
+            let mut options = serde_json::Map::new();
+            if let Some(s) = sep {
+                options.insert("sep".into(), json!(s));
+            }
+            if let Some(k) = null_key {
+                options.insert("nullkey".into(), json!(k));
+            }
+            let body = ImportBody {
+                collection: collection.clone(),
+                partition: partition.clone(),
+                files: files.clone(),
+                options,
+                idempotency_key: idempotency_key.clone(),
+            };
+            let id = c.import(&body)?;
+            if *detach {
+                print(cli.json, &json!({"task_id": id}), || vec![id.to_string()])?;
+                return Ok(ExitCode::SUCCESS);
+            }
+            match follow_remote(c, id, cli.quiet)? {
+                Some(task) => task,
+                None => {
+                    // Ctrl-C: the job goes on on the server.
+                    note(&format!(
+                        "detached: task {id} goes on on the server; follow it with `vecload --server {} state {id}`",
+                        c.url()
+                    ));
+                    print(cli.json, &json!({"task_id": id}), || vec![id.to_string()])?;
+                    return Ok(ExitCode::from(130));
+                }
+            }
+        }
+        Backend::Engine(engine) => {
+            if *detach {
+                return Err(Usage(
+                    "--detach needs a running server (--server URL): the embedded engine stops when this command exits".into(),
+                )
+                .into());
+            }
+            let mut options = TaskOptions::default();
+            options.sep = sep.clone();
+            options.null_key = null_key.clone();
+            let mut req = ImportRequest::new(collection, files.clone()).options(options);
+            req.partition = partition.clone();
+            req.idempotency_key = idempotency_key.clone();
+            let id = engine.import(req)?;
+            if !cli.quiet && !cli.json {
+                note(&format!("task {id} queued"));
+            }
+            follow_local(engine, id, cli.quiet)?
+        }
+        Backend::Reader(_) => unreachable!("import opens the engine"),
+    };
+    print(cli.json, &task, || vec![task_line(&task)])?;
+    let state = task["state"].as_str().unwrap_or_default();
+    if state != TaskState::Completed.name() {
+        return Err(TaskFailed {
+            id: task["task_id"].as_u64().unwrap_or_default(),
+            state: state.to_string(),
+            reason: task["failed_reason"]
+                .as_str()
+                .unwrap_or_default()
+                .to_string(),
+        }
+        .into());
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// A line on stderr; a closed stderr is no reason to stop.
+fn note(text: &str) {
+    super::progress::suspend(|| {
+        let _ = std::io::Write::write_all(&mut std::io::stderr(), format!("{text}\n").as_bytes());
+    });
+}
+
+/// Waits for an embedded task, showing its progress; its final JSON.
+fn follow_local(engine: &Engine, id: u64, quiet: bool) -> Result<Value> {
+    let mut progress = Progress::new(id, quiet);
+    loop {
+        let rec = engine.wait(id, Some(Duration::from_millis(250)))?;
+        if matches!(
+            rec.state,
+            TaskState::Completed | TaskState::Failed | TaskState::FailedAndCleaned
+        ) {
+            progress.finish();
+            return Ok(rec.to_json());
+        }
+        let status = match engine.progress(id) {
+            // Live counts from memory while this process runs it.
+            Some(live) => Status {
+                phase: live.phase.name().to_string(),
+                percent: u64::from(rec.progress),
+                rows: Some(live.rows),
+                total_rows: None,
+                bytes: Some((live.bytes_read, live.bytes_total)),
+            },
+            None => Status {
+                phase: rec.state.name().to_string(),
+                percent: u64::from(rec.progress),
+                rows: None,
+                total_rows: None,
+                bytes: None,
+            },
+        };
+        progress.update(&status);
+    }
+}
+
+/// Waits for a server's job, showing its progress; the final JSON of its task, or `None`
+/// when interrupted.
+fn follow_remote(c: &Client, id: u64, quiet: bool) -> Result<Option<Value>> {
+    let interrupt = Interrupt::listen()?;
+    let mut progress = Progress::new(id, quiet);
+    loop {
+        let job = c.describe_job(id)?;
+        let state = job["state"].as_str().unwrap_or_default();
+        if matches!(state, "Completed" | "Failed") {
+            progress.finish();
+            return Ok(Some(c.task(id)?));
+        }
+        progress.update(&Status {
+            phase: state.to_string(),
+            percent: job["progress"].as_u64().unwrap_or_default(),
+            rows: job["importedRows"].as_u64(),
+            total_rows: job["totalRows"].as_u64(),
+            bytes: None,
+        });
+        for _ in 0..5 {
+            if interrupt.fired() {
+                progress.finish();
+                return Ok(None);
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+}

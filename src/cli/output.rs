@@ -1,0 +1,52 @@
+//! What commands print on stdout, shared by embedded and client mode: a write error (a
+//! closed stdout) is returned, never a panic, so `| head` ends quietly (see `exit`).
+
+use std::io::Write;
+
+use anyhow::Result;
+use serde_json::Value;
+
+/// One JSON value on one line.
+pub fn print_json(v: &Value) -> Result<()> {
+    let mut out = std::io::stdout().lock();
+    serde_json::to_writer(&mut out, v)?;
+    writeln!(out)?;
+    Ok(())
+}
+
+/// `text` as one line each, or `json` as one value.
+pub fn print(json: bool, value: &Value, text: impl FnOnce() -> Vec<String>) -> Result<()> {
+    if json {
+        return print_json(value);
+    }
+    let mut out = std::io::stdout().lock();
+    for l in text() {
+        writeln!(out, "{l}")?;
+    }
+    Ok(())
+}
+
+/// The task line of a task's JSON (`vecload state`):
+/// `task 1 Completed (6) collection=book partition=2022 rows=5 progress=100% created=...`.
+pub fn task_line(t: &Value) -> String {
+    let text = |key: &str| t.get(key).and_then(Value::as_str).unwrap_or_default();
+    let num = |key: &str| t.get(key).and_then(Value::as_u64).unwrap_or_default();
+    let partition = match text("partition") {
+        "" => "-",
+        p => p,
+    };
+    let mut s = format!(
+        "task {} {} ({}) collection={} partition={partition} rows={} progress={}% created={}",
+        num("task_id"),
+        text("state"),
+        num("state_code"),
+        text("collection"),
+        num("row_count"),
+        num("progress"),
+        text("create_time"),
+    );
+    if !text("failed_reason").is_empty() {
+        s.push_str(&format!(" reason: {}", text("failed_reason")));
+    }
+    s
+}
