@@ -37,11 +37,14 @@ client:   engine
 cli:      engine server client
 '
 
-# Outside crates and the modules that alone may name them.
+# Outside crates and the modules that alone may name them (`milvus` is the milvus-sdk-rust
+# crate: Milvus's generated gRPC protocol).
 CRATES='
 timely:       pipeline
 axum:         server
 tonic:        server
+prost:        server
+milvus:       server
 tokio:        server source cli
 object_store: source
 reqwest:      source client

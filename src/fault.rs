@@ -18,6 +18,8 @@ pub enum DurableWrite {
     CatalogDropCollection,
     /// `catalog.json` written with a new partition.
     CatalogCreatePartition,
+    /// `catalog.json` written with an index recorded on a field (gRPC `CreateIndex`).
+    CatalogIndex,
     /// `catalog.json` written with a task's (or a job's) segments made visible.
     CatalogCommit,
     /// One task record written: created, moved to another state, or updated.
@@ -45,9 +47,10 @@ pub enum DurableWrite {
 
 impl DurableWrite {
     /// Every write, in the order an import meets them (roughly).
-    pub const ALL: [DurableWrite; 14] = [
+    pub const ALL: [DurableWrite; 15] = [
         DurableWrite::CatalogCreateCollection,
         DurableWrite::CatalogCreatePartition,
+        DurableWrite::CatalogIndex,
         DurableWrite::LedgerCounters,
         DurableWrite::LedgerTask,
         DurableWrite::TaskDir,
@@ -68,6 +71,7 @@ impl DurableWrite {
             DurableWrite::CatalogCreateCollection => "catalog_create_collection",
             DurableWrite::CatalogDropCollection => "catalog_drop_collection",
             DurableWrite::CatalogCreatePartition => "catalog_create_partition",
+            DurableWrite::CatalogIndex => "catalog_index",
             DurableWrite::CatalogCommit => "catalog_commit",
             DurableWrite::LedgerTask => "ledger_task",
             DurableWrite::LedgerCounters => "ledger_counters",

@@ -31,6 +31,7 @@ mod crash;
 mod csv;
 mod disk_full;
 mod files;
+mod grpc;
 mod jobs;
 mod json;
 mod parquet;

@@ -248,6 +248,24 @@ impl Catalog {
         Ok(planned)
     }
 
+    /// Plans replacing the schema of `collection` by `schema`, the same schema with an index
+    /// recorded on a field (gRPC `CreateIndex`; [`CollectionSchema::with_index`] checks it).
+    pub fn plan_set_index(
+        &self,
+        collection: &str,
+        schema: CollectionSchema,
+    ) -> Result<CatalogWrite, CatalogError> {
+        let ((), planned) = self.plan(DurableWrite::CatalogIndex, |file| {
+            let c = file
+                .collections
+                .get_mut(collection)
+                .ok_or_else(|| CatalogError::CollectionNotFound(collection.to_string()))?;
+            c.schema = schema;
+            Ok(())
+        })?;
+        Ok(planned)
+    }
+
     /// Makes a task's segments visible, all at once. Committing a task twice is a no-op.
     pub fn commit(
         &mut self,

@@ -12,6 +12,7 @@ mod events;
 mod failure;
 mod idempotency;
 mod import;
+mod index;
 mod job_view;
 mod jobs;
 mod monitor;

@@ -152,6 +152,25 @@ pub(super) fn apply_index_params(
     Ok(())
 }
 
+impl super::CollectionSchema {
+    /// The schema with `entry` (one `indexParams` entry: `fieldName`, `indexName`,
+    /// `metricType`, `indexType`, `params`) recorded on its field in place of the index the
+    /// field had: gRPC `CreateIndex`, checked as `collections/create` checks `indexParams`.
+    pub fn with_index(&self, entry: &Value) -> Result<super::CollectionSchema, SchemaError> {
+        let mut next = self.clone();
+        let name = entry.get("fieldName").and_then(Value::as_str);
+        if let Some(f) = next
+            .fields
+            .iter_mut()
+            .find(|f| Some(f.name.as_str()) == name)
+        {
+            f.index = None;
+        }
+        apply_index_params(&mut next.fields, Some(&Value::Array(vec![entry.clone()])))?;
+        Ok(next)
+    }
+}
+
 /// The metrics Milvus allows on each vector type.
 fn check_metric(field: &FieldSchema, metric: &str) -> Result<(), SchemaError> {
     let allowed: &[&str] = match field.data_type {
@@ -176,5 +195,40 @@ fn check_metric(field: &FieldSchema, metric: &str) -> Result<(), SchemaError> {
                 field.data_type
             ),
         ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use crate::schema::CollectionSchema;
+
+    fn book() -> CollectionSchema {
+        let text = std::fs::read(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/data/book/schema.json"
+        ));
+        CollectionSchema::from_json(&text.unwrap_or_default(), 16).unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    #[test]
+    fn with_index_replaces_the_fields_index_and_checks_it() {
+        let s = book();
+        let entry = json!({"fieldName": "book_intro", "params": {"metric_type": "ip", "index_type": "HNSW", "M": 8}});
+        let s = s.with_index(&entry).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(s.fields[2].index_metric(), Some("IP"));
+        let l2 = json!({"fieldName": "book_intro", "metricType": "L2"});
+        let s = s.with_index(&l2).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(s.fields[2].index_metric(), Some("L2"));
+        let bad = json!({"fieldName": "book_intro", "metricType": "HAMMING"});
+        let err = s.with_index(&bad).map(|_| ()).unwrap_err().to_string();
+        assert!(
+            err.contains("metricType must be one of L2, IP, COSINE"),
+            "{err}"
+        );
+        let missing = json!({"fieldName": "nope", "metricType": "L2"});
+        let err = s.with_index(&missing).map(|_| ()).unwrap_err().to_string();
+        assert!(err.contains("no field \"nope\""), "{err}");
     }
 }

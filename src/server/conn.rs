@@ -1,6 +1,7 @@
 //! Serving connections (INTERFACE 4): HTTP/1.1 with a header, a body and an idle timeout
-//! (`server.header_timeout_s`, `server.body_timeout_s`, `server.idle_timeout_s`), and a
-//! graceful shutdown that lets requests in progress finish.
+//! (`server.header_timeout_s`, `server.body_timeout_s`, `server.idle_timeout_s`), HTTP/2
+//! (gRPC, told apart by its connection preface) with keep-alive pings, and a graceful
+//! shutdown that lets requests in progress finish.
 //!
 //! Each connection has a watchdog: while no request is in progress it closes the connection
 //! when a started request head is not complete `header` after its first byte, or when no
@@ -20,7 +21,7 @@ use axum::body::{Body, Bytes};
 use axum::http::{HeaderValue, Request, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use hyper::body::{Frame, Incoming, SizeHint};
-use hyper_util::rt::TokioIo;
+use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
 use hyper_util::server::graceful::GracefulShutdown;
 use hyper_util::service::TowerToHyperService;
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
@@ -53,6 +54,11 @@ pub async fn run(
     let mut http1 = hyper::server::conn::http1::Builder::new();
     // hyper's own header timeout also runs on idle connections: the watchdog does both.
     http1.keep_alive(true).header_read_timeout(None);
+    let mut http2 = hyper::server::conn::http2::Builder::new(TokioExecutor::new());
+    // A peer that answers no ping within the timeout is gone: the connection is closed.
+    (http2.timer(TokioTimer::new()))
+        .keep_alive_interval(Some(H2_PING_INTERVAL))
+        .keep_alive_timeout(H2_PING_TIMEOUT);
     tokio::pin!(shutdown);
     loop {
         let stream = tokio::select! {
@@ -66,25 +72,72 @@ pub async fn run(
             },
             () = &mut shutdown => break,
         };
-        let shared = Arc::new(Shared::new());
-        let io = TokioIo::new(Watched {
-            inner: stream,
-            shared: shared.clone(),
-        });
-        let service = hyper::service::service_fn({
-            let (router, shared) = (router.clone(), shared.clone());
-            move |req| handle(router.clone(), shared.clone(), timeouts, req)
-        });
-        let conn = graceful.watch(http1.serve_connection(io, service));
+        let (router, watcher, http1, http2) = (
+            router.clone(),
+            graceful.watcher(),
+            http1.clone(),
+            http2.clone(),
+        );
         tokio::spawn(async move {
-            tokio::select! {
-                _ = conn => {}
-                () = watchdog(&shared, timeouts) => {} // drops the connection: closed
+            match opens_http2(&stream, timeouts.idle.max(timeouts.header)).await {
+                None => {} // closed, or nothing to tell within the timeout: dropped
+                Some(true) => {
+                    let service = TowerToHyperService::new(router);
+                    let conn = http2.serve_connection(TokioIo::new(stream), service);
+                    let _ = watcher.watch(conn).await;
+                }
+                Some(false) => {
+                    let shared = Arc::new(Shared::new());
+                    let io = TokioIo::new(Watched {
+                        inner: stream,
+                        shared: shared.clone(),
+                    });
+                    let service = hyper::service::service_fn({
+                        let shared = shared.clone();
+                        move |req| handle(router.clone(), shared.clone(), timeouts, req)
+                    });
+                    let conn = watcher.watch(http1.serve_connection(io, service));
+                    tokio::select! {
+                        _ = conn => {}
+                        () = watchdog(&shared, timeouts) => {} // drops the connection: closed
+                    }
+                }
             }
         });
     }
     drop(listener);
     graceful.shutdown().await;
+}
+
+/// How often an HTTP/2 connection is pinged, and how long the answer may take.
+const H2_PING_INTERVAL: Duration = Duration::from_secs(30);
+const H2_PING_TIMEOUT: Duration = Duration::from_secs(20);
+
+/// What every HTTP/2 connection starts with (RFC 9113 3.4); an HTTP/1.1 request never does.
+const H2_PREFACE: &[u8] = b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n";
+
+/// Whether the client opened with HTTP/2's preface (`Some(true)`) or something else
+/// (`Some(false)`: HTTP/1.1), read without consuming it; `None` when the connection closed or
+/// `wait` passed first.
+async fn opens_http2(stream: &TcpStream, wait: Duration) -> Option<bool> {
+    let mut buf = [0u8; H2_PREFACE.len()];
+    let tell = async {
+        loop {
+            let n = stream.peek(&mut buf).await.ok()?;
+            if n == 0 {
+                return None;
+            }
+            if buf[..n] != H2_PREFACE[..n] {
+                return Some(false);
+            }
+            if n == H2_PREFACE.len() {
+                return Some(true);
+            }
+            // A part of the preface: wait for the rest.
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+    };
+    tokio::time::timeout(wait, tell).await.ok().flatten()
 }
 
 /// One request: the body under its deadline, then the router; a body cut by the deadline

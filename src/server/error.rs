@@ -14,6 +14,8 @@ pub mod code {
     pub const COLLECTION_NOT_FOUND: i32 = 100;
     /// Partition not found.
     pub const PARTITION_NOT_FOUND: i32 = 200;
+    /// Index not found (gRPC `DescribeIndex` of a field without one).
+    pub const INDEX_NOT_FOUND: i32 = 700;
     /// Invalid parameter.
     pub const INVALID_PARAMETER: i32 = 1100;
     /// Not authenticated.

@@ -8,6 +8,7 @@ mod conn;
 mod dto;
 mod entities;
 mod error;
+mod grpc;
 mod jobs;
 mod routes;
 #[cfg(test)]
@@ -67,6 +68,7 @@ pub fn app(state: AppState) -> Router {
         .route("/v1/tasks/{id}", get(task))
         .route("/v1/tasks/{id}/rejects", get(rejects))
         .route("/v1/tasks", get(tasks))
+        .route(grpc::SERVICE_PATH, post(grpc::call))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(axum::middleware::map_response(as_milvus_json))
