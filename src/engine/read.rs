@@ -30,6 +30,18 @@ impl Engine {
         Ok(query::query(&snap, req)?)
     }
 
+    /// How many rows of `collection` (in `partitions`, all when `None`) match `filter`,
+    /// duplicates of a primary key included (`count(*)` with a filter).
+    pub fn count_matching(
+        &self,
+        collection: &str,
+        filter: &crate::query::Filter,
+        partitions: Option<&[String]>,
+    ) -> Result<u64, EngineError> {
+        let snap = checked_snapshot(&self.inner.lock().catalog, collection, partitions)?;
+        Ok(query::count(&snap, filter, partitions)?)
+    }
+
     /// The rejects file of task `id` (`rejects/<id>.jsonl` in the data directory, JSON
     /// Lines): empty when the task rejected no row. An unknown task is refused.
     pub fn rejects(&self, id: u64) -> Result<Vec<u8>, EngineError> {

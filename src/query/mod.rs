@@ -141,6 +141,23 @@ pub fn query(snap: &Snapshot, req: &QueryRequest) -> Result<Vec<Map<String, Valu
     Ok(out)
 }
 
+/// How many stored rows of the selected partitions (all when `None`) match `filter`,
+/// duplicates of a primary key included, as Milvus's `count(*)` counts them. No window cap:
+/// only a number is returned.
+pub fn count(
+    snap: &Snapshot,
+    filter: &Filter,
+    partitions: Option<&[String]>,
+) -> Result<u64, QueryError> {
+    let filter = filter.compile(&snap.schema)?;
+    let mut n = 0u64;
+    scan::scan(snap, partitions, |batch, _newest| {
+        n += filter.mask(batch).iter().filter(|m| **m).count() as u64;
+        Ok(true)
+    })?;
+    Ok(n)
+}
+
 /// Rows whose primary key is in `keys` (each key's newest row), at most `limit` of them.
 pub fn get_by_ids(
     snap: &Snapshot,

@@ -208,3 +208,17 @@ fn search_sees_each_key_once_and_honours_filter_and_partitions() {
         "{err}"
     );
 }
+
+#[test]
+fn count_counts_every_stored_row_that_matches_duplicates_included() {
+    let dir = tempfile::tempdir().unwrap();
+    let snap = snapshot(dir.path());
+    let f = |t: &str| Filter::parse(t).unwrap();
+    // Rows: a: (1,10) (2,20) (3,30) (2,21); b: (3,31) (4,40).
+    assert_eq!(count(&snap, &f("id > 0"), None).unwrap(), 6);
+    assert_eq!(count(&snap, &f("id == 2"), None).unwrap(), 2);
+    assert_eq!(count(&snap, &f("n >= 30"), None).unwrap(), 3);
+    let b = ["b".to_string()];
+    assert_eq!(count(&snap, &f("id >= 3"), Some(&b)).unwrap(), 2);
+    assert!(count(&snap, &f("nope > 1"), None).is_err());
+}

@@ -160,13 +160,9 @@ pub fn query(engine: &Engine, r: pb::QueryRequest) -> Answer<pb::QueryResults> {
                 n
             }
         } else {
-            let mut req = QueryRequest::new(Select::Filter(filter), MAX_QUERY_WINDOW);
-            req.output = Some(Vec::new());
-            req.partitions = partitions;
             engine
-                .query(&r.collection_name, &req)
+                .count_matching(&r.collection_name, &filter, partitions.as_deref())
                 .map_err(engine_err)?
-                .len() as u64
         };
         let fd = ps::FieldData {
             r#type: ps::DataType::Int64 as i32,
