@@ -217,6 +217,29 @@ fn count_cancel_and_rejects_go_through_the_server() {
     ] {
         assert_eq!(ok(&client(&s, &args)), ok(&vecload(&d, &args)), "{args:?}");
     }
+    // Field defaults survive the server's describe.
+    let schema = dir.path().join("defaults.json");
+    std::fs::write(
+        &schema,
+        r#"{"collectionName": "defaults", "schema": {"fields": [
+            {"fieldName": "id", "dataType": "Int64", "isPrimary": true},
+            {"fieldName": "n", "dataType": "Int32", "defaultValue": 7},
+            {"fieldName": "s", "dataType": "VarChar", "nullable": true, "defaultValue": "x",
+             "elementTypeParams": {"max_length": 8}},
+            {"fieldName": "v", "dataType": "FloatVector", "elementTypeParams": {"dim": 2}}]}}"#,
+    )
+    .unwrap();
+    ok(&client(
+        &s,
+        &["collection", "create", schema.to_str().unwrap()],
+    ));
+    let args = ["--json", "collection", "describe", "defaults"];
+    let described = json(&client(&s, &args));
+    assert_eq!(described, json(&vecload(&d, &args)));
+    assert_eq!(
+        described["schema"]["fields"][1]["defaultValue"], 7,
+        "{described}"
+    );
     // Cancel a running job: it fails with nothing visible.
     let detached = json(&client(
         &s,

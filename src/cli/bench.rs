@@ -93,7 +93,13 @@ pub fn run(cli: &Cli, args: &BenchImportArgs) -> Result<ExitCode> {
     if cli.json {
         super::print_json(&report_json(&set, &results, &duckdb, cp.as_ref()))?;
     } else {
-        print_text(&set, &results, &duckdb, cp.as_ref());
+        print_text(
+            &set,
+            &results,
+            &duckdb,
+            cp.as_ref(),
+            &mut std::io::stdout().lock(),
+        )?;
     }
     Ok(if all_completed {
         ExitCode::SUCCESS

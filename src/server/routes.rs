@@ -53,6 +53,9 @@ pub fn dispatch(
                        "partitionKey": f.is_partition_key, "autoId": s.auto_id && f.is_primary,
                        "nullable": f.nullable, "params": {"dim": f.dim, "max_length": f.max_length,
                        "max_capacity": f.max_capacity, "element_type": f.element_type.map(|t| t.name())}});
+                if let Some(d) = &f.default_value {
+                    v["defaultValue"] = d.clone();
+                }
                 if let Some(function) = &f.function {
                     v["functionOutput"] = json!(function);
                 }

@@ -142,8 +142,10 @@ pub(super) fn print_text(
     results: &[ImportRun],
     duckdb: &DuckRuns,
     cp: Option<&CpSync>,
-) {
-    println!(
+    out: &mut impl std::io::Write,
+) -> std::io::Result<()> {
+    writeln!(
+        out,
         "bench-import: {} rows x {} dims, {} cores (load {}), data set {} ({})",
         set.spec.rows,
         set.spec.dim,
@@ -155,13 +157,15 @@ pub(super) fn print_text(
         } else {
             "reused".into()
         }
-    );
-    println!(
+    )?;
+    writeln!(
+        out,
         "{:<7} {:>10} {:>13} {:>9} {:>11} {:>8} {:>13} {:>7}  state",
         "format", "rows", "bytes", "seconds", "rows/s", "MB/s", "peak RSS MiB", "cpu s"
-    );
+    )?;
     for r in results {
-        println!(
+        writeln!(
+            out,
             "{:<7} {:>10} {:>13} {:>9.3} {:>11.0} {:>8.1} {:>13.1} {:>7.2}  {}{}",
             r.format.name(),
             r.rows,
@@ -177,40 +181,47 @@ pub(super) fn print_text(
             } else {
                 format!(" ({})", r.error)
             }
-        );
+        )?;
     }
     let ratios = ratios(results, duckdb, cp);
     for format in [Format::Parquet, Format::Csv] {
         if let Some(x) = ratios[format!("{format}_rows_per_s_over_npy")].as_f64() {
-            println!("vecload {format}: rows/s {x:.2}x vecload npy's");
+            writeln!(out, "vecload {format}: rows/s {x:.2}x vecload npy's")?;
         }
     }
     for (format, peer) in duckdb {
-        print_duckdb(*format, peer, &ratios);
+        print_duckdb(*format, peer, &ratios, out)?;
     }
     if let Some(cp) = cp {
-        print!(
+        write!(
+            out,
             "cp+sync of the npy files: {:.3} s, {:.1} MB/s",
             cp.seconds,
             cp.bytes as f64 / 1e6 / cp.seconds
-        );
+        )?;
         match ratios["npy_seconds_over_cp_sync"].as_f64() {
-            Some(x) => println!("; vecload npy time = {x:.2}x cp+sync's"),
-            None => println!(),
+            Some(x) => writeln!(out, "; vecload npy time = {x:.2}x cp+sync's")?,
+            None => writeln!(out)?,
         }
     }
+    Ok(())
 }
 
 /// One DuckDB line: its figures and ours over them.
-fn print_duckdb(format: Format, peer: &DuckDb, ratios: &Value) {
+fn print_duckdb(
+    format: Format,
+    peer: &DuckDb,
+    ratios: &Value,
+    out: &mut impl std::io::Write,
+) -> std::io::Result<()> {
     let reader = match format {
         Format::Parquet => "read_parquet",
         Format::Csv => "read_csv",
         _ => "read_json",
     };
     match peer {
-        DuckDb::NotInstalled => println!("duckdb: not installed (pip install duckdb)"),
-        DuckDb::Failed(why) => println!("duckdb {reader} ({format}): failed: {why}"),
+        DuckDb::NotInstalled => writeln!(out, "duckdb: not installed (pip install duckdb)")?,
+        DuckDb::Failed(why) => writeln!(out, "duckdb {reader} ({format}): failed: {why}")?,
         DuckDb::Ran {
             threads,
             seconds,
@@ -219,21 +230,24 @@ fn print_duckdb(format: Format, peer: &DuckDb, ratios: &Value) {
             peak_rss_kib,
             cpu_s,
         } => {
-            print!(
+            write!(
+                out,
                 "duckdb {version} {reader} ({format}, {threads} thread{}): {seconds:.3} s, {:.0} rows/s, peak RSS {:.1} MiB, cpu {cpu_s:.2} s",
                 if *threads == 1 { "" } else { "s" },
                 *rows as f64 / seconds,
                 *peak_rss_kib as f64 / 1024.0
-            );
+            )?;
             match (
                 ratios[format!("{format}_rows_per_s_over_duckdb")].as_f64(),
                 ratios[format!("{format}_cpu_s_over_duckdb")].as_f64(),
             ) {
-                (Some(x), Some(c)) => {
-                    println!("; vecload {format}: rows/s {x:.2}x duckdb's, cpu s {c:.2}x duckdb's")
-                }
-                _ => println!(),
+                (Some(x), Some(c)) => writeln!(
+                    out,
+                    "; vecload {format}: rows/s {x:.2}x duckdb's, cpu s {c:.2}x duckdb's"
+                )?,
+                _ => writeln!(out)?,
             }
         }
     }
+    Ok(())
 }
