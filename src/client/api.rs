@@ -171,15 +171,7 @@ impl Client {
     /// A task's rejected rows, JSON Lines (`GET /v1/tasks/{id}/rejects`).
     pub fn rejects(&self, id: u64) -> Result<String, ClientError> {
         let path = format!("/v1/tasks/{id}/rejects");
-        let req = self.http.get(format!("{}{path}", self.base));
-        let req = match &self.token {
-            Some(t) => req.bearer_auth(t),
-            None => req,
-        };
-        let resp = req.send().map_err(|e| ClientError::Unreachable {
-            url: self.base.clone(),
-            detail: error_chain(&e),
-        })?;
+        let resp = self.transmit(self.http.get(format!("{}{path}", self.base)))?;
         let json = (resp.headers().get(reqwest::header::CONTENT_TYPE))
             .is_some_and(|v| v.as_bytes().starts_with(b"application/json"));
         let text = resp.text().map_err(|e| ClientError::Unreachable {

@@ -168,19 +168,27 @@ impl Client {
         &self.base
     }
 
+    /// Sends `req` with the token; an unreachable server is [`ClientError::Unreachable`].
+    fn transmit(
+        &self,
+        req: reqwest::blocking::RequestBuilder,
+    ) -> Result<reqwest::blocking::Response, ClientError> {
+        let req = match &self.token {
+            Some(t) => req.bearer_auth(t),
+            None => req,
+        };
+        req.send().map_err(|e| ClientError::Unreachable {
+            url: self.base.clone(),
+            detail: error_chain(&e),
+        })
+    }
+
     fn send(
         &self,
         req: reqwest::blocking::RequestBuilder,
         path: &str,
     ) -> Result<Value, ClientError> {
-        let req = match &self.token {
-            Some(t) => req.bearer_auth(t),
-            None => req,
-        };
-        let resp = req.send().map_err(|e| ClientError::Unreachable {
-            url: self.base.clone(),
-            detail: error_chain(&e),
-        })?;
+        let resp = self.transmit(req)?;
         let status = resp.status();
         let bytes = resp.bytes().map_err(|e| ClientError::Unreachable {
             url: self.base.clone(),
