@@ -4,41 +4,18 @@
 //! so what a caller reads has survived a crash, and each change is one durable write however
 //! many fields or records it touches ([`Batch`]). [`Ledger::open`] replays the directory.
 //!
-//! # Journals and their settle
-//!
-//! A change of several records is written as one journal, `tasks/batch-<seq>.json`, with a
-//! sequence number above every earlier journal's; a change of one record goes to its own file,
-//! unless a journal not yet settled holds that record: then it goes to a new journal too.
-//! Settling copies a journal's records into their own files and removes it, oldest journal
-//! first, off any lock that other writes take (the engine's settler thread). Replay reads the
-//! record files, then applies the journals in sequence order, each over what came before.
-//!
-//! The invariant that makes replay return the newest state: for every record, the newest
-//! journal holding it holds its newest version, or, if no journal holds it, its own file does.
-//! It holds because
-//! - a change of a record some journal holds is written to a newer journal, never to the
-//!   record's file (so while a journal exists, only its settle writes its records' files);
-//! - a settle writes the journal's version of each of its records that no newer journal holds
-//!   (that version is the newest: a later change would be in a newer journal), and writes
-//!   nothing for the others, whose newer journal wins at replay anyway;
-//! - a journal is removed only once all its writes succeeded, and journals are settled oldest
-//!   first, so no older journal is left to apply an older version over a settled file;
-//! - a record a journal holds is not removed (retention waits for the settle).
-//!
-//! A crash at any point of a settle leaves the journal, which replay applies again.
+//! Journals and their settle, with the invariant that makes replay right: `store/journal.rs`.
 
 use std::collections::BTreeMap;
 use std::ops::Range;
-use std::path::Path;
 
 use super::batch::Batch;
-use super::disk::{self, COUNTERS_FILE, Counters, TASKS_DIR};
+use super::disk::Counters;
 use super::error::LedgerError;
 use super::state::TaskState;
 use super::task::TaskRecord;
-use super::write::{LedgerDisk, LedgerWrite, Settle};
+use super::write::{LedgerDisk, LedgerWrite};
 use crate::fault::FaultHook;
-use crate::fsutil::create_dir_durable;
 
 /// The first auto-id handed out: 2^40 (about 1.1e12).
 ///
@@ -49,6 +26,9 @@ pub const AUTO_ID_BASE: i64 = 1 << 40;
 
 /// Task ids start at 1.
 const FIRST_TASK_ID: u64 = 1;
+
+mod journal;
+mod replay;
 
 /// The durable task ledger of one data directory. One process writes it at a time (the data
 /// directory's lock is the caller's business).
@@ -71,113 +51,6 @@ pub struct Ledger {
 }
 
 impl Ledger {
-    /// Opens the ledger in `dir`, creating it if needed, and replays every task record.
-    ///
-    /// Temp files left by a crash are removed. A record or counters file that fails its checks
-    /// (format, version, content, agreement with the counters) is a [`LedgerError::Corrupt`]
-    /// naming the file.
-    pub fn open(dir: &Path) -> Result<Ledger, LedgerError> {
-        let tasks_dir = dir.join(TASKS_DIR);
-        for d in [dir, tasks_dir.as_path()] {
-            create_dir_durable(d).map_err(|source| LedgerError::Io {
-                path: d.to_owned(),
-                source,
-            })?;
-        }
-        let mut ledger = Ledger::replay(dir, false)?;
-        ledger.settle_all()?;
-        Ok(ledger)
-    }
-
-    /// Reads the ledger in `dir` as it is on disk, changing nothing: no folder is created,
-    /// no temp file removed, a journal is applied in memory only (for read-only commands and
-    /// `vecload check`, also while a writer holds the directory). A missing folder is an
-    /// empty ledger. Such a ledger is not for writing: the writer's lock is not held.
-    pub fn open_read_only(dir: &Path) -> Result<Ledger, LedgerError> {
-        Ledger::replay(dir, true)
-    }
-
-    /// Replays every record, the journal and the counters, and checks them.
-    fn replay(dir: &Path, read_only: bool) -> Result<Ledger, LedgerError> {
-        let tasks_dir = dir.join(TASKS_DIR);
-        let counters_path = dir.join(COUNTERS_FILE);
-        let present = !read_only || tasks_dir.is_dir();
-        let mut records: BTreeMap<u64, TaskRecord> = if present {
-            disk::read_tasks(&tasks_dir, read_only)?
-        } else {
-            Vec::new()
-        }
-        .into_iter()
-        .map(|t| (t.id, t))
-        .collect();
-        // Journals, oldest first: each holds a newer version of its records than the files and
-        // the older journals.
-        let journals: BTreeMap<u64, Vec<TaskRecord>> = if present {
-            disk::read_journals(&tasks_dir)?.into_iter().collect()
-        } else {
-            BTreeMap::new()
-        };
-        let mut journaled = BTreeMap::new();
-        for (&seq, tasks) in &journals {
-            for t in tasks {
-                journaled.insert(t.id, seq);
-                records.insert(t.id, t.clone());
-            }
-        }
-        let next_journal = journals.keys().next_back().map_or(1, |s| s + 1);
-        let counters = match disk::read_counters(dir)? {
-            Some(c) => c,
-            None if records.is_empty() => Counters {
-                next_task_id: FIRST_TASK_ID,
-                next_auto_id: AUTO_ID_BASE,
-            },
-            None => {
-                return Err(LedgerError::Corrupt {
-                    path: counters_path,
-                    reason: "missing, but task records exist".to_owned(),
-                });
-            }
-        };
-        if counters.next_auto_id < AUTO_ID_BASE || counters.next_task_id < FIRST_TASK_ID {
-            return Err(LedgerError::Corrupt {
-                path: counters_path,
-                reason: format!("counters below their bases: {counters:?}"),
-            });
-        }
-        for task in records.values() {
-            let path = tasks_dir.join(disk::task_file_name(task.id));
-            if task.id >= counters.next_task_id {
-                return Err(LedgerError::Corrupt {
-                    path,
-                    reason: format!(
-                        "task id is not below next_task_id {}",
-                        counters.next_task_id
-                    ),
-                });
-            }
-            if let Err((field, problem)) = check_record(task, counters.next_auto_id) {
-                return Err(LedgerError::Corrupt {
-                    path,
-                    reason: format!("{field} {problem}"),
-                });
-            }
-        }
-        Ok(Ledger {
-            disk: LedgerDisk {
-                dir: dir.to_owned(),
-                tasks_dir,
-                fault_hook: None,
-            },
-            tasks: records,
-            counters,
-            journals,
-            journaled,
-            next_journal,
-            writes: 0,
-            generation: 0,
-        })
-    }
-
     /// Starts a change of one or more records, made durable in one write by
     /// [`Batch::commit`] (or planned by [`Batch::plan`]). Dropping the batch uncommitted
     /// changes nothing.
@@ -366,53 +239,6 @@ impl Ledger {
         LedgerWrite::new(self.disk.clone(), self.generation)
     }
 
-    /// Whether a write of record `id` must go to a journal: a journal not yet settled holds it.
-    pub(super) fn is_journaled(&self, id: u64) -> bool {
-        self.journaled.contains_key(&id)
-    }
-
-    /// The sequence the next journal gets.
-    pub(super) fn next_journal(&self) -> u64 {
-        self.next_journal
-    }
-
-    /// How many journals are not yet settled.
-    pub fn unsettled_journals(&self) -> usize {
-        self.journals.len()
-    }
-
-    /// Plans settling the oldest journal: its records that no newer journal holds, as it
-    /// holds them; `None` when every journal is settled. Memory only: apply it with no lock
-    /// ([`Settle::apply`]), also while other changes are written, then adopt it
-    /// ([`adopt_settle`](Ledger::adopt_settle)). One settle at a time.
-    pub fn plan_settle(&self) -> Option<Settle> {
-        let (&seq, tasks) = self.journals.iter().next()?;
-        let records = (tasks.iter())
-            .filter(|t| self.journaled.get(&t.id) == Some(&seq))
-            .cloned()
-            .collect();
-        Some(Settle {
-            disk: self.disk.clone(),
-            seq,
-            records,
-            done: false,
-        })
-    }
-
-    /// Shows a settle in memory: once applied, its journal is gone and its records are in
-    /// their own files (a failed one changes nothing: the journal stays). Other writes may
-    /// have been adopted since it was planned.
-    pub fn adopt_settle(&mut self, settle: Settle) {
-        if !settle.done {
-            return;
-        }
-        for t in self.journals.remove(&settle.seq).unwrap_or_default() {
-            if self.journaled.get(&t.id) == Some(&settle.seq) {
-                self.journaled.remove(&t.id);
-            }
-        }
-    }
-
     /// Shows in memory what of `write` is on disk (all of it, once [`LedgerWrite::apply`]
     /// succeeded). `write` must be the last one planned: no other change adopted since.
     pub fn adopt(&mut self, write: LedgerWrite) {
@@ -455,16 +281,6 @@ impl Ledger {
         self.adopt(write);
         written?;
         let _ = self.settle_all();
-        Ok(())
-    }
-
-    /// Settles every journal, oldest first, here and now (for a ledger no other thread writes).
-    pub fn settle_all(&mut self) -> Result<(), LedgerError> {
-        while let Some(mut settle) = self.plan_settle() {
-            let settled = settle.apply();
-            self.adopt_settle(settle);
-            settled?;
-        }
         Ok(())
     }
 }

@@ -4,6 +4,7 @@ use std::fs;
 use std::path::PathBuf;
 
 use super::*;
+use crate::ledger::disk::{self, COUNTERS_FILE, TASKS_DIR};
 use crate::ledger::{SegmentRef, can_move};
 use TaskState::*;
 

@@ -1,6 +1,6 @@
 //! The simd-json fast path: a row parsed by simd-json is checked against the schema and
 //! appended to a batch. It accepts only rows it can convert exactly as the exact reader
-//! ([`JsonRowConverter`](super::JsonRowConverter)) would; anything else (a bad row, a number
+//! ([`super::JsonRowConverter`]) would; anything else (a bad row, a number
 //! simd-json cannot hold or that needs its literal, an f32 rounding midpoint, a duplicate
 //! key, a row of over 32 keys) is declined, and the caller hands that row's text to the exact reader, which accepts
 //! it or names the precise error.

@@ -11,7 +11,7 @@ use parquet::file::reader::{ChunkReader, Length};
 
 use super::FileBytes;
 
-/// Told of byte ranges of the file the decoder has read past (see [`ParquetFile::cursor`]).
+/// Told of byte ranges of the file the decoder has read past (see [`ParquetFile::cursor`](super::ParquetFile::cursor)).
 pub type Release = Arc<dyn Fn(Range<u64>) + Send + Sync>;
 
 /// Bytes the decoder reads past before they are released (a madvise call each time).
