@@ -6,25 +6,14 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use super::{Engine, EngineError, EngineOptions};
+use super::tests::options;
+use super::{Engine, EngineError};
 use crate::catalog::Collection;
 use crate::fault::{DurableWrite, FaultHook, FaultSite, injected};
 use crate::ledger::{TaskRecord, TaskState};
-use crate::source::LocalRoot;
 
 const SCHEMA: &str = "data/book/schema.json";
 const ROWS: &str = "data/book/book.json";
-
-fn options(hook: Option<FaultHook>) -> EngineOptions {
-    let mut o = EngineOptions {
-        storage: LocalRoot::confined(env!("CARGO_MANIFEST_DIR")).into(),
-        fault_hook: hook,
-        ..EngineOptions::default()
-    };
-    o.import.workers = 1;
-    o.import.max_parallel_tasks = 1;
-    o
-}
 
 fn create_book(engine: &Engine) -> Result<(), EngineError> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));

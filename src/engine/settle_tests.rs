@@ -8,32 +8,12 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
-use super::{Engine, EngineOptions, ImportRequest};
+use super::tests::{options, schema};
+use super::{Engine, ImportRequest};
 use crate::fault::{DurableWrite, FaultHook, FaultSite};
 use crate::ledger::{Ledger, TaskState};
-use crate::schema::CollectionSchema;
-use crate::source::LocalRoot;
 
 const ROWS: &str = "data/book/book.json";
-
-fn options(hook: Option<FaultHook>) -> EngineOptions {
-    let mut o = EngineOptions {
-        storage: LocalRoot::confined(env!("CARGO_MANIFEST_DIR")).into(),
-        fault_hook: hook,
-        ..EngineOptions::default()
-    };
-    o.import.workers = 1;
-    o.import.max_parallel_tasks = 1;
-    o
-}
-
-fn schema(name: &str) -> CollectionSchema {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let bytes = std::fs::read(root.join("data/book/schema.json")).unwrap();
-    let mut s = CollectionSchema::from_json(&bytes, 16).unwrap();
-    s.name = name.into();
-    s
-}
 
 /// A hook that makes each task record's write take `ms` more (a slow disk's fsync).
 fn slow_records(ms: u64) -> FaultHook {

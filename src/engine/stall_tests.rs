@@ -2,39 +2,18 @@
 //! sleeps in it) leaves counts, task lists, jobs and collections answering at once, and so
 //! does a 1024-unit job while it is created, run and committed.
 
-use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, mpsc};
 use std::time::{Duration, Instant};
 
-use super::{Engine, EngineOptions, ImportRequest};
+use super::tests::{options, schema};
+use super::{Engine, ImportRequest};
 use crate::fault::{DurableWrite, FaultHook, FaultSite};
 use crate::ledger::TaskState;
-use crate::schema::CollectionSchema;
-use crate::source::LocalRoot;
 
 const ROWS: &str = "data/book/book.json";
 const STALL: Duration = Duration::from_secs(3);
 const QUICK: Duration = Duration::from_millis(200);
-
-fn options(hook: Option<FaultHook>) -> EngineOptions {
-    let mut o = EngineOptions {
-        storage: LocalRoot::confined(env!("CARGO_MANIFEST_DIR")).into(),
-        fault_hook: hook,
-        ..EngineOptions::default()
-    };
-    o.import.workers = 1;
-    o.import.max_parallel_tasks = 1;
-    o
-}
-
-fn schema(name: &str) -> CollectionSchema {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let bytes = std::fs::read(root.join("data/book/schema.json")).unwrap();
-    let mut s = CollectionSchema::from_json(&bytes, 16).unwrap();
-    s.name = name.into();
-    s
-}
 
 /// A hook that, once armed, sleeps [`STALL`] in the first write at `site` and reports when
 /// that began.

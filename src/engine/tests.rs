@@ -8,8 +8,32 @@ use std::time::{Duration, Instant};
 
 use super::{EngineOptions, Inner, State, recovery, runner, stop};
 use crate::catalog::Catalog;
+use crate::fault::FaultHook;
 use crate::ledger::{Ledger, TaskRecord, TaskState};
 use crate::schema::CollectionSchema;
+use crate::source::LocalRoot;
+
+/// Engine options for tests of a running engine: the repository as the confined storage
+/// root, one worker, one task at a time, and `hook` around the durable writes.
+pub(super) fn options(hook: Option<FaultHook>) -> EngineOptions {
+    let mut o = EngineOptions {
+        storage: LocalRoot::confined(env!("CARGO_MANIFEST_DIR")).into(),
+        fault_hook: hook,
+        ..EngineOptions::default()
+    };
+    o.import.workers = 1;
+    o.import.max_parallel_tasks = 1;
+    o
+}
+
+/// The book collection's schema (data/book/schema.json) under another name.
+pub(super) fn schema(name: &str) -> CollectionSchema {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let bytes = std::fs::read(root.join("data/book/schema.json")).unwrap();
+    let mut s = CollectionSchema::from_json(&bytes, 16).unwrap();
+    s.name = name.into();
+    s
+}
 
 /// An engine's state over `dir` with the book collection, and no threads.
 pub(super) fn inner(dir: &Path, tune: impl FnOnce(&mut EngineOptions)) -> Arc<Inner> {
