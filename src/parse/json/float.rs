@@ -309,13 +309,36 @@ pub(crate) fn plain_f32(b: &[u8], p: usize) -> Option<(f32, usize)> {
     if matches!(b.get(q), Some(b'e' | b'E')) || digits > F64_EXACT_MAX {
         return None;
     }
-    // Exact operands, one rounding (Clinger); see `Decimal::to_f32` for the midpoint.
-    let d = digits as f64 / POW10[frac as usize];
-    if d.to_bits() & F32_DROPPED_MASK == F32_MIDPOINT {
-        return None;
-    }
-    let f = d as f32;
+    let f = f32_of_fraction(digits, frac as usize)?;
     Some((if negative { -f } else { f }, q))
+}
+
+/// Reciprocals of [`POW10`], each rounded to the nearest `f64`.
+const INV_POW10: [f64; 23] = [
+    1e0, 1e-1, 1e-2, 1e-3, 1e-4, 1e-5, 1e-6, 1e-7, 1e-8, 1e-9, 1e-10, 1e-11, 1e-12, 1e-13, 1e-14,
+    1e-15, 1e-16, 1e-17, 1e-18, 1e-19, 1e-20, 1e-21, 1e-22,
+];
+
+/// `digits / 10^frac` (`digits` < 2^53, `frac` <= 22) as the nearest `f32`; `None` when the
+/// `f64` quotient falls exactly on the midpoint between two `f32` values.
+///
+/// A multiplication by the rounded reciprocal costs a fraction of a division; its result is
+/// within two `f64` units in the last place of the exact quotient (two roundings of at most
+/// half a unit each, relative 2^-53, on values whose unit is at least 2^-53 relative). The
+/// nearest `f32` changes only across a midpoint between two `f32` values, which in the `f64`
+/// grid is a value whose 29 dropped bits are `1 << 28`; so unless the product lies within two
+/// units of such a point its `f32` is the exact quotient's. Near one (rare), the exact
+/// division (Clinger) decides, as before.
+#[inline(always)]
+fn f32_of_fraction(digits: u64, frac: usize) -> Option<f32> {
+    let m = digits as f64;
+    let product = m * INV_POW10[frac];
+    let dropped = product.to_bits() & F32_DROPPED_MASK;
+    if dropped.wrapping_sub(F32_MIDPOINT - 2) > 4 {
+        return Some(product as f32);
+    }
+    let d = m / POW10[frac];
+    (d.to_bits() & F32_DROPPED_MASK != F32_MIDPOINT).then_some(d as f32)
 }
 
 /// `text`, exactly one JSON number, as the nearest `f32` by the conversion rows use (fast

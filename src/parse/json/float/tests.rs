@@ -277,3 +277,37 @@ fn grammar_is_json() {
     assert_eq!(scan_number(b"1e3", 0).unwrap().0.to_integer(), None);
     assert_eq!(scan_number(b"-0", 0).unwrap().0.to_integer(), Some(0));
 }
+
+/// The plain path multiplies by a rounded reciprocal: decimals a few units of their last
+/// digit around an `f32` midpoint, in the plain form writers use, still round as `str::parse`
+/// rounds them (the product's error window around each midpoint is covered by the exact
+/// division).
+#[test]
+fn plain_decimals_next_to_midpoints() {
+    let mut rng = Rng(0x0bad_cafe_1234_5678);
+    for _ in 0..20_000 {
+        // f32 values from 2^-20 to 2^20, the plain range of the fast path.
+        let bits = (rng.next() as u32 & 0x007f_ffff) | ((107 + rng.below(40) as u32) << 23);
+        let (a, b) = (f32::from_bits(bits), f32::from_bits(bits + 1));
+        let mid = (f64::from(a) + f64::from(b)) / 2.0;
+        for digits in 8usize..=16 {
+            let short = format!("{mid:.*e}", digits - 1);
+            let plain = fixed(&short);
+            let Some((int, frac)) = plain.split_once('.') else {
+                continue;
+            };
+            // The last digit moved by -2..=2 (as an integer of digits, then put back).
+            let Ok(n) = format!("{int}{frac}").parse::<u64>() else {
+                continue;
+            };
+            for delta in [-2i64, -1, 0, 1, 2] {
+                let v = (n as i64 + delta).max(0) as u64;
+                let s = format!("{v:0width$}", width = int.len() + frac.len());
+                let (i, f) = s.split_at(s.len() - frac.len());
+                let i = i.trim_start_matches('0');
+                let text = format!("{}.{f}", if i.is_empty() { "0" } else { i });
+                check(&text);
+            }
+        }
+    }
+}
