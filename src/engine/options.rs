@@ -146,7 +146,7 @@ declare_options! {
         /// timely workers per task.
         "import.workers" => workers: usize = cores(), shown "the number of cores";
         /// Peak RSS budget of an import, in bytes.
-        "import.memory_budget" => memory_budget: u64 = 512 << 20;
+        "import.memory_budget" => memory_budget: u64 = 256 << 20;
         /// Pause before each work unit, in milliseconds (a throttle; 0 = none).
         "import.throttle_unit_ms" => throttle_unit_ms: u64 = 0;
         /// Target size of a work unit, in bytes of input.
@@ -309,7 +309,7 @@ mod tests {
             "the number of cores",
         ),
         ("import.workers", "import-workers", "the number of cores"),
-        ("import.memory_budget", "import-memory-budget", "536870912"),
+        ("import.memory_budget", "import-memory-budget", "268435456"),
         ("import.throttle_unit_ms", "import-throttle-unit-ms", "0"),
         ("import.unit_bytes", "import-unit-bytes", "4194304"),
         ("import.json_parser", "import-json-parser", "exact"),

@@ -67,7 +67,7 @@ impl Default for PipelineOptions {
             unit_bytes: 4 << 20,
             units_in_flight: 8,
             unit_delay: std::time::Duration::ZERO,
-            memory_budget: 512 << 20,
+            memory_budget: 256 << 20,
             simd_json: false,
             fault_hook: None,
         }

@@ -1,5 +1,6 @@
 //! Typed columns and the columnar [`RowBatch`] that flows through the import graph.
 
+mod scatter;
 mod value;
 
 use serde::{Deserialize, Serialize};

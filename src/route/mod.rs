@@ -54,18 +54,26 @@ pub fn split(schema: &CollectionSchema, batch: RowBatch) -> Vec<(Destination, Ro
     {
         return vec![(*first, batch)]; // the common case: no copy
     }
-    let mut out: Vec<(Destination, RowBatch)> = Vec::new();
-    for (row, dest) in dests.iter().enumerate() {
-        let slot = match out.iter().position(|(d, _)| d == dest) {
-            Some(i) => i,
-            None => {
-                out.push((*dest, RowBatch::empty(schema, 0)));
-                out.len() - 1
+    // Each destination's slot, in order of first appearance; then one pass per column.
+    let mut seen: Vec<Destination> = Vec::new();
+    let mut counts: Vec<usize> = Vec::new();
+    let slots: Vec<usize> = dests
+        .iter()
+        .map(|dest| match seen.iter().position(|d| d == dest) {
+            Some(i) => {
+                counts[i] += 1;
+                i
             }
-        };
-        out[slot].1.push_row_from(&batch, row);
-    }
-    out
+            None => {
+                seen.push(*dest);
+                counts.push(1);
+                seen.len() - 1
+            }
+        })
+        .collect();
+    seen.into_iter()
+        .zip(batch.scatter(&slots, &counts))
+        .collect()
 }
 
 #[cfg(test)]

@@ -290,7 +290,7 @@ impl SegmentWriter {
         head[4..].copy_from_slice(&crc32fast::hash(&self.encoded).to_le_bytes());
         let f = match self.file.take() {
             Some(f) => f,
-            None => create_file(self.next_path(), self.next_name())?,
+            None => create_file(self.next_path(), self.next_name(), self.opts.block_bytes)?,
         };
         let f = self.file.insert(f);
         let io = |source| SegmentError::Io {
@@ -375,13 +375,14 @@ impl SegmentWriter {
     }
 }
 
-/// Creates a segment file (never overwriting one) and writes its header.
-fn create_file(path: PathBuf, name: String) -> Result<OpenFile, SegmentError> {
+/// Creates a segment file (never overwriting one) and writes its header; its write stages
+/// are the size of a block (at most 4 MiB).
+fn create_file(path: PathBuf, name: String, block_bytes: usize) -> Result<OpenFile, SegmentError> {
     let io = |source| SegmentError::Io {
         path: path.clone(),
         source,
     };
-    let mut file = DirectFile::create(&path).map_err(io)?;
+    let mut file = DirectFile::create(&path, block_bytes).map_err(io)?;
     file.write_all(&header_bytes()).map_err(io)?;
     Ok(OpenFile {
         path,
