@@ -484,6 +484,9 @@ mod tests {
         assert_eq!(
             named,
             [
+                "on-error",
+                "max-errors",
+                "max-error-ratio",
                 "storage",
                 "s3-endpoint",
                 "s3-region",

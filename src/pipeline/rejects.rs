@@ -162,8 +162,8 @@ mod tests {
         assert_eq!(p.passed(4, 10, 0, false), Some(RejectLimit::Errors(3)));
         let p = policy(0, 0.1);
         // Below 1,000 rows read the ratio waits for the end.
-        assert_eq!(p.passed(50, 999, 0, false), None);
-        assert_eq!(p.passed(50, 999, 0, true), Some(RejectLimit::Ratio(0.1)));
+        assert_eq!(p.passed(150, 999, 0, false), None);
+        assert_eq!(p.passed(150, 999, 0, true), Some(RejectLimit::Ratio(0.1)));
         assert_eq!(p.passed(100, 1000, 0, false), None);
         assert_eq!(p.passed(101, 1000, 0, false), Some(RejectLimit::Ratio(0.1)));
         assert_eq!(policy(0, 0.0).passed(1000, 1000, 0, true), None);
