@@ -195,7 +195,9 @@ mod tests {
     fn every_key_is_read_from_the_config_file() {
         let text: String = settings()
             .map(|s| match s.kind() {
-                ValueKind::Integer | ValueKind::Bool => format!("{} = {}\n", s.key(), sample(s)),
+                ValueKind::Integer | ValueKind::Bool | ValueKind::Ratio => {
+                    format!("{} = {}\n", s.key(), sample(s))
+                }
                 _ => format!("{} = \"{}\"\n", s.key(), sample(s)),
             })
             .collect();
