@@ -310,8 +310,10 @@ mod tests {
             .max_error_ratio(0.1);
         assert_eq!(o, want);
         // Unset ones come from the engine's keys when resolved.
-        let mut defaults = ImportOptions::default();
-        defaults.max_errors = 9;
+        let defaults = ImportOptions {
+            max_errors: 9,
+            ..ImportOptions::default()
+        };
         let r = TaskOptions::default().max_errors(2).resolved(&defaults);
         assert_eq!(
             (r.on_error, r.max_errors, r.max_error_ratio),
