@@ -44,13 +44,22 @@ fn py(dir: &Path, code: &str) {
 }
 
 fn engine(data: &Path, root: &Path) -> Engine {
+    engine_with(data, root, |_| {})
+}
+
+/// An engine on `data` reading from `root` with `tune` applied to its options; the
+/// collection created unless it exists.
+fn engine_with(data: &Path, root: &Path, tune: impl FnOnce(&mut EngineOptions)) -> Engine {
     let mut o = EngineOptions {
         storage: LocalRoot::confined(root).into(),
         ..EngineOptions::default()
     };
     o.import.workers = 2;
+    tune(&mut o);
     let e = Engine::open(data, o).unwrap();
-    e.create_collection_from_json(SCHEMA.as_bytes()).unwrap();
+    if e.describe_collection("c").is_err() {
+        e.create_collection_from_json(SCHEMA.as_bytes()).unwrap();
+    }
     e
 }
 
@@ -301,16 +310,7 @@ fn limits_fail_the_task_and_leave_no_rejects_file() {
     assert_eq!(rejects, ["rejects/2.jsonl", "rejects/4.jsonl"]);
 
     // Past 1,000 rows read the ratio is checked as rows come: 1 bad row in 10 fails 0.05.
-    let mut text = String::new();
-    for i in 0..3000 {
-        let n = if i % 10 == 9 {
-            "\"x\"".to_string()
-        } else {
-            i.to_string()
-        };
-        text.push_str(&format!("{{\"id\": {i}, \"n\": {n}, \"v\": [1, 2]}}\n"));
-    }
-    std::fs::write(root.path().join("b.jsonl"), text).unwrap();
+    std::fs::write(root.path().join("b.jsonl"), every_tenth_bad()).unwrap();
     let t = import(&e, &["b.jsonl"], skip().max_error_ratio(0.05));
     assert_eq!(t.state, TaskState::FailedAndCleaned);
     assert!(
@@ -427,4 +427,198 @@ fn rest_options_and_describe_carry_the_rejects() {
             .contains("onError"),
         "{v}"
     );
+}
+
+/// 3000 JSON Lines rows, every tenth with a string for `n`.
+fn every_tenth_bad() -> String {
+    let mut text = String::new();
+    for i in 0..3000 {
+        let n = if i % 10 == 9 {
+            "\"x\"".to_string()
+        } else {
+            i.to_string()
+        };
+        text.push_str(&format!("{{\"id\": {i}, \"n\": {n}, \"v\": [1, 2]}}\n"));
+    }
+    text
+}
+
+#[test]
+fn many_units_over_two_workers_give_one_file_by_row() {
+    let (root, text) = (tempfile::tempdir().unwrap(), every_tenth_bad());
+    std::fs::write(root.path().join("b.jsonl"), &text).unwrap();
+    py(
+        root.path(),
+        r#"
+import numpy as np
+np.save("id.npy", np.arange(3000, dtype=np.int64))
+np.save("n.npy", np.arange(3000, dtype=np.int64))
+v = np.ones((3000, 2), dtype=np.float32)
+v[9::10, 1] = np.nan
+np.save("v.npy", v)
+"#,
+    );
+    // Small units: dozens of them, read by both workers; the exact reader and simd-json.
+    for parser in ["exact", "simd-json"] {
+        let data = tempfile::tempdir().unwrap();
+        let e = engine_with(data.path(), root.path(), |o| {
+            o.import.unit_bytes = 4096;
+            o.set("import.json_parser", parser).unwrap();
+        });
+        for files in [&["b.jsonl"][..], &["id.npy", "n.npy", "v.npy"]] {
+            let t = import(&e, files, skip());
+            assert_eq!(t.state, TaskState::Completed, "{}", t.failed_reason);
+            assert_eq!((t.row_count, t.rejected_rows), (2700, 300), "{files:?}");
+            let rows: Vec<u64> = records(&e, t.id)
+                .iter()
+                .map(|r| r["row"].as_u64().unwrap())
+                .collect();
+            let want: Vec<u64> = (0..300).map(|k| k * 10 + 9).collect();
+            assert_eq!(rows, want, "{parser} {files:?}");
+        }
+        let lines: Vec<&str> = text.lines().collect();
+        let first = records(&e, 1);
+        assert_eq!(first[7]["raw"], lines[79]);
+        assert_eq!(first[7]["line"], 80);
+    }
+}
+
+#[test]
+fn file_level_errors_still_fail_under_skip() {
+    let (data, root) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    py(
+        root.path(),
+        r#"
+import pandas as pd
+pd.DataFrame({"id": [0, 1], "v": ["[0.5, 1.5]", "[1, 2]"]}).to_csv("missing.csv", index=False)
+"#,
+    );
+    // A JSON document whose framing breaks (an unterminated string inside `rows`).
+    std::fs::write(
+        root.path().join("broken.json"),
+        "{\"rows\": [{\"id\": 0, \"n\": 1, \"v\": [1, 2]}, {\"id\": \"1, \"n\": 2}",
+    )
+    .unwrap();
+    let e = engine(data.path(), root.path());
+    for file in ["missing.csv", "broken.json"] {
+        let t = import(&e, &[file], skip());
+        assert_eq!(t.state, TaskState::FailedAndCleaned, "{file}");
+        assert!(t.failed_reason.contains(file), "{}", t.failed_reason);
+        assert_eq!(t.rejected_rows, 0);
+        assert!(records(&e, t.id).is_empty());
+    }
+    assert!(
+        !files_under(data.path())
+            .iter()
+            .any(|f| f.starts_with("rejects"))
+    );
+}
+
+#[test]
+fn retention_and_open_remove_rejects_files() {
+    let (data, root) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    std::fs::write(root.path().join("a.jsonl"), ROWS.join("\n") + "\n").unwrap();
+    let e = engine(data.path(), root.path());
+    let t = import(&e, &["a.jsonl"], skip());
+    assert_eq!(t.rejected_rows, 2);
+    drop(e);
+    // A rejects file of no task (a crash between writing it and the task's end) goes on open.
+    std::fs::write(data.path().join("rejects/99.jsonl"), "{}\n").unwrap();
+    let e = engine(data.path(), root.path());
+    let rejects = |d: &Path| -> Vec<String> {
+        files_under(d)
+            .into_iter()
+            .filter(|f| f.starts_with("rejects"))
+            .collect()
+    };
+    assert_eq!(rejects(data.path()), ["rejects/1.jsonl"]);
+    drop(e);
+    // Retention drops the record and its rejects file together.
+    std::thread::sleep(Duration::from_millis(2100));
+    let e = engine_with(data.path(), root.path(), |o| o.import.task_retention_s = 1);
+    assert!(e.get_bulk_insert_state(1).is_err());
+    assert!(rejects(data.path()).is_empty());
+}
+
+#[test]
+fn client_mode_sends_the_flags_and_grpc_import_takes_the_options() {
+    use milvus::proto::common::{ImportState, KeyValuePair};
+    use milvus::proto::milvus::milvus_service_client::MilvusServiceClient;
+    use milvus::proto::milvus::{self as pb};
+
+    let (data, root) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    std::fs::write(root.path().join("a.jsonl"), ROWS.join("\n") + "\n").unwrap();
+    let s = Server::start_on(data.path(), root.path(), &[]);
+    let schema: Value = serde_json::from_str(SCHEMA).unwrap();
+    s.post("/v2/vectordb/collections/create", schema);
+    let url = format!("http://{}", s.addr);
+    let client = |args: &[&str]| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_vecload"))
+            .args(["--server", &url])
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    let o = client(&[
+        "--on-error",
+        "skip",
+        "--max-errors",
+        "2",
+        "import",
+        "-c",
+        "c",
+        "a.jsonl",
+    ]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(o.status.success(), "{err}");
+    assert!(err.contains("2 rows rejected: vecload rejects 1"), "{err}");
+    let o = client(&["rejects", "1"]);
+    assert_eq!(String::from_utf8_lossy(&o.stdout).lines().count(), 2);
+    // Without the flag the server's default (abort) applies.
+    let o = client(&["import", "-c", "c", "a.jsonl"]);
+    assert_eq!(o.status.code(), Some(1));
+
+    // gRPC `Import` with the options; `GetImportState` counts the rejects.
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    rt.block_on(async {
+        let channel = tonic::transport::Endpoint::from_shared(url.clone())
+            .unwrap()
+            .connect()
+            .await
+            .unwrap();
+        let mut c = MilvusServiceClient::new(channel);
+        let kv = |k: &str, v: &str| KeyValuePair {
+            key: k.into(),
+            value: v.into(),
+        };
+        let task = c
+            .import(pb::ImportRequest {
+                collection_name: "c".into(),
+                files: vec!["a.jsonl".into()],
+                options: vec![kv("onError", "skip")],
+                ..Default::default()
+            })
+            .await
+            .unwrap()
+            .into_inner();
+        let deadline = std::time::Instant::now() + Duration::from_secs(60);
+        loop {
+            let st = c
+                .get_import_state(pb::GetImportStateRequest {
+                    task: task.tasks[0],
+                })
+                .await
+                .unwrap()
+                .into_inner();
+            if st.state == ImportState::ImportCompleted as i32 {
+                assert_eq!(st.row_count, 3);
+                let rejected = st.infos.iter().find(|i| i.key == "rejected_rows");
+                assert_eq!(rejected.map(|i| i.value.as_str()), Some("2"), "{st:?}");
+                break;
+            }
+            assert_ne!(st.state, ImportState::ImportFailed as i32, "{st:?}");
+            assert!(std::time::Instant::now() < deadline, "{st:?}");
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    });
 }
