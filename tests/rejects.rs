@@ -622,3 +622,28 @@ fn client_mode_sends_the_flags_and_grpc_import_takes_the_options() {
         }
     });
 }
+
+#[test]
+fn the_rejects_file_is_capped() {
+    let (data, root) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    std::fs::write(root.path().join("a.jsonl"), ROWS.join("\n") + "\n").unwrap();
+    // One record of these rows takes about 300 bytes: the second passes 500.
+    let e = engine_with(data.path(), root.path(), |o| {
+        o.import.max_rejects_bytes = 500
+    });
+    let t = import(&e, &["a.jsonl"], skip());
+    assert_eq!(t.state, TaskState::FailedAndCleaned);
+    assert!(
+        t.failed_reason.contains("max_rejects_bytes = 500"),
+        "{}",
+        t.failed_reason
+    );
+    assert!(!data.path().join("rejects").join("1.jsonl").exists());
+    drop(e);
+    let e = engine_with(data.path(), root.path(), |o| {
+        o.import.max_rejects_bytes = 1000
+    });
+    let t = import(&e, &["a.jsonl"], skip());
+    assert_eq!(t.state, TaskState::Completed, "{}", t.failed_reason);
+    assert!(e.rejects(t.id).unwrap().len() <= 1000);
+}
