@@ -10,6 +10,7 @@ use serde_json::{Value, json};
 use super::{ROWS, SCHEMA, engine, engine_with, import, skip};
 use crate::server::{Server, wait_job};
 use crate::util::{files_under, vecload};
+
 #[test]
 fn the_cli_reports_rejects_and_prints_the_file() {
     let (data, root) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
