@@ -50,7 +50,7 @@ pub mod validate;
 
 pub use engine::{
     Engine, EngineError, EngineOptions, ImportOptions, ImportRequest, JobState, JobView,
-    JsonParser, TaskOptions, UnitState, UnitView,
+    JsonParser, OnError, TaskOptions, UnitState, UnitView,
 };
 pub use ledger::TaskId;
 pub use location::RowLocation;

@@ -38,6 +38,7 @@ mod parquet;
 mod progress;
 mod query;
 mod readonly;
+mod rejects;
 mod routing;
 mod s3;
 mod server;

@@ -55,6 +55,8 @@ fn text_of(setting: &Setting, value: &Value) -> Result<String> {
         (ValueKind::Integer, Value::Integer(n)) => n.to_string(),
         (ValueKind::Bool, Value::Boolean(b)) => b.to_string(),
         (ValueKind::Text | ValueKind::Choice(_), Value::String(s)) => s.clone(),
+        (ValueKind::Ratio, Value::Float(x)) => x.to_string(),
+        (ValueKind::Ratio, Value::Integer(n)) => n.to_string(),
         (kind, value) => bail!(
             "config key `{}`: expected {}, found {}",
             setting.key(),

@@ -41,6 +41,17 @@ pub(super) fn run(cli: &Cli, b: &Backend) -> Result<ExitCode> {
             if let Some(k) = null_key {
                 options.insert("nullkey".into(), json!(k));
             }
+            // The bad-rows flags given here travel as the job's options; otherwise the
+            // server's own `import.*` keys apply.
+            for (s, text) in &cli.given {
+                let key = match s.key() {
+                    "import.on_error" => "onError",
+                    "import.max_errors" => "maxErrors",
+                    "import.max_error_ratio" => "maxErrorRatio",
+                    _ => continue,
+                };
+                options.insert(key.into(), json!(text));
+            }
             let body = ImportBody {
                 collection: collection.clone(),
                 partition: partition.clone(),
@@ -89,6 +100,11 @@ pub(super) fn run(cli: &Cli, b: &Backend) -> Result<ExitCode> {
     };
     print(cli.json, &task, || vec![task_line(&task)])?;
     let state = task["state"].as_str().unwrap_or_default();
+    let rejected = task["rejected_rows"].as_u64().unwrap_or_default();
+    if rejected > 0 {
+        let id = task["task_id"].as_u64().unwrap_or_default();
+        note(&format!("{rejected} rows rejected: vecload rejects {id}"));
+    }
     if state != TaskState::Completed.name() {
         return Err(TaskFailed {
             id: task["task_id"].as_u64().unwrap_or_default(),

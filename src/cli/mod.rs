@@ -168,9 +168,11 @@ fn dispatch(cli: &Cli, b: &Backend) -> Result<ExitCode> {
                 let text = c.rejects(*id)?;
                 std::io::Write::write_all(&mut std::io::stdout().lock(), text.as_bytes())?;
             }
-            // No rejects file exists yet in embedded mode: the task must exist.
-            _ => {
-                b.task(*id)?;
+            Backend::Engine(e) => {
+                std::io::Write::write_all(&mut std::io::stdout().lock(), &e.rejects(*id)?)?;
+            }
+            Backend::Reader(r) => {
+                std::io::Write::write_all(&mut std::io::stdout().lock(), &r.rejects(*id)?)?;
             }
         },
         _ => unreachable!("local-only and read-only commands are run before"),

@@ -45,6 +45,13 @@ pub fn task_line(t: &Value) -> String {
         num("progress"),
         text("create_time"),
     );
+    if num("rejected_rows") > 0 {
+        s.push_str(&format!(
+            " rejected_rows={} rejects_file={}",
+            num("rejected_rows"),
+            text("rejects_file")
+        ));
+    }
     if !text("failed_reason").is_empty() {
         s.push_str(&format!(" reason: {}", text("failed_reason")));
     }

@@ -60,7 +60,9 @@ fn arg(s: &'static Setting) -> Arg {
         ValueKind::Choice(words) => {
             (arg.value_name(name)).value_parser(PossibleValuesParser::new(words.iter().copied()))
         }
-        ValueKind::Integer | ValueKind::Text => arg.value_name(name).value_parser(check),
+        ValueKind::Integer | ValueKind::Text | ValueKind::Ratio => {
+            arg.value_name(name).value_parser(check)
+        }
     }
 }
 
@@ -141,6 +143,7 @@ mod tests {
             ValueKind::Bool => "true",
             ValueKind::Text => "s3://bucket/prefix",
             ValueKind::Choice(words) => words[words.len() - 1],
+            ValueKind::Ratio => "0.5",
         }
     }
 
@@ -192,7 +195,9 @@ mod tests {
     fn every_key_is_read_from_the_config_file() {
         let text: String = settings()
             .map(|s| match s.kind() {
-                ValueKind::Integer | ValueKind::Bool => format!("{} = {}\n", s.key(), sample(s)),
+                ValueKind::Integer | ValueKind::Bool | ValueKind::Ratio => {
+                    format!("{} = {}\n", s.key(), sample(s))
+                }
                 _ => format!("{} = \"{}\"\n", s.key(), sample(s)),
             })
             .collect();

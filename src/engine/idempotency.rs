@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use super::{EngineError, ImportRequest, TaskOptions};
 use crate::catalog::DEFAULT_PARTITION;
-use crate::ledger::{Ledger, TaskRecord};
+use crate::ledger::{Ledger, OnError, TaskRecord};
 
 /// The options a task recorded, as a request gives them.
 pub(super) fn recorded_options(t: &TaskRecord) -> TaskOptions {
@@ -15,6 +15,9 @@ pub(super) fn recorded_options(t: &TaskRecord) -> TaskOptions {
         null_key: t.null_key.clone(),
         timeout: t.timeout_ms.map(Duration::from_millis),
         auto_commit: t.auto_commit.unwrap_or(true),
+        on_error: Some(t.on_error.unwrap_or_default()),
+        max_errors: Some(t.max_errors.unwrap_or(0)),
+        max_error_ratio: Some(t.max_error_ratio.unwrap_or(0.0)),
     }
 }
 
@@ -25,6 +28,9 @@ pub(super) fn record_options(r: &mut TaskRecord, o: &TaskOptions, key: Option<&s
     r.timeout_ms = (o.timeout).map(|d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX));
     r.auto_commit = (!o.auto_commit).then_some(false);
     r.idempotency_key = key.map(str::to_string);
+    r.on_error = o.on_error.filter(|e| *e == OnError::Skip);
+    r.max_errors = o.max_errors.filter(|n| *n > 0);
+    r.max_error_ratio = o.max_error_ratio.filter(|x| *x > 0.0);
 }
 
 /// The id of the import `req`'s key already made, if any; a key made by another request is

@@ -20,7 +20,7 @@ use crate::source::Storage;
 /// # Ok(())
 /// # }
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ImportRequest {
     /// Target collection.
@@ -97,6 +97,8 @@ impl Engine {
         let queue = self.queue.as_ref().ok_or(EngineError::InvalidRequest(
             "the engine is shutting down".into(),
         ))?;
+        // A task records the bad-rows options it runs with: unset ones are the engine's.
+        req.options = req.options.resolved(&self.inner.opts.import);
         for unit in &mut req.units {
             expand_column_dir(&self.inner.opts.storage, unit)?;
         }

@@ -86,8 +86,12 @@ pub struct UnitView {
     /// Rows read and checked so far while it runs, its rows once Persisted or Completed, 0
     /// once Failed.
     pub imported_rows: u64,
-    /// Rows read so far (all of them once Persisted).
+    /// Rows read so far (all of them once Persisted, rejected ones included).
     pub total_rows: u64,
+    /// Rows rejected (`--on-error skip`): while it runs, so far; then as recorded.
+    pub rejected_rows: u64,
+    /// Its rejects file, relative to the data directory, once recorded.
+    pub rejects_file: Option<String>,
     /// When it ended (Completed, Failed, or Persisted in an Uncommitted job), unix seconds.
     pub complete_time: Option<u64>,
     /// Why it failed; empty otherwise.
@@ -110,6 +114,10 @@ pub struct JobView {
     pub imported_rows: u64,
     /// Rows read so far, over its units.
     pub total_rows: u64,
+    /// Rows rejected, over its units.
+    pub rejected_rows: u64,
+    /// The rejects file of its first unit that has one, relative to the data directory.
+    pub rejects_file: Option<String>,
     /// Bytes of all its units' files.
     pub file_size: u64,
     /// When the job ended (Completed or Failed), unix seconds: the latest end its tasks
@@ -167,6 +175,8 @@ impl JobView {
                 _ => units.iter().map(|u| u.imported_rows).sum(),
             },
             total_rows: units.iter().map(|u| u.total_rows).sum(),
+            rejected_rows: units.iter().map(|u| u.rejected_rows).sum(),
+            rejects_file: units.iter().find_map(|u| u.rejects_file.clone()),
             file_size: units.iter().map(|u| u.file_size).sum(),
             complete_time: match state {
                 JobState::Completed | JobState::Failed => {
@@ -184,17 +194,21 @@ impl JobView {
 /// Task `t` of a job in `job` state as a unit of `details`; `live` while it runs here.
 fn unit(t: &TaskRecord, live: Option<&LiveProgress>, job: JobState) -> UnitView {
     let recorded = t.file_size.unwrap_or(0);
+    let rejected = match t.state {
+        TaskState::Started => live.map_or(0, |l| l.rejected_rows),
+        _ => t.rejected_rows,
+    };
     let (state, rows, total) = match t.state {
         TaskState::Pending => (UnitState::Pending, 0, 0),
         TaskState::Started => {
             let rows = live.map_or(0, |l| l.rows);
-            (UnitState::InProgress, rows, rows)
+            (UnitState::InProgress, rows, rows + rejected)
         }
         TaskState::Persisted if job == JobState::Uncommitted => {
-            (UnitState::Completed, t.row_count, t.row_count)
+            (UnitState::Completed, t.row_count, t.row_count + rejected)
         }
-        TaskState::Persisted => (UnitState::InProgress, t.row_count, t.row_count),
-        TaskState::Completed => (UnitState::Completed, t.row_count, t.row_count),
+        TaskState::Persisted => (UnitState::InProgress, t.row_count, t.row_count + rejected),
+        TaskState::Completed => (UnitState::Completed, t.row_count, t.row_count + rejected),
         TaskState::Failed | TaskState::FailedAndCleaned => (UnitState::Failed, 0, t.row_count),
     };
     let file_size = match live {
@@ -218,6 +232,8 @@ fn unit(t: &TaskRecord, live: Option<&LiveProgress>, job: JobState) -> UnitView 
         state,
         imported_rows: rows,
         total_rows: total,
+        rejected_rows: rejected,
+        rejects_file: t.rejects_file.clone(),
         complete_time,
         reason: t.failed_reason.clone(),
     }

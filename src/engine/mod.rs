@@ -51,6 +51,8 @@ pub use reader::Reader;
 pub use setting::{Setting, SettingError, ValueKind};
 pub use task_options::{TaskOptions, parse_go_duration};
 
+pub use crate::ledger::OnError;
+
 use crate::catalog::{Catalog, Collection};
 use crate::fault::DurableWrite;
 use crate::ledger::{Ledger, TaskRecord, TaskState};

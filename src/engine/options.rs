@@ -2,6 +2,7 @@
 //! (key, field, type, default, doc line); docs/config.md lists them.
 
 use super::setting::{Setting, SettingError, SettingValue, ValueKind, declare_options};
+use crate::ledger::OnError;
 use crate::segment::SEGMENT_MAX_SIZE_DEFAULT;
 use crate::source::{LocalRoot, Storage};
 
@@ -42,6 +43,18 @@ impl SettingValue for JsonParser {
             JsonParser::Exact => "exact".into(),
             JsonParser::SimdJson => "simd-json".into(),
         }
+    }
+}
+
+impl SettingValue for OnError {
+    const KIND: ValueKind = ValueKind::Choice(&["abort", "skip"]);
+
+    fn parse(text: &str) -> Option<Self> {
+        OnError::parse(text)
+    }
+
+    fn show(&self) -> String {
+        self.name().into()
     }
 }
 
@@ -153,6 +166,14 @@ declare_options! {
         "import.unit_bytes" => unit_bytes: usize = 4 << 20;
         /// How JSON rows are parsed: `exact`, or `simd-json` first.
         "import.json_parser" => json_parser: JsonParser = JsonParser::Exact;
+        /// A bad row fails the task (`abort`) or goes to the rejects file (`skip`).
+        "import.on_error", flag "on-error" => on_error: OnError = OnError::Abort;
+        /// With skip: more rejected rows than this fail the task (0 = no limit).
+        "import.max_errors", flag "max-errors" => max_errors: u64 = 0;
+        /// With skip: a larger share of rejected rows fails the task (0 = no limit).
+        "import.max_error_ratio", flag "max-error-ratio" => max_error_ratio: f64 = 0.0;
+        /// With skip: a task whose rejects file would pass this many bytes fails.
+        "import.max_rejects_bytes" => max_rejects_bytes: u64 = 64 << 20;
     }
 }
 
@@ -277,7 +298,7 @@ mod tests {
     use crate::segment::WriterOptions;
 
     /// Each key's flag and documented default (docs/config.md), in table order.
-    const DOCUMENTED: [(&str, &str, &str); 23] = [
+    const DOCUMENTED: [(&str, &str, &str); 27] = [
         (
             "import.task_expiration_s",
             "import-task-expiration-s",
@@ -313,6 +334,14 @@ mod tests {
         ("import.throttle_unit_ms", "import-throttle-unit-ms", "0"),
         ("import.unit_bytes", "import-unit-bytes", "4194304"),
         ("import.json_parser", "import-json-parser", "exact"),
+        ("import.on_error", "on-error", "abort"),
+        ("import.max_errors", "max-errors", "0"),
+        ("import.max_error_ratio", "max-error-ratio", "0"),
+        (
+            "import.max_rejects_bytes",
+            "import-max-rejects-bytes",
+            "67108864",
+        ),
         ("segment.max_size", "segment-max-size", "536870912"),
         (
             "collection.default_partitions_with_key",
@@ -346,6 +375,7 @@ mod tests {
             ValueKind::Bool => "true",
             ValueKind::Text => "s3://bucket/prefix",
             ValueKind::Choice(words) => words[words.len() - 1],
+            ValueKind::Ratio => "0.5",
         }
     }
 
@@ -454,6 +484,9 @@ mod tests {
         assert_eq!(
             named,
             [
+                "on-error",
+                "max-errors",
+                "max-error-ratio",
                 "storage",
                 "s3-endpoint",
                 "s3-region",

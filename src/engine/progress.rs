@@ -52,6 +52,8 @@ pub struct LiveProgress {
     pub phase: TaskPhase,
     /// Rows read and checked so far (not yet visible: a task is all or nothing).
     pub rows: u64,
+    /// Rows rejected so far (`--on-error skip`).
+    pub rejected_rows: u64,
     /// Bytes read so far, over its files.
     pub bytes_read: u64,
     /// Its files' size in bytes (0 until they are opened).
@@ -89,6 +91,7 @@ impl LiveProgress {
             task_id,
             phase,
             rows: control.rows.load(Ordering::Relaxed),
+            rejected_rows: control.rejected.load(Ordering::Relaxed),
             bytes_read: files.iter().map(|f| f.bytes_read).sum(),
             bytes_total: files.iter().map(|f| f.bytes_total).sum(),
             elapsed: running.started.elapsed(),

@@ -46,16 +46,7 @@ impl Engine {
     /// Lines): empty when the task rejected no row. An unknown task is refused.
     pub fn rejects(&self, id: u64) -> Result<Vec<u8>, EngineError> {
         self.get_bulk_insert_state(id)?;
-        let path = self
-            .inner
-            .data_dir
-            .join("rejects")
-            .join(format!("{id}.jsonl"));
-        match std::fs::read(&path) {
-            Ok(bytes) => Ok(bytes),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Vec::new()),
-            Err(source) => Err(EngineError::Io { path, source }),
-        }
+        read_rejects(&self.inner.data_dir, id)
     }
 
     /// The rows of `collection` nearest to `req.vector`, best first; a partition of
@@ -67,6 +58,16 @@ impl Engine {
     ) -> Result<Vec<Hit>, EngineError> {
         let snap = checked_snapshot(&self.inner.lock().catalog, collection, req.partitions)?;
         Ok(query::search(&snap, req)?)
+    }
+}
+
+/// The rejects file of task `id` under `data_dir`; empty when it has none.
+pub(super) fn read_rejects(data_dir: &std::path::Path, id: u64) -> Result<Vec<u8>, EngineError> {
+    let path = data_dir.join(super::runner::rejects_path(id));
+    match std::fs::read(&path) {
+        Ok(bytes) => Ok(bytes),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Vec::new()),
+        Err(source) => Err(EngineError::Io { path, source }),
     }
 }
 

@@ -97,6 +97,13 @@ impl Reader {
         Ok(query::search(&snap, req)?)
     }
 
+    /// The rejects file of task `id` (`rejects/<id>.jsonl`, JSON Lines): empty when the
+    /// task rejected no row. An unknown task is refused.
+    pub fn rejects(&self, id: u64) -> Result<Vec<u8>, EngineError> {
+        self.get_bulk_insert_state(id)?;
+        super::read::read_rejects(&self.data_dir, id)
+    }
+
     /// A task's record as last written (a running task's progress as last recorded).
     pub fn get_bulk_insert_state(&self, id: u64) -> Result<TaskRecord, EngineError> {
         self.ledger

@@ -186,6 +186,7 @@ fn remove_strays(inner: &Inner) -> Result<(), EngineError> {
             .collect();
         (collections, unfinished)
     };
+    remove_stray_rejects(inner);
     let root = inner.data_dir.join("segments");
     let Ok(entries) = std::fs::read_dir(&root) else {
         return Ok(());
@@ -221,6 +222,28 @@ fn remove_strays(inner: &Inner) -> Result<(), EngineError> {
     Ok(())
 }
 
+/// Removes rejects files whose task is gone or failed (a crash between writing one and
+/// recording the task's end).
+fn remove_stray_rejects(inner: &Inner) {
+    let Ok(entries) = std::fs::read_dir(inner.data_dir.join("rejects")) else {
+        return;
+    };
+    for e in entries.flatten() {
+        let name = e.file_name().to_string_lossy().to_string();
+        let id = name
+            .strip_suffix(".jsonl")
+            .and_then(|n| n.parse::<u64>().ok());
+        let keep = id.is_some_and(|id| {
+            (inner.lock().ledger.get(id)).is_some_and(|t| {
+                !matches!(t.state, TaskState::Failed | TaskState::FailedAndCleaned)
+            })
+        });
+        if !keep && std::fs::remove_file(e.path()).is_ok() {
+            events::stray_removed(&e.path());
+        }
+    }
+}
+
 /// Removes a directory of segments durably, between the fault hook's calls.
 pub(super) fn remove_dir(inner: &Inner, dir: &Path) -> std::io::Result<()> {
     let hook = inner.opts.fault_hook.as_ref();
@@ -244,6 +267,7 @@ pub(super) fn apply_retention(inner: &Inner) {
         if let Ok(write) = planned
             && inner.write_ledger(&w, write).is_ok()
         {
+            super::runner::remove_rejects(inner, id);
             events::retained_out(id);
         }
     }

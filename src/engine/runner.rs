@@ -14,10 +14,11 @@ use super::events;
 use super::failure::TaskFailure;
 use super::stop::{fail, fail_under};
 use crate::fault::{self, DurableWrite, FaultSite};
-use crate::ledger::{LedgerError, SegmentRef, TaskState, now_unix};
+use crate::ledger::{LedgerError, OnError, SegmentRef, TaskState, now_unix};
 use crate::parse::csv::CsvOptions;
 use crate::pipeline::{
-    self, AllocError, IdAllocator, PipelineError, PipelineOptions, TaskControl, TaskSpec,
+    self, AllocError, IdAllocator, PipelineError, PipelineOptions, RejectPolicy, TaskControl,
+    TaskSpec,
 };
 use crate::segment::SegmentInfo;
 
@@ -87,7 +88,7 @@ impl IdAllocator for LedgerIds<'_> {
 /// Runs task `id` if it is still Pending, to Completed (or Persisted, waiting for its job) or
 /// to Failed.
 pub(super) fn run_task(inner: &Arc<Inner>, id: u64) {
-    let (spec, running) = {
+    let (spec, running, policy) = {
         let w = inner.writer();
         let (rec, c, out_dir) = {
             let st = inner.lock();
@@ -140,7 +141,12 @@ pub(super) fn run_task(inner: &Arc<Inner>, id: u64) {
             out_dir,
             csv,
         };
-        (spec, running)
+        let policy = (rec.on_error == Some(OnError::Skip)).then(|| RejectPolicy {
+            max_errors: rec.max_errors.unwrap_or(0),
+            max_error_ratio: rec.max_error_ratio.unwrap_or(0.0),
+            max_bytes: inner.opts.import.max_rejects_bytes,
+        });
+        (spec, running, policy)
     };
     inner.changed.notify_all();
     let collection = spec.schema.name.clone();
@@ -153,6 +159,7 @@ pub(super) fn run_task(inner: &Arc<Inner>, id: u64) {
         simd_json: inner.opts.import.json_parser == super::JsonParser::SimdJson,
         unit_delay: Duration::from_millis(inner.opts.import.throttle_unit_ms),
         fault_hook: inner.opts.fault_hook.clone(),
+        rejects: policy,
         ..PipelineOptions::default()
     };
     let started = Instant::now();
@@ -202,10 +209,18 @@ fn commit(
     fault::at(hook, FaultSite::before(DurableWrite::Persisted)).map_err(TaskFailure::Persist)?;
     let w = inner.writer();
     let (rows, segments) = (out.rows, out.segments.len());
+    // The rejects file is durable before the task is Persisted; a task that fails from here
+    // on has it removed with its segments.
+    let rejects_file = match out.rejected {
+        0 => None,
+        _ => Some(write_rejects(inner, id, &out.rejects).map_err(TaskFailure::Persist)?),
+    };
     inner.change_ledger(&w, |b| {
         b.transition(id, TaskState::Persisted, None)?
             .update(id, |r| {
                 r.row_count = out.rows;
+                r.rejected_rows = out.rejected;
+                r.rejects_file = rejects_file;
                 r.id_ranges = out.id_ranges;
                 r.segments = out.segments.iter().map(segment_ref).collect();
                 r.persist_cost = Some(cost);
@@ -217,6 +232,33 @@ fn commit(
     events::persisted(id, rows, segments, cost);
     fault::at(hook, FaultSite::after(DurableWrite::Persisted)).map_err(TaskFailure::Persist)?;
     finish_commit_under(inner, &w, id, collection, false)
+}
+
+/// Writes task `id`'s rejects file (`rejects/<id>.jsonl` in the data directory) durably;
+/// its path relative to the data directory.
+fn write_rejects(inner: &Inner, id: u64, text: &[u8]) -> std::io::Result<String> {
+    let name = rejects_path(id);
+    let path = inner.data_dir.join(&name);
+    if let Some(dir) = path.parent() {
+        crate::fsutil::create_dir_durable(dir)?;
+    }
+    crate::fsutil::write_atomic(&path, text)?;
+    Ok(name)
+}
+
+/// Task `id`'s rejects file, relative to the data directory.
+pub(super) fn rejects_path(id: u64) -> String {
+    format!("rejects/{id}.jsonl")
+}
+
+/// Removes task `id`'s rejects file, if it has one (a failed task, or one retention drops).
+pub(super) fn remove_rejects(inner: &Inner, id: u64) {
+    let path = inner.data_dir.join(rejects_path(id));
+    if std::fs::remove_file(&path).is_ok()
+        && let Some(dir) = path.parent()
+    {
+        let _ = crate::fsutil::sync_dir(dir);
+    }
 }
 
 /// How the ledger lists a segment the pipeline wrote.

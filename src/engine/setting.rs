@@ -15,6 +15,8 @@ pub enum ValueKind {
     Text,
     /// One of these words.
     Choice(&'static [&'static str]),
+    /// A number from 0 to 1.
+    Ratio,
 }
 
 impl ValueKind {
@@ -25,6 +27,7 @@ impl ValueKind {
             ValueKind::Bool => "true or false".into(),
             ValueKind::Text => "text".into(),
             ValueKind::Choice(words) => format!("one of {}", words.join(", ")),
+            ValueKind::Ratio => "a number from 0 to 1".into(),
         }
     }
 }
@@ -146,6 +149,17 @@ impl SettingValue for usize {
     const KIND: ValueKind = ValueKind::Integer;
     fn parse(text: &str) -> Option<Self> {
         text.parse().ok()
+    }
+    fn show(&self) -> String {
+        self.to_string()
+    }
+}
+
+/// A ratio: a finite number from 0 to 1.
+impl SettingValue for f64 {
+    const KIND: ValueKind = ValueKind::Ratio;
+    fn parse(text: &str) -> Option<Self> {
+        text.parse::<f64>().ok().filter(|r| (0.0..=1.0).contains(r))
     }
     fn show(&self) -> String {
         self.to_string()

@@ -69,6 +69,7 @@ pub(super) fn fail_under(inner: &Inner, w: &Writing<'_>, id: u64, why: TaskFailu
                 .is_none_or(|(_, folder)| super::settler::discard(inner, folder).is_ok()),
             None => true, // the collection and its files are gone
         };
+        super::runner::remove_rejects(inner, *t);
         removed.push((*t, gone));
     }
     // A failed write leaves the tasks as they were; the monitor writes it again.

@@ -5,7 +5,8 @@
 use std::collections::BTreeMap;
 use std::time::Duration;
 
-use super::EngineError;
+use super::{EngineError, ImportOptions};
+use crate::ledger::OnError;
 
 /// Options of one import request.
 ///
@@ -19,7 +20,7 @@ use super::EngineError;
 /// assert_eq!(opts.sep.as_deref(), Some(";"));
 /// assert!(opts.auto_commit);
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct TaskOptions {
     /// CSV files: the separator between cells, one ASCII character other than NUL, CR, LF
@@ -32,6 +33,15 @@ pub struct TaskOptions {
     /// `false`: a two-phase job, whose tasks stop at Persisted until the job is committed
     /// or aborted. Default `true`.
     pub auto_commit: bool,
+    /// What a bad row does: fail the task or go to the rejects file (`None`: the engine's
+    /// `import.on_error`).
+    pub on_error: Option<OnError>,
+    /// With skip: more rejected rows than this fail the task, 0 = no limit (`None`: the
+    /// engine's `import.max_errors`).
+    pub max_errors: Option<u64>,
+    /// With skip: a larger share of rejected rows (0 to 1) fails the task, 0 = no limit
+    /// (`None`: the engine's `import.max_error_ratio`).
+    pub max_error_ratio: Option<f64>,
 }
 
 impl Default for TaskOptions {
@@ -41,12 +51,15 @@ impl Default for TaskOptions {
             null_key: None,
             timeout: None,
             auto_commit: true,
+            on_error: None,
+            max_errors: None,
+            max_error_ratio: None,
         }
     }
 }
 
-/// Options of Milvus's bad-rows and dry-run work that vecload does not run yet.
-const NOT_YET: [&str; 4] = ["on_error", "max_errors", "max_error_ratio", "dry_run"];
+/// Options of Milvus's dry-run work that vecload does not run yet.
+const NOT_YET: [&str; 1] = ["dry_run"];
 /// Milvus's binlog-restore options: vecload imports files, not binlogs.
 const BINLOG: [&str; 7] = [
     "backup",
@@ -83,10 +96,40 @@ impl TaskOptions {
         self
     }
 
+    /// Sets what a bad row does.
+    pub fn on_error(mut self, on_error: OnError) -> TaskOptions {
+        self.on_error = Some(on_error);
+        self
+    }
+
+    /// Sets the most rows that may be rejected (0 = no limit).
+    pub fn max_errors(mut self, n: u64) -> TaskOptions {
+        self.max_errors = Some(n);
+        self
+    }
+
+    /// Sets the largest share of rows that may be rejected (0 = no limit).
+    pub fn max_error_ratio(mut self, ratio: f64) -> TaskOptions {
+        self.max_error_ratio = Some(ratio);
+        self
+    }
+
+    /// These options with every unset bad-rows option taken from `defaults` (the engine's
+    /// `import.*` keys): what a task records.
+    pub fn resolved(mut self, defaults: &ImportOptions) -> TaskOptions {
+        self.on_error = Some(self.on_error.unwrap_or(defaults.on_error));
+        self.max_errors = Some(self.max_errors.unwrap_or(defaults.max_errors));
+        self.max_error_ratio = Some(self.max_error_ratio.unwrap_or(defaults.max_error_ratio));
+        self
+    }
+
     /// The options of Milvus's `options` map: `timeout` (a Go duration such as `300s` or
     /// `1h45m`), `sep`, `nullkey`, `auto_commit` (`true`/`false`), and `bucket` when it is
-    /// `bucket` (the storage root's bucket). Every other key is refused naming it: the
-    /// bad-rows options as not supported yet, Milvus's binlog options, unknown ones.
+    /// `bucket` (the storage root's bucket), and the bad-rows options `onError` (`abort` or
+    /// `skip`), `maxErrors` (an integer, 0 = no limit) and `maxErrorRatio` (0 to 1, 0 = no
+    /// limit), also spelled `on_error`, `max_errors`, `max_error_ratio`. Every other key is
+    /// refused naming it: `dry_run` as not supported yet, Milvus's binlog options, unknown
+    /// ones.
     pub fn from_map(
         map: &BTreeMap<String, String>,
         bucket: Option<&str>,
@@ -111,6 +154,20 @@ impl TaskOptions {
                     o.auto_commit = parse_go_bool(value)
                         .ok_or_else(|| bad(key, format!("\"{value}\" is not true or false")))?;
                 }
+                "onError" | "on_error" => {
+                    let why = || format!("\"{value}\" is not abort or skip");
+                    o.on_error = Some(OnError::parse(value).ok_or_else(|| bad(key, why()))?);
+                }
+                "maxErrors" | "max_errors" => {
+                    let why = || format!("\"{value}\" is not a non-negative integer");
+                    o.max_errors = Some(value.parse().map_err(|_| bad(key, why()))?);
+                }
+                "maxErrorRatio" | "max_error_ratio" => {
+                    let why = || format!("\"{value}\" is not a number from 0 to 1");
+                    let r = value.parse::<f64>().ok();
+                    let r = r.filter(|r| (0.0..=1.0).contains(r));
+                    o.max_error_ratio = Some(r.ok_or_else(|| bad(key, why()))?);
+                }
                 "bucket" if bucket == Some(value.as_str()) => {}
                 "bucket" => {
                     let root = bucket.map_or("a local directory".into(), |b| format!("\"{b}\""));
@@ -125,7 +182,7 @@ impl TaskOptions {
                     return Err(bad(key, why.into()));
                 }
                 _ => {
-                    let why = "unknown option (known: timeout, sep, nullkey, auto_commit)";
+                    let why = "unknown option (known: timeout, sep, nullkey, auto_commit, onError, maxErrors, maxErrorRatio)";
                     return Err(bad(key, why.into()));
                 }
             }
@@ -237,6 +294,31 @@ mod tests {
             TaskOptions::from_map(&map(&[]), None).unwrap(),
             TaskOptions::default()
         );
+        // The bad-rows options, in either spelling.
+        let o = TaskOptions::from_map(
+            &map(&[
+                ("onError", "skip"),
+                ("maxErrors", "3"),
+                ("max_error_ratio", "0.1"),
+            ]),
+            None,
+        )
+        .unwrap();
+        let want = TaskOptions::default()
+            .on_error(OnError::Skip)
+            .max_errors(3)
+            .max_error_ratio(0.1);
+        assert_eq!(o, want);
+        // Unset ones come from the engine's keys when resolved.
+        let defaults = ImportOptions {
+            max_errors: 9,
+            ..ImportOptions::default()
+        };
+        let r = TaskOptions::default().max_errors(2).resolved(&defaults);
+        assert_eq!(
+            (r.on_error, r.max_errors, r.max_error_ratio),
+            (Some(OnError::Abort), Some(2), Some(0.0))
+        );
         // Go's ParseBool spellings; "false" makes a two-phase job.
         for (text, want) in [("false", false), ("0", false), ("F", false), ("TRUE", true)] {
             let o = TaskOptions::from_map(&map(&[("auto_commit", text)]), None).unwrap();
@@ -247,9 +329,10 @@ mod tests {
     #[test]
     fn other_options_are_refused_by_name() {
         for (key, value, words) in [
-            ("on_error", "skip", "not supported yet"),
-            ("max_errors", "3", "not supported yet"),
-            ("max_error_ratio", "0.1", "not supported yet"),
+            ("onError", "continue", "not abort or skip"),
+            ("maxErrors", "-1", "not a non-negative integer"),
+            ("maxErrorRatio", "1.5", "not a number from 0 to 1"),
+            ("max_error_ratio", "x", "not a number from 0 to 1"),
             ("dry_run", "true", "not supported yet"),
             ("backup", "true", "binlog"),
             ("start_ts", "1", "binlog"),

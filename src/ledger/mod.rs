@@ -17,7 +17,7 @@ pub use batch::Batch;
 pub use error::LedgerError;
 pub use state::{TRANSITIONS, TaskState, can_move};
 pub use store::{AUTO_ID_BASE, Ledger};
-pub use task::{SegmentRef, TaskRecord};
+pub use task::{OnError, SegmentRef, TaskRecord};
 pub use time::{format_utc, now_unix};
 pub use write::{LedgerWrite, Settle};
 

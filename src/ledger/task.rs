@@ -21,6 +21,36 @@ pub struct SegmentRef {
     pub shard: u32,
 }
 
+/// What a task does with a row that breaks the schema's rules (`--on-error`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum OnError {
+    /// The first bad row fails the task (Milvus's behaviour, the default).
+    #[default]
+    Abort,
+    /// Bad rows go to the task's rejects file; the good rows commit.
+    Skip,
+}
+
+impl OnError {
+    /// The word the flag, the config key and REST `options` use.
+    pub fn name(self) -> &'static str {
+        match self {
+            OnError::Abort => "abort",
+            OnError::Skip => "skip",
+        }
+    }
+
+    /// `abort` or `skip`.
+    pub fn parse(text: &str) -> Option<OnError> {
+        match text {
+            "abort" => Some(OnError::Abort),
+            "skip" => Some(OnError::Skip),
+            _ => None,
+        }
+    }
+}
+
 /// Everything the ledger keeps about one import task.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TaskRecord {
@@ -80,6 +110,28 @@ pub struct TaskRecord {
     /// file counts 0). Absent from older records.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub file_size: Option<u64>,
+    /// `Some(Skip)` when bad rows are skipped (`--on-error skip`); absent for abort (and
+    /// from older records).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub on_error: Option<OnError>,
+    /// With skip: the task fails once more rows than this are rejected. Absent: no limit.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_errors: Option<u64>,
+    /// With skip: the task fails once rejected / read rows passes this (checked from 1,000
+    /// rows read, and at the end). Absent: no limit.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_error_ratio: Option<f64>,
+    /// Rows rejected (skip), set when the task becomes Persisted.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub rejected_rows: u64,
+    /// The rejects file, relative to the data directory (`rejects/<id>.jsonl`), when the task
+    /// rejected rows.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rejects_file: Option<String>,
+}
+
+fn is_zero(n: &u64) -> bool {
+    *n == 0
 }
 
 impl TaskRecord {
@@ -115,12 +167,18 @@ impl TaskRecord {
             idempotency_key: None,
             persist_time: None,
             file_size: None,
+            on_error: None,
+            max_errors: None,
+            max_error_ratio: None,
+            rejected_rows: 0,
+            rejects_file: None,
         }
     }
 
     /// The JSON users see (docs/cli.md, "Task JSON"): the fixed keys in their documented order,
     /// then `start_time` (formatted like `create_time`, or null), `persist_cost` (or null) and
-    /// `complete_time` (when it became Completed or Failed, formatted, or null).
+    /// `complete_time` (when it became Completed or Failed, formatted, or null), then
+    /// `rejected_rows` and `rejects_file` (relative to the data directory, or null).
     pub fn to_json(&self) -> Value {
         json!({
             "task_id": self.id,
@@ -137,6 +195,8 @@ impl TaskRecord {
             "start_time": self.start_time.map(format_utc),
             "persist_cost": self.persist_cost,
             "complete_time": self.complete_time.map(format_utc),
+            "rejected_rows": self.rejected_rows,
+            "rejects_file": self.rejects_file,
         })
     }
 }
@@ -177,7 +237,8 @@ mod tests {
             r#"{"task_id": 7, "state": "Completed", "state_code": 6, "collection": "book",
                 "partition": "2022", "files": ["test.json"], "row_count": 5, "progress": 100,
                 "id_ranges": [], "failed_reason": "", "create_time": "2026-11-24 04:00:00",
-                "start_time": null, "persist_cost": null, "complete_time": null}"#,
+                "start_time": null, "persist_cost": null, "complete_time": null,
+                "rejected_rows": 0, "rejects_file": null}"#,
         )
         .unwrap();
         let got = sample().to_json();
@@ -204,7 +265,9 @@ mod tests {
                 "create_time",
                 "start_time",
                 "persist_cost",
-                "complete_time"
+                "complete_time",
+                "rejected_rows",
+                "rejects_file"
             ]
         );
     }
@@ -257,6 +320,11 @@ mod tests {
             "idempotency_key",
             "persist_time",
             "file_size",
+            "on_error",
+            "max_errors",
+            "max_error_ratio",
+            "rejected_rows",
+            "rejects_file",
         ] {
             assert!(old.get(key).is_none(), "{key}");
         }
@@ -266,6 +334,13 @@ mod tests {
         t.idempotency_key = Some("k-1".into());
         t.persist_time = Some(1_795_492_900);
         t.file_size = Some(4096);
+        t.on_error = Some(OnError::Skip);
+        t.max_errors = Some(10);
+        t.max_error_ratio = Some(0.25);
+        t.rejected_rows = 3;
+        t.rejects_file = Some("rejects/7.jsonl".into());
+        let text = serde_json::to_string(&t).unwrap();
+        assert!(text.contains(r#""on_error":"skip""#), "{text}");
         let bytes = serde_json::to_vec(&t).unwrap();
         assert_eq!(serde_json::from_slice::<TaskRecord>(&bytes).unwrap(), t);
     }

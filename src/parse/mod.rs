@@ -6,5 +6,7 @@ pub mod format;
 pub mod json;
 pub mod numpy;
 pub mod parquet;
+pub mod reject;
 
 pub use format::{FileKind, FilesError, TaskFiles, classify};
+pub use reject::{REJECT_RAW_MAX, RejectSink, Rejected, raw_text};

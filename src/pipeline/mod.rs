@@ -9,9 +9,11 @@
 //! next unit only once the dataflow's frontier is within a window of it.
 
 mod feed;
+mod npy;
 mod operators;
 mod parquet;
 mod plan;
+mod rejects;
 mod work;
 mod writers;
 
@@ -23,6 +25,7 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 #[cfg(test)]
 pub(crate) use operators::PANIC_TEST_FILE;
 pub use plan::TaskSpec;
+pub use rejects::{RATIO_MIN_ROWS, RejectLimit, RejectPolicy, record_line};
 
 use crate::location::RowLocation;
 use crate::parse::FilesError;
@@ -56,6 +59,9 @@ pub struct PipelineOptions {
     pub unit_delay: std::time::Duration,
     /// Called around each segment write (see [`crate::fault`]); `None` by default.
     pub fault_hook: Option<crate::fault::FaultHook>,
+    /// `Some`: bad rows are skipped and kept as rejects records, within these limits
+    /// (`--on-error skip`); `None` (the default): the first bad row fails the task.
+    pub rejects: Option<RejectPolicy>,
 }
 
 impl Default for PipelineOptions {
@@ -70,6 +76,7 @@ impl Default for PipelineOptions {
             memory_budget: 256 << 20,
             simd_json: false,
             fault_hook: None,
+            rejects: None,
         }
     }
 }
@@ -131,6 +138,18 @@ pub enum PipelineError {
     /// The input holds more rows than ids can count.
     #[error("too many rows in one work unit: {0}")]
     TooManyRows(u64),
+    /// Under `--on-error skip`, the rejected rows passed a limit.
+    #[error("{rejected} rows rejected of {read} read: {limit}; the last: {last}")]
+    TooManyRejects {
+        /// Rows rejected so far.
+        rejected: u64,
+        /// Rows read so far (accepted and rejected).
+        read: u64,
+        /// The limit passed.
+        limit: RejectLimit,
+        /// The last row rejected (boxed to keep the error small).
+        last: Box<RowError>,
+    },
     /// The task was stopped from outside (cancel, expiry, shutdown: the caller knows why).
     #[error("the task was stopped")]
     Stopped,
@@ -181,8 +200,12 @@ pub struct TaskControl {
     pub done: AtomicU64,
     /// Units of work in all.
     pub total: AtomicU64,
-    /// Rows read and checked so far.
+    /// Rows read and checked so far (accepted).
     pub rows: AtomicU64,
+    /// Rows rejected so far (`--on-error skip`).
+    pub rejected: AtomicU64,
+    /// Bytes of the rejects records so far.
+    pub reject_bytes: AtomicU64,
     /// The task's files and their sizes in bytes, set once they are opened.
     pub files: OnceLock<Vec<(String, u64)>>,
     /// Set to stop the task (cancel, expiry, or a failure inside the pipeline). Who stops a
@@ -246,6 +269,10 @@ pub struct TaskOutput {
     pub segments: Vec<SegmentInfo>,
     /// Rows imported.
     pub rows: u64,
+    /// Rows rejected (`--on-error skip`).
+    pub rejected: u64,
+    /// The rejects file's text: one JSON object a line, by row; empty when none.
+    pub rejects: Vec<u8>,
     /// Auto-ids generated, as `[begin, end)` pairs.
     pub id_ranges: Vec<[i64; 2]>,
     /// Where the segments are.

@@ -5,18 +5,19 @@
 use std::panic::AssertUnwindSafe;
 use std::sync::atomic::Ordering;
 
-use super::feed::{NpyWork, UnitKind, WorkUnit};
+use super::feed::{UnitKind, WorkUnit};
+use super::npy::decode_npy;
 use super::parquet::ParquetRead;
 use super::plan::{Inputs, TaskSpec};
 use super::{PipelineError, PipelineOptions, TaskControl};
+use crate::parse::Rejected;
 use crate::parse::csv::CsvRowConverter;
 use crate::parse::json::JsonRowConverter;
 use crate::parse::json::row::{RowScratch, parse_unit};
-use crate::parse::numpy::{self, NpyError};
+use crate::parse::numpy::NpyError;
 use crate::parse::parquet::ParquetError;
 use crate::record::{ColumnData, RowBatch};
 use crate::route::{self, Destination};
-use crate::source::Opened;
 use crate::validate::RowError;
 
 /// Everything the workers of one task share (read-only).
@@ -52,6 +53,8 @@ pub(super) enum UnitError {
     Parquet(ParquetError),
     /// The unit does not match the task's input (a broken invariant).
     Mismatch,
+    /// Not an error: a row refused under `--on-error skip`, on its way to the rejects.
+    Skipped(Box<Rejected>),
     /// Reading the unit panicked (a bug, ours or a dependency's): the task fails, the
     /// process goes on.
     Panic {
@@ -72,6 +75,7 @@ impl From<UnitError> for PipelineError {
                 PipelineError::Internal("a work unit does not match the task's input")
             }
             UnitError::Panic { file, message } => PipelineError::Panic { file, message },
+            UnitError::Skipped(r) => PipelineError::Row(r.error),
         }
     }
 }
@@ -84,6 +88,10 @@ pub(super) struct Parser {
     scratch: RowScratch,
     /// The unit being read, between steps.
     current: Option<Current>,
+    /// Whether bad rows are skipped (`--on-error skip`).
+    skip: bool,
+    /// Rows refused by the step being read (skip).
+    rejected: Vec<Rejected>,
 }
 
 /// A unit taken by [`Parser::begin`], read by [`Parser::step`].
@@ -97,7 +105,8 @@ impl Parser {
     /// A parser for worker `worker`.
     pub fn new(shared: &Shared, worker: usize) -> Result<Self, PipelineError> {
         let schema = &shared.spec.schema;
-        let (converter, csv) = match &shared.inputs {
+        let skip = shared.opts.rejects.is_some();
+        let (converter, mut csv) = match &shared.inputs {
             Inputs::Json { .. } => (Some(JsonRowConverter::new(schema)?), None),
             Inputs::Csv { header, opts, .. } => (
                 None,
@@ -105,12 +114,21 @@ impl Parser {
             ),
             Inputs::Npy { .. } | Inputs::Parquet { .. } => (None, None),
         };
+        let mut scratch = RowScratch::new(shared.opts.simd_json);
+        if skip {
+            scratch.rejects = Some(Vec::new());
+            if let Some(csv) = &mut csv {
+                csv.rejects = Some(Vec::new());
+            }
+        }
         Ok(Parser {
             worker,
             converter,
             csv,
-            scratch: RowScratch::new(shared.opts.simd_json),
+            scratch,
             current: None,
+            skip,
+            rejected: Vec::new(),
         })
     }
 
@@ -168,17 +186,39 @@ impl Parser {
             self.current = Some(current);
         }
         let shards = schema.shards_num.max(1) as u64;
-        route::split(schema, batch)
+        let worker = self.worker as u64;
+        let routed = route::split(schema, batch)
             .into_iter()
             .map(|(dest, batch)| {
                 let key = if shared.exchange {
                     exchange_key(dest.partition, dest.shard, shards)
                 } else {
-                    self.worker as u64
+                    worker
                 };
                 Ok(Routed { key, dest, batch })
-            })
+            });
+        if !self.skip {
+            return routed.collect();
+        }
+        let skipped = self.take_rejected().into_iter();
+        routed
+            .chain(skipped.map(|r| Err(UnitError::Skipped(Box::new(r)))))
             .collect()
+    }
+
+    /// The rows the last step refused (skip), from whichever reader refused them.
+    fn take_rejected(&mut self) -> Vec<Rejected> {
+        let mut out = std::mem::take(&mut self.rejected);
+        for sink in [
+            self.scratch.rejects.as_mut(),
+            self.csv.as_mut().and_then(|c| c.rejects.as_mut()),
+        ]
+        .into_iter()
+        .flatten()
+        {
+            out.append(sink);
+        }
+        out
     }
 
     /// The next rows of `current`: the batch, the offset of its first row within the unit,
@@ -196,7 +236,7 @@ impl Parser {
                 slot => slot.insert(ParquetRead::start(shared, file, body, w)?),
             };
             let offset = read.rows_done();
-            let batch = read.next(shared, file)?;
+            let batch = read.next(shared, file, self.skip.then_some(&mut self.rejected))?;
             return Ok((batch, offset, !read.is_done()));
         }
         let unit = &current.unit;
@@ -249,7 +289,8 @@ impl Parser {
                 None => Err(UnitError::Mismatch),
             },
             (Inputs::Npy { plan, cols, meta }, UnitKind::Npy(w), _) => {
-                let r = decode_npy(shared, plan, cols, meta.as_ref(), w, batch);
+                let rejects = self.skip.then_some(&mut self.rejected);
+                let r = decode_npy(shared, plan, cols, meta.as_ref(), w, batch, rejects);
                 shared
                     .control
                     .done
@@ -259,41 +300,6 @@ impl Parser {
             _ => Err(UnitError::Mismatch),
         }
     }
-}
-
-fn decode_npy(
-    shared: &Shared,
-    plan: &numpy::NpySetPlan,
-    cols: &[Opened],
-    meta_body: Option<&Opened>,
-    work: &NpyWork,
-    batch: &mut RowBatch,
-) -> Result<(), UnitError> {
-    let rows = work.rows.clone();
-    let schema = &shared.spec.schema;
-    let n = (rows.end - rows.start) as usize;
-    for (i, col) in batch.columns.iter_mut().enumerate() {
-        if schema.is_generated(i) {
-            (0..n).for_each(|_| col.data.push_placeholder());
-        }
-    }
-    for (((field, col_plan), body), piece) in plan.columns.iter().zip(cols).zip(&work.cols) {
-        let bytes = piece.bytes(body);
-        numpy::decode_rows(col_plan, bytes, rows.clone(), &mut batch.columns[*field])
-            .map_err(UnitError::Npy)?;
-        piece.release(body);
-    }
-    if let Some(meta) = &mut batch.meta {
-        match (&plan.meta, meta_body, &work.meta) {
-            (Some(meta_plan), Some(body), Some(piece)) => {
-                numpy::decode_meta_rows(meta_plan, piece.bytes(body), rows.clone(), meta)
-                    .map_err(UnitError::Npy)?;
-                piece.release(body);
-            }
-            _ => meta.extend((0..n).map(|_| "{}".to_string())),
-        }
-    }
-    Ok(())
 }
 
 /// Writes generated ids `first..` into the primary-key column (decimal text for VarChar).

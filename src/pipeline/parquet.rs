@@ -10,6 +10,7 @@ use super::PipelineOptions;
 use super::feed::ParquetWork;
 use super::operators::{Shared, UnitError};
 use super::plan::ParquetBody;
+use crate::parse::Rejected;
 use crate::parse::parquet::{ParquetFile, Release, UnitCursor};
 use crate::record::RowBatch;
 
@@ -79,12 +80,18 @@ impl ParquetRead {
     }
 
     /// The next batch of the unit's rows, checked.
-    pub fn next(&mut self, shared: &Shared, file: &ParquetFile) -> Result<RowBatch, UnitError> {
+    /// With `rejects` (skip), a refused row goes there and the batch goes on.
+    pub fn next(
+        &mut self,
+        shared: &Shared,
+        file: &ParquetFile,
+        rejects: Option<&mut Vec<Rejected>>,
+    ) -> Result<RowBatch, UnitError> {
         let left = self.cursor.unit().len() - self.cursor.rows_done();
         let rows = left.min(self.batch_rows as u64) as usize;
         let mut batch = RowBatch::empty(&shared.spec.schema, rows);
         let n = file
-            .next_batch(&mut self.cursor, &mut batch)
+            .next_batch(&mut self.cursor, &mut batch, rejects)
             .map_err(UnitError::Parquet)?;
         if n == 0 && !self.cursor.is_done() {
             return Err(UnitError::Mismatch);

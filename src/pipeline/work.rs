@@ -20,9 +20,12 @@ use timely::{Config, WorkerConfig};
 use super::feed::{WorkUnit, feed};
 use super::operators::{Parser, Routed, Shared, UnitError};
 use super::plan::{Inputs, TaskSpec};
+use super::rejects::{self, WorkerRejects};
 use super::writers::Writers;
 use super::{IdAllocator, PipelineError, PipelineOptions, TaskControl, TaskOutput};
+use crate::location::RowLocation;
 use crate::segment::SegmentInfo;
+use crate::validate::RowError;
 
 /// Runs one task to the end: every row parsed, checked and written to fsynced segments
 /// under `spec.out_dir`. Nothing is made visible here; on error the caller removes the
@@ -85,10 +88,14 @@ pub fn run(
             .join()
             .map_err(|_| PipelineError::Worker("the feeder thread panicked".into()))?;
         let mut segments = Vec::new();
+        let mut rejects = Vec::new();
         let mut first_err: Option<PipelineError> = None;
         for r in results? {
             match r {
-                Ok(Ok(mut segs)) => segments.append(&mut segs),
+                Ok(Ok((mut segs, mut lines))) => {
+                    segments.append(&mut segs);
+                    rejects.append(&mut lines);
+                }
                 Ok(Err(e)) => keep_first(&mut first_err, e),
                 Err(panic) => keep_first(&mut first_err, PipelineError::Worker(panic)),
             }
@@ -101,10 +108,30 @@ pub fn run(
             return Err(PipelineError::Stopped);
         }
         segments.sort_by(|a, b| a.file_name.cmp(&b.file_name));
-        let rows = segments.iter().map(|s| s.rows).sum();
+        let rows: u64 = segments.iter().map(|s| s.rows).sum();
+        let rejected = rejects.len() as u64;
+        if let Some(policy) = &shared.opts.rejects {
+            // The ratio once more, over every row read.
+            let (read, bytes) = (
+                rows + rejected,
+                control.reject_bytes.load(Ordering::Relaxed),
+            );
+            if let Some(limit) = policy.passed(rejected, read, bytes, true)
+                && let Some(last) = rejects.last().and_then(|(_, line)| last_error(line))
+            {
+                return Err(PipelineError::TooManyRejects {
+                    rejected,
+                    read,
+                    limit,
+                    last,
+                });
+            }
+        }
         Ok(TaskOutput {
             segments,
             rows,
+            rejected,
+            rejects: rejects::merge(rejects),
             id_ranges,
             dir,
         })
@@ -125,6 +152,19 @@ fn block_bytes_for(budget: u64, writers: usize) -> usize {
     per_writer.clamp(MIN, MAX) as usize
 }
 
+/// The error a rejects record holds, read back from its line (for the reason of a task that
+/// passed a limit at the end).
+fn last_error(line: &str) -> Option<Box<RowError>> {
+    let v: serde_json::Value = serde_json::from_str(line).ok()?;
+    let text = |k: &str| v[k].as_str().unwrap_or_default().to_string();
+    let mut loc = RowLocation::row(text("file"), v["row"].as_u64()?);
+    loc.byte = v["byte"].as_u64();
+    loc.line = v["line"].as_u64();
+    loc.row_group = v["row_group"].as_u64();
+    let e = RowError::new(&loc, &text("field"), text("expected"), text("found"));
+    Some(Box::new(e))
+}
+
 /// Keeps the error about the earliest row (a row error beats "stopped" noise).
 fn keep_first(slot: &mut Option<PipelineError>, e: PipelineError) {
     let better = match (slot.as_ref(), &e) {
@@ -141,15 +181,19 @@ fn keep_first(slot: &mut Option<PipelineError>, e: PipelineError) {
     }
 }
 
+/// What a worker made: its segments and its rejects records (with their rows).
+type WorkerOutput = (Vec<SegmentInfo>, Vec<(u64, String)>);
+
 fn worker_main(
     worker: &mut Worker,
     shared: &Arc<Shared>,
     rx: &Receiver<WorkUnit>,
-) -> Result<Vec<SegmentInfo>, PipelineError> {
+) -> Result<WorkerOutput, PipelineError> {
     let index = worker.index();
     let mut parser = Parser::new(shared, index)?;
     let writers = Rc::new(RefCell::new(Writers::new(index)));
     let errors: Rc<RefCell<Option<PipelineError>>> = Rc::new(RefCell::new(None));
+    let skipped = Rc::new(RefCell::new(WorkerRejects::default()));
     let mut input = InputHandleVec::<u64, WorkUnit>::new();
     let probe = ProbeHandle::new();
     let window = shared.opts.units_in_flight.max(1) as u64;
@@ -217,7 +261,7 @@ fn worker_main(
                     }
                 },
             );
-        let errs = errors.clone();
+        let (sh, errs, kept) = (shared.clone(), errors.clone(), skipped.clone());
         let rejected = err.unary::<CapacityContainerBuilder<Vec<()>>, _, _, _>(
             Pipeline,
             "Rejects",
@@ -225,7 +269,18 @@ fn worker_main(
                 move |input, _output| {
                     input.for_each(|_, data| {
                         for e in data.drain(..) {
-                            keep_first(&mut errs.borrow_mut(), e.into());
+                            // A row skipped (a record kept, unless it passes a limit), or
+                            // the error that fails the task.
+                            let failed = match (e, &sh.opts.rejects) {
+                                (UnitError::Skipped(r), Some(policy)) => {
+                                    kept.borrow_mut().add(&r, policy, &sh.control).err()
+                                }
+                                (e, _) => Some(e.into()),
+                            };
+                            if let Some(e) = failed {
+                                sh.control.stop.store(true, Ordering::Relaxed);
+                                keep_first(&mut errs.borrow_mut(), e);
+                            }
                         }
                     });
                 }
@@ -280,5 +335,6 @@ fn worker_main(
         return Err(e);
     }
     let writers = std::mem::replace(&mut *writers.borrow_mut(), Writers::new(index));
-    writers.finish()
+    let lines = std::mem::take(&mut skipped.borrow_mut().lines);
+    Ok((writers.finish()?, lines))
 }

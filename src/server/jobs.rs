@@ -13,6 +13,7 @@ pub fn describe(job: &JobView) -> Value {
                        "state": job.state.name(), "progress": job.progress,
                        "importedRows": job.imported_rows, "totalRows": job.total_rows,
                        "completeTime": job.complete_time.map(format_utc).unwrap_or_default(),
+                       "rejectedRows": job.rejected_rows, "rejectsFile": job.rejects_file,
                        "fileSize": job.file_size, "details": details});
     if !job.reason.is_empty() {
         v["reason"] = json!(job.reason);
@@ -25,6 +26,7 @@ fn detail(u: &UnitView) -> Value {
     let mut d = json!({"fileName": format!("[{}]", u.files.join(" ")), "fileSize": u.file_size,
                        "progress": u.progress, "state": u.state.name(),
                        "importedRows": u.imported_rows, "totalRows": u.total_rows,
+                       "rejectedRows": u.rejected_rows, "rejectsFile": u.rejects_file,
                        "completeTime": u.complete_time.map(format_utc).unwrap_or_default()});
     if !u.reason.is_empty() {
         d["reason"] = json!(u.reason);

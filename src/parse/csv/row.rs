@@ -11,6 +11,7 @@ use super::header::{CsvHeader, Slot};
 use crate::location::RowLocation;
 use crate::parse::json::exact::meta_members_text;
 use crate::parse::json::{JsonRowConverter, json_number_to_f32, json_number_to_f64};
+use crate::parse::{RejectSink, Rejected, raw_text};
 use crate::record::{ColumnData, RowBatch};
 use crate::schema::{CollectionSchema, DataType, FieldSchema};
 use crate::validate::{self, RowError, Violation};
@@ -23,6 +24,8 @@ pub struct CsvRowConverter {
     opts: CsvOptions,
     cells: Cells,
     extra: Vec<(String, String)>,
+    /// With `Some`, a bad record is kept here and reading goes on (`--on-error skip`).
+    pub rejects: RejectSink,
 }
 
 impl CsvRowConverter {
@@ -39,11 +42,14 @@ impl CsvRowConverter {
             opts,
             cells: Cells::default(),
             extra: Vec::new(),
+            rejects: None,
         })
     }
 
     /// Parses every record of `unit` (whose bytes are `bytes`) into `batch`. Stops at the
-    /// first bad row and returns its error; `batch` then holds the rows before it.
+    /// first bad row and returns its error (`batch` then holds the rows before it), unless
+    /// `self.rejects` collects bad records: then each goes there, with its text, and the
+    /// records after it are read.
     pub fn parse_unit(
         &mut self,
         file: &str,
@@ -58,13 +64,20 @@ impl CsvRowConverter {
             if let Err(v) = self.push_record(bytes, batch) {
                 batch.truncate(before);
                 let lines = memchr::memchr_iter(b'\n', &bytes[..at]).count() as u64;
-                return Err(v.at(&RowLocation {
+                let error = v.at(&RowLocation {
                     file: file.to_string(),
                     row,
                     byte: Some(unit.start + at as u64),
                     line: Some(unit.line + lines),
                     row_group: None,
-                }));
+                });
+                match &mut self.rejects {
+                    Some(rejects) => rejects.push(Rejected {
+                        error,
+                        raw: raw_text(bytes.get(at..pos).unwrap_or_default()),
+                    }),
+                    None => return Err(error),
+                }
             }
             row += 1;
         }

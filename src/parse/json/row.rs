@@ -10,6 +10,7 @@ use simd_json::Buffers;
 use super::framing::{JsonFormat, Unit, rows_in};
 use super::{JsonRowConverter, SimdRowConverter};
 use crate::location::RowLocation;
+use crate::parse::{RejectSink, Rejected, raw_text};
 use crate::record::RowBatch;
 use crate::validate::RowError;
 
@@ -22,6 +23,9 @@ pub struct RowScratch {
     buffers: Option<Buffers>,
     /// Rows taken by the fast path and by the exact reader (for tests and tuning).
     pub counts: [u64; 2],
+    /// With `Some`, a bad row is kept here and parsing goes on (`--on-error skip`);
+    /// with `None` (the default) the first bad row ends the unit.
+    pub rejects: RejectSink,
     simd_json: bool,
 }
 
@@ -37,7 +41,9 @@ impl RowScratch {
 
 /// Parses every row of `unit` (a range of `bytes`, the whole file) into `batch`.
 ///
-/// Stops at the first bad row and returns its error; `batch` then holds the rows before it.
+/// Stops at the first bad row and returns its error (`batch` then holds the rows before
+/// it), unless `scratch.rejects` collects bad rows: then each goes there, with its text, and
+/// the rows after it are read.
 pub fn parse_unit(
     file: &str,
     bytes: &[u8],
@@ -68,7 +74,12 @@ pub fn parse_unit(
                 // Cut the row out to name its fault exactly (or accept it: the framer
                 // checked the row's extent, so this is the row either way).
                 Err(hint) => match spans.next() {
-                    Some(span) => converter.push_row(&bytes[span.start..span.end], loc, batch)?,
+                    Some(span) => {
+                        let row = &bytes[span.start..span.end];
+                        if let Err(e) = converter.push_row(row, loc, batch) {
+                            reject(&mut scratch.rejects, e, row)?;
+                        }
+                    }
                     None => return Err(hint),
                 },
             }
@@ -93,9 +104,25 @@ pub fn parse_unit(
             }
         }
         scratch.counts[1] += 1;
-        converter.push_row(row, loc, batch)?;
+        if let Err(e) = converter.push_row(row, loc, batch) {
+            reject(&mut scratch.rejects, e, row)?;
+        }
     }
     Ok(())
+}
+
+/// Keeps a refused row in `sink` (skip), or returns its error (abort).
+fn reject(sink: &mut RejectSink, error: RowError, row: &[u8]) -> Result<(), RowError> {
+    match sink {
+        Some(rejects) => {
+            rejects.push(Rejected {
+                error,
+                raw: raw_text(row),
+            });
+            Ok(())
+        }
+        None => Err(error),
+    }
 }
 
 #[cfg(test)]

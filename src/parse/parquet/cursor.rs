@@ -20,6 +20,7 @@ use super::read::{keep, panic_message};
 use super::track::{Marks, Release, Tracked};
 use super::{FileBytes, ParquetError, ParquetFile, ParquetUnit, json};
 use crate::location::RowLocation;
+use crate::parse::Rejected;
 use crate::record::RowBatch;
 use crate::validate::{self, Violation};
 
@@ -105,13 +106,19 @@ impl ParquetFile {
     /// rows it held, 0 once the unit is read. A refused row fails the read with the row's
     /// location; a panic inside the decoder is caught and returned as
     /// [`ParquetError::Panic`].
+    ///
+    /// With `rejects` given (`--on-error skip`), a refused row goes there instead, with its
+    /// values, and the batch goes on; a damaged file still fails the read.
     pub fn next_batch(
         &self,
         cursor: &mut UnitCursor,
         batch: &mut RowBatch,
+        rejects: Option<&mut Vec<Rejected>>,
     ) -> Result<usize, ParquetError> {
-        let r = catch_unwind(AssertUnwindSafe(|| self.next_batch_inner(cursor, batch)))
-            .unwrap_or_else(|p| Err(self.panicked(&cursor.unit, &p)));
+        let r = catch_unwind(AssertUnwindSafe(|| {
+            self.next_batch_inner(cursor, batch, rejects)
+        }))
+        .unwrap_or_else(|p| Err(self.panicked(&cursor.unit, &p)));
         if r.is_err() {
             cursor.reader = None;
         }
@@ -122,6 +129,7 @@ impl ParquetFile {
         &self,
         cursor: &mut UnitCursor,
         batch: &mut RowBatch,
+        rejects: Option<&mut Vec<Rejected>>,
     ) -> Result<usize, ParquetError> {
         let left = cursor.unit.len() - cursor.done;
         let decoded: Option<RecordBatch> = match cursor.reader.as_mut() {
@@ -169,13 +177,17 @@ impl ParquetFile {
         }
         let arrays: &[ArrayRef] = decoded.as_ref().map_or(&[], |b| b.columns());
         let at = |c: usize| cursor.cols.iter().position(|&x| x == c).unwrap_or(0);
-        if let Err((row, v)) = self.convert(arrays, n, &at, batch) {
-            let loc = RowLocation::in_row_group(
-                self.file.clone(),
-                cursor.unit.first_row() + cursor.done + row as u64,
-                cursor.unit.row_group as u64,
-            );
-            return Err(v.at(&loc).into());
+        let first = cursor.unit.first_row() + cursor.done;
+        let group = cursor.unit.row_group as u64;
+        let loc =
+            |row: usize| RowLocation::in_row_group(self.file.clone(), first + row as u64, group);
+        match rejects {
+            None => {
+                if let Err((row, v)) = self.convert(arrays, n, &at, batch) {
+                    return Err(v.at(&loc(row)).into());
+                }
+            }
+            Some(rejects) => self.convert_skipping(arrays, n, &at, batch, &loc, rejects),
         }
         cursor.done += n as u64;
         if cursor.is_done() && cursor.to_group_end {
@@ -186,7 +198,7 @@ impl ParquetFile {
 
     /// Converts one decoded batch of `n` rows (`arrays` in file order; `at` gives a
     /// column's position) into `batch`; the earliest refused row of the batch.
-    fn convert(
+    pub(super) fn convert(
         &self,
         arrays: &[ArrayRef],
         n: usize,

@@ -9,7 +9,7 @@
 //!   .chunk_ranges(row group)                        byte ranges a unit needs (ranged reads)
 //!   .cursor(bytes, unit, batch_rows, release)      one decoder over the columns read;
 //!                                                   `release` told of bytes read past
-//!   .next_batch(cursor, batch)                      the next rows (a bounded batch), every
+//!   .next_batch(cursor, batch, rejects)             the next rows (a bounded batch), every
 //!                                                   value checked by the rule book (convert/),
 //!                                                   under catch_unwind
 //!   .read_unit(bytes, unit, batch)                  every batch of a unit
@@ -25,6 +25,7 @@ mod error;
 mod file;
 mod json;
 mod read;
+mod skip;
 #[cfg(test)]
 mod tests;
 mod track;

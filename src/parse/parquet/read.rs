@@ -101,7 +101,7 @@ impl ParquetFile {
         batch: &mut RowBatch,
     ) -> Result<(), ParquetError> {
         let mut cursor = self.cursor(bytes, unit, BATCH_ROWS_MAX, None)?;
-        while self.next_batch(&mut cursor, batch)? > 0 {}
+        while self.next_batch(&mut cursor, batch, None)? > 0 {}
         Ok(())
     }
 }

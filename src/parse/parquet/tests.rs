@@ -74,7 +74,7 @@ fn run_case(dir: &Path, ranged: bool) -> Result<Vec<Value>, String> {
                 .cursor(&bytes, &unit, 2, None)
                 .map_err(|e| e.to_string())?;
             while file
-                .next_batch(&mut cursor, &mut batch)
+                .next_batch(&mut cursor, &mut batch, None)
                 .map_err(|e| e.to_string())?
                 > 0
             {}
@@ -239,9 +239,9 @@ fn a_unit_is_read_in_batches_and_a_later_batch_names_its_row() {
     assert_eq!(units[2].rows, 0..3);
     let mut cursor = file.cursor(&bytes, &units[2], 1, None).unwrap();
     let mut batch = RowBatch::empty(&file.schema, 3);
-    assert_eq!(file.next_batch(&mut cursor, &mut batch).unwrap(), 1);
+    assert_eq!(file.next_batch(&mut cursor, &mut batch, None).unwrap(), 1);
     assert_eq!((cursor.rows_done(), batch.len()), (1, 1));
-    let e = file.next_batch(&mut cursor, &mut batch).unwrap_err();
+    let e = file.next_batch(&mut cursor, &mut batch, None).unwrap_err();
     assert_eq!(e.row(), Some(7));
     let e = e.to_string();
     assert!(
@@ -259,7 +259,7 @@ fn a_unit_is_read_in_batches_and_a_later_batch_names_its_row() {
     let mut sizes = Vec::new();
     let mut batch = RowBatch::empty(&file.schema, 3);
     loop {
-        let n = file.next_batch(&mut cursor, &mut batch).unwrap();
+        let n = file.next_batch(&mut cursor, &mut batch, None).unwrap();
         if n == 0 {
             break;
         }

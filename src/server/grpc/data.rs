@@ -83,6 +83,7 @@ pub fn import_state(engine: &Engine, t: &TaskRecord) -> pb::GetImportStateRespon
             kv("partition", &t.partition),
             kv("failed_reason", &t.failed_reason),
             kv("progress_percent", t.progress),
+            kv("rejected_rows", t.rejected_rows),
         ],
         id: t.id as i64,
         collection_id,

@@ -266,7 +266,9 @@ async fn the_task_view() {
             "create_time",
             "start_time",
             "persist_cost",
-            "complete_time"
+            "complete_time",
+            "rejected_rows",
+            "rejects_file"
         ]
     );
     assert_eq!(

@@ -119,16 +119,16 @@ async fn import_options_are_read_or_refused_by_name() {
     assert_eq!(job["state"], "Completed", "{job}");
     for (options, words) in [
         (
-            json!({"on_error": "skip"}),
-            vec!["\"on_error\"", "not supported yet"],
+            json!({"onError": "continue"}),
+            vec!["\"onError\"", "not abort or skip"],
         ),
         (
-            json!({"max_errors": "10"}),
-            vec!["\"max_errors\"", "not supported yet"],
+            json!({"max_errors": "ten"}),
+            vec!["\"max_errors\"", "not a non-negative integer"],
         ),
         (
-            json!({"max_error_ratio": "0.1"}),
-            vec!["\"max_error_ratio\"", "not supported yet"],
+            json!({"maxErrorRatio": "2"}),
+            vec!["\"maxErrorRatio\"", "not a number from 0 to 1"],
         ),
         (
             json!({"dry_run": "true"}),
