@@ -25,8 +25,8 @@ pub(super) fn run(cli: &Cli, opts: &EngineOptions) -> Result<ExitCode> {
     else {
         unreachable!("infer::run runs collection infer")
     };
-    let csv = CsvOptions::new(sep.as_deref(), null_key.as_deref())
-        .map_err(|e| Usage(e.to_string()))?;
+    let csv =
+        CsvOptions::new(sep.as_deref(), null_key.as_deref()).map_err(|e| Usage(e.to_string()))?;
     let infer = InferOptions {
         sample_rows: *sample_rows,
         csv,

@@ -65,7 +65,11 @@ fn dir_of(path: &str) -> &str {
 
 /// The last part of `path`, without its extension.
 fn stem_of(path: &str) -> &str {
-    let name = path.trim_end_matches('/').rsplit('/').next().unwrap_or(path);
+    let name = path
+        .trim_end_matches('/')
+        .rsplit('/')
+        .next()
+        .unwrap_or(path);
     name.rsplit_once('.').map_or(name, |(s, _)| s)
 }
 
@@ -190,7 +194,10 @@ mod tests {
             got,
             vec![
                 Unit::Columns("a".into(), vec!["a/id.npy".into(), "a/v.npy".into()]),
-                Unit::Rows("b.json".into(), FileKind::Json(crate::parse::infer::JsonFormat::Document)),
+                Unit::Rows(
+                    "b.json".into(),
+                    FileKind::Json(crate::parse::infer::JsonFormat::Document)
+                ),
                 Unit::Columns("c".into(), vec!["c/id.npy".into()]),
             ]
         );

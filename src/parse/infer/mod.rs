@@ -64,12 +64,12 @@ impl Default for InferOptions {
 #[derive(Debug, thiserror::Error)]
 pub enum InferError {
     /// A JSON file's structure is broken.
-    #[error("{file}: {source}")]
+    #[error("{file}: {error}")]
     Framing {
         /// The file.
         file: String,
         /// What is wrong, with the byte offset.
-        source: FramingError,
+        error: FramingError,
     },
     /// A row is not a JSON object (or not JSON).
     #[error(transparent)]
@@ -108,8 +108,15 @@ pub enum InferError {
     #[error("no column found in the files (no rows, or rows with no keys)")]
     Empty,
     /// The schema made is refused (a column name Milvus does not take, too many fields...).
+    /// (Not a `#[source]`: the message holds it, and a chain would say it twice.)
     #[error("the inferred schema is refused: {0}")]
-    Schema(#[from] SchemaError),
+    Schema(SchemaError),
+}
+
+impl From<SchemaError> for InferError {
+    fn from(e: SchemaError) -> Self {
+        InferError::Schema(e)
+    }
 }
 
 impl InferError {
@@ -174,7 +181,8 @@ impl Inference {
             Some(&i) => i,
             None => {
                 self.columns.push((name.to_string(), Seen::default()));
-                self.by_name.insert(name.to_string(), self.columns.len() - 1);
+                self.by_name
+                    .insert(name.to_string(), self.columns.len() - 1);
                 self.columns.len() - 1
             }
         };
@@ -282,7 +290,10 @@ fn primary_key(
         } else if integer(f) {
             "a primary key is Int64; the file holds narrower integers (write it as int64)".into()
         } else {
-            format!("a primary key is Int64 or VarChar; the column holds {}", f.data_type)
+            format!(
+                "a primary key is Int64 or VarChar; the column holds {}",
+                f.data_type
+            )
         };
         return Err(InferError::Cannot {
             field: ID.to_string(),

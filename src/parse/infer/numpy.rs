@@ -6,7 +6,9 @@
 use super::seen::{Kind, Natural, Seen};
 use super::{InferError, Inference};
 use crate::location::RowLocation;
-use crate::parse::numpy::{ColumnPlan, Dtype, NpyError, NpyFile, NpyHeader, decode_rows, parse_header, plan_set};
+use crate::parse::numpy::{
+    ColumnPlan, Dtype, NpyError, NpyFile, NpyHeader, decode_rows, parse_header, plan_set,
+};
 use crate::record::{Column, ColumnData};
 use crate::schema::{CollectionSchema, DataType, FieldSchema, META_FIELD};
 
@@ -102,7 +104,6 @@ fn observe(
     rows: u64,
 ) -> Result<(), InferError> {
     let at = || RowLocation::row(plan.file.clone(), 0);
-    seen.json_text = true;
     let dtype = plan.header.dtype;
     if field.data_type.is_vector() {
         let width = plan.width as usize;

@@ -22,9 +22,9 @@ pub(super) fn json(
     bytes: &[u8],
     format: JsonFormat,
 ) -> Result<(), InferError> {
-    let framing = |source| InferError::Framing {
+    let framing = |error| InferError::Framing {
         file: file.to_string(),
-        source,
+        error,
     };
     let mut framer = Framer::new(bytes, format).map_err(framing)?;
     let sample = inf.sample_rows();
@@ -163,7 +163,6 @@ pub(super) fn csv(
 /// boolean; a number, a JSON list or a JSON object is read as such; anything else is text.
 fn cell(seen: &mut Seen, cell: &[u8], null_key: &str, at: &dyn Fn() -> RowLocation) {
     seen.text = true;
-    seen.json_text = true;
     seen.text_max = seen.text_max.max(cell.len());
     if cell == null_key.as_bytes() {
         return seen.null();

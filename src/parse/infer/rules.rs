@@ -91,7 +91,9 @@ pub fn decide(name: &str, seen: &Seen, rows: u64) -> Result<Decided, InferError>
         [Kind::Str] if seen.natural == Some(Natural::Timestamp) => {
             FieldSchema::new(name, DataType::Timestamptz)
         }
-        [Kind::Str] if seen.json_text && seen.strs > 0 && seen.json_strs == seen.strs => {
+        // Strings that all hold JSON objects (how Parquet, NumPy and CSV files hold JSON),
+        // alone or beside objects.
+        [Kind::Str] | [Kind::Str, Kind::Object] if seen.json_strs == seen.strs => {
             FieldSchema::new(name, DataType::Json)
         }
         [Kind::Str] => varchar(name, seen.str_max)?,
@@ -116,7 +118,11 @@ pub fn decide(name: &str, seen: &Seen, rows: u64) -> Result<Decided, InferError>
 
 /// A list column: a vector when every row holds a numeric list of one length (and none is
 /// null), else an Array of the element type.
-fn list(name: &str, seen: &Seen, nullable: bool) -> Result<(FieldSchema, Option<String>), InferError> {
+fn list(
+    name: &str,
+    seen: &Seen,
+    nullable: bool,
+) -> Result<(FieldSchema, Option<String>), InferError> {
     let lists = &seen.lists;
     let (shortest, longest) = lists.len.unwrap_or((0, 0));
     let elems: Vec<Kind> = lists.elems.keys().copied().collect();

@@ -114,7 +114,7 @@ pub struct Seen {
     pub str_max: usize,
     /// Strings seen, and how many of them hold a JSON object.
     pub strs: u64,
-    /// Strings holding a JSON object (counted only where `json_text`).
+    /// Strings holding a JSON object.
     pub json_strs: u64,
     /// Lists.
     pub lists: Lists,
@@ -127,9 +127,6 @@ pub struct Seen {
     /// The format can give the values as Int64 (not so for a NumPy int32 file): the column
     /// may be the primary key.
     pub int64_ok: bool,
-    /// Strings holding JSON objects make the column JSON (formats with no object type of
-    /// their own: Parquet, NumPy, CSV).
-    pub json_text: bool,
 }
 
 impl Default for Seen {
@@ -148,7 +145,6 @@ impl Default for Seen {
             text: false,
             text_max: 0,
             int64_ok: true,
-            json_text: false,
         }
     }
 }
@@ -195,7 +191,7 @@ impl Seen {
         self.kind(Kind::Str, at);
         self.str_max = self.str_max.max(s.len());
         self.strs += 1;
-        if self.json_text && holds_object(s) {
+        if holds_object(s) {
             self.json_strs += 1;
         }
     }

@@ -80,7 +80,10 @@ pub fn footer_len(file: &str, tail: &[u8]) -> Result<u64, ParquetError> {
 
 /// Checks the magic and the footer of `file` and decodes its metadata, with dictionary
 /// columns read as their plain values; refuses a column chunk whose range is negative.
-pub(super) fn read_meta(file: &str, bytes: &FileBytes) -> Result<ArrowReaderMetadata, ParquetError> {
+pub(super) fn read_meta(
+    file: &str,
+    bytes: &FileBytes,
+) -> Result<ArrowReaderMetadata, ParquetError> {
     use parquet::file::reader::{ChunkReader, Length};
     let damaged = |e| ParquetError::damaged(file, None, None, e);
     let head = bytes.get_bytes(0, MAGIC.len().min(bytes.len() as usize));

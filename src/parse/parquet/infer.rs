@@ -30,6 +30,12 @@ pub fn observe(inf: &mut Inference, file: &str, bytes: &FileBytes) -> Result<(),
     let names: Vec<String> = (meta.schema().fields().iter())
         .map(|f| f.name().clone())
         .collect();
+    // Every column, in file order, with its type: also when the file has no rows.
+    for f in meta.schema().fields() {
+        if let (Some(seen), Some((n, _))) = (inf.column(f.name()), natural(f.data_type())) {
+            seen.natural(n);
+        }
+    }
     let sample = usize::try_from(inf.sample_rows()).unwrap_or(usize::MAX);
     let panicked = |p: Box<dyn std::any::Any + Send>| ParquetError::Panic {
         file: file.to_string(),
@@ -108,7 +114,6 @@ fn column(
     first_row: u64,
 ) -> Result<(), InferError> {
     let at = Place { file, first_row };
-    seen.json_text = true;
     let t = a.data_type();
     match t {
         Arrow::Null => (0..a.len()).for_each(|_| seen.null()),
@@ -165,11 +170,8 @@ fn column(
 }
 
 /// Records integers (values past `i64` count as integers no key can hold).
-fn ints<T: ArrowPrimitiveType>(
-    seen: &mut Seen,
-    a: &arrow_array::PrimitiveArray<T>,
-    at: Place<'_>,
-) where
+fn ints<T: ArrowPrimitiveType>(seen: &mut Seen, a: &arrow_array::PrimitiveArray<T>, at: Place<'_>)
+where
     T::Native: TryInto<i64>,
 {
     for r in 0..a.len() {
@@ -219,20 +221,23 @@ fn binary_len(a: &dyn Array, r: usize) -> Option<usize> {
 
 /// Records a list column: each row's length, and its elements' type (their strings'
 /// lengths for lists of strings).
-fn lists(
-    seen: &mut Seen,
-    name: &str,
-    a: &dyn Array,
-    at: Place<'_>,
-) -> Result<(), InferError> {
+fn lists(seen: &mut Seen, name: &str, a: &dyn Array, at: Place<'_>) -> Result<(), InferError> {
     let (item, values, len): (&Arrow, _, Box<dyn Fn(usize) -> usize>) = match a.data_type() {
         Arrow::List(f) => {
             let l = a.as_list::<i32>();
-            (f.data_type(), l.values().clone(), Box::new(move |r| l.value_length(r) as usize))
+            (
+                f.data_type(),
+                l.values().clone(),
+                Box::new(move |r| l.value_length(r) as usize),
+            )
         }
         Arrow::LargeList(f) => {
             let l = a.as_list::<i64>();
-            (f.data_type(), l.values().clone(), Box::new(move |r| l.value_length(r) as usize))
+            (
+                f.data_type(),
+                l.values().clone(),
+                Box::new(move |r| l.value_length(r) as usize),
+            )
         }
         Arrow::FixedSizeList(f, n) => {
             let l = a.as_fixed_size_list();
