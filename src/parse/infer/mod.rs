@@ -213,7 +213,7 @@ impl Inference {
 
     /// Reads a Parquet file.
     pub fn parquet(&mut self, file: &str, bytes: &FileBytes) -> Result<(), InferError> {
-        crate::parse::parquet::infer::observe(self, file, bytes).map_err(InferError::from)
+        crate::parse::parquet::infer::observe(self, file, bytes)
     }
 
     /// The schema of collection `name` for what was read. The primary key is the column

@@ -165,9 +165,7 @@ impl Seen {
     /// Records a value of `kind`; `at` says where, asked only for a kind not seen before.
     pub fn kind(&mut self, kind: Kind, at: &dyn Fn() -> RowLocation) {
         self.present += 1;
-        if !self.kinds.contains_key(&kind) {
-            self.kinds.insert(kind, at());
-        }
+        self.kinds.entry(kind).or_insert_with(at);
     }
 
     /// Records a null.
@@ -222,9 +220,7 @@ impl Seen {
                         Value::Object(_) | Value::Null => Kind::Object,
                         Value::Array(_) => Kind::List,
                     };
-                    if !self.lists.elems.contains_key(&kind) {
-                        self.lists.elems.insert(kind, at());
-                    }
+                    self.lists.elems.entry(kind).or_insert_with(at);
                 }
             }
         }

@@ -220,5 +220,5 @@ fn files_merge_by_column_name() {
     let s = inf.finish("ab").unwrap().schema;
     assert_eq!(s.field("x").unwrap().1.data_type, DataType::Double);
     assert!(s.field("y").unwrap().1.nullable);
-    assert_eq!(s.field("id").unwrap().1.is_primary, true);
+    assert!(s.field("id").unwrap().1.is_primary);
 }

@@ -249,18 +249,14 @@ fn lists(seen: &mut Seen, name: &str, a: &dyn Array, at: Place<'_>) -> Result<()
     match natural(item) {
         Some((n, kind)) => {
             seen.lists.natural = Some(n);
-            if !seen.lists.elems.contains_key(&kind) {
-                seen.lists.elems.insert(kind, at.row(0));
-            }
+            seen.lists.elems.entry(kind).or_insert_with(|| at.row(0));
         }
         None if matches!(item, Arrow::Utf8 | Arrow::LargeUtf8 | Arrow::Utf8View) => {
             let lists = &mut seen.lists;
             strings(values.as_ref(), |_, s| {
                 if let Some(s) = s {
                     lists.str_max = lists.str_max.max(s.len());
-                    if !lists.elems.contains_key(&Kind::Str) {
-                        lists.elems.insert(Kind::Str, at.row(0));
-                    }
+                    lists.elems.entry(Kind::Str).or_insert_with(|| at.row(0));
                 }
             });
         }
