@@ -117,6 +117,12 @@ pub(super) fn csv(
     let last: Vec<bool> = (0..names.len())
         .map(|k| !names[k + 1..].contains(&names[k]))
         .collect();
+    // Every column, in header order, also when the file has no rows.
+    for (k, name) in names.iter().enumerate() {
+        if last[k] {
+            inf.column(name);
+        }
+    }
     let sample = inf.sample_rows();
     let (mut read, mut cells) = (0, Cells::default());
     'units: while read < sample {
