@@ -32,6 +32,7 @@ mod csv;
 mod disk_full;
 mod files;
 mod grpc;
+mod infer;
 mod jobs;
 mod json;
 mod parquet;

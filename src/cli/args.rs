@@ -210,6 +210,26 @@ pub enum CollectionCmd {
         /// Schema file (JSON body of Milvus's collections/create).
         schema: PathBuf,
     },
+    /// Print a schema file inferred from data files (JSON, JSON Lines, Parquet, CSV, or the
+    /// .npy files of a column set): `collection infer f.parquet > s.json` makes the file
+    /// `collection create s.json` takes. Runs on this machine only.
+    Infer {
+        /// The collection's name in the schema (default: the first file's stem).
+        #[arg(long)]
+        name: Option<String>,
+        /// Rows read of each file (the first ones).
+        #[arg(long, value_name = "N", default_value_t = 100_000, value_parser = clap::value_parser!(u64).range(1..))]
+        sample_rows: u64,
+        /// CSV: the separator between cells, one ASCII character (default `,`).
+        #[arg(long, value_name = "S")]
+        sep: Option<String>,
+        /// CSV: a cell equal to this is null (default: the empty cell).
+        #[arg(long, value_name = "K")]
+        null_key: Option<String>,
+        /// Files (or a directory of .npy files), relative to the storage root, as for import.
+        #[arg(required = true)]
+        files: Vec<String>,
+    },
     /// List collections.
     List,
     /// Show a collection's schema and partitions.

@@ -106,6 +106,8 @@ fn engine_kind(e: &EngineError) -> Kind {
         EngineError::FileTooLarge { .. } | EngineError::QueueFull { .. } => Kind::Failed,
         EngineError::Io { .. } | EngineError::Ledger(_) | EngineError::Segment(_) => Kind::Io,
         EngineError::CommitFailed { .. } => Kind::Failed,
+        // `collection infer`: a file import would refuse, or a column no rule types.
+        EngineError::Infer(_) => Kind::Failed,
     }
 }
 
@@ -176,6 +178,7 @@ fn file_of(e: &anyhow::Error) -> Option<String> {
                     Some(path.to_string())
                 }
                 Some(EngineError::FileTooLarge { path, .. }) => Some(path.clone()),
+                Some(EngineError::Infer(e)) => e.file().map(str::to_string),
                 _ => None,
             },
         })

@@ -10,6 +10,7 @@ mod config;
 mod exit;
 mod fault;
 mod import;
+mod infer;
 mod interrupt;
 mod logs;
 mod output;
@@ -66,6 +67,7 @@ fn local_only(command: &Command) -> Option<&'static str> {
         Command::InspectSegment { .. } => "inspect-segment",
         Command::BenchImport(_) => "bench-import",
         Command::Completions { .. } => "completions",
+        Command::Collection(CollectionCmd::Infer { .. }) => "collection infer",
         _ => return None,
     })
 }
@@ -104,6 +106,9 @@ fn run_command(cli: Cli) -> Result<ExitCode> {
             vec![summary.to_string()]
         })?;
         return Ok(ExitCode::SUCCESS);
+    }
+    if let Command::Collection(CollectionCmd::Infer { .. }) = &cli.command {
+        return infer::run(&cli, &opts);
     }
     if let Command::BenchImport(args) = &cli.command {
         return bench::run(&cli, args);

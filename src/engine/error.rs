@@ -6,6 +6,7 @@ use crate::catalog::CatalogError;
 use crate::ledger::LedgerError;
 use crate::parse::FilesError;
 use crate::parse::csv::CsvError;
+use crate::parse::infer::InferError;
 use crate::query::QueryError;
 use crate::schema::SchemaError;
 use crate::schema::limits::LimitExceeded;
@@ -146,6 +147,9 @@ pub enum EngineError {
     /// Not a `source`: the message already holds it, and error chains would repeat it.
     #[error("invalid import request: {0}")]
     Csv(CsvError),
+    /// `collection infer` could not read a file (import's own error) or type a column.
+    #[error(transparent)]
+    Infer(#[from] InferError),
 }
 
 impl EngineError {

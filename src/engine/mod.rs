@@ -13,6 +13,7 @@ mod failure;
 mod idempotency;
 mod import;
 mod index;
+mod infer;
 mod job_view;
 mod jobs;
 mod monitor;
@@ -41,6 +42,7 @@ use crossbeam_channel::Sender;
 pub use check::{CheckReport, Problem, check};
 pub use error::EngineError;
 pub use import::ImportRequest;
+pub use infer::infer_schema;
 pub use job_view::{JobState, JobView, UnitState, UnitView};
 pub use options::{
     EngineOptions, ImportOptions, JsonParser, LogFormat, LogLevel, LogOptions, ServerOptions,

@@ -3,6 +3,7 @@
 
 pub mod csv;
 pub mod format;
+pub mod infer;
 pub mod json;
 pub mod numpy;
 pub mod parquet;

@@ -78,6 +78,46 @@ pub fn footer_len(file: &str, tail: &[u8]) -> Result<u64, ParquetError> {
     Ok(len)
 }
 
+/// Checks the magic and the footer of `file` and decodes its metadata, with dictionary
+/// columns read as their plain values; refuses a column chunk whose range is negative.
+pub(super) fn read_meta(
+    file: &str,
+    bytes: &FileBytes,
+) -> Result<ArrowReaderMetadata, ParquetError> {
+    use parquet::file::reader::{ChunkReader, Length};
+    let damaged = |e| ParquetError::damaged(file, None, None, e);
+    let head = bytes.get_bytes(0, MAGIC.len().min(bytes.len() as usize));
+    if !head.as_deref().is_ok_and(|h| h == MAGIC) {
+        return Err(damaged(format!(
+            "bad magic: the file does not start with \"PAR1\" ({} bytes)",
+            bytes.len()
+        )));
+    }
+    let len = bytes.len();
+    if len >= FOOTER_SIZE as u64 {
+        let tail = bytes.get_bytes(len - FOOTER_SIZE as u64, FOOTER_SIZE);
+        footer_len(file, tail.as_deref().unwrap_or_default())?;
+    }
+    let opts = ArrowReaderOptions::new();
+    let meta = std::panic::catch_unwind(|| ArrowReaderMetadata::load(bytes, opts))
+        .map_err(|p| damaged(super::read::panic_message(&p)))?
+        .map_err(|e| damaged(e.to_string()))?;
+    let meta = plain_values(meta);
+    for (g, rg) in meta.metadata().row_groups().iter().enumerate() {
+        for c in rg.columns() {
+            if chunk_range(c).is_none() {
+                return Err(ParquetError::damaged(
+                    file,
+                    Some(g as u64),
+                    Some(c.column_path().string().as_str()),
+                    "the column chunk's offset or length is negative",
+                ));
+            }
+        }
+    }
+    Ok(meta)
+}
+
 /// The largest footer (file metadata) decoded: real files hold kilobytes to a few
 /// megabytes; the cap keeps a hostile footer from making the decoder allocate at will.
 pub const FOOTER_METADATA_MAX_BYTES: u64 = 64 << 20;
@@ -90,37 +130,7 @@ impl ParquetFile {
         schema: &CollectionSchema,
         bytes: &FileBytes,
     ) -> Result<Self, ParquetError> {
-        use parquet::file::reader::{ChunkReader, Length};
-        let damaged = |e| ParquetError::damaged(file, None, None, e);
-        let head = bytes.get_bytes(0, MAGIC.len().min(bytes.len() as usize));
-        if !head.as_deref().is_ok_and(|h| h == MAGIC) {
-            return Err(damaged(format!(
-                "bad magic: the file does not start with \"PAR1\" ({} bytes)",
-                bytes.len()
-            )));
-        }
-        let len = bytes.len();
-        if len >= FOOTER_SIZE as u64 {
-            let tail = bytes.get_bytes(len - FOOTER_SIZE as u64, FOOTER_SIZE);
-            footer_len(file, tail.as_deref().unwrap_or_default())?;
-        }
-        let opts = ArrowReaderOptions::new();
-        let meta = std::panic::catch_unwind(|| ArrowReaderMetadata::load(bytes, opts))
-            .map_err(|p| damaged(super::read::panic_message(&p)))?
-            .map_err(|e| damaged(e.to_string()))?;
-        let meta = plain_values(meta);
-        for (g, rg) in meta.metadata().row_groups().iter().enumerate() {
-            for c in rg.columns() {
-                if chunk_range(c).is_none() {
-                    return Err(ParquetError::damaged(
-                        file,
-                        Some(g as u64),
-                        Some(c.column_path().string().as_str()),
-                        "the column chunk's offset or length is negative",
-                    ));
-                }
-            }
-        }
+        let meta = read_meta(file, bytes)?;
         let defaults = JsonRowConverter::new(schema)
             .map(|c| c.defaults().to_vec())
             .map_err(ParquetError::from)?;

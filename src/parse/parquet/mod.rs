@@ -23,6 +23,7 @@ mod convert;
 mod cursor;
 mod error;
 mod file;
+pub mod infer;
 mod json;
 mod read;
 mod skip;
