@@ -142,13 +142,14 @@ pub fn run(
     result
 }
 
-/// Segment block size that keeps `writers` open writers within half of `budget`: each holds
-/// a row buffer and an encode buffer of about one block, and its file two write stages of
-/// at most a block each (one being written while the next fills).
+/// Segment block size that keeps `writers` open writers within 3/8 of `budget` (the rest is
+/// for the units in flight and their mapped pages): each holds a row buffer and an encode
+/// buffer of about one block, and its file two write stages of at most a block each (one
+/// being written while the next fills).
 fn block_bytes_for(budget: u64, writers: usize) -> usize {
     const MIN: u64 = 64 << 10;
     const MAX: u64 = 8 << 20;
-    let per_writer = budget / 2 / (4 * writers.max(1) as u64);
+    let per_writer = budget * 3 / 8 / (4 * writers.max(1) as u64);
     per_writer.clamp(MIN, MAX) as usize
 }
 
