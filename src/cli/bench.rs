@@ -108,14 +108,14 @@ pub fn run(cli: &Cli, args: &BenchImportArgs) -> Result<ExitCode> {
     })
 }
 
-/// DuckDB on the file of each of `formats` it reads: `read_json` on the JSON Lines file with
-/// one thread (the figure kept from before), `read_parquet` and `read_csv` with as many
-/// threads as the imports' workers. A missing DuckDB is said once.
+/// DuckDB on the file of each of `formats` it reads: `read_json` on the JSON Lines file,
+/// `read_parquet` and `read_csv`, each with as many threads as the imports' workers (the fair
+/// peer). A missing DuckDB is said once.
 fn duckdb_peers(cli: &Cli, set: &Dataset, formats: &[Format]) -> Result<Vec<(Format, DuckDb)>> {
     let workers = super::settings::resolve(cli)?.import.workers.max(1);
     let mut out = Vec::new();
     for (format, reader, threads) in [
-        (Format::Jsonl, "json", 1),
+        (Format::Jsonl, "json", workers),
         (Format::Parquet, "parquet", workers),
         (Format::Csv, "csv", workers),
     ] {

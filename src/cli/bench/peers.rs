@@ -1,6 +1,6 @@
 //! What a user would pick instead, on the same files: DuckDB's `read_json` on the JSON Lines
-//! file (one thread), its `read_parquet` and `read_csv` (as many threads as vecload's
-//! workers), and `cp` + `sync` of the NPY files as the disk's limit.
+//! file, its `read_parquet` and `read_csv` (each with as many threads as vecload's workers),
+//! and `cp` + `sync` of the NPY files as the disk's limit.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
