@@ -1,5 +1,7 @@
 //! One task's record, as stored and as users see it (docs/cli.md, "Task JSON").
 
+use std::collections::BTreeMap;
+
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
@@ -128,10 +130,22 @@ pub struct TaskRecord {
     /// rejected rows.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rejects_file: Option<String>,
+    /// A dry run (`--dry-run`): rows are read, checked and routed, never written; Completed
+    /// means nothing more than "these rows would import". Absent for an import.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub dry_run: bool,
+    /// A dry run's rows by partition, set when it completes (an import's come from its
+    /// segments). Absent otherwise.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub partitions: BTreeMap<String, u64>,
 }
 
 fn is_zero(n: &u64) -> bool {
     *n == 0
+}
+
+fn is_false(b: &bool) -> bool {
+    !*b
 }
 
 impl TaskRecord {
@@ -172,13 +186,30 @@ impl TaskRecord {
             max_error_ratio: None,
             rejected_rows: 0,
             rejects_file: None,
+            dry_run: false,
+            partitions: BTreeMap::new(),
         }
+    }
+
+    /// Rows by partition: a dry run's as it recorded them, an import's from its segments
+    /// (empty until it is Persisted).
+    pub fn partition_rows(&self) -> BTreeMap<String, u64> {
+        if self.dry_run {
+            return self.partitions.clone();
+        }
+        let mut rows = BTreeMap::<String, u64>::new();
+        for s in &self.segments {
+            *rows.entry(s.partition.clone()).or_default() += s.rows;
+        }
+        rows
     }
 
     /// The JSON users see (docs/cli.md, "Task JSON"): the fixed keys in their documented order,
     /// then `start_time` (formatted like `create_time`, or null), `persist_cost` (or null) and
     /// `complete_time` (when it became Completed or Failed, formatted, or null), then
-    /// `rejected_rows` and `rejects_file` (relative to the data directory, or null).
+    /// `rejected_rows` and `rejects_file` (relative to the data directory, or null), then
+    /// `dry_run`, `partitions` (partition -> rows) and `file_size` (bytes of its files as
+    /// recorded at creation, or null).
     pub fn to_json(&self) -> Value {
         json!({
             "task_id": self.id,
@@ -197,6 +228,9 @@ impl TaskRecord {
             "complete_time": self.complete_time.map(format_utc),
             "rejected_rows": self.rejected_rows,
             "rejects_file": self.rejects_file,
+            "dry_run": self.dry_run,
+            "partitions": self.partition_rows(),
+            "file_size": self.file_size,
         })
     }
 }
@@ -238,7 +272,8 @@ mod tests {
                 "partition": "2022", "files": ["test.json"], "row_count": 5, "progress": 100,
                 "id_ranges": [], "failed_reason": "", "create_time": "2026-11-24 04:00:00",
                 "start_time": null, "persist_cost": null, "complete_time": null,
-                "rejected_rows": 0, "rejects_file": null}"#,
+                "rejected_rows": 0, "rejects_file": null, "dry_run": false,
+                "partitions": {}, "file_size": null}"#,
         )
         .unwrap();
         let got = sample().to_json();
@@ -267,7 +302,10 @@ mod tests {
                 "persist_cost",
                 "complete_time",
                 "rejected_rows",
-                "rejects_file"
+                "rejects_file",
+                "dry_run",
+                "partitions",
+                "file_size"
             ]
         );
     }
@@ -325,6 +363,8 @@ mod tests {
             "max_error_ratio",
             "rejected_rows",
             "rejects_file",
+            "dry_run",
+            "partitions",
         ] {
             assert!(old.get(key).is_none(), "{key}");
         }
@@ -339,10 +379,37 @@ mod tests {
         t.max_error_ratio = Some(0.25);
         t.rejected_rows = 3;
         t.rejects_file = Some("rejects/7.jsonl".into());
+        t.dry_run = true;
+        t.partitions = BTreeMap::from([("_default_0".to_string(), 5)]);
         let text = serde_json::to_string(&t).unwrap();
         assert!(text.contains(r#""on_error":"skip""#), "{text}");
         let bytes = serde_json::to_vec(&t).unwrap();
         assert_eq!(serde_json::from_slice::<TaskRecord>(&bytes).unwrap(), t);
+    }
+
+    /// An import's partitions come from its segments, a dry run's from its record.
+    #[test]
+    fn partitions_of_an_import_and_of_a_dry_run() {
+        let mut t = sample();
+        let seg = |partition: &str, rows| SegmentRef {
+            file_name: format!("seg-{partition}-{rows}.vseg"),
+            rows,
+            bytes: 10,
+            partition: partition.to_owned(),
+            shard: 0,
+        };
+        t.segments = vec![seg("a", 2), seg("b", 1), seg("a", 3)];
+        assert_eq!(t.to_json()["partitions"], json!({"a": 5, "b": 1}));
+        assert_eq!(t.to_json()["dry_run"], false);
+        t.segments.clear();
+        t.dry_run = true;
+        t.partitions = BTreeMap::from([("c".to_string(), 4)]);
+        t.file_size = Some(99);
+        let j = t.to_json();
+        assert_eq!(
+            (&j["partitions"], &j["dry_run"], &j["file_size"]),
+            (&json!({"c": 4}), &json!(true), &json!(99))
+        );
     }
 
     /// Records written before the CSV options existed still read; the options are kept.
