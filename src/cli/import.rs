@@ -106,12 +106,12 @@ pub(super) fn run(cli: &Cli, b: &Backend) -> Result<ExitCode> {
     print(cli.json, &task, || vec![task_line(&task)])?;
     let state = task["state"].as_str().unwrap_or_default();
     let rejected = task["rejected_rows"].as_u64().unwrap_or_default();
+    if task["dry_run"] == json!(true) && state == TaskState::Completed.name() && !cli.quiet {
+        note(&dry_run_summary(&task));
+    }
     if rejected > 0 {
         let id = task["task_id"].as_u64().unwrap_or_default();
         note(&format!("{rejected} rows rejected: vecload rejects {id}"));
-    }
-    if task["dry_run"] == json!(true) && state == TaskState::Completed.name() && !cli.quiet {
-        note(&dry_run_summary(&task));
     }
     if state != TaskState::Completed.name() {
         return Err(TaskFailed {
