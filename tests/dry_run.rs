@@ -281,7 +281,7 @@ fn a_skip_dry_run_keeps_the_imports_rejects_and_an_abort_dry_run_fails_as_the_im
 }
 
 #[test]
-fn a_dry_run_takes_no_auto_ids_and_refuses_two_phase() {
+fn a_dry_run_takes_no_auto_ids_refuses_two_phase_and_keeps_its_own_idempotency_key() {
     let (data, root) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
     let rows: String = (0..50)
         .map(|i| format!("{{\"n\": {i}, \"v\": [0.5, {i}.5]}}\n"))
@@ -307,6 +307,16 @@ fn a_dry_run_takes_no_auto_ids_and_refuses_two_phase() {
     assert_eq!(Untouched::of(data.path()), before, "no auto-id reserved");
     let i = run(&e, "a", &["a.jsonl"], TaskOptions::default());
     assert_eq!(i.id_ranges.iter().map(|[a, b]| b - a).sum::<i64>(), 50);
+    // A dry run's idempotency key is its own: the same key for the import is refused.
+    let keyed = |opts: TaskOptions| {
+        let req = ImportRequest::new("a", ["a.jsonl"]).options(opts);
+        e.import(req.idempotency_key("k"))
+    };
+    let first = keyed(dry()).unwrap();
+    assert_eq!(keyed(dry()).unwrap(), first);
+    let err = keyed(TaskOptions::default()).unwrap_err().to_string();
+    assert!(err.contains("idempotency key \"k\""), "{err}");
+    e.wait(first, Some(Duration::from_secs(60))).unwrap();
     // Two-phase needs a commit; a dry run has nothing to commit.
     let req =
         ImportRequest::job("a", vec![vec!["a.jsonl".into()]]).options(dry().auto_commit(false));

@@ -81,6 +81,10 @@ fn the_cli_runs_a_dry_run_and_state_and_tasks_show_it() {
     assert_eq!(String::from_utf8_lossy(&o.stdout).lines().count(), 2);
     assert_eq!(count(data.path()), "0");
     assert!(segments(data.path()).is_empty());
+    // `check` finds nothing to say about a completed dry run.
+    let o = vecload(data.path(), &["--json", "check"]);
+    let report: Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert!(o.status.success(), "{report}");
     // Abort: the dry run fails as the import would, exit 1.
     let o = vecload(
         data.path(),
