@@ -30,6 +30,7 @@ mod corpus;
 mod crash;
 mod csv;
 mod disk_full;
+mod dry_run;
 mod files;
 mod grpc;
 mod infer;

@@ -81,6 +81,10 @@ pub enum Command {
         /// Return after printing the task id (client mode: the server runs the task).
         #[arg(long)]
         detach: bool,
+        /// Read, check and route every row and report rows per partition, rejected rows,
+        /// bytes and seconds, without writing a segment or changing the collection.
+        #[arg(long)]
+        dry_run: bool,
         /// CSV: the separator between cells, one ASCII character (default `,`).
         #[arg(long, value_name = "S")]
         sep: Option<String>,

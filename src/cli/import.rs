@@ -24,6 +24,7 @@ pub(super) fn run(cli: &Cli, b: &Backend) -> Result<ExitCode> {
         collection,
         partition,
         detach,
+        dry_run,
         sep,
         null_key,
         idempotency_key,
@@ -40,6 +41,9 @@ pub(super) fn run(cli: &Cli, b: &Backend) -> Result<ExitCode> {
             }
             if let Some(k) = null_key {
                 options.insert("nullkey".into(), json!(k));
+            }
+            if *dry_run {
+                options.insert("dryRun".into(), json!("true"));
             }
             // The bad-rows flags given here travel as the job's options; otherwise the
             // server's own `import.*` keys apply.
@@ -87,6 +91,7 @@ pub(super) fn run(cli: &Cli, b: &Backend) -> Result<ExitCode> {
             let mut options = TaskOptions::default();
             options.sep = sep.clone();
             options.null_key = null_key.clone();
+            options.dry_run = *dry_run;
             let mut req = ImportRequest::new(collection, files.clone()).options(options);
             req.partition = partition.clone();
             req.idempotency_key = idempotency_key.clone();
@@ -101,6 +106,9 @@ pub(super) fn run(cli: &Cli, b: &Backend) -> Result<ExitCode> {
     print(cli.json, &task, || vec![task_line(&task)])?;
     let state = task["state"].as_str().unwrap_or_default();
     let rejected = task["rejected_rows"].as_u64().unwrap_or_default();
+    if task["dry_run"] == json!(true) && state == TaskState::Completed.name() && !cli.quiet {
+        note(&dry_run_summary(&task));
+    }
     if rejected > 0 {
         let id = task["task_id"].as_u64().unwrap_or_default();
         note(&format!("{rejected} rows rejected: vecload rejects {id}"));
@@ -117,6 +125,23 @@ pub(super) fn run(cli: &Cli, b: &Backend) -> Result<ExitCode> {
         .into());
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// What a completed dry run found, in words: `dry run: 20000 rows would be imported
+/// (_default_0: 1250, ...); 0 rows rejected; 5242880 bytes read in 0.41 s; nothing written`.
+fn dry_run_summary(task: &Value) -> String {
+    let num = |key: &str| task[key].as_u64().unwrap_or_default();
+    let partitions: Vec<String> = (task["partitions"].as_object().into_iter().flatten())
+        .map(|(p, n)| format!("{p}: {}", n.as_u64().unwrap_or_default()))
+        .collect();
+    format!(
+        "dry run: {} rows would be imported ({}); {} rows rejected; {} bytes read in {:.2} s; nothing written",
+        num("row_count"),
+        partitions.join(", "),
+        num("rejected_rows"),
+        num("file_size"),
+        task["persist_cost"].as_f64().unwrap_or_default(),
+    )
 }
 
 /// A line on stderr; a closed stderr is no reason to stop.

@@ -45,6 +45,14 @@ pub fn task_line(t: &Value) -> String {
         num("progress"),
         text("create_time"),
     );
+    if t.get("dry_run") == Some(&Value::Bool(true)) {
+        let partitions: Vec<String> = (t.get("partitions").and_then(Value::as_object))
+            .into_iter()
+            .flatten()
+            .map(|(p, n)| format!("{p}:{}", n.as_u64().unwrap_or_default()))
+            .collect();
+        s.push_str(&format!(" dry_run partitions={}", partitions.join(",")));
+    }
     if num("rejected_rows") > 0 {
         s.push_str(&format!(
             " rejected_rows={} rejects_file={}",

@@ -79,6 +79,25 @@ pub(super) fn completed(rec: &TaskRecord) {
     );
 }
 
+/// A dry run ended: Completed, its rows counted by partition and nothing written.
+pub(super) fn dry_run_completed(rec: &TaskRecord) {
+    let secs = rec.persist_cost.unwrap_or(0.0);
+    let rows_per_s = rate(rec.row_count, secs).round();
+    let (rows, rejected, bytes) = (rec.row_count, rec.rejected_rows, rec.file_size);
+    let partitions = rec.partitions.len();
+    info!(
+        task = rec.id,
+        job = rec.job_id,
+        rows,
+        rejected,
+        partitions,
+        bytes,
+        secs,
+        rows_per_s,
+        "dry run completed: nothing written"
+    );
+}
+
 /// A task failed for `reason` (`cleaned`: its files are removed).
 pub(super) fn failed(task: u64, job: Option<u64>, reason: &str, cleaned: bool) {
     warn!(task, job, reason, cleaned, "task failed");

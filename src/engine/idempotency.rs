@@ -18,6 +18,7 @@ pub(super) fn recorded_options(t: &TaskRecord) -> TaskOptions {
         on_error: Some(t.on_error.unwrap_or_default()),
         max_errors: Some(t.max_errors.unwrap_or(0)),
         max_error_ratio: Some(t.max_error_ratio.unwrap_or(0.0)),
+        dry_run: t.dry_run,
     }
 }
 
@@ -30,6 +31,7 @@ pub(super) fn record_options(r: &mut TaskRecord, o: &TaskOptions, key: Option<&s
     r.idempotency_key = key.map(str::to_string);
     r.on_error = o.on_error.filter(|e| *e == OnError::Skip);
     r.max_errors = o.max_errors.filter(|n| *n > 0);
+    r.dry_run = o.dry_run;
     r.max_error_ratio = o.max_error_ratio.filter(|x| *x > 0.0);
 }
 

@@ -110,6 +110,13 @@ impl Engine {
                 why: "\"false\" (a two-phase import) is for jobs (REST jobs/import/create), committed by jobs/import/commit".into(),
             });
         }
+        if req.options.dry_run && !req.options.auto_commit {
+            // A dry run commits nothing, so there is nothing to commit in two phases.
+            return Err(EngineError::InvalidOption {
+                key: "auto_commit".into(),
+                why: "\"false\" (a two-phase import) has nothing to commit in a dry run".into(),
+            });
+        }
         // The catalog's checks first (they name a missing collection before any file), then
         // the files' I/O (stat, HEAD) without the lock, which is taken again to register.
         let check = |st: &super::State| {

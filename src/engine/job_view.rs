@@ -1,6 +1,8 @@
 //! [`JobView`]: a REST import job as users see it, derived from its tasks' records and, for
 //! the tasks this engine runs, their live progress (docs/http-api.md, "describe").
 
+use std::collections::BTreeMap;
+
 use super::progress::LiveProgress;
 use crate::ledger::{TaskRecord, TaskState};
 
@@ -96,6 +98,9 @@ pub struct UnitView {
     pub complete_time: Option<u64>,
     /// Why it failed; empty otherwise.
     pub reason: String,
+    /// Its rows by partition once Persisted or Completed (a dry run's: those that would be
+    /// imported); empty before, and once Failed.
+    pub partitions: BTreeMap<String, u64>,
 }
 
 /// A job and its tasks.
@@ -125,6 +130,10 @@ pub struct JobView {
     pub complete_time: Option<u64>,
     /// Why the job failed: the first failed task's reason.
     pub reason: String,
+    /// Whether it is a dry run (its tasks read and check, and write nothing).
+    pub dry_run: bool,
+    /// Rows by partition over its units (see [`UnitView::partitions`]).
+    pub partitions: BTreeMap<String, u64>,
     /// The tasks, one per unit, in unit order.
     pub tasks: Vec<TaskRecord>,
     /// The units as `details` shows them, in unit order.
@@ -185,10 +194,24 @@ impl JobView {
                 JobState::Pending | JobState::Importing | JobState::Uncommitted => None,
             },
             reason: failed.map(|t| t.failed_reason.clone()).unwrap_or_default(),
+            dry_run: tasks.iter().any(|t| t.dry_run),
+            partitions: match state {
+                JobState::Failed => BTreeMap::new(),
+                _ => sum_partitions(&units),
+            },
             tasks,
             units,
         }
     }
+}
+
+/// The rows by partition of `units`, added up.
+fn sum_partitions(units: &[UnitView]) -> BTreeMap<String, u64> {
+    let mut rows = BTreeMap::<String, u64>::new();
+    for (p, n) in units.iter().flat_map(|u| &u.partitions) {
+        *rows.entry(p.clone()).or_default() += n;
+    }
+    rows
 }
 
 /// Task `t` of a job in `job` state as a unit of `details`; `live` while it runs here.
@@ -236,5 +259,9 @@ fn unit(t: &TaskRecord, live: Option<&LiveProgress>, job: JobState) -> UnitView 
         rejects_file: t.rejects_file.clone(),
         complete_time,
         reason: t.failed_reason.clone(),
+        partitions: match t.state {
+            TaskState::Persisted | TaskState::Completed => t.partition_rows(),
+            _ => BTreeMap::new(),
+        },
     }
 }

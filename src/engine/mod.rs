@@ -6,6 +6,7 @@
 
 mod check;
 mod commit;
+mod dry_run;
 mod error;
 mod events;
 

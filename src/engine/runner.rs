@@ -10,6 +10,7 @@ use crossbeam_channel::{Receiver, RecvTimeoutError};
 
 use super::Inner;
 use super::commit::finish_commit_under;
+use super::dry_run::{self, DryIds};
 use super::events;
 use super::failure::TaskFailure;
 use super::stop::{fail, fail_under};
@@ -88,7 +89,7 @@ impl IdAllocator for LedgerIds<'_> {
 /// Runs task `id` if it is still Pending, to Completed (or Persisted, waiting for its job) or
 /// to Failed.
 pub(super) fn run_task(inner: &Arc<Inner>, id: u64) {
-    let (spec, running, policy) = {
+    let (spec, running, policy, dry_run) = {
         let w = inner.writer();
         let (rec, c, out_dir) = {
             let st = inner.lock();
@@ -146,7 +147,7 @@ pub(super) fn run_task(inner: &Arc<Inner>, id: u64) {
             max_error_ratio: rec.max_error_ratio.unwrap_or(0.0),
             max_bytes: inner.opts.import.max_rejects_bytes,
         });
-        (spec, running, policy)
+        (spec, running, policy, rec.dry_run)
     };
     inner.changed.notify_all();
     let collection = spec.schema.name.clone();
@@ -160,6 +161,7 @@ pub(super) fn run_task(inner: &Arc<Inner>, id: u64) {
         unit_delay: Duration::from_millis(inner.opts.import.throttle_unit_ms),
         fault_hook: inner.opts.fault_hook.clone(),
         rejects: policy,
+        dry_run,
         ..PipelineOptions::default()
     };
     let started = Instant::now();
@@ -168,22 +170,31 @@ pub(super) fn run_task(inner: &Arc<Inner>, id: u64) {
         path: dir.clone(),
         source,
     };
-    let result = fault::at(hook, FaultSite::before(DurableWrite::Segments))
-        .and_then(|()| {
-            fault::guard(hook, DurableWrite::TaskDir, || {
-                crate::fsutil::create_dir_durable(&dir)
+    let result = if dry_run {
+        // Nothing to write: no folder, no auto-ids from the ledger.
+        pipeline::run(spec, opts, &DryIds::new(), running.control.clone())
+    } else {
+        fault::at(hook, FaultSite::before(DurableWrite::Segments))
+            .and_then(|()| {
+                fault::guard(hook, DurableWrite::TaskDir, || {
+                    crate::fsutil::create_dir_durable(&dir)
+                })
             })
-        })
-        .map_err(dir_error)
-        .and_then(|()| pipeline::run(spec, opts, &LedgerIds(inner), running.control.clone()))
-        .and_then(|out| {
-            fault::at(hook, FaultSite::after(DurableWrite::Segments)).map_err(dir_error)?;
-            Ok(out)
-        });
+            .map_err(dir_error)
+            .and_then(|()| pipeline::run(spec, opts, &LedgerIds(inner), running.control.clone()))
+            .and_then(|out| {
+                fault::at(hook, FaultSite::after(DurableWrite::Segments)).map_err(dir_error)?;
+                Ok(out)
+            })
+    };
     let outcome = match result {
         Ok(out) => {
             running.committing.store(true, Ordering::Relaxed);
-            commit(inner, id, &collection, out, started.elapsed().as_secs_f64())
+            let cost = started.elapsed().as_secs_f64();
+            match dry_run {
+                true => dry_run::complete(inner, id, out, cost),
+                false => commit(inner, id, &collection, out, cost),
+            }
         }
         // A stop from outside names its reason; the pipeline only saw the flag.
         Err(e) => Err(running.take_stop().unwrap_or(TaskFailure::Pipeline(e))),
@@ -236,7 +247,7 @@ fn commit(
 
 /// Writes task `id`'s rejects file (`rejects/<id>.jsonl` in the data directory) durably;
 /// its path relative to the data directory.
-fn write_rejects(inner: &Inner, id: u64, text: &[u8]) -> std::io::Result<String> {
+pub(super) fn write_rejects(inner: &Inner, id: u64, text: &[u8]) -> std::io::Result<String> {
     let name = rejects_path(id);
     let path = inner.data_dir.join(&name);
     if let Some(dir) = path.parent() {

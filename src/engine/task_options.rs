@@ -42,6 +42,9 @@ pub struct TaskOptions {
     /// With skip: a larger share of rejected rows (0 to 1) fails the task, 0 = no limit
     /// (`None`: the engine's `import.max_error_ratio`).
     pub max_error_ratio: Option<f64>,
+    /// A dry run: every row is read, checked and routed, and counted by partition; nothing
+    /// is written and nothing becomes visible. Default `false`.
+    pub dry_run: bool,
 }
 
 impl Default for TaskOptions {
@@ -54,12 +57,11 @@ impl Default for TaskOptions {
             on_error: None,
             max_errors: None,
             max_error_ratio: None,
+            dry_run: false,
         }
     }
 }
 
-/// Options of Milvus's dry-run work that vecload does not run yet.
-const NOT_YET: [&str; 1] = ["dry_run"];
 /// Milvus's binlog-restore options: vecload imports files, not binlogs.
 const BINLOG: [&str; 7] = [
     "backup",
@@ -108,6 +110,12 @@ impl TaskOptions {
         self
     }
 
+    /// Sets whether the import is a dry run (nothing written, nothing visible).
+    pub fn dry_run(mut self, dry_run: bool) -> TaskOptions {
+        self.dry_run = dry_run;
+        self
+    }
+
     /// Sets the largest share of rows that may be rejected (0 = no limit).
     pub fn max_error_ratio(mut self, ratio: f64) -> TaskOptions {
         self.max_error_ratio = Some(ratio);
@@ -125,11 +133,11 @@ impl TaskOptions {
 
     /// The options of Milvus's `options` map: `timeout` (a Go duration such as `300s` or
     /// `1h45m`), `sep`, `nullkey`, `auto_commit` (`true`/`false`), and `bucket` when it is
-    /// `bucket` (the storage root's bucket), and the bad-rows options `onError` (`abort` or
+    /// `bucket` (the storage root's bucket), the bad-rows options `onError` (`abort` or
     /// `skip`), `maxErrors` (an integer, 0 = no limit) and `maxErrorRatio` (0 to 1, 0 = no
-    /// limit), also spelled `on_error`, `max_errors`, `max_error_ratio`. Every other key is
-    /// refused naming it: `dry_run` as not supported yet, Milvus's binlog options, unknown
-    /// ones.
+    /// limit), also spelled `on_error`, `max_errors`, `max_error_ratio`, and `dryRun` (or
+    /// `dry_run`, `true`/`false`). Every other key is refused naming it: Milvus's binlog
+    /// options, unknown ones.
     pub fn from_map(
         map: &BTreeMap<String, String>,
         bucket: Option<&str>,
@@ -168,21 +176,22 @@ impl TaskOptions {
                     let r = r.filter(|r| (0.0..=1.0).contains(r));
                     o.max_error_ratio = Some(r.ok_or_else(|| bad(key, why()))?);
                 }
+                "dryRun" | "dry_run" => {
+                    o.dry_run = parse_go_bool(value)
+                        .ok_or_else(|| bad(key, format!("\"{value}\" is not true or false")))?;
+                }
                 "bucket" if bucket == Some(value.as_str()) => {}
                 "bucket" => {
                     let root = bucket.map_or("a local directory".into(), |b| format!("\"{b}\""));
                     let why = format!("\"{value}\" is not the storage root's bucket ({root})");
                     return Err(bad(key, why));
                 }
-                k if NOT_YET.contains(&k) => {
-                    return Err(bad(key, "not supported yet".into()));
-                }
                 k if BINLOG.contains(&k) => {
                     let why = "Milvus's binlog restore is not supported (vecload imports files)";
                     return Err(bad(key, why.into()));
                 }
                 _ => {
-                    let why = "unknown option (known: timeout, sep, nullkey, auto_commit, onError, maxErrors, maxErrorRatio)";
+                    let why = "unknown option (known: timeout, sep, nullkey, auto_commit, onError, maxErrors, maxErrorRatio, dryRun)";
                     return Err(bad(key, why.into()));
                 }
             }
@@ -319,6 +328,11 @@ mod tests {
             (r.on_error, r.max_errors, r.max_error_ratio),
             (Some(OnError::Abort), Some(2), Some(0.0))
         );
+        // A dry run, in either spelling.
+        for key in ["dryRun", "dry_run"] {
+            let o = TaskOptions::from_map(&map(&[(key, "true")]), None).unwrap();
+            assert_eq!(o, TaskOptions::default().dry_run(true), "{key}");
+        }
         // Go's ParseBool spellings; "false" makes a two-phase job.
         for (text, want) in [("false", false), ("0", false), ("F", false), ("TRUE", true)] {
             let o = TaskOptions::from_map(&map(&[("auto_commit", text)]), None).unwrap();
@@ -333,7 +347,7 @@ mod tests {
             ("maxErrors", "-1", "not a non-negative integer"),
             ("maxErrorRatio", "1.5", "not a number from 0 to 1"),
             ("max_error_ratio", "x", "not a number from 0 to 1"),
-            ("dry_run", "true", "not supported yet"),
+            ("dryRun", "yes", "not true or false"),
             ("backup", "true", "binlog"),
             ("start_ts", "1", "binlog"),
             ("endTs", "1", "binlog"),

@@ -1,5 +1,7 @@
 //! One task's record, as stored and as users see it (docs/cli.md, "Task JSON").
 
+use std::collections::BTreeMap;
+
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
@@ -128,10 +130,22 @@ pub struct TaskRecord {
     /// rejected rows.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rejects_file: Option<String>,
+    /// A dry run (`--dry-run`): rows are read, checked and routed, never written; Completed
+    /// means nothing more than "these rows would import". Absent for an import.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub dry_run: bool,
+    /// A dry run's rows by partition, set when it completes (an import's come from its
+    /// segments). Absent otherwise.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub partitions: BTreeMap<String, u64>,
 }
 
 fn is_zero(n: &u64) -> bool {
     *n == 0
+}
+
+fn is_false(b: &bool) -> bool {
+    !*b
 }
 
 impl TaskRecord {
@@ -172,13 +186,30 @@ impl TaskRecord {
             max_error_ratio: None,
             rejected_rows: 0,
             rejects_file: None,
+            dry_run: false,
+            partitions: BTreeMap::new(),
         }
+    }
+
+    /// Rows by partition: a dry run's as it recorded them, an import's from its segments
+    /// (empty until it is Persisted).
+    pub fn partition_rows(&self) -> BTreeMap<String, u64> {
+        if self.dry_run {
+            return self.partitions.clone();
+        }
+        let mut rows = BTreeMap::<String, u64>::new();
+        for s in &self.segments {
+            *rows.entry(s.partition.clone()).or_default() += s.rows;
+        }
+        rows
     }
 
     /// The JSON users see (docs/cli.md, "Task JSON"): the fixed keys in their documented order,
     /// then `start_time` (formatted like `create_time`, or null), `persist_cost` (or null) and
     /// `complete_time` (when it became Completed or Failed, formatted, or null), then
-    /// `rejected_rows` and `rejects_file` (relative to the data directory, or null).
+    /// `rejected_rows` and `rejects_file` (relative to the data directory, or null), then
+    /// `dry_run`, `partitions` (partition -> rows) and `file_size` (bytes of its files as
+    /// recorded at creation, or null).
     pub fn to_json(&self) -> Value {
         json!({
             "task_id": self.id,
@@ -197,165 +228,13 @@ impl TaskRecord {
             "complete_time": self.complete_time.map(format_utc),
             "rejected_rows": self.rejected_rows,
             "rejects_file": self.rejects_file,
+            "dry_run": self.dry_run,
+            "partitions": self.partition_rows(),
+            "file_size": self.file_size,
         })
     }
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn sample() -> TaskRecord {
-        let mut t = TaskRecord::new(
-            7,
-            "book",
-            "2022",
-            vec!["test.json".to_owned()],
-            None,
-            1_795_492_800,
-        );
-        t.state = TaskState::Completed;
-        t.row_count = 5;
-        t.progress = 100;
-        t
-    }
-
-    #[test]
-    fn new_record_is_pending_and_empty() {
-        let t = TaskRecord::new(3, "c", "", vec![], Some(9), 10);
-        assert_eq!(t.state, TaskState::Pending);
-        assert_eq!((t.id, t.job_id, t.create_time), (3, Some(9), 10));
-        assert_eq!((t.row_count, t.progress), (0, 0));
-        assert!(t.id_ranges.is_empty() && t.segments.is_empty() && t.failed_reason.is_empty());
-        assert_eq!((t.start_time, t.persist_cost), (None, None));
-    }
-
-    #[test]
-    fn to_json_matches_the_interface_example() {
-        // The keys of docs/cli.md ("Task JSON"), the last three added to Milvus's.
-        let want: Value = serde_json::from_str(
-            r#"{"task_id": 7, "state": "Completed", "state_code": 6, "collection": "book",
-                "partition": "2022", "files": ["test.json"], "row_count": 5, "progress": 100,
-                "id_ranges": [], "failed_reason": "", "create_time": "2026-11-24 04:00:00",
-                "start_time": null, "persist_cost": null, "complete_time": null,
-                "rejected_rows": 0, "rejects_file": null}"#,
-        )
-        .unwrap();
-        let got = sample().to_json();
-        assert_eq!(got, want);
-        let keys: Vec<&str> = got
-            .as_object()
-            .unwrap()
-            .keys()
-            .map(String::as_str)
-            .collect();
-        assert_eq!(
-            keys,
-            [
-                "task_id",
-                "state",
-                "state_code",
-                "collection",
-                "partition",
-                "files",
-                "row_count",
-                "progress",
-                "id_ranges",
-                "failed_reason",
-                "create_time",
-                "start_time",
-                "persist_cost",
-                "complete_time",
-                "rejected_rows",
-                "rejects_file"
-            ]
-        );
-    }
-
-    #[test]
-    fn to_json_formats_optional_and_nested_values() {
-        let mut t = sample();
-        t.state = TaskState::FailedAndCleaned;
-        t.id_ranges = vec![[1 << 40, (1 << 40) + 5], [7, 9]];
-        t.failed_reason = "a; b".to_owned();
-        t.start_time = Some(1_795_492_801);
-        t.persist_cost = Some(1.5);
-        t.job_id = Some(4);
-        let j = t.to_json();
-        assert_eq!(j["state"], "FailedAndCleaned");
-        assert_eq!(j["state_code"], 7);
-        assert_eq!(
-            j["id_ranges"],
-            json!([[1_099_511_627_776_i64, 1_099_511_627_781_i64], [7, 9]])
-        );
-        assert_eq!(j["failed_reason"], "a; b");
-        assert_eq!(j["start_time"], "2026-11-24 04:00:01");
-        assert_eq!(j["persist_cost"], 1.5);
-        assert!(j.get("job_id").is_none() && j.get("segments").is_none());
-    }
-
-    #[test]
-    fn record_round_trips_through_serde() {
-        let mut t = sample();
-        t.segments.push(SegmentRef {
-            file_name: "seg-7-0.vseg".to_owned(),
-            rows: 5,
-            bytes: 1234,
-            partition: "2022".to_owned(),
-            shard: 1,
-        });
-        t.persist_cost = Some(0.25);
-        let bytes = serde_json::to_vec(&t).unwrap();
-        assert_eq!(serde_json::from_slice::<TaskRecord>(&bytes).unwrap(), t);
-    }
-
-    /// Records written before the request options existed still read; the options are kept.
-    #[test]
-    fn request_options_are_optional_in_records() {
-        let mut t = sample();
-        let old = serde_json::to_value(&t).unwrap();
-        for key in [
-            "timeout_ms",
-            "auto_commit",
-            "idempotency_key",
-            "persist_time",
-            "file_size",
-            "on_error",
-            "max_errors",
-            "max_error_ratio",
-            "rejected_rows",
-            "rejects_file",
-        ] {
-            assert!(old.get(key).is_none(), "{key}");
-        }
-        assert_eq!(serde_json::from_value::<TaskRecord>(old).unwrap(), t);
-        t.timeout_ms = Some(300_000);
-        t.auto_commit = Some(false);
-        t.idempotency_key = Some("k-1".into());
-        t.persist_time = Some(1_795_492_900);
-        t.file_size = Some(4096);
-        t.on_error = Some(OnError::Skip);
-        t.max_errors = Some(10);
-        t.max_error_ratio = Some(0.25);
-        t.rejected_rows = 3;
-        t.rejects_file = Some("rejects/7.jsonl".into());
-        let text = serde_json::to_string(&t).unwrap();
-        assert!(text.contains(r#""on_error":"skip""#), "{text}");
-        let bytes = serde_json::to_vec(&t).unwrap();
-        assert_eq!(serde_json::from_slice::<TaskRecord>(&bytes).unwrap(), t);
-    }
-
-    /// Records written before the CSV options existed still read; the options are kept.
-    #[test]
-    fn csv_options_are_optional_in_records() {
-        let mut t = sample();
-        let mut old = serde_json::to_value(&t).unwrap();
-        assert!(old.get("sep").is_none() && old.get("null_key").is_none());
-        old.as_object_mut().unwrap().remove("sep");
-        assert_eq!(serde_json::from_value::<TaskRecord>(old).unwrap(), t);
-        t.sep = Some(";".into());
-        t.null_key = Some("NULL".into());
-        let bytes = serde_json::to_vec(&t).unwrap();
-        assert_eq!(serde_json::from_slice::<TaskRecord>(&bytes).unwrap(), t);
-    }
-}
+#[path = "task_tests.rs"]
+mod tests;

@@ -62,6 +62,9 @@ pub struct PipelineOptions {
     /// `Some`: bad rows are skipped and kept as rejects records, within these limits
     /// (`--on-error skip`); `None` (the default): the first bad row fails the task.
     pub rejects: Option<RejectPolicy>,
+    /// A dry run: every row read, checked and routed as for an import, then counted by
+    /// partition instead of written (no segment, no directory). Default `false`.
+    pub dry_run: bool,
 }
 
 impl Default for PipelineOptions {
@@ -77,6 +80,7 @@ impl Default for PipelineOptions {
             simd_json: false,
             fault_hook: None,
             rejects: None,
+            dry_run: false,
         }
     }
 }
@@ -265,9 +269,12 @@ impl TaskControl {
 /// What a successful task produced.
 #[derive(Debug, Clone, Default)]
 pub struct TaskOutput {
-    /// Segment files written under the task's directory, with their partition.
+    /// Segment files written under the task's directory, with their partition (none in a
+    /// dry run).
     pub segments: Vec<SegmentInfo>,
-    /// Rows imported.
+    /// Rows by partition name: written, or in a dry run counted.
+    pub partitions: std::collections::BTreeMap<String, u64>,
+    /// Rows imported (a dry run: rows that would be).
     pub rows: u64,
     /// Rows rejected (`--on-error skip`).
     pub rejected: u64,

@@ -1,6 +1,7 @@
 //! Running one task: the feeder thread and the timely workers.
 
 use std::cell::RefCell;
+use std::collections::BTreeMap;
 use std::collections::VecDeque;
 use std::rc::Rc;
 use std::sync::Arc;
@@ -21,7 +22,7 @@ use super::feed::{WorkUnit, feed};
 use super::operators::{Parser, Routed, Shared, UnitError};
 use super::plan::{Inputs, TaskSpec};
 use super::rejects::{self, WorkerRejects};
-use super::writers::Writers;
+use super::writers::{Writers, Written};
 use super::{IdAllocator, PipelineError, PipelineOptions, TaskControl, TaskOutput};
 use crate::location::RowLocation;
 use crate::segment::SegmentInfo;
@@ -29,7 +30,8 @@ use crate::validate::RowError;
 
 /// Runs one task to the end: every row parsed, checked and written to fsynced segments
 /// under `spec.out_dir`. Nothing is made visible here; on error the caller removes the
-/// directory.
+/// directory. A dry run ([`PipelineOptions::dry_run`]) runs the same graph with counting
+/// sinks in the writers' place: nothing is written, not even the directory.
 pub fn run(
     spec: TaskSpec,
     opts: PipelineOptions,
@@ -88,12 +90,16 @@ pub fn run(
             .join()
             .map_err(|_| PipelineError::Worker("the feeder thread panicked".into()))?;
         let mut segments = Vec::new();
+        let mut counted = BTreeMap::<u32, u64>::new();
         let mut rejects = Vec::new();
         let mut first_err: Option<PipelineError> = None;
         for r in results? {
             match r {
-                Ok(Ok((mut segs, mut lines))) => {
-                    segments.append(&mut segs);
+                Ok(Ok((mut written, mut lines))) => {
+                    segments.append(&mut written.segments);
+                    for (p, n) in written.counted {
+                        *counted.entry(p).or_default() += n;
+                    }
                     rejects.append(&mut lines);
                 }
                 Ok(Err(e)) => keep_first(&mut first_err, e),
@@ -108,7 +114,8 @@ pub fn run(
             return Err(PipelineError::Stopped);
         }
         segments.sort_by(|a, b| a.file_name.cmp(&b.file_name));
-        let rows: u64 = segments.iter().map(|s| s.rows).sum();
+        let partitions = partition_rows(&shared.spec.partitions, &segments, &counted);
+        let rows: u64 = partitions.values().sum();
         let rejected = rejects.len() as u64;
         if let Some(policy) = &shared.opts.rejects {
             // The ratio once more, over every row read.
@@ -129,6 +136,7 @@ pub fn run(
         }
         Ok(TaskOutput {
             segments,
+            partitions,
             rows,
             rejected,
             rejects: rejects::merge(rejects),
@@ -140,6 +148,24 @@ pub fn run(
     // it, whatever its reading made of the changed bytes.
     shared.inputs.unchanged()?;
     result
+}
+
+/// Rows by partition name: those of the segments written and those counted (a dry run's,
+/// by partition index).
+fn partition_rows(
+    names: &[String],
+    segments: &[SegmentInfo],
+    counted: &BTreeMap<u32, u64>,
+) -> BTreeMap<String, u64> {
+    let mut rows = BTreeMap::<String, u64>::new();
+    for s in segments {
+        *rows.entry(s.partition.clone()).or_default() += s.rows;
+    }
+    for (p, n) in counted {
+        let name = names.get(*p as usize).cloned().unwrap_or_default();
+        *rows.entry(name).or_default() += n;
+    }
+    rows
 }
 
 /// Segment block size that keeps `writers` open writers within 3/8 of `budget` (the rest is
@@ -182,8 +208,9 @@ fn keep_first(slot: &mut Option<PipelineError>, e: PipelineError) {
     }
 }
 
-/// What a worker made: its segments and its rejects records (with their rows).
-type WorkerOutput = (Vec<SegmentInfo>, Vec<(u64, String)>);
+/// What a worker made: its segments (or a dry run's counts) and its rejects records (with
+/// their rows).
+type WorkerOutput = (Written, Vec<(u64, String)>);
 
 fn worker_main(
     worker: &mut Worker,
@@ -192,7 +219,8 @@ fn worker_main(
 ) -> Result<WorkerOutput, PipelineError> {
     let index = worker.index();
     let mut parser = Parser::new(shared, index)?;
-    let writers = Rc::new(RefCell::new(Writers::new(index)));
+    let dry_run = shared.opts.dry_run;
+    let writers = Rc::new(RefCell::new(Writers::new(index, dry_run)));
     let errors: Rc<RefCell<Option<PipelineError>>> = Rc::new(RefCell::new(None));
     let skipped = Rc::new(RefCell::new(WorkerRejects::default()));
     let mut input = InputHandleVec::<u64, WorkUnit>::new();
@@ -335,7 +363,7 @@ fn worker_main(
     if let Some(e) = errors.borrow_mut().take() {
         return Err(e);
     }
-    let writers = std::mem::replace(&mut *writers.borrow_mut(), Writers::new(index));
+    let writers = std::mem::replace(&mut *writers.borrow_mut(), Writers::new(index, dry_run));
     let lines = std::mem::take(&mut skipped.borrow_mut().lines);
     Ok((writers.finish()?, lines))
 }

@@ -1,4 +1,5 @@
-//! The write stage: one segment writer per (shard, partition) a worker owns.
+//! The write stage: one segment writer per (shard, partition) a worker owns, or, for a dry
+//! run, a counting sink per partition in the writers' place (the graph is the same).
 
 use std::collections::BTreeMap;
 
@@ -11,19 +12,36 @@ use crate::segment::{SegmentInfo, SegmentMeta, SegmentWriter, WriterOptions};
 pub(super) struct Writers {
     worker: usize,
     open: BTreeMap<Destination, SegmentWriter>,
+    /// `Some` in a dry run: rows counted by partition index, and nothing written.
+    counted: Option<BTreeMap<u32, u64>>,
+}
+
+/// What a worker's write stage made: its segments, or in a dry run its rows by partition
+/// index.
+#[derive(Debug, Default)]
+pub(super) struct Written {
+    /// Segment files written (none in a dry run).
+    pub segments: Vec<SegmentInfo>,
+    /// Rows counted by partition index (dry run only).
+    pub counted: BTreeMap<u32, u64>,
 }
 
 impl Writers {
-    /// No writers yet; they open as rows arrive.
-    pub fn new(worker: usize) -> Self {
+    /// No writers yet; they open as rows arrive. `dry_run`: rows are counted, not written.
+    pub fn new(worker: usize, dry_run: bool) -> Self {
         Writers {
             worker,
             open: BTreeMap::new(),
+            counted: dry_run.then(BTreeMap::new),
         }
     }
 
-    /// Appends a routed batch to its writer.
+    /// Appends a routed batch to its writer (a dry run counts its rows).
     pub fn write(&mut self, shared: &Shared, routed: &Routed) -> Result<(), PipelineError> {
+        if let Some(counted) = &mut self.counted {
+            *counted.entry(routed.dest.partition).or_default() += routed.batch.len() as u64;
+            return Ok(());
+        }
         let spec = &shared.spec;
         let writer = match self.open.entry(routed.dest) {
             std::collections::btree_map::Entry::Occupied(e) => e.into_mut(),
@@ -65,11 +83,14 @@ impl Writers {
         Ok(())
     }
 
-    /// Flushes and syncs every writer; returns the segments written.
-    pub fn finish(self) -> Result<Vec<SegmentInfo>, PipelineError> {
-        let mut out = Vec::new();
+    /// Flushes and syncs every writer; returns the segments written (or the rows counted).
+    pub fn finish(self) -> Result<Written, PipelineError> {
+        let mut out = Written {
+            counted: self.counted.unwrap_or_default(),
+            ..Written::default()
+        };
         for (_, w) in self.open {
-            out.extend(w.finish()?);
+            out.segments.extend(w.finish()?);
         }
         Ok(out)
     }

@@ -14,7 +14,8 @@ pub fn describe(job: &JobView) -> Value {
                        "importedRows": job.imported_rows, "totalRows": job.total_rows,
                        "completeTime": job.complete_time.map(format_utc).unwrap_or_default(),
                        "rejectedRows": job.rejected_rows, "rejectsFile": job.rejects_file,
-                       "fileSize": job.file_size, "details": details});
+                       "fileSize": job.file_size, "dryRun": job.dry_run,
+                       "partitions": job.partitions, "details": details});
     if !job.reason.is_empty() {
         v["reason"] = json!(job.reason);
     }
@@ -27,6 +28,7 @@ fn detail(u: &UnitView) -> Value {
                        "progress": u.progress, "state": u.state.name(),
                        "importedRows": u.imported_rows, "totalRows": u.total_rows,
                        "rejectedRows": u.rejected_rows, "rejectsFile": u.rejects_file,
+                       "partitions": u.partitions,
                        "completeTime": u.complete_time.map(format_utc).unwrap_or_default()});
     if !u.reason.is_empty() {
         d["reason"] = json!(u.reason);

@@ -72,19 +72,25 @@ pub fn import_state(engine: &Engine, t: &TaskRecord) -> pb::GetImportStateRespon
     let collection_id = engine
         .describe_collection(&t.collection)
         .map_or(0, |c| c.id as i64);
+    let mut infos = vec![
+        kv("files", t.files.join(",")),
+        kv("collection", &t.collection),
+        kv("partition", &t.partition),
+        kv("failed_reason", &t.failed_reason),
+        kv("progress_percent", t.progress),
+        kv("rejected_rows", t.rejected_rows),
+    ];
+    if t.dry_run {
+        // A dry run's rows by partition, as a JSON object (Milvus has no such field).
+        let partitions = serde_json::to_string(&t.partition_rows()).unwrap_or_default();
+        infos.extend([kv("dry_run", true), kv("partitions", partitions)]);
+    }
     pb::GetImportStateResponse {
         status: Some(super::ok()),
         state: state as i32,
         row_count: t.row_count as i64,
         id_list: t.id_ranges.iter().flatten().copied().collect(),
-        infos: vec![
-            kv("files", t.files.join(",")),
-            kv("collection", &t.collection),
-            kv("partition", &t.partition),
-            kv("failed_reason", &t.failed_reason),
-            kv("progress_percent", t.progress),
-            kv("rejected_rows", t.rejected_rows),
-        ],
+        infos,
         id: t.id as i64,
         collection_id,
         segment_ids: Vec::new(),

@@ -268,7 +268,10 @@ async fn the_task_view() {
             "persist_cost",
             "complete_time",
             "rejected_rows",
-            "rejects_file"
+            "rejects_file",
+            "dry_run",
+            "partitions",
+            "file_size"
         ]
     );
     assert_eq!(

@@ -131,8 +131,12 @@ async fn import_options_are_read_or_refused_by_name() {
             vec!["\"maxErrorRatio\"", "not a number from 0 to 1"],
         ),
         (
-            json!({"dry_run": "true"}),
-            vec!["\"dry_run\"", "not supported yet"],
+            json!({"dryRun": "maybe"}),
+            vec!["\"dryRun\"", "not true or false"],
+        ),
+        (
+            json!({"dry_run": "true", "auto_commit": "false"}),
+            vec!["\"auto_commit\"", "nothing to commit in a dry run"],
         ),
         (json!({"backup": "true"}), vec!["\"backup\"", "binlog"]),
         (json!({"start_ts": "1"}), vec!["\"start_ts\"", "binlog"]),
