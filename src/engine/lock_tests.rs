@@ -34,6 +34,23 @@ fn the_lock_error_names_the_pid_also_while_the_holder_writes_it() {
     );
 }
 
+/// A lock that names this process and is let go of soon (an engine just dropped, its lock
+/// still held by a child forked meanwhile, until the child's exec) is waited for.
+#[test]
+fn a_lock_this_process_just_let_go_of_is_waited_for() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut holder = std::fs::File::create(dir.path().join("LOCK")).unwrap();
+    holder.try_lock().unwrap();
+    writeln!(holder, "{}", std::process::id()).unwrap();
+    let release = std::thread::spawn(move || {
+        std::thread::sleep(Duration::from_millis(300));
+        drop(holder);
+    });
+    let opened = Engine::open(dir.path(), EngineOptions::default());
+    release.join().unwrap();
+    assert!(opened.is_ok(), "{:?}", opened.err());
+}
+
 /// Waits until the wall clock is `frac` seconds past a whole second.
 fn align_to(frac: f64) {
     let now = SystemTime::now().duration_since(UNIX_EPOCH).unwrap();

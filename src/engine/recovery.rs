@@ -26,13 +26,29 @@ pub(super) fn lock_dir(dir: &Path) -> Result<File, EngineError> {
         .truncate(false)
         .open(&path)
         .map_err(io)?;
-    match f.try_lock() {
-        Ok(()) => {}
-        Err(TryLockError::WouldBlock) => return Err(holder(dir, &path)),
-        Err(TryLockError::Error(e)) => return Err(io(e)),
+    // A lock that names this very process is one we have just let go of (an engine dropped
+    // before this open) and that a child forked meanwhile still holds until its exec closes
+    // it: wait for that, briefly, rather than refuse.
+    let deadline = Instant::now() + HOLDER_WAIT;
+    loop {
+        match f.try_lock() {
+            Ok(()) => break,
+            Err(TryLockError::WouldBlock) if Instant::now() < deadline && names_us(&path) => {
+                std::thread::sleep(Duration::from_millis(10));
+            }
+            Err(TryLockError::WouldBlock) => return Err(holder(dir, &path)),
+            Err(TryLockError::Error(e)) => return Err(io(e)),
+        }
     }
     write_owner(&f, None).map_err(io)?;
     Ok(f)
+}
+
+/// Whether the lock file's holder line names this process.
+fn names_us(path: &Path) -> bool {
+    let text = std::fs::read_to_string(path).unwrap_or_default();
+    let pid = text.split_whitespace().next().unwrap_or("");
+    pid == std::process::id().to_string()
 }
 
 /// Writes the lock file's one line, `PID [ADDRESS]`: over the old text from its start, then
