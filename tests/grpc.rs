@@ -245,32 +245,8 @@ fn types_26_with_the_rust_sdk() {
         ];
         assert_eq!(members, want);
 
-        let task = c
-            .import(pb::ImportRequest {
-                collection_name: "docs".into(),
-                files: vec!["rows.json".into()],
-                ..Default::default()
-            })
-            .await
-            .unwrap()
-            .into_inner();
-        let deadline = Instant::now() + Duration::from_secs(60);
-        loop {
-            let st = c
-                .get_import_state(pb::GetImportStateRequest {
-                    task: task.tasks[0],
-                })
-                .await
-                .unwrap()
-                .into_inner();
-            if st.state == ImportState::ImportCompleted as i32 {
-                assert_eq!(st.row_count, 2);
-                break;
-            }
-            assert_ne!(st.state, ImportState::ImportFailed as i32, "{st:?}");
-            assert!(Instant::now() < deadline, "{st:?}");
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
+        let st = import_until_completed(&mut c, "docs", &["rows.json"], &[]).await;
+        assert_eq!(st.row_count, 2);
 
         let q = c
             .query(pb::QueryRequest {
@@ -374,4 +350,46 @@ fn types_26_with_the_rust_sdk() {
         assert_eq!(res.scores, [0.0]);
         assert_eq!(res.fields_data[0].field_name, "ts");
     });
+}
+
+/// Sends raw gRPC `Import` of `files` into `collection` with `options` (key, value), then
+/// polls `GetImportState` until the task is Completed (Failed, or a minute without an end,
+/// fails the test); returns that last state.
+pub(crate) async fn import_until_completed(
+    c: &mut MilvusServiceClient<tonic::transport::Channel>,
+    collection: &str,
+    files: &[&str],
+    options: &[(&str, &str)],
+) -> pb::GetImportStateResponse {
+    let task = c
+        .import(pb::ImportRequest {
+            collection_name: collection.into(),
+            files: files.iter().map(|f| f.to_string()).collect(),
+            options: (options.iter())
+                .map(|(k, v)| KeyValuePair {
+                    key: k.to_string(),
+                    value: v.to_string(),
+                })
+                .collect(),
+            ..Default::default()
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        let st = c
+            .get_import_state(pb::GetImportStateRequest {
+                task: task.tasks[0],
+            })
+            .await
+            .unwrap()
+            .into_inner();
+        if st.state == ImportState::ImportCompleted as i32 {
+            return st;
+        }
+        assert_ne!(st.state, ImportState::ImportFailed as i32, "{st:?}");
+        assert!(Instant::now() < deadline, "{st:?}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
 }

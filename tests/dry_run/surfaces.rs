@@ -3,11 +3,11 @@
 //! `Import` options with `GetImportState` (pymilvus cannot send them: the SDK's client).
 
 use std::path::Path;
-use std::time::Duration;
 
 use serde_json::{Value, json};
 
 use super::segments;
+use crate::grpc::import_until_completed;
 use crate::rejects::{ROWS, SCHEMA};
 use crate::server::{Server, wait_job};
 use crate::util::vecload;
@@ -151,7 +151,7 @@ fn rest_options_dry_run_and_describe_show_it() {
 
 #[test]
 fn client_mode_and_raw_grpc_import_run_dry_runs() {
-    use milvus::proto::common::{ImportState, KeyValuePair};
+    use milvus::proto::common::KeyValuePair;
     use milvus::proto::milvus::milvus_service_client::MilvusServiceClient;
     use milvus::proto::milvus::{self as pb};
 
@@ -181,39 +181,14 @@ fn client_mode_and_raw_grpc_import_run_dry_runs() {
             key: k.into(),
             value: v.into(),
         };
-        let task = c
-            .import(pb::ImportRequest {
-                collection_name: "c".into(),
-                files: vec!["a.jsonl".into()],
-                options: vec![kv("dryRun", "true"), kv("onError", "skip")],
-                ..Default::default()
-            })
-            .await
-            .unwrap()
-            .into_inner();
-        let deadline = std::time::Instant::now() + Duration::from_secs(60);
-        loop {
-            let st = c
-                .get_import_state(pb::GetImportStateRequest {
-                    task: task.tasks[0],
-                })
-                .await
-                .unwrap()
-                .into_inner();
-            if st.state == ImportState::ImportCompleted as i32 {
-                assert_eq!(st.row_count, 3);
-                let info =
-                    |k: &str| (st.infos.iter().find(|i| i.key == k)).map(|i| i.value.clone());
-                assert_eq!(info("dry_run").as_deref(), Some("true"), "{st:?}");
-                assert_eq!(info("partitions").as_deref(), Some(r#"{"_default":3}"#));
-                assert_eq!(info("rejected_rows").as_deref(), Some("2"));
-                assert!(st.id_list.is_empty());
-                break;
-            }
-            assert_ne!(st.state, ImportState::ImportFailed as i32, "{st:?}");
-            assert!(std::time::Instant::now() < deadline, "{st:?}");
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
+        let options = [("dryRun", "true"), ("onError", "skip")];
+        let st = import_until_completed(&mut c, "c", &["a.jsonl"], &options).await;
+        assert_eq!(st.row_count, 3);
+        let info = |k: &str| (st.infos.iter().find(|i| i.key == k)).map(|i| i.value.clone());
+        assert_eq!(info("dry_run").as_deref(), Some("true"), "{st:?}");
+        assert_eq!(info("partitions").as_deref(), Some(r#"{"_default":3}"#));
+        assert_eq!(info("rejected_rows").as_deref(), Some("2"));
+        assert!(st.id_list.is_empty());
         // A bad value is refused naming the option.
         let r = c
             .import(pb::ImportRequest {

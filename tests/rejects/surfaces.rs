@@ -8,6 +8,7 @@ use std::time::Duration;
 use serde_json::{Value, json};
 
 use super::{ROWS, SCHEMA, engine, engine_with, import, skip};
+use crate::grpc::import_until_completed;
 use crate::server::{Server, wait_job};
 use crate::util::{files_under, vecload};
 
@@ -145,9 +146,7 @@ fn retention_and_open_remove_rejects_files() {
 
 #[test]
 fn client_mode_sends_the_flags_and_grpc_import_takes_the_options() {
-    use milvus::proto::common::{ImportState, KeyValuePair};
     use milvus::proto::milvus::milvus_service_client::MilvusServiceClient;
-    use milvus::proto::milvus::{self as pb};
 
     let (data, root) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
     std::fs::write(root.path().join("a.jsonl"), ROWS.join("\n") + "\n").unwrap();
@@ -190,38 +189,9 @@ fn client_mode_sends_the_flags_and_grpc_import_takes_the_options() {
             .await
             .unwrap();
         let mut c = MilvusServiceClient::new(channel);
-        let kv = |k: &str, v: &str| KeyValuePair {
-            key: k.into(),
-            value: v.into(),
-        };
-        let task = c
-            .import(pb::ImportRequest {
-                collection_name: "c".into(),
-                files: vec!["a.jsonl".into()],
-                options: vec![kv("onError", "skip")],
-                ..Default::default()
-            })
-            .await
-            .unwrap()
-            .into_inner();
-        let deadline = std::time::Instant::now() + Duration::from_secs(60);
-        loop {
-            let st = c
-                .get_import_state(pb::GetImportStateRequest {
-                    task: task.tasks[0],
-                })
-                .await
-                .unwrap()
-                .into_inner();
-            if st.state == ImportState::ImportCompleted as i32 {
-                assert_eq!(st.row_count, 3);
-                let rejected = st.infos.iter().find(|i| i.key == "rejected_rows");
-                assert_eq!(rejected.map(|i| i.value.as_str()), Some("2"), "{st:?}");
-                break;
-            }
-            assert_ne!(st.state, ImportState::ImportFailed as i32, "{st:?}");
-            assert!(std::time::Instant::now() < deadline, "{st:?}");
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
+        let st = import_until_completed(&mut c, "c", &["a.jsonl"], &[("onError", "skip")]).await;
+        assert_eq!(st.row_count, 3);
+        let rejected = st.infos.iter().find(|i| i.key == "rejected_rows");
+        assert_eq!(rejected.map(|i| i.value.as_str()), Some("2"), "{st:?}");
     });
 }
