@@ -128,6 +128,11 @@ pub struct TaskRecord {
     /// rejected rows.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rejects_file: Option<String>,
+    /// While Started: what of the task is durable, for a resume after a crash
+    /// (`import.resume`); dropped when it leaves Started. Absent before its first durable
+    /// unit (and from older records).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resume: Option<super::ResumePoint>,
 }
 
 fn is_zero(n: &u64) -> bool {
@@ -172,15 +177,17 @@ impl TaskRecord {
             max_error_ratio: None,
             rejected_rows: 0,
             rejects_file: None,
+            resume: None,
         }
     }
 
     /// The JSON users see (docs/cli.md, "Task JSON"): the fixed keys in their documented order,
     /// then `start_time` (formatted like `create_time`, or null), `persist_cost` (or null) and
     /// `complete_time` (when it became Completed or Failed, formatted, or null), then
-    /// `rejected_rows` and `rejects_file` (relative to the data directory, or null).
+    /// `rejected_rows` and `rejects_file` (relative to the data directory, or null); a Started
+    /// task with durable work units adds `"resumable": true`.
     pub fn to_json(&self) -> Value {
-        json!({
+        let mut v = json!({
             "task_id": self.id,
             "state": self.state.name(),
             "state_code": self.state.code(),
@@ -197,7 +204,14 @@ impl TaskRecord {
             "complete_time": self.complete_time.map(format_utc),
             "rejected_rows": self.rejected_rows,
             "rejects_file": self.rejects_file,
-        })
+        });
+        if self.state == TaskState::Started
+            && self.resume.is_some()
+            && let Some(map) = v.as_object_mut()
+        {
+            map.insert("resumable".into(), Value::Bool(true));
+        }
+        v
     }
 }
 

@@ -11,6 +11,8 @@ use crate::segment::{SegmentInfo, SegmentMeta, SegmentWriter, WriterOptions};
 pub(super) struct Writers {
     worker: usize,
     open: BTreeMap<Destination, SegmentWriter>,
+    /// Files closed at durable points.
+    closed: Vec<SegmentInfo>,
 }
 
 impl Writers {
@@ -19,6 +21,7 @@ impl Writers {
         Writers {
             worker,
             open: BTreeMap::new(),
+            closed: Vec::new(),
         }
     }
 
@@ -58,16 +61,32 @@ impl Writers {
                     meta,
                     opts,
                 );
-                e.insert(writer.with_fault_hook(shared.opts.fault_hook.clone()))
+                e.insert(
+                    writer
+                        .with_first_seq(shared.first_seq)
+                        .with_fault_hook(shared.opts.fault_hook.clone()),
+                )
             }
         };
         writer.add_batch(&routed.batch)?;
         Ok(())
     }
 
-    /// Flushes and syncs every writer; returns the segments written.
-    pub fn finish(self) -> Result<Vec<SegmentInfo>, PipelineError> {
+    /// Closes every writer's current file (complete and synced) at a durable point; returns
+    /// the files closed. Rows that come next go to new files of the same writers.
+    pub fn close_all(&mut self) -> Result<Vec<SegmentInfo>, PipelineError> {
         let mut out = Vec::new();
+        for w in self.open.values_mut() {
+            out.extend(w.seal()?);
+        }
+        self.closed.extend(out.iter().cloned());
+        Ok(out)
+    }
+
+    /// Flushes and syncs every writer; returns the segments written (also those closed at
+    /// durable points).
+    pub fn finish(self) -> Result<Vec<SegmentInfo>, PipelineError> {
+        let mut out = self.closed;
         for (_, w) in self.open {
             out.extend(w.finish()?);
         }
