@@ -378,3 +378,77 @@ fn a_server_resumes_on_start() {
     let count = ok(&vecload(&d, &["count", "auto"]));
     assert_eq!(count.trim(), (ROWS as u64 - rejected).to_string());
 }
+
+/// Over S3 (a moto server on loopback): a killed import resumes when its object is unchanged,
+/// and fails naming the object and its ETag when the object was replaced (same size).
+#[test]
+fn an_import_from_s3_resumes_and_a_replaced_object_fails_it() {
+    let server = crate::util::S3Server::shared();
+    let bucket = crate::util::bucket_name("resume");
+    server.create_bucket(&bucket);
+    let root = server.root(&bucket, "imports");
+    let storage = format!("s3://{bucket}/imports");
+    let env = [
+        ("AWS_ENDPOINT_URL", server.endpoint.as_str()),
+        ("AWS_ACCESS_KEY_ID", "test"),
+        ("AWS_SECRET_ACCESS_KEY", "test"),
+        ("AWS_REGION", "us-east-1"),
+    ];
+    let command = |d: &Path, args: &[&str]| {
+        let mut c = Command::new(env!("CARGO_BIN_EXE_vecload"));
+        c.current_dir(repo())
+            .envs(env)
+            .arg("--data-dir")
+            .arg(d)
+            .args(["--storage", &storage, "--s3-allow-http"])
+            .args(args);
+        c
+    };
+    let rejected = (ROWS / 97 + 1) as u64;
+    for replace in [false, true] {
+        let dir = tempfile::tempdir().unwrap();
+        let input = write_input(dir.path());
+        let text = std::fs::read(&input).unwrap();
+        root.put("rows.jsonl", text.clone()).unwrap();
+        root.put("other.jsonl", b"{\"id\": 1, \"vec\": [1, 2]}\n".to_vec())
+            .unwrap();
+        let d = setup(dir.path());
+        let mut args: Vec<&str> = TUNING.to_vec();
+        args.extend(["import", "-c", "auto", "--on-error", "skip", "rows.jsonl"]);
+        let mut child = command(&d, &args)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        assert!(
+            wait_for_point(&d, &mut child),
+            "no durable point was recorded"
+        );
+        kill(child);
+        if replace {
+            // Same size, other bytes: only the ETag tells.
+            let mut other = text.clone();
+            let at = other.iter().position(|b| *b == b'r').unwrap();
+            other[at] = b's';
+            root.put("rows.jsonl", other).unwrap();
+        }
+        let out = command(&d, &["import", "-c", "other", "other.jsonl"])
+            .output()
+            .unwrap();
+        ok(&out);
+        let t = task(&d, 1);
+        if replace {
+            assert_eq!(t["state"], "FailedAndCleaned", "{t}");
+            let reason = t["failed_reason"].as_str().unwrap();
+            assert!(
+                reason.contains("rows.jsonl") && reason.contains("ETag"),
+                "{reason}"
+            );
+        } else {
+            assert_eq!(t["state"], "Completed", "{t}");
+            assert_eq!(t["rejected_rows"], rejected, "{t}");
+            let count = ok(&vecload(&d, &["count", "auto"]));
+            assert_eq!(count.trim(), (ROWS as u64 - rejected).to_string());
+        }
+    }
+}
