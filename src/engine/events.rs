@@ -50,6 +50,14 @@ pub(super) fn resumed(rec: &TaskRecord) {
     );
 }
 
+/// The engine shut down while task `task` ran: it stays Started, to resume (`import.resume`).
+pub(super) fn left_to_resume(task: u64) {
+    info!(
+        task,
+        "task stopped by shutdown: left Started, the next serve or import resumes it"
+    );
+}
+
 /// A task's segments written and recorded: Persisted after `secs` of reading and writing.
 pub(super) fn persisted(task: u64, rows: u64, segments: usize, secs: f64) {
     let rows_per_s = rate(rows, secs).round();

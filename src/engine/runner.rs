@@ -223,8 +223,12 @@ pub(super) fn run_task(inner: &Arc<Inner>, id: u64) {
     };
     // Failed before it leaves the running set: a Started task outside it is one whose
     // failure could not be written.
-    if let Err(why) = outcome {
-        fail(inner, id, why);
+    match outcome {
+        // A process stopping normally leaves the task to resume, as a crash would: its
+        // durable units stay, the next `serve` or `import` continues it.
+        Err(TaskFailure::Shutdown) if inner.opts.import.resume => events::left_to_resume(id),
+        Err(why) => fail(inner, id, why),
+        Ok(()) => {}
     }
     inner.running_tasks().remove(&id);
     inner.changed.notify_all();
