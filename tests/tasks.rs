@@ -235,24 +235,37 @@ fn a_task_past_its_expiration_fails_and_is_cleaned() {
 
 #[test]
 fn pending_tasks_run_again_after_a_restart() {
-    let dir = tempfile::tempdir().unwrap();
-    let input = slow_input("restart", 50);
-    let (first, second) = {
-        let engine = engine_with(dir.path(), |o| {
-            o.import.max_parallel_tasks = 1;
-            o.import.throttle_unit_ms = 300;
-        });
-        let first = engine.do_bulk_insert("book", None, &files(&input)).unwrap();
-        wait_state(&engine, first, TaskState::Started);
-        let second = engine.do_bulk_insert("book", None, &files(&input)).unwrap();
-        (first, second) // the engine shuts down with `first` running and `second` pending
-    };
-    let engine = engine_with(dir.path(), |_| {});
-    let t = engine.get_bulk_insert_state(first).unwrap();
-    assert_eq!(t.state, TaskState::FailedAndCleaned, "{t:?}");
-    let t = engine.wait(second, None).unwrap();
-    assert_eq!(t.state, TaskState::Completed, "{}", t.failed_reason);
-    assert_eq!(engine.count("book", None).unwrap(), 50);
+    // Without resume the task running at shutdown fails; with it (the default) it is
+    // resumed by the next open, ahead of the pending one.
+    for resume in [false, true] {
+        let dir = tempfile::tempdir().unwrap();
+        let input = slow_input("restart", 50);
+        let (first, second) = {
+            let engine = engine_with(dir.path(), |o| {
+                o.import.max_parallel_tasks = 1;
+                o.import.throttle_unit_ms = 300;
+                o.import.resume = resume;
+            });
+            let first = engine.do_bulk_insert("book", None, &files(&input)).unwrap();
+            wait_state(&engine, first, TaskState::Started);
+            let second = engine.do_bulk_insert("book", None, &files(&input)).unwrap();
+            (first, second) // the engine shuts down with `first` running and `second` pending
+        };
+        let engine = engine_with(dir.path(), |o| o.import.resume = resume);
+        let t = match resume {
+            false => engine.get_bulk_insert_state(first).unwrap(),
+            true => engine.wait(first, None).unwrap(),
+        };
+        let want = match resume {
+            false => TaskState::FailedAndCleaned,
+            true => TaskState::Completed,
+        };
+        assert_eq!(t.state, want, "resume {resume}: {t:?}");
+        let t = engine.wait(second, None).unwrap();
+        assert_eq!(t.state, TaskState::Completed, "{}", t.failed_reason);
+        let rows = if resume { 100 } else { 50 };
+        assert_eq!(engine.count("book", None).unwrap(), rows);
+    }
 }
 
 #[test]

@@ -41,6 +41,7 @@ mod progress;
 mod query;
 mod readonly;
 mod rejects;
+mod resume;
 mod routing;
 mod s3;
 mod server;

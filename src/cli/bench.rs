@@ -213,7 +213,8 @@ fn child_flags(cli: &Cli) -> Vec<String> {
     let mut flags: Vec<String> = (cli.given.iter())
         .filter(|(s, _)| !s.key().starts_with("storage."))
         .map(|(s, text)| match s.kind() {
-            ValueKind::Bool => format!("--{}", s.flag()),
+            // A switch, except for a key on by default (`--import-resume=false`).
+            ValueKind::Bool if s.default_text() != "true" => format!("--{}", s.flag()),
             _ => format!("--{}={text}", s.flag()),
         })
         .collect();

@@ -88,6 +88,23 @@ pub(super) fn run(cli: &Cli, b: &Backend) -> Result<ExitCode> {
                 )
                 .into());
             }
+            // The directory's interrupted tasks first (INTERFACE 6): each is followed to its
+            // end, which a line on stderr reports.
+            for rid in engine.resumed() {
+                if !cli.quiet {
+                    note(&format!("resuming task {rid}"));
+                }
+                let t = follow_local(engine, rid, cli.quiet)?;
+                if !cli.quiet {
+                    let state = t["state"].as_str().unwrap_or_default();
+                    let reason = t["failed_reason"].as_str().unwrap_or_default();
+                    let rows = t["row_count"].as_u64().unwrap_or_default();
+                    match reason {
+                        "" => note(&format!("task {rid} {state}: {rows} rows")),
+                        r => note(&format!("task {rid} {state}: {r}")),
+                    }
+                }
+            }
             let mut options = TaskOptions::default();
             options.sep = sep.clone();
             options.null_key = null_key.clone();

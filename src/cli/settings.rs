@@ -33,7 +33,12 @@ fn heading(s: &Setting) -> &'static str {
     }
 }
 
-/// The flag of one key: global, a switch for a boolean, checked against the key's type.
+/// Whether `s` is a boolean key whose default is true: its flag takes `true` or `false`.
+fn on_by_default(s: &Setting) -> bool {
+    s.kind() == ValueKind::Bool && s.default_text() == "true"
+}
+
+/// The flag of one key: global, a switch for a boolean (off by default), checked against the key's type.
 fn arg(s: &'static Setting) -> Arg {
     let doc = s.doc().trim_end_matches('.');
     let mut help = format!("{doc} [default: {}]", s.default_text());
@@ -56,6 +61,9 @@ fn arg(s: &'static Setting) -> Arg {
         Err(_) => Err(format!("expected {}", s.kind().expected())),
     };
     match s.kind() {
+        // A key on by default takes its value (`--import-resume false`).
+        ValueKind::Bool if on_by_default(s) => (arg.value_name("true|false"))
+            .value_parser(PossibleValuesParser::new(["true", "false"])),
         ValueKind::Bool => arg.action(ArgAction::SetTrue),
         ValueKind::Choice(words) => {
             (arg.value_name(name)).value_parser(PossibleValuesParser::new(words.iter().copied()))
@@ -74,7 +82,7 @@ pub fn command() -> clap::Command {
 /// The config keys given as flags, in table order.
 pub fn given(m: &ArgMatches) -> Given {
     let value = |s: &'static Setting| match s.kind() {
-        ValueKind::Bool => m.get_flag(s.key()).then(|| "true".to_string()),
+        ValueKind::Bool if !on_by_default(s) => m.get_flag(s.key()).then(|| "true".to_string()),
         _ => m.get_one::<String>(s.key()).cloned(),
     };
     settings().filter_map(|s| Some((s, value(s)?))).collect()
@@ -140,6 +148,7 @@ mod tests {
     fn sample(s: &Setting) -> &'static str {
         match s.kind() {
             ValueKind::Integer => "7",
+            ValueKind::Bool if s.default_text() == "true" => "false",
             ValueKind::Bool => "true",
             ValueKind::Text => "s3://bucket/prefix",
             ValueKind::Choice(words) => words[words.len() - 1],
@@ -168,7 +177,7 @@ mod tests {
 
     fn flag_args(s: &Setting) -> Vec<String> {
         match s.kind() {
-            ValueKind::Bool => vec![format!("--{}", s.flag())],
+            ValueKind::Bool if !on_by_default(s) => vec![format!("--{}", s.flag())],
             _ => vec![format!("--{}", s.flag()), sample(s).to_string()],
         }
     }

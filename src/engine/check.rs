@@ -189,6 +189,16 @@ fn lifecycle(ledger: &Ledger, dir: &Path, live: Option<u32>, r: &mut CheckReport
             {
                 continue;
             }
+            TaskState::Started if live.is_none() && t.resume.is_some() => {
+                // Not damage: its durable units wait for the next `import` or `serve`.
+                let detail = format!(
+                    "task {} is Started with durable work units: the next `import` or `serve` resumes it (import.resume)",
+                    t.id
+                );
+                r.in_flight
+                    .push(Problem::new("resumable_task", path, detail));
+                continue;
+            }
             TaskState::Started => "Started",
             TaskState::Persisted => "Persisted (its commit not finished)",
             TaskState::Failed => "Failed (its files not yet removed)",

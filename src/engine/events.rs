@@ -35,6 +35,29 @@ pub(super) fn started(rec: &TaskRecord) {
     );
 }
 
+/// A Started task interrupted by a crash is resumed from its last durable work unit.
+pub(super) fn resumed(rec: &TaskRecord) {
+    let (rows, units) = rec
+        .resume
+        .as_ref()
+        .map_or((0, 0), |p| (p.rows, p.rows_done.len()));
+    info!(
+        task = rec.id,
+        collection = %rec.collection,
+        durable_rows = rows,
+        durable_ranges = units,
+        "task resumed"
+    );
+}
+
+/// The engine shut down while task `task` ran: it stays Started, to resume (`import.resume`).
+pub(super) fn left_to_resume(task: u64) {
+    info!(
+        task,
+        "task stopped by shutdown: left Started, the next serve or import resumes it"
+    );
+}
+
 /// A task's segments written and recorded: Persisted after `secs` of reading and writing.
 pub(super) fn persisted(task: u64, rows: u64, segments: usize, secs: f64) {
     let rows_per_s = rate(rows, secs).round();

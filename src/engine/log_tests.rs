@@ -108,7 +108,8 @@ fn a_task_life_is_logged_with_rows_and_rate() {
 #[test]
 fn recovery_logs_what_it_did_to_each_task() {
     let dir = tempfile::tempdir().unwrap();
-    let inner = inner(dir.path(), |_| {});
+    // Without resume: the killed task is failed (tests/resume.rs resumes one).
+    let inner = inner(dir.path(), |o| o.import.resume = false);
     let good = rows_file(dir.path(), "good.jsonl", 3, None);
     let ids = create(&inner, &[&good, &good], false);
     // Task 1 as a killed process leaves it: Started, a folder of partial segments.

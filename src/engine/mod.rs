@@ -24,6 +24,7 @@ mod read;
 mod reader;
 mod recovery;
 mod request;
+mod resume;
 mod runner;
 mod setting;
 mod settler;
@@ -89,6 +90,10 @@ pub(crate) struct Inner {
     settling: Mutex<()>,
     /// Folders of failed tasks moved out of their collections, for the settler to delete.
     trash: Mutex<Vec<PathBuf>>,
+    /// Started tasks recovery queued to resume (`import.resume`), until a runner takes one.
+    resuming: Mutex<std::collections::BTreeSet<u64>>,
+    /// The tasks recovery queued to resume at open, in queue order.
+    resumed: Mutex<Vec<u64>>,
 }
 
 impl Inner {
@@ -105,6 +110,8 @@ impl Inner {
             settle_wake: crossbeam_channel::bounded(1),
             settling: Mutex::new(()),
             trash: Mutex::new(Vec::new()),
+            resuming: Mutex::default(),
+            resumed: Mutex::default(),
         }
     }
 
@@ -117,6 +124,17 @@ impl Inner {
 
     pub fn running_tasks(&self) -> MutexGuard<'_, HashMap<u64, Arc<Running>>> {
         self.running.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Started tasks queued to resume.
+    pub fn resuming(&self) -> MutexGuard<'_, std::collections::BTreeSet<u64>> {
+        self.resuming.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Whether task `id` is Started but no runner runs it (it waits to be resumed, or for a
+    /// process that resumes it): it fails at once, as a Pending one, when cancelled.
+    pub fn idle_started(&self, id: u64, state: TaskState) -> bool {
+        state == TaskState::Started && !self.running_tasks().contains_key(&id)
     }
 
     pub fn unwritten_failures(&self) -> MutexGuard<'_, HashMap<u64, String>> {
@@ -203,6 +221,16 @@ impl Engine {
     /// The options it was opened with.
     pub fn options(&self) -> &EngineOptions {
         &self.inner.opts
+    }
+
+    /// The interrupted tasks this open queued to resume (`import.resume`), in queue order;
+    /// they run before the tasks queued after them.
+    pub fn resumed(&self) -> Vec<u64> {
+        self.inner
+            .resumed
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
     }
 
     /// The data directory.

@@ -174,6 +174,8 @@ declare_options! {
         "import.max_error_ratio", flag "max-error-ratio" => max_error_ratio: f64 = 0.0;
         /// With skip: a task whose rejects file would pass this many bytes fails.
         "import.max_rejects_bytes" => max_rejects_bytes: u64 = 64 << 20;
+        /// A task interrupted by a crash continues from its last durable work unit.
+        "import.resume" => resume: bool = true;
     }
 }
 
@@ -298,7 +300,7 @@ mod tests {
     use crate::segment::WriterOptions;
 
     /// Each key's flag and documented default (docs/config.md), in table order.
-    const DOCUMENTED: [(&str, &str, &str); 27] = [
+    const DOCUMENTED: [(&str, &str, &str); 28] = [
         (
             "import.task_expiration_s",
             "import-task-expiration-s",
@@ -342,6 +344,7 @@ mod tests {
             "import-max-rejects-bytes",
             "67108864",
         ),
+        ("import.resume", "import-resume", "true"),
         ("segment.max_size", "segment-max-size", "536870912"),
         (
             "collection.default_partitions_with_key",
@@ -372,6 +375,7 @@ mod tests {
     fn sample(s: &Setting) -> &'static str {
         match s.kind() {
             ValueKind::Integer => "7",
+            ValueKind::Bool if s.default_text() == "true" => "false",
             ValueKind::Bool => "true",
             ValueKind::Text => "s3://bucket/prefix",
             ValueKind::Choice(words) => words[words.len() - 1],
@@ -437,6 +441,7 @@ mod tests {
         assert_eq!(engine.segment_max_size, 7);
         assert_eq!(engine.import.json_parser, JsonParser::SimdJson);
         assert!(storage.s3_allow_http);
+        assert!(!engine.import.resume);
     }
 
     #[test]

@@ -115,6 +115,7 @@ pub(super) fn recover(inner: &Inner) -> Result<Vec<u64>, EngineError> {
         .iter()
         .map(|t| t.id)
         .collect();
+    let mut resumed = Vec::new();
     for id in ids {
         // Re-read: settling one task of a job may have settled its siblings.
         let Some(t) = inner.lock().ledger.get(id).cloned() else {
@@ -129,6 +130,18 @@ pub(super) fn recover(inner: &Inner) -> Result<Vec<u64>, EngineError> {
         };
         match t.state {
             TaskState::Pending | TaskState::Completed | TaskState::FailedAndCleaned => {}
+            // Rule (3): resumed by a process that runs tasks (from its first row when
+            // nothing of it is durable yet); others leave it Started when it has durable
+            // units, and fail it otherwise (nothing of it is lost).
+            TaskState::Started if inner.opts.import.resume && inner.opts.run_pending => {
+                let action = "resuming it from its last durable work unit";
+                events::recovered(t.id, "Started", action);
+                resumed.push(t.id);
+            }
+            TaskState::Started if inner.opts.import.resume && t.resume.is_some() => {
+                let action = "leaving it Started: the next `import` or `serve` resumes it";
+                events::recovered(t.id, "Started", action);
+            }
             TaskState::Started => {
                 events::recovered(
                     t.id,
@@ -138,6 +151,11 @@ pub(super) fn recover(inner: &Inner) -> Result<Vec<u64>, EngineError> {
                 stop::fail(inner, t.id, TaskFailure::Restarted);
             }
             TaskState::Persisted => {
+                // A crash right after Persisted may leave the parts its rejects file was
+                // made of (import.resume): the folder keeps only its segments.
+                if let Some(d) = &dir {
+                    super::resume::remove_reject_parts(d);
+                }
                 let complete = dir.as_ref().is_some_and(|d| {
                     t.segments.iter().all(|s| {
                         crate::segment::read_meta(&d.join(&s.file_name))
@@ -181,7 +199,16 @@ pub(super) fn recover(inner: &Inner) -> Result<Vec<u64>, EngineError> {
     let st = inner.lock();
     let pending = st.ledger.in_states(&[TaskState::Pending]);
     events::recovery_done(st.ledger.list(None, None).len(), pending.len());
-    Ok(pending)
+    // Resumed tasks first: they are older than any task still Pending behind them.
+    resumed.retain(|id| {
+        st.ledger
+            .get(*id)
+            .is_some_and(|t| t.state == TaskState::Started)
+    });
+    inner.resuming().extend(resumed.iter().copied());
+    *inner.resumed.lock().unwrap_or_else(|p| p.into_inner()) = resumed.clone();
+    resumed.extend(pending);
+    Ok(resumed)
 }
 
 /// Removes segment directories that no committed or pending task owns (a crash between

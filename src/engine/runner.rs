@@ -18,8 +18,8 @@ use crate::fault::{self, DurableWrite, FaultSite};
 use crate::ledger::{LedgerError, OnError, SegmentRef, TaskState, now_unix};
 use crate::parse::csv::CsvOptions;
 use crate::pipeline::{
-    self, AllocError, IdAllocator, PipelineError, PipelineOptions, RejectPolicy, TaskControl,
-    TaskSpec,
+    self, AllocError, DurableSink, IdAllocator, PipelineError, PipelineOptions, RejectPolicy,
+    Resume, TaskControl, TaskSpec,
 };
 use crate::segment::SegmentInfo;
 
@@ -86,10 +86,10 @@ impl IdAllocator for LedgerIds<'_> {
     }
 }
 
-/// Runs task `id` if it is still Pending, to Completed (or Persisted, waiting for its job) or
-/// to Failed.
+/// Runs task `id` if it is still Pending (or Started and queued to resume), to Completed (or
+/// Persisted, waiting for its job) or to Failed.
 pub(super) fn run_task(inner: &Arc<Inner>, id: u64) {
-    let (spec, running, policy, dry_run) = {
+    let (spec, running, policy, dry_run, point) = {
         let w = inner.writer();
         let (rec, c, out_dir) = {
             let st = inner.lock();
@@ -100,7 +100,8 @@ pub(super) fn run_task(inner: &Arc<Inner>, id: u64) {
             let out_dir = c.as_ref().map(|c| st.catalog.task_dir(c.id, id));
             (rec, c, out_dir)
         };
-        if rec.state != TaskState::Pending {
+        let resuming = rec.state == TaskState::Started && inner.resuming().remove(&id);
+        if rec.state != TaskState::Pending && !resuming {
             return; // cancelled while queued
         }
         let csv = match CsvOptions::new(rec.sep.as_deref(), rec.null_key.as_deref()) {
@@ -114,18 +115,31 @@ pub(super) fn run_task(inner: &Arc<Inner>, id: u64) {
             fail_under(inner, &w, id, TaskFailure::CollectionDropped);
             return;
         };
-        let now = now_unix();
-        let started = inner.change_ledger(&w, |b| {
-            b.transition(id, TaskState::Started, None)?
-                .update(id, |r| r.start_time = Some(now))?;
-            Ok::<_, LedgerError>(())
-        });
-        if let Err(e) = started {
-            // Still Pending but off the queue: fail it rather than leave it there.
-            fail_under(inner, &w, id, TaskFailure::Start(e));
-            return;
+        if resuming {
+            // What the interrupted process was writing goes; the durable units stay.
+            if let Err(e) = super::resume::clean_folder(&out_dir, rec.resume.as_ref()) {
+                let e = PipelineError::OutputDir {
+                    path: out_dir.clone(),
+                    source: e,
+                };
+                fail_under(inner, &w, id, TaskFailure::Pipeline(e));
+                return;
+            }
+            events::resumed(&rec);
+        } else {
+            let now = now_unix();
+            let started = inner.change_ledger(&w, |b| {
+                b.transition(id, TaskState::Started, None)?
+                    .update(id, |r| r.start_time = Some(now))?;
+                Ok::<_, LedgerError>(())
+            });
+            if let Err(e) = started {
+                // Still Pending but off the queue: fail it rather than leave it there.
+                fail_under(inner, &w, id, TaskFailure::Start(e));
+                return;
+            }
+            events::started(&rec);
         }
-        events::started(&rec);
         let running = Arc::new(Running::new());
         inner.running_tasks().insert(id, running.clone());
         let partitions = if c.schema.partition_key_index().is_some() {
@@ -147,15 +161,32 @@ pub(super) fn run_task(inner: &Arc<Inner>, id: u64) {
             max_error_ratio: rec.max_error_ratio.unwrap_or(0.0),
             max_bytes: inner.opts.import.max_rejects_bytes,
         });
-        (spec, running, policy, rec.dry_run)
+        // A dry run keeps its counts in memory: it never resumes.
+        let point = rec.resume.clone().filter(|_| resuming && !rec.dry_run);
+        (spec, running, policy, rec.dry_run, point)
     };
     inner.changed.notify_all();
     let collection = spec.schema.name.clone();
     let dir = spec.out_dir.clone();
+    // A resumed task cuts its input as it did when it began.
+    let (workers, unit_bytes) = match &point {
+        Some(p) => (p.workers as usize, p.unit_bytes as usize),
+        None => (inner.opts.import.workers, inner.opts.import.unit_bytes),
+    };
+    let resume = Resume {
+        sink: (inner.opts.import.resume && !dry_run).then(|| {
+            let sink = super::resume::LedgerPoints {
+                inner: inner.clone(),
+                id,
+            };
+            Arc::new(sink) as Arc<dyn DurableSink>
+        }),
+        from: point.as_ref().map(super::resume::from_point),
+    };
     let opts = PipelineOptions {
-        workers: inner.opts.import.workers.max(1),
+        workers: workers.max(1),
         segment_max_size: inner.opts.segment_max_size,
-        unit_bytes: inner.opts.import.unit_bytes.max(1),
+        unit_bytes: unit_bytes.max(1),
         memory_budget: inner.opts.import.memory_budget,
         simd_json: inner.opts.import.json_parser == super::JsonParser::SimdJson,
         unit_delay: Duration::from_millis(inner.opts.import.throttle_unit_ms),
@@ -181,7 +212,10 @@ pub(super) fn run_task(inner: &Arc<Inner>, id: u64) {
                 })
             })
             .map_err(dir_error)
-            .and_then(|()| pipeline::run(spec, opts, &LedgerIds(inner), running.control.clone()))
+            .and_then(|()| {
+                let control = running.control.clone();
+                pipeline::run_resumable(spec, opts, &LedgerIds(inner), control, resume)
+            })
             .and_then(|out| {
                 fault::at(hook, FaultSite::after(DurableWrite::Segments)).map_err(dir_error)?;
                 Ok(out)
@@ -201,8 +235,14 @@ pub(super) fn run_task(inner: &Arc<Inner>, id: u64) {
     };
     // Failed before it leaves the running set: a Started task outside it is one whose
     // failure could not be written.
-    if let Err(why) = outcome {
-        fail(inner, id, why);
+    match outcome {
+        // A process stopping normally leaves the task to resume, as a crash would: its
+        // durable units stay, the next `serve` or `import` continues it.
+        Err(TaskFailure::Shutdown) if inner.opts.import.resume && !dry_run => {
+            events::left_to_resume(id)
+        }
+        Err(why) => fail(inner, id, why),
+        Ok(()) => {}
     }
     inner.running_tasks().remove(&id);
     inner.changed.notify_all();
@@ -237,9 +277,11 @@ fn commit(
                 r.persist_cost = Some(cost);
                 r.persist_time = Some(now_unix());
                 r.progress = 90;
+                r.resume = None;
             })?;
         Ok::<_, LedgerError>(())
     })?;
+    super::resume::remove_reject_parts(&out.dir);
     events::persisted(id, rows, segments, cost);
     fault::at(hook, FaultSite::after(DurableWrite::Persisted)).map_err(TaskFailure::Persist)?;
     finish_commit_under(inner, &w, id, collection, false)

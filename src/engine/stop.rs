@@ -51,6 +51,7 @@ pub(super) fn fail_under(inner: &Inner, w: &Writing<'_>, id: u64, why: TaskFailu
                 TaskState::Pending | TaskState::Persisted => {
                     failing.push((t.id, sibling.to_string()));
                 }
+                s if inner.idle_started(t.id, s) => failing.push((t.id, sibling.to_string())),
                 TaskState::Started => stopping.push((t.id, job)),
                 _ => {}
             }
@@ -133,7 +134,7 @@ pub(super) fn cancel(inner: &Inner, id: u64) -> Result<(), EngineError> {
     let w = inner.writer();
     let state = inner.lock().ledger.get(id).map(|r| r.state);
     match state.ok_or(EngineError::TaskNotFound(id))? {
-        TaskState::Pending => {
+        s if s == TaskState::Pending || inner.idle_started(id, s) => {
             fail_under(inner, &w, id, TaskFailure::Cancelled);
             Ok(())
         }
@@ -166,6 +167,7 @@ pub(super) fn abort(inner: &Inner, ids: &[u64]) {
         let running = inner.running_tasks();
         for id in ids {
             match st.ledger.get(*id).map(|r| r.state) {
+                Some(TaskState::Started) if !running.contains_key(id) => now.push(*id),
                 Some(TaskState::Started) => {
                     if let Some(r) = running.get(id) {
                         r.stop(TaskFailure::Aborted);

@@ -7,6 +7,7 @@
 mod batch;
 mod disk;
 mod error;
+mod resume;
 mod state;
 mod store;
 mod task;
@@ -15,6 +16,7 @@ mod write;
 
 pub use batch::Batch;
 pub use error::LedgerError;
+pub use resume::{FileVersion, ResumePoint};
 pub use state::{TRANSITIONS, TaskState, can_move};
 pub use store::{AUTO_ID_BASE, Ledger};
 pub use task::{OnError, SegmentRef, TaskRecord};

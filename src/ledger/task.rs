@@ -138,6 +138,11 @@ pub struct TaskRecord {
     /// segments). Absent otherwise.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub partitions: BTreeMap<String, u64>,
+    /// While Started: what of the task is durable, for a resume after a crash
+    /// (`import.resume`); dropped when it leaves Started. Absent before its first durable
+    /// unit (and from older records).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resume: Option<super::ResumePoint>,
 }
 
 fn is_zero(n: &u64) -> bool {
@@ -188,6 +193,7 @@ impl TaskRecord {
             rejects_file: None,
             dry_run: false,
             partitions: BTreeMap::new(),
+            resume: None,
         }
     }
 
@@ -209,9 +215,10 @@ impl TaskRecord {
     /// `complete_time` (when it became Completed or Failed, formatted, or null), then
     /// `rejected_rows` and `rejects_file` (relative to the data directory, or null), then
     /// `dry_run`, `partitions` (partition -> rows) and `file_size` (bytes of its files as
-    /// recorded at creation, or null).
+    /// recorded at creation, or null); a Started task with durable work units adds
+    /// `"resumable": true`.
     pub fn to_json(&self) -> Value {
-        json!({
+        let mut v = json!({
             "task_id": self.id,
             "state": self.state.name(),
             "state_code": self.state.code(),
@@ -231,7 +238,14 @@ impl TaskRecord {
             "dry_run": self.dry_run,
             "partitions": self.partition_rows(),
             "file_size": self.file_size,
-        })
+        });
+        if self.state == TaskState::Started
+            && self.resume.is_some()
+            && let Some(map) = v.as_object_mut()
+        {
+            map.insert("resumable".into(), Value::Bool(true));
+        }
+        v
     }
 }
 

@@ -40,6 +40,10 @@ pub(super) struct WorkUnit {
     pub kind: UnitKind,
     /// First auto-id of the unit's rows (auto-id collections only).
     pub first_id: Option<i64>,
+    /// The unit's file rows, `[begin, end)`: what names it across a resume.
+    pub rows: [u64; 2],
+    /// Units of progress it stands for.
+    pub work: u64,
 }
 
 /// The rows of a unit.
@@ -62,6 +66,29 @@ impl UnitKind {
             UnitKind::Npy(w) => w.rows.end - w.rows.start,
             UnitKind::Parquet(w) => w.unit.len(),
             UnitKind::Csv(w) => w.unit.rows,
+        }
+    }
+
+    /// The unit's file rows, `[begin, end)`.
+    fn row_range(&self) -> [u64; 2] {
+        match self {
+            UnitKind::Json(w) => [w.unit.first_row, w.unit.first_row + w.unit.rows],
+            UnitKind::Npy(w) => [w.rows.start, w.rows.end],
+            UnitKind::Parquet(w) => [
+                w.unit.group_start + w.unit.rows.start,
+                w.unit.group_start + w.unit.rows.end,
+            ],
+            UnitKind::Csv(w) => [w.unit.first_row, w.unit.first_row + w.unit.rows],
+        }
+    }
+
+    /// Units of progress the unit counts when read (as the parser counts them).
+    fn work(&self) -> u64 {
+        match self {
+            UnitKind::Json(w) => w.len(),
+            UnitKind::Npy(w) => w.rows.end - w.rows.start,
+            UnitKind::Parquet(w) => w.unit.len(),
+            UnitKind::Csv(w) => w.len(),
         }
     }
 }
@@ -100,7 +127,8 @@ type SendUnit<'a> = dyn FnMut(UnitKind) -> Result<bool, PipelineError> + 'a;
 /// row groups is cut finer); `pipe.memory_budget` bounds what a Parquet file read by ranges
 /// may fetch ahead.
 ///
-/// Stops early (without error) when the task is stopped or the receivers are gone.
+/// Stops early (without error) when the task is stopped or the receivers are gone. Units
+/// whose rows are all in `done` (durable before a resume) are counted as read, not sent.
 pub(super) fn feed(
     inputs: &Inputs,
     auto_id: bool,
@@ -108,6 +136,7 @@ pub(super) fn feed(
     ids: &dyn IdAllocator,
     tx: Sender<WorkUnit>,
     control: &TaskControl,
+    done: &[[u64; 2]],
 ) -> Result<Vec<[i64; 2]>, PipelineError> {
     let unit_bytes = pipe.unit_bytes;
     let mut blocks = IdBlocks {
@@ -119,12 +148,32 @@ pub(super) fn feed(
         if control.stop.load(Ordering::Relaxed) {
             return Ok(false);
         }
+        let (rows, work) = (kind.row_range(), kind.work());
+        match super::durable::covered(done, rows) {
+            Some(true) => {
+                control.done.fetch_add(work, Ordering::Relaxed);
+                return Ok(true);
+            }
+            Some(false) => {}
+            None => {
+                return Err(PipelineError::ResumeMismatch {
+                    file: inputs.name().to_string(),
+                    begin: rows[0],
+                    end: rows[1],
+                });
+            }
+        }
         let first_id = if auto_id && kind.rows() > 0 {
             Some(blocks.take(kind.rows())?)
         } else {
             None
         };
-        let unit = WorkUnit { kind, first_id };
+        let unit = WorkUnit {
+            kind,
+            first_id,
+            rows,
+            work,
+        };
         Ok(tx.send(unit).is_ok())
     };
     match inputs {

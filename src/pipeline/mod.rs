@@ -8,6 +8,7 @@
 //! Rows in flight are bounded twice: the channel holds a few units, and a worker feeds its
 //! next unit only once the dataflow's frontier is within a window of it.
 
+mod durable;
 mod feed;
 mod npy;
 mod operators;
@@ -22,6 +23,7 @@ use std::path::PathBuf;
 use std::sync::OnceLock;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
+pub use durable::{CHECKPOINT_UNITS, Durable, DurableSink, Resume};
 #[cfg(test)]
 pub(crate) use operators::PANIC_TEST_FILE;
 pub use plan::TaskSpec;
@@ -153,6 +155,29 @@ pub enum PipelineError {
         limit: RejectLimit,
         /// The last row rejected (boxed to keep the error small).
         last: Box<RowError>,
+    },
+    /// A durable point could not be recorded (`import.resume`).
+    #[error("recording the durable work units: {0}")]
+    Checkpoint(#[source] AllocError),
+    /// A resumed task's file is not the version the task began with.
+    #[error("{file} changed since the task began ({change}): it cannot be resumed")]
+    FileChanged {
+        /// The file.
+        file: String,
+        /// What changed (size, modification time, ETag).
+        change: String,
+    },
+    /// A resumed task's input was cut into units that straddle the durable rows.
+    #[error(
+        "{file}: rows {begin}..{end} are partly durable: the input is cut differently than when the task began"
+    )]
+    ResumeMismatch {
+        /// The file.
+        file: String,
+        /// First row of the unit.
+        begin: u64,
+        /// Past its last row.
+        end: u64,
     },
     /// The task was stopped from outside (cancel, expiry, shutdown: the caller knows why).
     #[error("the task was stopped")]
@@ -286,4 +311,4 @@ pub struct TaskOutput {
     pub dir: PathBuf,
 }
 
-pub use work::run;
+pub use work::{run, run_resumable};

@@ -28,6 +28,10 @@ pub(super) struct Shared {
     pub control: std::sync::Arc<TaskControl>,
     /// Whether rows move between workers by (shard, partition).
     pub exchange: bool,
+    /// Collects durable points (`import.resume`); `None`: none are taken.
+    pub durable: Option<super::durable::Coordinator>,
+    /// The first sequence number of the writers' files (past a resumed task's kept ones).
+    pub first_seq: u32,
 }
 
 /// A batch on its way to the writer of its (shard, partition).

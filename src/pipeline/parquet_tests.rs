@@ -38,6 +38,8 @@ fn shared(case: &str) -> Shared {
         opts,
         control: Arc::new(TaskControl::default()),
         exchange: false,
+        durable: None,
+        first_seq: 0,
     }
 }
 
@@ -51,6 +53,11 @@ fn units(shared: &Shared, first_id: Option<i64>) -> Vec<WorkUnit> {
         .into_iter()
         .map(|unit| WorkUnit {
             first_id: first_id.map(|f| f + unit.first_row() as i64),
+            rows: [
+                unit.group_start + unit.rows.start,
+                unit.group_start + unit.rows.end,
+            ],
+            work: unit.len(),
             kind: UnitKind::Parquet(ParquetWork { unit, chunks: None }),
         })
         .collect()

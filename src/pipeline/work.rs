@@ -12,12 +12,13 @@ use crossbeam_channel::{Receiver, RecvTimeoutError, TryRecvError};
 use timely::container::CapacityContainerBuilder;
 use timely::dataflow::channels::pact::Pipeline;
 use timely::dataflow::operators::Capability;
-use timely::dataflow::operators::core::{Concat, Exchange, OkErr, Probe};
+use timely::dataflow::operators::core::{Exchange, OkErr, Probe};
 use timely::dataflow::operators::generic::Operator;
 use timely::dataflow::{InputHandleVec, ProbeHandle, StreamVec};
 use timely::worker::Worker;
 use timely::{Config, WorkerConfig};
 
+use super::durable::{self, Durable, Resume, UnitDone, WorkerPoints};
 use super::feed::{WorkUnit, feed};
 use super::operators::{Parser, Routed, Shared, UnitError};
 use super::plan::{Inputs, TaskSpec};
@@ -38,9 +39,37 @@ pub fn run(
     ids: &dyn IdAllocator,
     control: Arc<TaskControl>,
 ) -> Result<TaskOutput, PipelineError> {
+    run_resumable(spec, opts, ids, control, Resume::default())
+}
+
+/// [`run`], taking durable points into `resume.sink` and resuming from `resume.from`: its
+/// segments are kept (they must be in `spec.out_dir`, with nothing else the task wrote) and
+/// only the rows outside its `rows_done` are read. A file whose version differs from the one
+/// the task began with fails the task, naming it.
+pub fn run_resumable(
+    spec: TaskSpec,
+    opts: PipelineOptions,
+    ids: &dyn IdAllocator,
+    control: Arc<TaskControl>,
+    resume: Resume,
+) -> Result<TaskOutput, PipelineError> {
     let inputs = Inputs::open(&spec)?;
+    let from = resume.from.unwrap_or_default();
+    let resuming = !from.files.is_empty();
+    let files = match (&resume.sink, resuming) {
+        (None, false) => Vec::new(),
+        _ => durable::stamps(&spec)?,
+    };
+    if resuming {
+        durable::check_unchanged(&from.files, &files)?;
+    }
     let _ = control.files.set(inputs.file_sizes());
     control.total.store(inputs.total_work(), Ordering::Relaxed);
+    control.rows.store(from.rows, Ordering::Relaxed);
+    control.rejected.store(from.rejected, Ordering::Relaxed);
+    control
+        .reject_bytes
+        .store(from.reject_bytes, Ordering::Relaxed);
     let workers = opts.workers.max(1);
     let pairs = spec.schema.shards_num.max(1) * spec.partitions.len().max(1);
     let exchange = workers > 1 && pairs >= workers;
@@ -50,13 +79,26 @@ pub fn run(
     let auto_id = spec.schema.auto_id;
     let (tx, rx) = crossbeam_channel::bounded::<WorkUnit>(opts.units_in_flight.max(1));
     let dir = spec.out_dir.clone();
+    let kept_rejects = durable::read_parts(&dir, &from.reject_parts)?;
+    let coordinator = resume.sink.map(|sink| {
+        let start = Durable {
+            files,
+            unit_bytes: opts.unit_bytes as u64,
+            workers: workers as u64,
+            ..from.clone()
+        };
+        durable::Coordinator::new(workers, dir.clone(), sink, start)
+    });
     let shared = Arc::new(Shared {
         spec,
         inputs,
+        first_seq: durable::first_seq(&from.segments),
         opts,
         control: control.clone(),
         exchange,
+        durable: coordinator,
     });
+    let done_rows = from.rows_done.clone();
 
     let result = std::thread::scope(|s| {
         let feeder = {
@@ -69,6 +111,7 @@ pub fn run(
                     ids,
                     tx,
                     &shared.control,
+                    &done_rows,
                 );
                 if r.is_err() {
                     shared.control.stop.store(true, Ordering::Relaxed);
@@ -89,9 +132,9 @@ pub fn run(
         let id_ranges = feeder
             .join()
             .map_err(|_| PipelineError::Worker("the feeder thread panicked".into()))?;
-        let mut segments = Vec::new();
+        let mut segments = from.segments.clone();
         let mut counted = BTreeMap::<u32, u64>::new();
-        let mut rejects = Vec::new();
+        let mut rejects = kept_rejects;
         let mut first_err: Option<PipelineError> = None;
         for r in results? {
             match r {
@@ -106,10 +149,11 @@ pub fn run(
                 Err(panic) => keep_first(&mut first_err, PipelineError::Worker(panic)),
             }
         }
-        let id_ranges = match (id_ranges, first_err) {
+        let mut id_ranges = match (id_ranges, first_err) {
             (Err(e), _) | (Ok(_), Some(e)) => return Err(e),
             (Ok(r), None) => r,
         };
+        id_ranges.splice(0..0, from.id_ranges.iter().copied());
         if control.stop.load(Ordering::Relaxed) {
             return Err(PipelineError::Stopped);
         }
@@ -227,6 +271,8 @@ fn worker_main(
     let probe = ProbeHandle::new();
     let window = shared.opts.units_in_flight.max(1) as u64;
     let mut sent = 0u64;
+    let points_in = shared.durable.as_ref().map(|_| WorkerPoints::new());
+    let fed = points_in.as_ref().map(|p| p.units.clone());
 
     worker.dataflow::<u64, _, _>(|scope| {
         // Parse: one step (a JSON, CSV or NPY unit, or a bounded batch of a Parquet unit) per
@@ -271,51 +317,92 @@ fn worker_main(
                 },
             );
         let (ok, err): (StreamVec<_, Routed>, StreamVec<_, UnitError>) = parsed.ok_err(|r| r);
-        let (sh, w, errs) = (shared.clone(), writers.clone(), errors.clone());
-        let written = ok
-            .exchange(|r: &Routed| r.key)
-            .unary::<CapacityContainerBuilder<Vec<()>>, _, _, _>(
+        // Write: rows to their segment writers, bad rows to the rejects (or the task's
+        // error). With durable points, one operator sees both, so that a point is taken once
+        // every row and reject before it has arrived.
+        let (sh, w, errs, kept) = (
+            shared.clone(),
+            writers.clone(),
+            errors.clone(),
+            skipped.clone(),
+        );
+        let mut points = points_in;
+        ok.exchange(|r: &Routed| r.key)
+            .binary_frontier::<_, CapacityContainerBuilder<Vec<()>>, _, _, _, _>(
+                err,
+                Pipeline,
                 Pipeline,
                 "WriteSegments",
                 move |_, _| {
-                    move |input, _output| {
-                        input.for_each(|_, data| {
+                    move |(rows, rows_at), (bad, bad_at), _output| {
+                        let fail = |e: PipelineError| {
+                            sh.control.stop.store(true, Ordering::Relaxed);
+                            keep_first(&mut errs.borrow_mut(), e);
+                        };
+                        let write = |routed: &Routed| {
+                            if let Err(e) = w.borrow_mut().write(&sh, routed) {
+                                fail(e);
+                            }
+                        };
+                        rows.for_each(|cap, data| {
+                            let t = cap.least().copied().unwrap_or(0);
                             for routed in data.drain(..) {
-                                if let Err(e) = w.borrow_mut().write(&sh, &routed) {
-                                    sh.control.stop.store(true, Ordering::Relaxed);
-                                    keep_first(&mut errs.borrow_mut(), e);
+                                match &mut points {
+                                    Some(p) if p.holds(t) => p.stash(t, routed),
+                                    _ => write(&routed),
                                 }
                             }
                         });
-                    }
-                },
-            );
-        let (sh, errs, kept) = (shared.clone(), errors.clone(), skipped.clone());
-        let rejected = err.unary::<CapacityContainerBuilder<Vec<()>>, _, _, _>(
-            Pipeline,
-            "Rejects",
-            move |_, _| {
-                move |input, _output| {
-                    input.for_each(|_, data| {
-                        for e in data.drain(..) {
-                            // A row skipped (a record kept, unless it passes a limit), or
-                            // the error that fails the task.
-                            let failed = match (e, &sh.opts.rejects) {
-                                (UnitError::Skipped(r), Some(policy)) => {
-                                    kept.borrow_mut().add(&r, policy, &sh.control).err()
+                        bad.for_each(|cap, data| {
+                            let t = cap.least().copied().unwrap_or(0);
+                            for e in data.drain(..) {
+                                // A row skipped (a record kept, unless it passes a limit), or
+                                // the error that fails the task.
+                                let failed = match (e, &sh.opts.rejects) {
+                                    (UnitError::Skipped(r), Some(policy)) => {
+                                        let mut k = kept.borrow_mut();
+                                        let res = k.add(&r, policy, &sh.control).err();
+                                        if let (Some(p), Some((row, line))) =
+                                            (&mut points, k.lines.last())
+                                        {
+                                            p.reject(t, *row, line.clone());
+                                        }
+                                        res
+                                    }
+                                    (e, _) => Some(e.into()),
+                                };
+                                if let Some(e) = failed {
+                                    fail(e);
                                 }
-                                (e, _) => Some(e.into()),
-                            };
-                            if let Some(e) = failed {
-                                sh.control.stop.store(true, Ordering::Relaxed);
-                                keep_first(&mut errs.borrow_mut(), e);
+                            }
+                        });
+                        let Some(p) = &mut points else {
+                            return;
+                        };
+                        while p.due(rows_at, bad_at) && !sh.control.is_stopped() {
+                            let taken = w.borrow_mut().close_all().and_then(|segs| {
+                                let (time, report) = p.report(segs);
+                                match &sh.durable {
+                                    Some(c) => c.report(time, report),
+                                    None => Ok(()),
+                                }
+                            });
+                            if let Err(e) = taken {
+                                fail(e);
+                            }
+                            for routed in p.advance() {
+                                write(&routed);
                             }
                         }
-                    });
-                }
-            },
-        );
-        written.concat(rejected).probe_with(&probe);
+                        if rows_at.frontier().is_empty() {
+                            for routed in p.release_all() {
+                                write(&routed);
+                            }
+                        }
+                    }
+                },
+            )
+            .probe_with(&probe);
     });
 
     loop {
@@ -338,6 +425,17 @@ fn worker_main(
                 // the slowest worker is, and a worker runs at most `window` units ahead of
                 // it, so rows in flight stay bounded without a global lockstep on file order.
                 input.advance_to(sent);
+                if let Some(fed) = &fed {
+                    let ids = unit
+                        .first_id
+                        .map(|f| [f, f + (unit.rows[1] - unit.rows[0]) as i64]);
+                    let done = UnitDone {
+                        rows: unit.rows,
+                        work: unit.work,
+                        ids,
+                    };
+                    fed.borrow_mut().push((sent, done));
+                }
                 input.send(unit);
                 sent += 1;
                 let low = sent.saturating_sub(window);

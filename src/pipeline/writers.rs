@@ -14,6 +14,8 @@ pub(super) struct Writers {
     open: BTreeMap<Destination, SegmentWriter>,
     /// `Some` in a dry run: rows counted by partition index, and nothing written.
     counted: Option<BTreeMap<u32, u64>>,
+    /// Files closed at durable points.
+    closed: Vec<SegmentInfo>,
 }
 
 /// What a worker's write stage made: its segments, or in a dry run its rows by partition
@@ -33,6 +35,7 @@ impl Writers {
             worker,
             open: BTreeMap::new(),
             counted: dry_run.then(BTreeMap::new),
+            closed: Vec::new(),
         }
     }
 
@@ -76,18 +79,34 @@ impl Writers {
                     meta,
                     opts,
                 );
-                e.insert(writer.with_fault_hook(shared.opts.fault_hook.clone()))
+                e.insert(
+                    writer
+                        .with_first_seq(shared.first_seq)
+                        .with_fault_hook(shared.opts.fault_hook.clone()),
+                )
             }
         };
         writer.add_batch(&routed.batch)?;
         Ok(())
     }
 
-    /// Flushes and syncs every writer; returns the segments written (or the rows counted).
+    /// Closes every writer's current file (complete and synced) at a durable point; returns
+    /// the files closed. Rows that come next go to new files of the same writers.
+    pub fn close_all(&mut self) -> Result<Vec<SegmentInfo>, PipelineError> {
+        let mut out = Vec::new();
+        for w in self.open.values_mut() {
+            out.extend(w.seal()?);
+        }
+        self.closed.extend(out.iter().cloned());
+        Ok(out)
+    }
+
+    /// Flushes and syncs every writer; returns the segments written (also those closed at
+    /// durable points), or the rows counted.
     pub fn finish(self) -> Result<Written, PipelineError> {
         let mut out = Written {
+            segments: self.closed,
             counted: self.counted.unwrap_or_default(),
-            ..Written::default()
         };
         for (_, w) in self.open {
             out.segments.extend(w.finish()?);

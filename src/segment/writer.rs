@@ -137,6 +137,13 @@ impl SegmentWriter {
         }
     }
 
+    /// Numbers the writer's files from `seq` on (a resumed task's writers start past the
+    /// files it keeps).
+    pub fn with_first_seq(mut self, seq: u32) -> Self {
+        self.seq = seq;
+        self
+    }
+
     /// Runs `hook` around each block write, each file's sync and the directory's sync.
     pub fn with_fault_hook(mut self, hook: Option<FaultHook>) -> Self {
         self.fault_hook = hook;
@@ -162,6 +169,31 @@ impl SegmentWriter {
             .and_then(|()| self.fill(&mut buf, batch, rows));
         self.buf = Some(buf);
         result
+    }
+
+    /// Writes the buffered rows and closes the current file (synced, then the directory),
+    /// keeping the writer and its buffers for the rows that come next, which go to a new
+    /// file. Returns the files closed since the last call, in order.
+    pub fn seal(&mut self) -> Result<Vec<SegmentInfo>, SegmentError> {
+        if let Some(mut buf) = self.buf.take() {
+            let written = match buf.len {
+                0 => Ok(()),
+                _ => self.write_block(&mut buf),
+            };
+            self.buf = Some(buf);
+            written?;
+        }
+        self.close_file()?;
+        if !self.done.is_empty() {
+            fault::guard(self.fault_hook.as_ref(), DurableWrite::SegmentDir, || {
+                crate::fsutil::sync_dir(&self.dir)
+            })
+            .map_err(|source| SegmentError::Io {
+                path: self.dir.clone(),
+                source,
+            })?;
+        }
+        Ok(std::mem::take(&mut self.done))
     }
 
     /// Writes the buffered rows, closes the last file, and syncs every file and the

@@ -115,6 +115,20 @@ impl LocalRoot {
             .map_err(|e| map_io(&full, e))
     }
 
+    /// Size and modification time of `path`, without reading it.
+    pub fn stamp(&self, path: &str) -> Result<super::FileStamp, SourceError> {
+        let (file, full) = self.open_regular(path)?;
+        let meta = file.metadata().map_err(|e| map_io(&full, e))?;
+        let modified_ns = (meta.modified().ok())
+            .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+            .and_then(|d| u64::try_from(d.as_nanos()).ok());
+        Ok(super::FileStamp {
+            size: meta.len(),
+            modified_ns,
+            etag: None,
+        })
+    }
+
     /// Opens `path` for reading: confined to the root by the kernel when the root confines
     /// (no gap between a check and the open), non-blocking (a FIFO cannot hold the open),
     /// and refused unless the opened file is a regular file.

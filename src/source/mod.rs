@@ -179,6 +179,17 @@ impl Storage {
         }
     }
 
+    /// What identifies the version of `path` without reading it: its size and modification
+    /// time (`stat`), or its size and ETag (an object `HEAD`). A resumed task compares it with
+    /// the stamp it recorded.
+    pub fn stamp(&self, path: &str) -> Result<FileStamp, SourceError> {
+        match self {
+            Storage::Local(root) => root.stamp(path),
+            #[cfg(feature = "s3")]
+            Storage::Object(root) => root.stamp(path),
+        }
+    }
+
     /// The files directly in the directory `path` (an object prefix on S3), relative to the
     /// root and sorted; `None` when `path` names no directory.
     pub fn list_dir(&self, path: &str) -> Result<Option<Vec<String>>, SourceError> {
@@ -214,6 +225,40 @@ impl Storage {
             #[cfg(feature = "s3")]
             Storage::Object(root) => root.url(),
         }
+    }
+}
+
+/// The version of an import file as its storage tells it: size, and modification time
+/// (nanoseconds since the epoch, local files) or ETag (objects).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FileStamp {
+    /// Bytes.
+    pub size: u64,
+    /// Modification time in nanoseconds since the Unix epoch (local files).
+    pub modified_ns: Option<u64>,
+    /// The object's ETag (object storage).
+    pub etag: Option<String>,
+}
+
+impl FileStamp {
+    /// What differs from `older`, in words (`None` when nothing does).
+    pub fn change_from(&self, older: &FileStamp) -> Option<String> {
+        if self.size != older.size {
+            return Some(format!("size {} -> {} bytes", older.size, self.size));
+        }
+        if self.modified_ns != older.modified_ns {
+            let at = |t: Option<u64>| t.map_or_else(|| "unknown".into(), |t| t.to_string());
+            return Some(format!(
+                "modification time {} -> {} ns",
+                at(older.modified_ns),
+                at(self.modified_ns)
+            ));
+        }
+        if self.etag != older.etag {
+            let tag = |t: &Option<String>| t.clone().unwrap_or_else(|| "none".into());
+            return Some(format!("ETag {} -> {}", tag(&older.etag), tag(&self.etag)));
+        }
+        None
     }
 }
 

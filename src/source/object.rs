@@ -224,6 +224,22 @@ impl ObjectRoot {
         Ok(meta.size)
     }
 
+    /// Size and ETag of the object at `path` (one `HEAD`).
+    pub fn stamp(&self, path: &str) -> Result<super::FileStamp, SourceError> {
+        let (key, url) = self.key(path)?;
+        let store = self.inner.store.clone();
+        let meta = self
+            .inner
+            .rt
+            .block_on(async move { store.head(&key).await })
+            .map_err(|e| self.failure(&url).error(&e))?;
+        Ok(super::FileStamp {
+            size: meta.size,
+            modified_ns: None,
+            etag: meta.e_tag,
+        })
+    }
+
     /// The objects directly under `path/` (one `LIST` with a delimiter), as paths relative to
     /// the root, sorted; `None` when there is none (`path` is no "directory").
     pub fn list_dir(&self, path: &str) -> Result<Option<Vec<String>>, SourceError> {

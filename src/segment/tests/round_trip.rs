@@ -170,6 +170,34 @@ fn one_row_per_block_when_blocks_are_tiny() {
 }
 
 #[test]
+fn a_sealed_file_is_complete_and_the_writer_goes_on_in_the_next() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut w = SegmentWriter::new(
+        dir.path(),
+        42,
+        1,
+        1,
+        all_types_meta(),
+        WriterOptions::default(),
+    )
+    .with_first_seq(3);
+    w.add_batch(&all_types(0, 20)).unwrap();
+    let sealed = w.seal().unwrap();
+    assert_eq!(sealed.len(), 1);
+    assert_eq!(sealed[0].file_name, "t00000042-w1-p1-s2-0003.vseg");
+    // Complete on disk before the writer finishes: a durable point may list it.
+    let path = dir.path().join(&sealed[0].file_name);
+    assert_eq!(read_all(&path).unwrap(), all_types(0, 20));
+    assert!(w.seal().unwrap().is_empty(), "nothing new to seal");
+    w.add_batch(&all_types(20, 5)).unwrap();
+    let rest = w.finish().unwrap();
+    assert_eq!(rest.len(), 1);
+    assert_eq!(rest[0].file_name, "t00000042-w1-p1-s2-0004.vseg");
+    let later = dir.path().join(&rest[0].file_name);
+    assert_eq!(read_all(&later).unwrap(), all_types(20, 5));
+}
+
+#[test]
 fn a_writer_without_rows_makes_no_file() {
     let dir = tempfile::tempdir().unwrap();
     assert!(write(dir.path(), WriterOptions::default(), &[]).is_empty());
