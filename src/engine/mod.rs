@@ -223,8 +223,9 @@ impl Engine {
         &self.inner.opts
     }
 
-    /// The interrupted tasks this open queued to resume (`import.resume`), in queue order;
-    /// they run before the tasks queued after them.
+    /// The interrupted tasks this open queued to resume (`import.resume`), then the tasks an
+    /// earlier process left Pending (with `import.resume` only), in queue order; they run
+    /// before the tasks queued after them.
     pub fn resumed(&self) -> Vec<u64> {
         self.inner
             .resumed

@@ -206,7 +206,14 @@ pub(super) fn recover(inner: &Inner) -> Result<Vec<u64>, EngineError> {
             .is_some_and(|t| t.state == TaskState::Started)
     });
     inner.resuming().extend(resumed.iter().copied());
-    *inner.resumed.lock().unwrap_or_else(|p| p.into_inner()) = resumed.clone();
+    // What an embedded `import` follows before its own task: the interrupted tasks, and with
+    // `import.resume` also those a killed process had queued but not yet started (else this
+    // process would start them and leave them Started again when it exits).
+    let mut follow = resumed.clone();
+    if inner.opts.import.resume {
+        follow.extend(pending.iter().copied());
+    }
+    *inner.resumed.lock().unwrap_or_else(|p| p.into_inner()) = follow;
     resumed.extend(pending);
     Ok(resumed)
 }
