@@ -183,6 +183,13 @@ impl SegmentWriter {
             self.buf = Some(buf);
             written?;
         }
+        self.close_and_sync_dir()?;
+        Ok(std::mem::take(&mut self.done))
+    }
+
+    /// Closes the current file (complete and synced) and, once any file is done, syncs the
+    /// segment directory so their names are durable too.
+    fn close_and_sync_dir(&mut self) -> Result<(), SegmentError> {
         self.close_file()?;
         if !self.done.is_empty() {
             fault::guard(self.fault_hook.as_ref(), DurableWrite::SegmentDir, || {
@@ -193,7 +200,7 @@ impl SegmentWriter {
                 source,
             })?;
         }
-        Ok(std::mem::take(&mut self.done))
+        Ok(())
     }
 
     /// Writes the buffered rows, closes the last file, and syncs every file and the
@@ -204,16 +211,7 @@ impl SegmentWriter {
         {
             self.write_block(&mut buf)?;
         }
-        self.close_file()?;
-        if !self.done.is_empty() {
-            fault::guard(self.fault_hook.as_ref(), DurableWrite::SegmentDir, || {
-                crate::fsutil::sync_dir(&self.dir)
-            })
-            .map_err(|source| SegmentError::Io {
-                path: self.dir.clone(),
-                source,
-            })?;
-        }
+        self.close_and_sync_dir()?;
         Ok(self.done)
     }
 
