@@ -12,7 +12,7 @@ cd "$(dirname "$0")/.."
 # those may use, and so on down. A module missing here is an error: add it.
 #   location <- schema <- record <- validate <- parse;  record <- {route, segment};
 #   segment <- query;  {parse, route, segment, source} <- pipeline;
-#   {pipeline, query, ledger, catalog} <- engine <- {cli, server}.
+#   {pipeline, query, ledger, catalog, cluster} <- engine <- {cli, server}.
 #   source knows bytes only; ledger knows no stage; fault and fsutil are the durable-write
 #   helpers of the layers that write.
 LAYERS='
@@ -20,6 +20,7 @@ location:
 fault:
 fsutil:
 source:
+cluster:
 schema:   location
 record:   schema
 validate: record
@@ -30,7 +31,7 @@ query:    segment validate
 ledger:   fault fsutil
 catalog:  schema fault fsutil
 pipeline: parse route segment source
-engine:   pipeline query ledger catalog
+engine:   pipeline query ledger catalog cluster
 error:    engine
 server:   engine
 client:   engine

@@ -30,6 +30,7 @@
 pub mod catalog;
 #[cfg(feature = "client")]
 pub mod client;
+pub mod cluster;
 pub mod engine;
 pub mod error;
 pub mod fault;
