@@ -95,6 +95,13 @@ pub enum Command {
         /// importing again (the same key with other files or options is refused).
         #[arg(long, value_name = "KEY")]
         idempotency_key: Option<String>,
+        /// Run the task over the processes listed in FILE (one host:port a line), each
+        /// started with the same command and its own --process (docs/cluster.md).
+        #[arg(long, value_name = "FILE", requires = "process")]
+        cluster: Option<String>,
+        /// This process's index in the --cluster file (0 holds the lock and commits).
+        #[arg(long, value_name = "I", requires = "cluster")]
+        process: Option<usize>,
         /// Files, relative to the storage root.
         #[arg(required = true)]
         files: Vec<String>,

@@ -106,6 +106,8 @@ fn engine_kind(e: &EngineError) -> Kind {
         EngineError::FileTooLarge { .. } | EngineError::QueueFull { .. } => Kind::Failed,
         EngineError::Io { .. } | EngineError::Ledger(_) | EngineError::Segment(_) => Kind::Io,
         EngineError::CommitFailed { .. } => Kind::Failed,
+        // INTERFACE 10: a process of a cluster task that did not complete exits 1.
+        EngineError::Cluster(_) | EngineError::ClusterTask { .. } => Kind::Failed,
         // `collection infer`: a file import would refuse, or a column no rule types.
         EngineError::Infer(_) => Kind::Failed,
     }

@@ -8,8 +8,10 @@ use std::time::Duration;
 use anyhow::Result;
 use serde_json::{Value, json};
 use vecload::client::{Client, ImportBody};
+use vecload::cluster::Hosts;
+use vecload::engine::cluster::ClusterPlan;
 use vecload::ledger::TaskState;
-use vecload::{Engine, ImportRequest, TaskOptions};
+use vecload::{Engine, EngineOptions, ImportRequest, TaskOptions};
 
 use super::args::{Cli, Command};
 use super::backend::Backend;
@@ -28,12 +30,19 @@ pub(super) fn run(cli: &Cli, b: &Backend) -> Result<ExitCode> {
         sep,
         null_key,
         idempotency_key,
+        cluster,
+        process: _,
         files,
     } = &cli.command
     else {
         unreachable!("import::run runs import")
     };
     let task = match b {
+        Backend::Client(_) if cluster.is_some() => {
+            return Err(
+                Usage("--cluster runs the task on these processes: drop --server".into()).into(),
+            );
+        }
         Backend::Client(c) => {
             let mut options = serde_json::Map::new();
             if let Some(s) = sep {
@@ -112,6 +121,9 @@ pub(super) fn run(cli: &Cli, b: &Backend) -> Result<ExitCode> {
             let mut req = ImportRequest::new(collection, files.clone()).options(options);
             req.partition = partition.clone();
             req.idempotency_key = idempotency_key.clone();
+            if let Some(hosts) = cluster {
+                req = req.cluster(plan(hosts, 0)?);
+            }
             let id = engine.import(req)?;
             if !cli.quiet && !cli.json {
                 note(&format!("task {id} queued"));
@@ -138,6 +150,71 @@ pub(super) fn run(cli: &Cli, b: &Backend) -> Result<ExitCode> {
                 .as_str()
                 .unwrap_or_default()
                 .to_string(),
+        }
+        .into());
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The hosts file's processes, with this one's index.
+fn plan(hosts: &str, process: usize) -> Result<ClusterPlan> {
+    let hosts = Hosts::read(hosts)?;
+    hosts.check(process)?;
+    Ok(ClusterPlan { hosts, process })
+}
+
+/// `import --cluster FILE --process I` with I > 0: joins the task process 0 runs (no lock, no
+/// recovery), and prints how it ended; exit 0 only when the task completed.
+pub(super) fn join(cli: &Cli, opts: &EngineOptions) -> Result<ExitCode> {
+    let Command::Import {
+        collection,
+        detach,
+        dry_run,
+        cluster: Some(hosts),
+        process: Some(process),
+        files,
+        ..
+    } = &cli.command
+    else {
+        unreachable!("import::join runs import --cluster")
+    };
+    if *detach || *dry_run {
+        return Err(Usage(
+            "--cluster runs one import to its end: drop --detach and --dry-run".into(),
+        )
+        .into());
+    }
+    let plan = plan(hosts, *process)?;
+    if !cli.quiet {
+        note(&format!(
+            "process {process} of {}: joining process 0 at {}",
+            plan.hosts.len(),
+            plan.hosts.addrs[0]
+        ));
+    }
+    let outcome = vecload::engine::cluster::join(&cli.data_dir, opts, &plan, collection, files)?;
+    let state = match outcome.completed {
+        true => TaskState::Completed.name(),
+        false => TaskState::Failed.name(),
+    };
+    let v = json!({
+        "task_id": outcome.task,
+        "process": process,
+        "state": state,
+        "row_count": outcome.rows,
+        "failed_reason": outcome.reason,
+    });
+    print(cli.json, &v, || {
+        vec![format!(
+            "task {} {state} (process {process}): {} rows",
+            outcome.task, outcome.rows
+        )]
+    })?;
+    if !outcome.completed {
+        return Err(TaskFailed {
+            id: outcome.task,
+            state: state.to_string(),
+            reason: outcome.reason,
         }
         .into());
     }

@@ -117,6 +117,14 @@ fn run_command(cli: Cli) -> Result<ExitCode> {
         opts.run_pending = false;
         return check::run(&cli, repair, opts);
     }
+    if let Command::Import {
+        process: Some(p), ..
+    } = &cli.command
+        && *p > 0
+    {
+        // A process joining a cluster task takes no lock (INTERFACE 10).
+        return import::join(&cli, &opts);
+    }
     if read::is_read_only(&cli.command) {
         let reader = Engine::open_read_only(&cli.data_dir)?;
         return dispatch(&cli, &Backend::Reader(reader));

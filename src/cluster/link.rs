@@ -9,7 +9,7 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use crossbeam_channel::{Receiver, RecvTimeoutError, Sender};
+use crossbeam_channel::{Receiver, Sender};
 
 use super::ClusterError;
 
@@ -117,10 +117,7 @@ impl Control {
 
     /// The next event, waiting at most `wait`.
     pub fn recv(&self, wait: Duration) -> Option<(usize, Incoming)> {
-        match self.events.recv_timeout(wait) {
-            Ok(ev) => Some(ev),
-            Err(RecvTimeoutError::Timeout | RecvTimeoutError::Disconnected) => None,
-        }
+        self.events.recv_timeout(wait).ok()
     }
 
     /// How long `peer` has been silent (since the link was made when it never spoke).

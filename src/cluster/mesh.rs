@@ -66,11 +66,10 @@ pub fn connect(
     };
     // Outgoing first: every listener is bound before anyone connects or accepts, and a
     // connection waits in the peer's backlog until it accepts.
-    for peer in 0..process {
-        let addr = &hosts.addrs[peer];
-        let mut s = dial(addr, peer, deadline, timeout)?;
+    for (peer, slot) in data.iter_mut().enumerate().take(process) {
+        let mut s = dial(&hosts.addrs[peer], peer, deadline, timeout)?;
         greet(&mut s, &greeting(DATA), peer)?;
-        data[peer] = Some(s);
+        *slot = Some(s);
     }
     if process > 0 {
         let mut s = dial(&hosts.addrs[0], 0, deadline, timeout)?;

@@ -327,7 +327,7 @@ fn unlisted(
                 r.problems.push(Problem::new("orphan_dir", tpath, detail));
                 continue;
             }
-            for (fname, fpath, _) in files {
+            for (fname, fpath, _) in with_process_folders(files) {
                 if listed.contains(&(tid, fname.as_str())) {
                     continue;
                 }
@@ -344,6 +344,26 @@ fn unlisted(
             }
         }
     }
+}
+
+/// A task folder's entries, with the files of its process folders (`p<I>/`, a cluster
+/// task's) in their place, named `p<I>/FILE` as the catalog lists them.
+fn with_process_folders(files: Vec<(String, PathBuf, bool)>) -> Vec<(String, PathBuf, bool)> {
+    let is_process = |name: &str| {
+        name.strip_prefix('p')
+            .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
+    };
+    let mut out = Vec::with_capacity(files.len());
+    for (name, path, dir) in files {
+        if dir && is_process(&name) {
+            for (f, p, d) in entries(&path) {
+                out.push((format!("{name}/{f}"), p, d));
+            }
+        } else {
+            out.push((name, path, dir));
+        }
+    }
+    out
 }
 
 /// The PID of a live process holding `dir`'s lock: from `/proc/locks` (the lock file's

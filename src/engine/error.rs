@@ -31,6 +31,17 @@ pub enum EngineError {
     /// Reading segments back.
     #[error(transparent)]
     Segment(#[from] SegmentError),
+    /// The processes of a cluster task could not work together.
+    #[error(transparent)]
+    Cluster(#[from] crate::cluster::ClusterError),
+    /// This process's share of a cluster task failed, or the task failed elsewhere.
+    #[error("cluster task {task} failed: {reason}")]
+    ClusterTask {
+        /// The task (0 before process 0 named it).
+        task: u64,
+        /// Why.
+        reason: String,
+    },
     /// The import request breaks a rule; nothing was queued.
     #[error("invalid import request: {0}")]
     InvalidRequest(String),

@@ -62,6 +62,10 @@ pub(crate) enum TaskFailure {
     /// The process stopped while it ran.
     #[error("interrupted by restart")]
     Restarted,
+    /// A task over several processes failed as a whole: a process could not connect, was
+    /// lost, or failed its share (the text names the process and why).
+    #[error("cluster: {0}")]
+    Cluster(String),
     /// The process stopped after it was Persisted but before its segments were all durable.
     #[error("interrupted by restart before its segments were complete")]
     RestartedIncomplete,

@@ -39,6 +39,9 @@ pub struct ImportRequest {
     /// An idempotency key: the same key with the same request returns the first import's id
     /// (also after a restart); with another request it is refused.
     pub idempotency_key: Option<String>,
+    /// Run the task over several processes, this one process 0 (`import --cluster`): one
+    /// task, not a job, not a dry run; never resumed.
+    pub cluster: Option<super::cluster::ClusterPlan>,
 }
 
 impl ImportRequest {
@@ -55,6 +58,7 @@ impl ImportRequest {
             job: false,
             options: TaskOptions::default(),
             idempotency_key: None,
+            cluster: None,
         }
     }
 
@@ -67,6 +71,7 @@ impl ImportRequest {
             job: true,
             options: TaskOptions::default(),
             idempotency_key: None,
+            cluster: None,
         }
     }
 
@@ -79,6 +84,13 @@ impl ImportRequest {
     /// Sets the idempotency key.
     pub fn idempotency_key(mut self, key: impl Into<String>) -> ImportRequest {
         self.idempotency_key = Some(key.into());
+        self
+    }
+
+    /// Runs the task over the processes of `plan`, this one process 0 (see
+    /// [`cluster`](super::cluster)).
+    pub fn cluster(mut self, plan: super::cluster::ClusterPlan) -> ImportRequest {
+        self.cluster = Some(plan);
         self
     }
 
@@ -117,6 +129,21 @@ impl Engine {
                 why: "\"false\" (a two-phase import) has nothing to commit in a dry run".into(),
             });
         }
+        if let Some(plan) = &req.cluster {
+            let why = match () {
+                _ if plan.process != 0 => {
+                    Some("only process 0 creates the task (the others join it)")
+                }
+                _ if req.job || req.units.len() != 1 => {
+                    Some("a cluster import is one task, not a job")
+                }
+                _ if req.options.dry_run => Some("a dry run runs in one process"),
+                _ => None,
+            };
+            if let Some(why) = why {
+                return Err(EngineError::InvalidRequest(format!("--cluster: {why}")));
+            }
+        }
         // The catalog's checks first (they name a missing collection before any file), then
         // the files' I/O (stat, HEAD) without the lock, which is taken again to register.
         let check = |st: &super::State| {
@@ -143,6 +170,7 @@ impl Engine {
         let now = crate::ledger::now_unix();
         let key = req.idempotency_key.as_deref();
         let options = &req.options;
+        let cluster_size = req.cluster.as_ref().map(|p| p.hosts.len() as u32);
         let (ids, job_id) = self.inner.change_ledger(&w, |batch| {
             // A job is named by its first task's id.
             let job_id = req.job.then(|| batch.next_task_id());
@@ -153,11 +181,15 @@ impl Engine {
                 batch.update(id, |r| {
                     idempotency::record_options(r, options, key);
                     r.file_size = Some(*size);
+                    r.cluster = cluster_size;
                 })?;
                 ids.push(id);
             }
             Ok::<_, EngineError>((ids, job_id))
         })?;
+        if let (Some(plan), Some(id)) = (req.cluster.take(), ids.first()) {
+            super::lock_map(&self.inner.cluster).insert(*id, plan);
+        }
         drop(w);
         super::events::queued(&ids, job_id, &req.collection, &partition);
         for id in &ids {
@@ -185,7 +217,10 @@ impl Engine {
 
 /// A unit that is one directory (pymilvus's BulkWriter writes each NumPy batch as a folder
 /// `<uuid>/<n>/` of `<field>.npy` files) becomes the `.npy` files in it, a column set.
-fn expand_column_dir(storage: &Storage, unit: &mut Vec<String>) -> Result<(), EngineError> {
+pub(super) fn expand_column_dir(
+    storage: &Storage,
+    unit: &mut Vec<String>,
+) -> Result<(), EngineError> {
     let [path] = unit.as_slice() else {
         return Ok(());
     };

@@ -5,6 +5,7 @@
 //! CLI and the server are thin layers over it.
 
 mod check;
+pub mod cluster;
 mod commit;
 mod dry_run;
 mod error;
@@ -47,8 +48,8 @@ pub use import::ImportRequest;
 pub use infer::infer_schema;
 pub use job_view::{JobState, JobView, UnitState, UnitView};
 pub use options::{
-    EngineOptions, ImportOptions, JsonParser, LogFormat, LogLevel, LogOptions, ServerOptions,
-    StorageOptions, settings,
+    ClusterOptions, EngineOptions, ImportOptions, JsonParser, LogFormat, LogLevel, LogOptions,
+    ServerOptions, StorageOptions, settings,
 };
 pub use progress::{FileProgress, LiveProgress, TaskPhase};
 pub use reader::Reader;
@@ -94,6 +95,15 @@ pub(crate) struct Inner {
     resuming: Mutex<std::collections::BTreeSet<u64>>,
     /// The tasks recovery queued to resume at open, in queue order.
     resumed: Mutex<Vec<u64>>,
+    /// Cluster tasks created here and not yet started, with where this process stands.
+    pub(crate) cluster: Mutex<HashMap<u64, cluster::ClusterPlan>>,
+    /// Running cluster tasks' control links, until their outcome is sent.
+    pub(crate) cluster_links: Mutex<HashMap<u64, Arc<crate::cluster::Control>>>,
+}
+
+/// A map's lock (a panic while it was held leaves it usable: its users keep it consistent).
+pub(crate) fn lock_map<K, V>(m: &Mutex<HashMap<K, V>>) -> MutexGuard<'_, HashMap<K, V>> {
+    m.lock().unwrap_or_else(|p| p.into_inner())
 }
 
 impl Inner {
@@ -112,6 +122,8 @@ impl Inner {
             trash: Mutex::new(Vec::new()),
             resuming: Mutex::default(),
             resumed: Mutex::default(),
+            cluster: Mutex::default(),
+            cluster_links: Mutex::default(),
         }
     }
 

@@ -207,6 +207,8 @@ declare_options! {
         /// The front end's log settings: the engine keeps them for the binary that installs
         /// the log subscriber.
         pub log: LogOptions = LogOptions::default(),
+        /// Timeouts of a task over several processes (`import --cluster`).
+        pub cluster: ClusterOptions = ClusterOptions::default(),
         keys:
         /// A segment file rolls over at this size, in bytes.
         "segment.max_size" => segment_max_size: u64 = SEGMENT_MAX_SIZE_DEFAULT;
@@ -221,6 +223,7 @@ impl EngineOptions {
         (self.import.set_key(key, text))
             .or_else(|| self.server.set_key(key, text))
             .or_else(|| self.log.set_key(key, text))
+            .or_else(|| self.cluster.set_key(key, text))
             .or_else(|| self.set_key(key, text))
             .unwrap_or_else(|| Err(SettingError::UnknownKey(key.to_string())))
     }
@@ -230,6 +233,7 @@ impl EngineOptions {
         (self.import.get_key(key))
             .or_else(|| self.server.get_key(key))
             .or_else(|| self.log.get_key(key))
+            .or_else(|| self.cluster.get_key(key))
             .or_else(|| self.get_key(key))
     }
 }
@@ -248,6 +252,18 @@ declare_options! {
         "server.body_timeout_s" => body_timeout_s: u64 = 60, min 1;
         /// Seconds a keep-alive connection may wait between requests before it is closed.
         "server.idle_timeout_s" => idle_timeout_s: u64 = 60, min 1;
+    }
+}
+
+declare_options! {
+    /// Timeouts of one task over several processes (`cluster.*` config keys, INTERFACE 10).
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    pub struct ClusterOptions {
+        keys:
+        /// Seconds every process has to connect to the others; past it the task fails.
+        "cluster.connect_timeout_s" => connect_timeout_s: u64 = 30, min 1;
+        /// Seconds a process may go unheard (no message, no heartbeat) before the task fails.
+        "cluster.peer_timeout_s" => peer_timeout_s: u64 = 60, min 1;
     }
 }
 
@@ -291,6 +307,7 @@ pub fn settings() -> impl Iterator<Item = &'static Setting> {
         .chain(StorageOptions::KEYS)
         .chain(ServerOptions::KEYS)
         .chain(LogOptions::KEYS)
+        .chain(ClusterOptions::KEYS)
 }
 
 #[cfg(test)]

@@ -133,6 +133,12 @@ pub(super) fn recover(inner: &Inner) -> Result<Vec<u64>, EngineError> {
             // Rule (3): resumed by a process that runs tasks (from its first row when
             // nothing of it is durable yet); others leave it Started when it has durable
             // units, and fail it otherwise (nothing of it is lost).
+            // Rule (3) does not hold for a task over several processes: it is never resumed.
+            TaskState::Started if t.cluster.is_some() => {
+                let action = "failing it: a cluster task is not resumed";
+                events::recovered(t.id, "Started", action);
+                stop::fail(inner, t.id, TaskFailure::Restarted);
+            }
             TaskState::Started if inner.opts.import.resume && inner.opts.run_pending => {
                 let action = "resuming it from its last durable work unit";
                 events::recovered(t.id, "Started", action);

@@ -89,7 +89,7 @@ impl IdAllocator for LedgerIds<'_> {
 /// Runs task `id` if it is still Pending (or Started and queued to resume), to Completed (or
 /// Persisted, waiting for its job) or to Failed.
 pub(super) fn run_task(inner: &Arc<Inner>, id: u64) {
-    let (spec, running, policy, dry_run, point) = {
+    let (spec, running, policy, dry_run, point, rec) = {
         let w = inner.writer();
         let (rec, c, out_dir) = {
             let st = inner.lock();
@@ -163,8 +163,9 @@ pub(super) fn run_task(inner: &Arc<Inner>, id: u64) {
         });
         // A dry run keeps its counts in memory: it never resumes.
         let point = rec.resume.clone().filter(|_| resuming && !rec.dry_run);
-        (spec, running, policy, rec.dry_run, point)
+        (spec, running, policy, rec.dry_run, point, rec)
     };
+    let cluster = rec.cluster.is_some();
     inner.changed.notify_all();
     let collection = spec.schema.name.clone();
     let dir = spec.out_dir.clone();
@@ -174,7 +175,7 @@ pub(super) fn run_task(inner: &Arc<Inner>, id: u64) {
         None => (inner.opts.import.workers, inner.opts.import.unit_bytes),
     };
     let resume = Resume {
-        sink: (inner.opts.import.resume && !dry_run).then(|| {
+        sink: (inner.opts.import.resume && !dry_run && !cluster).then(|| {
             let sink = super::resume::LedgerPoints {
                 inner: inner.clone(),
                 id,
@@ -212,9 +213,12 @@ pub(super) fn run_task(inner: &Arc<Inner>, id: u64) {
                 })
             })
             .map_err(dir_error)
-            .and_then(|()| {
-                let control = running.control.clone();
-                pipeline::run_resumable(spec, opts, &LedgerIds(inner), control, resume)
+            .and_then(|()| match cluster {
+                true => super::cluster::lead(inner, &rec, spec, opts, &running),
+                false => {
+                    let control = running.control.clone();
+                    pipeline::run_resumable(spec, opts, &LedgerIds(inner), control, resume)
+                }
             })
             .and_then(|out| {
                 fault::at(hook, FaultSite::after(DurableWrite::Segments)).map_err(dir_error)?;
@@ -233,12 +237,19 @@ pub(super) fn run_task(inner: &Arc<Inner>, id: u64) {
         // A stop from outside names its reason; the pipeline only saw the flag.
         Err(e) => Err(running.take_stop().unwrap_or(TaskFailure::Pipeline(e))),
     };
+    if cluster {
+        let told = match &outcome {
+            Ok(()) => Ok(inner.lock().ledger.get(id).map_or(0, |r| r.row_count)),
+            Err(why) => Err(why.to_string()),
+        };
+        super::cluster::finish(inner, id, told);
+    }
     // Failed before it leaves the running set: a Started task outside it is one whose
     // failure could not be written.
     match outcome {
         // A process stopping normally leaves the task to resume, as a crash would: its
         // durable units stay, the next `serve` or `import` continues it.
-        Err(TaskFailure::Shutdown) if inner.opts.import.resume && !dry_run => {
+        Err(TaskFailure::Shutdown) if inner.opts.import.resume && !dry_run && !cluster => {
             events::left_to_resume(id)
         }
         Err(why) => fail(inner, id, why),

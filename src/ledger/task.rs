@@ -143,6 +143,10 @@ pub struct TaskRecord {
     /// unit (and from older records).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub resume: Option<super::ResumePoint>,
+    /// A task over several processes (`import --cluster`): how many. Never resumed: a
+    /// restart fails it. Absent for a task of one process.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cluster: Option<u32>,
 }
 
 fn is_zero(n: &u64) -> bool {
@@ -194,6 +198,7 @@ impl TaskRecord {
             dry_run: false,
             partitions: BTreeMap::new(),
             resume: None,
+            cluster: None,
         }
     }
 
@@ -239,6 +244,9 @@ impl TaskRecord {
             "partitions": self.partition_rows(),
             "file_size": self.file_size,
         });
+        if let (Some(n), Some(map)) = (self.cluster, v.as_object_mut()) {
+            map.insert("cluster_processes".into(), Value::from(n));
+        }
         if self.state == TaskState::Started
             && self.resume.is_some()
             && let Some(map) = v.as_object_mut()

@@ -144,6 +144,7 @@ pub(super) fn feed(
         current: 0..0,
         used: Vec::new(),
     };
+    let mut seq = 0u64;
     let mut send = |kind: UnitKind| -> Result<bool, PipelineError> {
         if control.stop.load(Ordering::Relaxed) {
             return Ok(false);
@@ -168,6 +169,13 @@ pub(super) fn feed(
         } else {
             None
         };
+        // Another process's unit: its ids are taken all the same, so that every process
+        // hands out the same ids to the same rows; its progress counts as it is passed.
+        seq += 1;
+        if !pipe.share.owns(seq - 1) {
+            control.done.fetch_add(work, Ordering::Relaxed);
+            return Ok(true);
+        }
         let unit = WorkUnit {
             kind,
             first_id,
@@ -251,7 +259,8 @@ pub(super) fn feed(
             }
         }
         Inputs::Parquet { file, body } => {
-            let workers = pipe.workers.max(1);
+            // Every process cuts the file alike: by the workers of all of them.
+            let workers = pipe.workers.max(1) * pipe.share.processes.max(1);
             feed_parquet(file, body, workers, pipe.memory_budget, control, &mut send)?
         }
     }

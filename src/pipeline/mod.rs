@@ -67,6 +67,35 @@ pub struct PipelineOptions {
     /// A dry run: every row read, checked and routed as for an import, then counted by
     /// partition instead of written (no segment, no directory). Default `false`.
     pub dry_run: bool,
+    /// Which share of the task this process runs: every process of a cluster task cuts the
+    /// input the same way and hands out the same auto-ids, and feeds its own workers the
+    /// units `process` of every `processes` (default: the one process, all of them).
+    pub share: Share,
+}
+
+/// This process's place among the processes of one task (see [`PipelineOptions::share`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Share {
+    /// This process's index.
+    pub process: usize,
+    /// Processes in all (each with [`PipelineOptions::workers`] workers).
+    pub processes: usize,
+}
+
+impl Default for Share {
+    fn default() -> Self {
+        Share {
+            process: 0,
+            processes: 1,
+        }
+    }
+}
+
+impl Share {
+    /// Whether unit `seq` (0-based, in file order) is this process's to read.
+    pub fn owns(self, seq: u64) -> bool {
+        seq % self.processes.max(1) as u64 == self.process as u64
+    }
 }
 
 impl Default for PipelineOptions {
@@ -83,6 +112,7 @@ impl Default for PipelineOptions {
             fault_hook: None,
             rejects: None,
             dry_run: false,
+            share: Share::default(),
         }
     }
 }
@@ -311,4 +341,4 @@ pub struct TaskOutput {
     pub dir: PathBuf,
 }
 
-pub use work::{run, run_resumable};
+pub use work::{run, run_in_cluster, run_resumable};

@@ -3,12 +3,16 @@
 use std::cell::RefCell;
 use std::collections::BTreeMap;
 use std::collections::VecDeque;
+use std::net::TcpStream;
 use std::rc::Rc;
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
 use std::time::Duration;
 
 use crossbeam_channel::{Receiver, RecvTimeoutError, TryRecvError};
+use timely::communication::allocator::zero_copy::initialize::initialize_networking_from_sockets;
+use timely::communication::allocator::{AllocatorBuilder, ProcessBuilder};
+use timely::communication::{Hooks, WorkerGuards};
 use timely::container::CapacityContainerBuilder;
 use timely::dataflow::channels::pact::Pipeline;
 use timely::dataflow::operators::Capability;
@@ -53,6 +57,33 @@ pub fn run_resumable(
     control: Arc<TaskControl>,
     resume: Resume,
 ) -> Result<TaskOutput, PipelineError> {
+    run_with(spec, opts, ids, control, resume, None)
+}
+
+/// [`run`] as process `opts.share.process` of a task that spans `opts.share.processes`
+/// processes, each started alike: one timely dataflow over all their workers, joined
+/// through `sockets` (one connection to each other process, in index order, `None` at this
+/// one). Every process cuts the input alike and `ids` must hand out the same ids in every
+/// process; this one reads its share of the units, routes rows to the workers of any process,
+/// and returns what its own workers wrote. Not resumable.
+pub fn run_in_cluster(
+    spec: TaskSpec,
+    opts: PipelineOptions,
+    ids: &dyn IdAllocator,
+    control: Arc<TaskControl>,
+    sockets: Vec<Option<TcpStream>>,
+) -> Result<TaskOutput, PipelineError> {
+    run_with(spec, opts, ids, control, Resume::default(), Some(sockets))
+}
+
+fn run_with(
+    spec: TaskSpec,
+    opts: PipelineOptions,
+    ids: &dyn IdAllocator,
+    control: Arc<TaskControl>,
+    resume: Resume,
+    sockets: Option<Vec<Option<TcpStream>>>,
+) -> Result<TaskOutput, PipelineError> {
     let inputs = Inputs::open(&spec)?;
     let from = resume.from.unwrap_or_default();
     let resuming = !from.files.is_empty();
@@ -72,7 +103,8 @@ pub fn run_resumable(
         .store(from.reject_bytes, Ordering::Relaxed);
     let workers = opts.workers.max(1);
     let pairs = spec.schema.shards_num.max(1) * spec.partitions.len().max(1);
-    let exchange = workers > 1 && pairs >= workers;
+    let all_workers = workers * opts.share.processes.max(1);
+    let exchange = all_workers > 1 && pairs >= all_workers;
     let writers = if exchange { pairs } else { pairs * workers };
     let mut opts = opts;
     opts.block_bytes = block_bytes_for(opts.memory_budget, writers).min(opts.block_bytes);
@@ -119,16 +151,14 @@ pub fn run_resumable(
                 r
             })
         };
-        let config = Config {
-            communication: timely::CommunicationConfig::Process(workers),
-            worker: WorkerConfig::default(),
-        };
         let worker_shared = shared.clone();
         let worker_rx = rx.clone();
         drop(rx);
-        let results = timely::execute(config, move |w| worker_main(w, &worker_shared, &worker_rx))
-            .map_err(PipelineError::Worker)
-            .map(|guards| guards.join());
+        let process = shared.opts.share.process;
+        let results = start(workers, process, sockets, move |w| {
+            worker_main(w, &worker_shared, &worker_rx)
+        })
+        .map(|guards| guards.join());
         let id_ranges = feeder
             .join()
             .map_err(|_| PipelineError::Worker("the feeder thread panicked".into()))?;
@@ -192,6 +222,36 @@ pub fn run_resumable(
     // it, whatever its reading made of the changed bytes.
     shared.inputs.unchanged()?;
     result
+}
+
+/// Starts `workers` timely workers running `func`: this process's alone, or with
+/// `sockets` those of every process of a cluster task.
+fn start<T, F>(
+    workers: usize,
+    process: usize,
+    sockets: Option<Vec<Option<TcpStream>>>,
+    func: F,
+) -> Result<WorkerGuards<T>, PipelineError>
+where
+    T: Send + 'static,
+    F: Fn(&mut Worker) -> T + Send + Sync + 'static,
+{
+    let Some(sockets) = sockets else {
+        let config = Config {
+            communication: timely::CommunicationConfig::Process(workers),
+            worker: WorkerConfig::default(),
+        };
+        return timely::execute(config, func).map_err(PipelineError::Worker);
+    };
+    let hooks = Hooks::default();
+    let local =
+        ProcessBuilder::new_typed_vector(workers, hooks.refill.clone(), hooks.spill.clone());
+    let (builders, guard) =
+        initialize_networking_from_sockets(local, sockets, process, workers, hooks)
+            .map_err(|e| PipelineError::Worker(format!("joining the other processes: {e}")))?;
+    let builders = builders.into_iter().map(AllocatorBuilder::Tcp).collect();
+    timely::execute::execute_from(builders, Box::new(guard), WorkerConfig::default(), func)
+        .map_err(PipelineError::Worker)
 }
 
 /// Rows by partition name: those of the segments written and those counted (a dry run's,

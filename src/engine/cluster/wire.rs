@@ -1,0 +1,244 @@
+//! What the processes of a cluster task say to each other on their control links (JSON,
+//! one message a frame), and how process 0 puts the processes' shares together.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+
+use crate::ledger::SegmentRef;
+use crate::pipeline::TaskOutput;
+use crate::segment::SegmentInfo;
+
+/// A control message.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub(super) enum Message {
+    /// Process 0 to the others: the task to run, as process 0 created it.
+    Setup(Setup),
+    /// A process to process 0: its share is done (`Ok`), or failed (`Err`: why).
+    Report {
+        /// What it wrote, or why it failed.
+        result: Result<Share, String>,
+    },
+    /// Process 0 to the others: stop (a process failed or was lost).
+    Stop {
+        /// Why.
+        reason: String,
+    },
+    /// Process 0 to the others: how the task ended.
+    Outcome {
+        /// Completed (else Failed).
+        completed: bool,
+        /// Rows committed.
+        rows: u64,
+        /// Why it failed (empty when completed).
+        reason: String,
+    },
+}
+
+impl Message {
+    /// The message's frame.
+    pub fn encode(&self) -> Vec<u8> {
+        serde_json::to_vec(self).unwrap_or_default()
+    }
+
+    /// A frame's message.
+    pub fn decode(frame: &[u8]) -> Result<Message, String> {
+        serde_json::from_slice(frame).map_err(|e| e.to_string())
+    }
+}
+
+/// The task every process runs its share of, and how (process 0's settings win, so that
+/// every process cuts the input alike).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub(super) struct Setup {
+    /// The task id process 0 allocated.
+    pub task: u64,
+    /// The collection, and its id (a collection dropped and made again is not the same).
+    pub collection: String,
+    /// Its catalog id.
+    pub collection_id: u64,
+    /// The partition the task records (`""` for a partition-key collection).
+    pub partition: String,
+    /// The files, relative to the storage root.
+    pub files: Vec<String>,
+    /// CSV separator and null key, as the request gave them.
+    pub sep: Option<String>,
+    /// CSV null key.
+    pub null_key: Option<String>,
+    /// `--on-error skip` limits, when bad rows are skipped.
+    pub skip: Option<Skip>,
+    /// Workers per process.
+    pub workers: usize,
+    /// Work unit size in bytes.
+    pub unit_bytes: usize,
+    /// Memory budget of each process's share.
+    pub memory_budget: u64,
+    /// Segment roll-over size.
+    pub segment_max_size: u64,
+    /// simd-json first.
+    pub simd_json: bool,
+    /// Pause before each unit, ms.
+    pub throttle_unit_ms: u64,
+    /// The first auto-id of the task (auto-id collections); every process hands out ids from
+    /// here in the same order.
+    pub id_base: i64,
+    /// Processes in all.
+    pub processes: usize,
+}
+
+/// The skip policy's limits.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub(super) struct Skip {
+    /// More rejects than this fail the task (0: no limit).
+    pub max_errors: u64,
+    /// A larger share of rejects fails the task (0: no limit).
+    pub max_error_ratio: f64,
+    /// Rejects file bytes at most.
+    pub max_bytes: u64,
+}
+
+/// What one process wrote: its segments (names inside its own folder), rows by partition,
+/// rejects.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub(super) struct Share {
+    /// Segment files in the process's folder.
+    pub segments: Vec<SegmentRef>,
+    /// Rows by partition.
+    pub partitions: BTreeMap<String, u64>,
+    /// Rows written.
+    pub rows: u64,
+    /// Rows rejected.
+    pub rejected: u64,
+    /// Its rejects records (JSON Lines, by row).
+    pub rejects: String,
+}
+
+impl Share {
+    /// A process's pipeline output as it reports it.
+    pub fn of(out: &TaskOutput) -> Share {
+        Share {
+            segments: out.segments.iter().map(segment_ref).collect(),
+            partitions: out.partitions.clone(),
+            rows: out.rows,
+            rejected: out.rejected,
+            rejects: String::from_utf8_lossy(&out.rejects).into_owned(),
+        }
+    }
+}
+
+fn segment_ref(s: &SegmentInfo) -> SegmentRef {
+    SegmentRef {
+        file_name: s.file_name.clone(),
+        rows: s.rows,
+        bytes: s.bytes,
+        partition: s.partition.clone(),
+        shard: s.shard,
+    }
+}
+
+/// The folder of process `process` inside the task's folder (`p<I>`).
+pub(crate) fn process_folder(process: usize) -> String {
+    format!("p{process}")
+}
+
+/// The task's output from every process's share (`shares[i]` is process `i`'s): segments
+/// named by their folder inside `task_dir`, each checked there (it must be whole and hold
+/// the rows its process reported: the data directory must be shared), rows and partitions
+/// summed, rejects merged by row. The auto-id ranges are process 0's (every process handed
+/// out the same).
+pub(super) fn merge(
+    shares: Vec<Share>,
+    id_ranges: Vec<[i64; 2]>,
+    task_dir: &Path,
+) -> Result<TaskOutput, String> {
+    let mut out = TaskOutput {
+        id_ranges,
+        dir: task_dir.to_path_buf(),
+        ..TaskOutput::default()
+    };
+    let mut rejects: Vec<(u64, String)> = Vec::new();
+    for (process, share) in shares.into_iter().enumerate() {
+        for s in share.segments {
+            let name = format!("{}/{}", process_folder(process), s.file_name);
+            let path = task_dir.join(&name);
+            match crate::segment::read_meta(&path) {
+                Ok(m) if m.row_count == s.rows => {}
+                Ok(m) => {
+                    return Err(format!(
+                        "process {process} reported {} rows in {name}, the data directory holds {}",
+                        s.rows, m.row_count
+                    ));
+                }
+                Err(e) => {
+                    return Err(format!(
+                        "process {process} reported {name}, which this process cannot read (is the data directory shared?): {e}"
+                    ));
+                }
+            }
+            out.segments.push(SegmentInfo {
+                file_name: name,
+                rows: s.rows,
+                bytes: s.bytes,
+                partition: s.partition,
+                shard: s.shard,
+            });
+        }
+        for (p, n) in share.partitions {
+            *out.partitions.entry(p).or_default() += n;
+        }
+        out.rows += share.rows;
+        out.rejected += share.rejected;
+        for line in share.rejects.lines().filter(|l| !l.is_empty()) {
+            let row = serde_json::from_str::<serde_json::Value>(line)
+                .ok()
+                .and_then(|v| v["row"].as_u64())
+                .unwrap_or(u64::MAX);
+            rejects.push((row, line.to_string()));
+        }
+    }
+    rejects.sort_by_key(|(row, _)| *row);
+    for (_, line) in rejects {
+        out.rejects.extend_from_slice(line.as_bytes());
+        out.rejects.push(b'\n');
+    }
+    out.segments.sort_by(|a, b| a.file_name.cmp(&b.file_name));
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn messages_round_trip_and_rejects_merge_by_row() {
+        let m = Message::Report {
+            result: Err("bad row".into()),
+        };
+        let back = Message::decode(&m.encode()).unwrap();
+        assert!(matches!(back, Message::Report { result: Err(r) } if r == "bad row"));
+        assert!(Message::decode(b"{\"kind\":\"nope\"}").is_err());
+        let dir = tempfile::tempdir().unwrap();
+        let share = |rows: &[u64]| Share {
+            rejected: rows.len() as u64,
+            rejects: rows.iter().map(|r| format!("{{\"row\":{r}}}\n")).collect(),
+            ..Share::default()
+        };
+        let out = merge(vec![share(&[1, 7]), share(&[3])], vec![], dir.path()).unwrap();
+        assert_eq!(out.rejected, 3);
+        let text = String::from_utf8(out.rejects).unwrap();
+        assert_eq!(text, "{\"row\":1}\n{\"row\":3}\n{\"row\":7}\n");
+        // A segment the data directory does not hold is refused, naming the process.
+        let mut missing = Share::default();
+        missing.segments.push(SegmentRef {
+            file_name: "s.seg".into(),
+            rows: 1,
+            bytes: 1,
+            partition: "_default".into(),
+            shard: 0,
+        });
+        let e = merge(vec![Share::default(), missing], vec![], dir.path()).unwrap_err();
+        assert!(e.contains("process 1") && e.contains("p1/s.seg"), "{e}");
+    }
+}
