@@ -24,6 +24,7 @@ mod book;
 mod check;
 mod cli;
 mod client_mode;
+mod cluster;
 mod conformance;
 mod conventions;
 mod corpus;

@@ -160,7 +160,23 @@ pub(super) fn run(cli: &Cli, b: &Backend) -> Result<ExitCode> {
 fn plan(hosts: &str, process: usize) -> Result<ClusterPlan> {
     let hosts = Hosts::read(hosts)?;
     hosts.check(process)?;
+    quiet_lost_peers();
     Ok(ClusterPlan { hosts, process })
+}
+
+/// Once a peer is gone, timely's threads panic on the broken connection: the task's reason
+/// already says which process was lost, so their panics go to the debug log, not stderr.
+fn quiet_lost_peers() {
+    let default = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        let thread = std::thread::current();
+        let name = thread.name().unwrap_or_default();
+        if name.starts_with("timely:") || name.starts_with("vecload-cluster-") {
+            tracing::debug!(thread = name, "{info}");
+        } else {
+            default(info);
+        }
+    }));
 }
 
 /// `import --cluster FILE --process I` with I > 0: joins the task process 0 runs (no lock, no
