@@ -413,3 +413,64 @@ fn a_process_that_never_connects_fails_the_task_within_the_timeout() {
         show(&out)
     );
 }
+
+/// A bad row fails a cluster task naming its file, row and field, whichever process read
+/// it; under `--on-error skip` the task commits the good rows and its rejects file is the
+/// one-process import's, record for record.
+#[test]
+fn bad_rows_are_named_or_skipped_as_in_one_process() {
+    let (c, root) = s3();
+    let mut text = rows(true);
+    // Rows 3000 and 15000 get a vector of the wrong length.
+    let mut lines: Vec<Vec<u8>> = text.split(|b| *b == b'\n').map(<[u8]>::to_vec).collect();
+    for row in [3000usize, 15000] {
+        lines[row] = format!("{{\"id\": {row}, \"key\": \"k\", \"vec\": [1, 2]}}").into_bytes();
+    }
+    text = lines.join(&b'\n');
+    root.put("bad.jsonl", text).unwrap();
+    let tune = ["--import-unit-bytes", "16384"];
+    let dir = tempfile::tempdir().unwrap();
+    let d = setup(dir.path());
+    let outs = c.run(&d, 2, &tune, &["-c", "keyed", "bad.jsonl"]);
+    for (i, o) in outs.iter().enumerate() {
+        assert_eq!(o.status.code(), Some(1), "process {i}: {}", show(o));
+    }
+    let t = task(&d, 1);
+    assert_eq!(t["state"], "FailedAndCleaned", "{t}");
+    let reason = t["failed_reason"].as_str().unwrap_or_default();
+    assert!(
+        reason.contains("bad.jsonl")
+            && reason.contains("vec")
+            && (reason.contains("3000") || reason.contains("15000")),
+        "{reason}"
+    );
+    check_ok(&d);
+    // Skipped: the same rejects as one process.
+    let skip = ["--on-error", "skip"];
+    let outs = c.run(
+        &d,
+        2,
+        &tune,
+        &["-c", "keyed", "bad.jsonl", skip[0], skip[1]],
+    );
+    assert!(
+        outs.iter().all(|o| o.status.success()),
+        "{}",
+        show(&outs[0])
+    );
+    let one = tempfile::tempdir().unwrap();
+    let d1 = setup(one.path());
+    let mut a: Vec<&str> = tune.to_vec();
+    a.extend(["import", "-c", "keyed", "bad.jsonl", skip[0], skip[1]]);
+    let out = c.command(&d1, &a).output().unwrap();
+    assert!(out.status.success(), "{}", show(&out));
+    let rejects =
+        |d: &Path, id: &str| String::from_utf8(vecload(d, &["rejects", id]).stdout).unwrap();
+    let (got, want) = (rejects(&d, "2"), rejects(&d1, "1"));
+    assert_eq!(got.lines().count(), 2, "{got}");
+    assert_eq!(got, want);
+    assert_eq!(
+        partitions(&d, "keyed", None),
+        partitions(&d1, "keyed", None)
+    );
+}
