@@ -96,7 +96,7 @@ pub enum Command {
         #[arg(long, value_name = "KEY")]
         idempotency_key: Option<String>,
         /// Run the task over the processes listed in FILE (one host:port a line), each
-        /// started with the same command and its own --process (docs/cluster.md).
+        /// started with the same command and its own --process.
         #[arg(long, value_name = "FILE", requires = "process")]
         cluster: Option<String>,
         /// This process's index in the --cluster file (0 holds the lock and commits).
