@@ -163,8 +163,15 @@ pub(super) fn merge(
         for s in share.segments {
             let name = format!("{}/{}", process_folder(process), s.file_name);
             let path = task_dir.join(&name);
+            let size = std::fs::metadata(&path).map(|m| m.len()).ok();
             match crate::segment::read_meta(&path) {
-                Ok(m) if m.row_count == s.rows => {}
+                Ok(m) if m.row_count == s.rows && size == Some(s.bytes) => {}
+                Ok(m) if m.row_count == s.rows => {
+                    return Err(format!(
+                        "process {process} reported {name} of {} bytes, the data directory holds {size:?}",
+                        s.bytes
+                    ));
+                }
                 Ok(m) => {
                     return Err(format!(
                         "process {process} reported {} rows in {name}, the data directory holds {}",
