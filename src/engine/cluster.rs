@@ -57,16 +57,30 @@ fn max_frame(opts: &EngineOptions) -> usize {
     .min(u32::MAX as usize)
 }
 
-/// Auto-ids handed out in order from `base`, the same in every process (each process's
-/// feeder asks for the same blocks in the same order).
-struct SequentialIds(AtomicI64);
+/// Auto-ids handed out in order from the range process 0 reserved, the same in every
+/// process (each process's feeder asks for the same blocks in the same order).
+struct SequentialIds {
+    next: AtomicI64,
+    end: i64,
+}
+
+impl SequentialIds {
+    fn new(range: Range<i64>) -> SequentialIds {
+        SequentialIds {
+            next: AtomicI64::new(range.start),
+            end: range.end,
+        }
+    }
+}
 
 impl IdAllocator for SequentialIds {
     fn alloc(&self, n: u64) -> Result<Range<i64>, AllocError> {
         let n = i64::try_from(n).map_err(|_| "too many auto-ids at once")?;
-        let start = self.0.fetch_add(n, Ordering::SeqCst);
-        let end = start.checked_add(n).ok_or("auto-ids exhausted")?;
-        Ok(start..end)
+        let start = self.next.fetch_add(n, Ordering::SeqCst);
+        match start.checked_add(n) {
+            Some(end) if end <= self.end => Ok(start..end),
+            _ => Err(format!("the task's reserved auto-ids end at {}", self.end).into()),
+        }
     }
 }
 
@@ -98,11 +112,12 @@ pub(super) fn lead(
     super::lock_map(&inner.cluster_links).insert(rec.id, control.clone());
     let processes = mesh.processes;
     let task_dir = spec.out_dir.clone();
-    // Ids for every row the files can hold: at most one a byte (two blocks more for the
-    // feeder's rounding); the unused ones stay unused, as Milvus's do.
-    let id_base = match spec.schema.auto_id {
+    // Ids for every row the files can hold (twice over, for the feeder's blocks); the unused
+    // ones stay unused, as Milvus's do.
+    let id_range = match spec.schema.auto_id {
         true => {
-            let bound = rec.file_size.unwrap_or(0).saturating_add(2 << 20);
+            let rows = pipeline::row_bound(&spec)?;
+            let bound = rows.saturating_mul(2).saturating_add(2 << 20);
             inner
                 .alloc_ids(bound)
                 .map_err(|e| stop(format!("reserving auto-ids: {e}")))?
@@ -128,7 +143,8 @@ pub(super) fn lead(
         segment_max_size: opts.segment_max_size,
         simd_json: opts.simd_json,
         throttle_unit_ms: opts.unit_delay.as_millis() as u64,
-        id_base: id_base.start,
+        id_base: id_range.start,
+        id_end: id_range.end,
         processes,
     };
     (control.broadcast(&Message::Setup(setup).encode())).map_err(|e| stop(e.to_string()))?;
@@ -143,7 +159,7 @@ pub(super) fn lead(
         process: 0,
         processes,
     };
-    let ids = Arc::new(SequentialIds(AtomicI64::new(id_base.start)));
+    let ids = Arc::new(SequentialIds::new(id_range.clone()));
     let (tx, own_rx) = crossbeam_channel::bounded(1);
     let (pc, ids2) = (running.control.clone(), ids.clone());
     let data = mesh.data;
@@ -241,15 +257,6 @@ pub(super) fn lead(
     let mut out = wire::merge(all, own.id_ranges.clone(), &task_dir).map_err(stop)?;
     out.id_ranges = own.id_ranges;
     check_limits(&out, &skip_of(&inner.opts, rec)).map_err(stop)?;
-    // The ids handed out must be inside the reserved range (a row takes at least a byte).
-    let used = ids.0.load(Ordering::SeqCst);
-    if used > id_base.end {
-        return Err(stop(format!(
-            "auto-ids: {} handed out, {} reserved",
-            used - id_base.start,
-            id_base.end - id_base.start
-        )));
-    }
     Ok(out)
 }
 

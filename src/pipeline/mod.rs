@@ -342,3 +342,10 @@ pub struct TaskOutput {
 }
 
 pub use work::{run, run_in_cluster, run_resumable};
+
+/// At least as many as the rows of `spec`'s files, read from what opening them tells: the
+/// rows of an NPY set or a Parquet file (their headers), the bytes of a JSON or CSV file (a
+/// row takes at least one).
+pub fn row_bound(spec: &TaskSpec) -> Result<u64, PipelineError> {
+    Ok(plan::Inputs::open(spec)?.total_work())
+}

@@ -5,7 +5,6 @@
 
 use std::path::Path;
 use std::sync::Arc;
-use std::sync::atomic::AtomicI64;
 use std::time::{Duration, Instant};
 
 use super::wire::{Message, Setup, Share};
@@ -79,7 +78,7 @@ pub fn join(
         crate::fsutil::create_dir_durable(&dir)
             .map_err(|e| refuse(format!("creating {}: {e}", dir.display())))?;
         let pc = Arc::new(TaskControl::default());
-        let ids = Arc::new(SequentialIds(AtomicI64::new(setup.id_base)));
+        let ids = Arc::new(SequentialIds::new(setup.id_base..setup.id_end));
         let (tx, own_rx) = crossbeam_channel::bounded(1);
         let (pc2, data) = (pc.clone(), mesh.data);
         std::thread::Builder::new()

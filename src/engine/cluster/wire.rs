@@ -84,6 +84,8 @@ pub(super) struct Setup {
     /// The first auto-id of the task (auto-id collections); every process hands out ids from
     /// here in the same order.
     pub id_base: i64,
+    /// Past the last auto-id reserved.
+    pub id_end: i64,
     /// Processes in all.
     pub processes: usize,
 }
