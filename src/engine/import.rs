@@ -141,6 +141,8 @@ impl Engine {
             check(&st)?
         };
         let now = crate::ledger::now_unix();
+        // Queued runs, resume and recovery read the files from this root (INTERFACE 6).
+        let root = super::storage_root::record(&self.inner.opts.storage);
         let key = req.idempotency_key.as_deref();
         let options = &req.options;
         let (ids, job_id) = self.inner.change_ledger(&w, |batch| {
@@ -153,6 +155,7 @@ impl Engine {
                 batch.update(id, |r| {
                     idempotency::record_options(r, options, key);
                     r.file_size = Some(*size);
+                    r.storage_root = Some(root.clone());
                 })?;
                 ids.push(id);
             }
