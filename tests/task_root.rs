@@ -341,3 +341,63 @@ fn an_s3_root_is_resumed_by_a_process_without_storage_settings() {
     assert_eq!(t["row_count"], ROWS, "{t}");
     assert_eq!(ids(&d), want_ids(&[(0, ROWS)]));
 }
+
+/// The library with no [`RootOpener`](vecload::engine::RootOpener): an engine dropped while its
+/// task runs (left Started, to resume) is opened again on another directory, and the task
+/// reads the directory it recorded.
+#[test]
+fn an_engine_without_an_opener_resumes_from_the_recorded_directory() {
+    use vecload::source::LocalRoot;
+    use vecload::{Engine, EngineOptions, ImportRequest, ledger::TaskState};
+    let base = tempfile::tempdir().unwrap();
+    let (dir_a, dir_b) = (base.path().join("a"), base.path().join("b"));
+    for (dir, first, rows) in [(&dir_a, 0, ROWS), (&dir_b, 500_000, 10)] {
+        std::fs::create_dir(dir).unwrap();
+        write_rows(dir, "rows.jsonl", first, rows);
+    }
+    let opts = |root: &Path| {
+        let mut o = EngineOptions {
+            storage: LocalRoot::confined(root).into(),
+            segment_max_size: 32768,
+            ..EngineOptions::default()
+        };
+        (
+            o.import.unit_bytes,
+            o.import.throttle_unit_ms,
+            o.import.workers,
+        ) = (800, 10, 2);
+        o
+    };
+    let d = base.path().join("data");
+    {
+        let e = Engine::open(&d, opts(&dir_a)).unwrap();
+        e.create_collection_from_json(SCHEMA.as_bytes()).unwrap();
+        let id = e.import(ImportRequest::new("c", ["rows.jsonl"])).unwrap();
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while e.get_bulk_insert_state(id).unwrap().resume.is_none() {
+            assert!(Instant::now() < deadline, "no durable point was recorded");
+            std::thread::sleep(Duration::from_millis(5));
+        }
+    }
+    let t = vecload::Engine::open_read_only(&d).unwrap();
+    let t = t.get_bulk_insert_state(1).unwrap();
+    assert_eq!(
+        t.state,
+        TaskState::Started,
+        "the task ended before the engine stopped"
+    );
+    let e = Engine::open(&d, opts(&dir_b)).unwrap();
+    assert_eq!(e.resumed(), [1]);
+    let t = e.wait(1, Some(Duration::from_secs(60))).unwrap();
+    assert_eq!(t.state, TaskState::Completed, "{}", t.failed_reason);
+    assert_eq!(t.row_count, ROWS as u64);
+    let root = t.storage_root.unwrap();
+    assert_eq!(
+        (root.root.as_str(), root.absolute_paths),
+        (dir_a.to_str().unwrap(), false)
+    );
+    drop(e);
+    let mut want = want_ids(&[(0, ROWS)]);
+    want.pop(); // no extra file here
+    assert_eq!(ids(&d), want);
+}
