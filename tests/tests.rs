@@ -46,6 +46,7 @@ mod resume;
 mod routing;
 mod s3;
 mod server;
+mod task_root;
 mod tasks;
 mod util;
 mod writer;

@@ -134,6 +134,8 @@ pub fn resolve(cli: &Cli) -> Result<EngineOptions> {
     apply(&from_env(), &mut engine, &mut keys)?;
     apply(&cli.given, &mut engine, &mut keys)?;
     engine.storage = storage::storage(&keys)?;
+    // Queued and resumed tasks read from the root they recorded, maybe not this one.
+    engine.open_root = Some(storage::opener());
     engine.fault_hook = super::fault::hook_from_env()?;
     // A file truncated during an import fails its task; the process lives.
     engine.guard_maps = true;

@@ -1,8 +1,9 @@
 //! The storage root from the `storage.*` keys (resolved from the flags, the environment and
-//! the config file) and the credentials in `AWS_*` variables.
+//! the config file) and the credentials in `AWS_*` variables; and the opener of the roots
+//! tasks recorded (another process's `--storage`), with this process's credentials.
 
 use anyhow::Result;
-use vecload::engine::StorageOptions;
+use vecload::engine::{RootOpener, StorageOptions, StorageRoot};
 use vecload::source::{LocalRoot, ObjectRoot, S3Config, Storage};
 
 /// A variable's value, unless unset or empty.
@@ -29,4 +30,22 @@ pub(super) fn storage(keys: &StorageOptions) -> Result<Storage> {
         ..S3Config::from_url(root)?
     };
     Ok(ObjectRoot::s3(&cfg)?.into())
+}
+
+/// Opens the storage root a task recorded at its creation, as [`storage`] opens the keys: a
+/// directory (confining paths unless it was the default root), or `s3://` with the recorded
+/// endpoint, region and `allow_http` and this process's `AWS_*` credentials.
+pub(super) fn opener() -> RootOpener {
+    RootOpener::new(|r: &StorageRoot| {
+        if r.absolute_paths {
+            return Ok(LocalRoot::open(&r.root).into());
+        }
+        let keys = StorageOptions {
+            root: Some(r.root.clone()),
+            s3_endpoint: r.s3_endpoint.clone(),
+            s3_region: r.s3_region.clone(),
+            s3_allow_http: r.s3_allow_http,
+        };
+        storage(&keys).map_err(|e| format!("{e:#}"))
+    })
 }

@@ -34,6 +34,15 @@ pub(crate) enum TaskFailure {
         /// The job.
         job: u64,
     },
+    /// The storage root it recorded at creation cannot be opened or reached (its text names
+    /// the root, never credentials).
+    #[error("the task's storage root {root} {reason}")]
+    StorageRoot {
+        /// The root's URL or directory.
+        root: String,
+        /// Why: "cannot be opened: ..." or "cannot be reached: ...".
+        reason: String,
+    },
     /// Its collection was dropped while it was queued.
     #[error("the collection was dropped before the task started")]
     CollectionDropped,

@@ -168,6 +168,8 @@ impl Engine {
             check(&st)?
         };
         let now = crate::ledger::now_unix();
+        // Queued runs, resume and recovery read the files from this root (INTERFACE 6).
+        let root = super::storage_root::record(&self.inner.opts.storage);
         let key = req.idempotency_key.as_deref();
         let options = &req.options;
         let cluster_size = req.cluster.as_ref().map(|p| p.hosts.len() as u32);
@@ -182,6 +184,7 @@ impl Engine {
                     idempotency::record_options(r, options, key);
                     r.file_size = Some(*size);
                     r.cluster = cluster_size;
+                    r.storage_root = Some(root.clone());
                 })?;
                 ids.push(id);
             }

@@ -30,6 +30,7 @@ mod runner;
 mod setting;
 mod settler;
 mod stop;
+mod storage_root;
 mod task_options;
 mod writer;
 
@@ -49,14 +50,14 @@ pub use infer::infer_schema;
 pub use job_view::{JobState, JobView, UnitState, UnitView};
 pub use options::{
     ClusterOptions, EngineOptions, ImportOptions, JsonParser, LogFormat, LogLevel, LogOptions,
-    ServerOptions, StorageOptions, settings,
+    RootOpener, ServerOptions, StorageOptions, settings,
 };
 pub use progress::{FileProgress, LiveProgress, TaskPhase};
 pub use reader::Reader;
 pub use setting::{Setting, SettingError, ValueKind};
 pub use task_options::{TaskOptions, parse_go_duration};
 
-pub use crate::ledger::OnError;
+pub use crate::ledger::{OnError, StorageRoot};
 
 use crate::catalog::{Catalog, Collection};
 use crate::fault::DurableWrite;

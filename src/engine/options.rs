@@ -1,8 +1,10 @@
 //! Engine options: plain structs with Milvus's defaults, each config key declared once here
 //! (key, field, type, default, doc line); docs/config.md lists them.
 
+use std::sync::Arc;
+
 use super::setting::{Setting, SettingError, SettingValue, ValueKind, declare_options};
-use crate::ledger::OnError;
+use crate::ledger::{OnError, StorageRoot};
 use crate::segment::SEGMENT_MAX_SIZE_DEFAULT;
 use crate::source::{LocalRoot, Storage};
 
@@ -187,6 +189,12 @@ declare_options! {
         /// (default: the current directory, absolute paths allowed). Front ends build it
         /// from [`StorageOptions`].
         pub storage: Storage = LocalRoot::open(".").into(),
+        /// Opens the storage root a task recorded when it is not
+        /// [`storage`](Self::storage) (the task was created by a process with another root),
+        /// adding the credentials of the front end's own environment. `None`: a recorded
+        /// local directory is opened, and a task whose recorded root is an object store
+        /// other than `storage` fails naming it. The library opens nothing else by itself.
+        pub open_root: Option<RootOpener> = None,
         /// Import limits and tuning.
         pub import: ImportOptions = ImportOptions::default(),
         /// Called before and after each durable write (catalog, ledger, segments); an error
@@ -297,6 +305,34 @@ declare_options! {
             shown "us-east-1";
         /// Allow a plain `http://` S3 endpoint (loopback test servers).
         "storage.s3.allow_http", flag "s3-allow-http" => s3_allow_http: bool = false;
+    }
+}
+
+/// How a front end opens a storage root that a task recorded ([`EngineOptions::open_root`]):
+/// from the root's URL or directory and S3 settings, plus credentials the front end holds.
+/// Its error names what went wrong; the task's reason adds the root.
+#[derive(Clone)]
+pub struct RootOpener(Arc<OpenRootFn>);
+
+type OpenRootFn = dyn Fn(&StorageRoot) -> Result<Storage, String> + Send + Sync;
+
+impl RootOpener {
+    /// An opener calling `f`.
+    pub fn new(
+        f: impl Fn(&StorageRoot) -> Result<Storage, String> + Send + Sync + 'static,
+    ) -> Self {
+        RootOpener(Arc::new(f))
+    }
+
+    /// Opens `root`.
+    pub fn open(&self, root: &StorageRoot) -> Result<Storage, String> {
+        (self.0)(root)
+    }
+}
+
+impl std::fmt::Debug for RootOpener {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("RootOpener(..)")
     }
 }
 

@@ -115,6 +115,14 @@ pub(super) fn run_task(inner: &Arc<Inner>, id: u64) {
             fail_under(inner, &w, id, TaskFailure::CollectionDropped);
             return;
         };
+        // The root the task recorded at creation, not necessarily this process's.
+        let root = match super::storage_root::open(inner, rec.storage_root.as_ref()) {
+            Ok(root) => root,
+            Err(why) => {
+                fail_under(inner, &w, id, why);
+                return;
+            }
+        };
         if resuming {
             // What the interrupted process was writing goes; the durable units stay.
             if let Err(e) = super::resume::clean_folder(&out_dir, rec.resume.as_ref()) {
@@ -152,7 +160,7 @@ pub(super) fn run_task(inner: &Arc<Inner>, id: u64) {
             schema: c.schema.clone(),
             partitions,
             files: rec.files.clone(),
-            root: inner.opts.storage.clone(),
+            root,
             out_dir,
             csv,
         };

@@ -19,7 +19,7 @@ pub use error::LedgerError;
 pub use resume::{FileVersion, ResumePoint};
 pub use state::{TRANSITIONS, TaskState, can_move};
 pub use store::{AUTO_ID_BASE, Ledger};
-pub use task::{OnError, SegmentRef, TaskRecord};
+pub use task::{OnError, SegmentRef, StorageRoot, TaskRecord};
 pub use time::{format_utc, now_unix};
 pub use write::{LedgerWrite, Settle};
 

@@ -53,6 +53,46 @@ impl OnError {
     }
 }
 
+/// The storage root a task reads its files from, as it recorded it at creation (INTERFACE 6):
+/// where the root is and how to reach it, never credentials. The task's files are relative to
+/// it; queued runs, resume and recovery open this root, not the running process's.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StorageRoot {
+    /// `s3://bucket[/prefix]`, or an absolute directory.
+    pub root: String,
+    /// The default root (no `storage.root`): the working directory, and absolute paths read
+    /// as given. A directory given as the root confines paths to it.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub absolute_paths: bool,
+    /// S3 endpoint URL of an `s3://` root (`None`: AWS).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub s3_endpoint: Option<String>,
+    /// S3 region of an `s3://` root (`None`: us-east-1).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub s3_region: Option<String>,
+    /// A plain `http://` S3 endpoint is allowed.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub s3_allow_http: bool,
+}
+
+impl StorageRoot {
+    /// A directory root: `dir` (absolute), confining paths unless `absolute_paths`.
+    pub fn dir(dir: impl Into<String>, absolute_paths: bool) -> StorageRoot {
+        StorageRoot {
+            root: dir.into(),
+            absolute_paths,
+            s3_endpoint: None,
+            s3_region: None,
+            s3_allow_http: false,
+        }
+    }
+
+    /// Whether the root is an `s3://` URL.
+    pub fn is_s3(&self) -> bool {
+        self.root.starts_with("s3://")
+    }
+}
+
 /// Everything the ledger keeps about one import task.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TaskRecord {
@@ -147,6 +187,10 @@ pub struct TaskRecord {
     /// restart fails it. Absent for a task of one process.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cluster: Option<u32>,
+    /// The storage root its files are read from, recorded at creation. Absent from older
+    /// records: those read from the running process's root.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub storage_root: Option<StorageRoot>,
 }
 
 fn is_zero(n: &u64) -> bool {
@@ -199,6 +243,7 @@ impl TaskRecord {
             partitions: BTreeMap::new(),
             resume: None,
             cluster: None,
+            storage_root: None,
         }
     }
 
@@ -220,8 +265,9 @@ impl TaskRecord {
     /// `complete_time` (when it became Completed or Failed, formatted, or null), then
     /// `rejected_rows` and `rejects_file` (relative to the data directory, or null), then
     /// `dry_run`, `partitions` (partition -> rows) and `file_size` (bytes of its files as
-    /// recorded at creation, or null); a Started task with durable work units adds
-    /// `"resumable": true`.
+    /// recorded at creation, or null), `storage_root` (the root its files are read from, a
+    /// directory or `s3://bucket/prefix`, or null in older records); a Started task with
+    /// durable work units adds `"resumable": true`.
     pub fn to_json(&self) -> Value {
         let mut v = json!({
             "task_id": self.id,
@@ -243,6 +289,7 @@ impl TaskRecord {
             "dry_run": self.dry_run,
             "partitions": self.partition_rows(),
             "file_size": self.file_size,
+            "storage_root": self.storage_root.as_ref().map(|r| r.root.as_str()),
         });
         if let (Some(n), Some(map)) = (self.cluster, v.as_object_mut()) {
             map.insert("cluster_processes".into(), Value::from(n));

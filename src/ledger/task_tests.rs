@@ -36,7 +36,7 @@ fn to_json_matches_the_interface_example() {
             "id_ranges": [], "failed_reason": "", "create_time": "2026-11-24 04:00:00",
             "start_time": null, "persist_cost": null, "complete_time": null,
             "rejected_rows": 0, "rejects_file": null, "dry_run": false,
-            "partitions": {}, "file_size": null}"#,
+            "partitions": {}, "file_size": null, "storage_root": null}"#,
     )
     .unwrap();
     let got = sample().to_json();
@@ -68,7 +68,8 @@ fn to_json_matches_the_interface_example() {
             "rejects_file",
             "dry_run",
             "partitions",
-            "file_size"
+            "file_size",
+            "storage_root"
         ]
     );
 }
@@ -187,4 +188,37 @@ fn csv_options_are_optional_in_records() {
     t.null_key = Some("NULL".into());
     let bytes = serde_json::to_vec(&t).unwrap();
     assert_eq!(serde_json::from_slice::<TaskRecord>(&bytes).unwrap(), t);
+}
+
+/// A record keeps its storage root without credentials; older records (no root) still read,
+/// and the task JSON shows the root's URL or directory.
+#[test]
+fn the_storage_root_is_recorded_and_optional() {
+    let mut t = sample();
+    let old = serde_json::to_value(&t).unwrap();
+    assert!(old.get("storage_root").is_none());
+    assert_eq!(serde_json::from_value::<TaskRecord>(old).unwrap(), t);
+    t.storage_root = Some(StorageRoot {
+        root: "s3://bucket/imports".into(),
+        absolute_paths: false,
+        s3_endpoint: Some("http://127.0.0.1:9000".into()),
+        s3_region: Some("eu-west-1".into()),
+        s3_allow_http: true,
+    });
+    let v = serde_json::to_value(&t).unwrap();
+    assert_eq!(
+        v["storage_root"],
+        json!({"root": "s3://bucket/imports", "s3_endpoint": "http://127.0.0.1:9000",
+               "s3_region": "eu-west-1", "s3_allow_http": true})
+    );
+    assert_eq!(serde_json::from_value::<TaskRecord>(v).unwrap(), t);
+    assert_eq!(t.to_json()["storage_root"], "s3://bucket/imports");
+    t.storage_root = Some(StorageRoot::dir("/srv/in", true));
+    let v = serde_json::to_value(&t).unwrap();
+    assert_eq!(
+        v["storage_root"],
+        json!({"root": "/srv/in", "absolute_paths": true})
+    );
+    assert_eq!(serde_json::from_value::<TaskRecord>(v).unwrap(), t);
+    assert!(!t.storage_root.as_ref().unwrap().is_s3());
 }

@@ -16,6 +16,11 @@ pub fn describe(job: &JobView) -> Value {
                        "rejectedRows": job.rejected_rows, "rejectsFile": job.rejects_file,
                        "fileSize": job.file_size, "dryRun": job.dry_run,
                        "partitions": job.partitions, "details": details});
+    // The storage root its files are read from, as its tasks recorded it (none in older
+    // records).
+    if let Some(root) = job.tasks.first().and_then(|t| t.storage_root.as_ref()) {
+        v["storageRoot"] = json!(root.root);
+    }
     if !job.reason.is_empty() {
         v["reason"] = json!(job.reason);
     }

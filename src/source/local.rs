@@ -60,6 +60,12 @@ impl LocalRoot {
         &self.root
     }
 
+    /// Whether paths are confined inside the root ([`LocalRoot::confined`]); false for
+    /// [`LocalRoot::open`], which reads absolute paths as given.
+    pub fn is_confined(&self) -> bool {
+        self.confine
+    }
+
     /// Resolves `path` against the root, refusing escapes when confined.
     pub fn resolve(&self, path: &str) -> Result<PathBuf, SourceError> {
         let p = Path::new(path);

@@ -51,6 +51,8 @@ struct Inner {
     prefix: String,
     /// What messages name as the endpoint.
     endpoint: String,
+    /// The S3 settings the root was made from, without credentials (`None`: another store).
+    s3: Option<S3Config>,
     rt: Rt,
 }
 
@@ -121,7 +123,16 @@ impl ObjectRoot {
             .endpoint
             .clone()
             .unwrap_or_else(|| format!("https://s3.{}.amazonaws.com", cfg.region()));
-        Self::with_store(Arc::new(store), base_url, &cfg.prefix, endpoint)
+        let mut root = Self::with_store(Arc::new(store), base_url, &cfg.prefix, endpoint)?;
+        if let Some(inner) = Arc::get_mut(&mut root.inner) {
+            inner.s3 = Some(S3Config {
+                access_key_id: None,
+                secret_access_key: None,
+                session_token: None,
+                ..cfg.clone()
+            });
+        }
+        Ok(root)
     }
 
     /// A root on a fresh in-memory store named `memory://name` (tests, tools).
@@ -145,6 +156,7 @@ impl ObjectRoot {
             base_url,
             prefix: prefix.trim_matches('/').to_string(),
             endpoint,
+            s3: None,
             rt,
         };
         Ok(ObjectRoot {
@@ -167,6 +179,10 @@ impl ObjectRoot {
             base_url: self.inner.base_url.clone(),
             prefix: join(&self.inner.prefix, sub),
             endpoint: self.inner.endpoint.clone(),
+            s3: (self.inner.s3.clone()).map(|c| S3Config {
+                prefix: join(&c.prefix, sub),
+                ..c
+            }),
             rt: self.inner.rt.clone(),
         };
         debug_assert_eq!(url, join(&inner.base_url, &inner.prefix));
@@ -179,6 +195,12 @@ impl ObjectRoot {
     /// The bucket, for a root on S3.
     pub fn bucket(&self) -> Option<String> {
         (self.inner.base_url.strip_prefix("s3://")).map(str::to_string)
+    }
+
+    /// The S3 settings of a root on S3 (bucket, prefix, endpoint, region, `allow_http`),
+    /// without its credentials: what a task records to open the root again.
+    pub fn s3_settings(&self) -> Option<&S3Config> {
+        self.inner.s3.as_ref()
     }
 
     /// The root's URL, `s3://bucket/prefix`.

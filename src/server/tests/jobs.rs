@@ -35,6 +35,8 @@ async fn a_job_of_two_units_completes_and_is_described_and_listed() {
     );
     assert!(!job["completeTime"].as_str().unwrap().is_empty(), "{job}");
     assert!(job.get("reason").is_none(), "{job}");
+    // The fixture's root, the repository, as the tasks recorded it.
+    assert_eq!(job["storageRoot"], env!("CARGO_MANIFEST_DIR"), "{job}");
     let details = job["details"].as_array().unwrap();
     assert_eq!(details.len(), 2);
     assert_eq!(details[0]["fileName"], "[data/book/book.json]");
@@ -271,9 +273,11 @@ async fn the_task_view() {
             "rejects_file",
             "dry_run",
             "partitions",
-            "file_size"
+            "file_size",
+            "storage_root"
         ]
     );
+    assert_eq!(t["storage_root"], env!("CARGO_MANIFEST_DIR"), "{t}");
     assert_eq!(
         (
             &t["task_id"],
