@@ -474,3 +474,47 @@ fn bad_rows_are_named_or_skipped_as_in_one_process() {
         partitions(&d1, "keyed", None)
     );
 }
+
+/// Every process must read from the storage root process 0's task recorded: one started
+/// with another `--storage` refuses to join, and the task fails naming both roots.
+#[test]
+fn a_process_on_another_storage_root_is_refused() {
+    let (c, _root) = s3();
+    let dir = tempfile::tempdir().unwrap();
+    let d = setup(dir.path());
+    let hosts = hosts(dir.path(), 2);
+    let h = hosts.to_str().unwrap();
+    let other = Command::new(env!("CARGO_BIN_EXE_vecload"))
+        .current_dir(repo())
+        .arg("--data-dir")
+        .arg(&d)
+        .args([
+            "import",
+            "-c",
+            "keyed",
+            "keyed.jsonl",
+            "--cluster",
+            h,
+            "--process",
+            "1",
+        ])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let zero = c.spawn(&d, &hosts, 0, &[], &["-c", "keyed", "keyed.jsonl"]);
+    let one = other.wait_with_output().unwrap();
+    let zero = zero.wait_with_output().unwrap();
+    assert_eq!(one.status.code(), Some(1), "{}", show(&one));
+    assert_eq!(zero.status.code(), Some(1), "{}", show(&zero));
+    let reason = task(&d, 1)["failed_reason"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    assert!(
+        reason.contains("same --storage") && reason.contains("s3://"),
+        "{reason}\n{}",
+        show(&one)
+    );
+    check_ok(&d);
+}

@@ -130,6 +130,7 @@ pub(super) fn lead(
         collection_id: collection_id(inner, &rec.collection).unwrap_or(0),
         partition: rec.partition.clone(),
         files: rec.files.clone(),
+        root: Some(super::storage_root::record(&spec.root)),
         sep: rec.sep.clone(),
         null_key: rec.null_key.clone(),
         skip: opts.rejects.as_ref().map(|p| wire::Skip {

@@ -72,6 +72,13 @@ pub fn join(
             plan.process, setup.files, setup.collection
         )));
     }
+    let own_root = super::super::storage_root::record(&opts.storage);
+    if let Some(root) = setup.root.as_ref().filter(|r| **r != own_root) {
+        return Err(refuse(format!(
+            "process {} reads from {}, process 0's task from {}: start every process with the same --storage",
+            plan.process, own_root.root, root.root
+        )));
+    }
     let (spec, popts) = share_of(data_dir, opts, plan, &setup).map_err(&refuse)?;
     let dir = spec.out_dir.clone();
     let run = || -> Result<ClusterOutcome, EngineError> {

@@ -63,6 +63,8 @@ pub(super) struct Setup {
     pub partition: String,
     /// The files, relative to the storage root.
     pub files: Vec<String>,
+    /// The storage root the task recorded: every process must read from the same.
+    pub root: Option<crate::ledger::StorageRoot>,
     /// CSV separator and null key, as the request gave them.
     pub sep: Option<String>,
     /// CSV null key.
