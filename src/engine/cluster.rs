@@ -148,7 +148,8 @@ pub(super) fn lead(
         id_end: id_range.end,
         processes,
     };
-    (control.broadcast(&Message::Setup(setup).encode())).map_err(|e| stop(e.to_string()))?;
+    (control.broadcast(&Message::Setup(Box::new(setup)).encode()))
+        .map_err(|e| stop(e.to_string()))?;
     spec.out_dir = task_dir.join(process_folder(0));
     crate::fsutil::create_dir_durable(&spec.out_dir).map_err(|source| {
         PipelineError::OutputDir {

@@ -178,6 +178,8 @@ declare_options! {
         "import.max_rejects_bytes" => max_rejects_bytes: u64 = 64 << 20;
         /// A task interrupted by a crash continues from its last durable work unit.
         "import.resume" => resume: bool = true;
+        /// Least milliseconds between two durable points of a resumable task (0 = no least).
+        "import.resume_interval_ms" => resume_interval_ms: u64 = 5_000;
     }
 }
 

@@ -191,6 +191,7 @@ pub(super) fn run_task(inner: &Arc<Inner>, id: u64) {
             Arc::new(sink) as Arc<dyn DurableSink>
         }),
         from: point.as_ref().map(super::resume::from_point),
+        interval: Duration::from_millis(inner.opts.import.resume_interval_ms),
     };
     let opts = PipelineOptions {
         workers: workers.max(1),

@@ -1,25 +1,28 @@
-//! Durable work units (`import.resume`): every [`CHECKPOINT_UNITS`] units per worker, the
-//! writers close their segments (synced) once every row of the units before that point has
-//! reached them, and the task's sink records which file rows those segments hold. A task
-//! resumed from that record keeps those segments and reads only the other rows.
+//! Durable work units (`import.resume`): at a point (a candidate every [`CHECKPOINT_UNITS`]
+//! units per worker, taken at most once per [`Resume::interval`]), the writers close their
+//! segments (synced) once every row of the units before it has reached them, and the task's
+//! sink records which file rows those segments hold. A task resumed from that record keeps
+//! those segments and reads only the other rows.
 //!
 //! A unit is known by its file rows, `[begin, end)`: a resumed task skips the units whose
 //! rows are all durable, whatever worker read them.
 
-use std::cell::RefCell;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::rc::Rc;
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
-use timely::progress::frontier::MutableAntichain;
-
-use super::operators::Routed;
 use super::{AllocError, PipelineError, TaskSpec};
 use crate::segment::{SegmentInfo, SegmentName};
 use crate::source::FileStamp;
 
-/// Units each worker reads between two durable points.
+mod schedule;
+mod worker;
+
+use schedule::Schedule;
+pub(super) use worker::WorkerPoints;
+
+/// Units each worker reads between two candidate durable points.
 pub const CHECKPOINT_UNITS: u64 = 16;
 
 /// What of a task is durable (all of it cumulative since the task began).
@@ -62,6 +65,9 @@ pub struct Resume {
     pub sink: Option<Arc<dyn DurableSink>>,
     /// `Some`: the task resumes from this point (its segments kept, its rows skipped).
     pub from: Option<Durable>,
+    /// Least time between two points, the first counted from the task's start (config key
+    /// `import.resume_interval_ms`); zero (the default here): a point at every candidate.
+    pub interval: Duration,
 }
 
 impl std::fmt::Debug for Resume {
@@ -69,6 +75,7 @@ impl std::fmt::Debug for Resume {
         f.debug_struct("Resume")
             .field("sink", &self.sink.is_some())
             .field("from", &self.from)
+            .field("interval", &self.interval)
             .finish()
     }
 }
@@ -94,6 +101,7 @@ pub(super) struct Coordinator {
     workers: usize,
     dir: PathBuf,
     sink: Arc<dyn DurableSink>,
+    schedule: Arc<Schedule>,
     state: Mutex<(Durable, Pending)>,
 }
 
@@ -101,13 +109,27 @@ pub(super) struct Coordinator {
 type Pending = BTreeMap<u64, (usize, Report)>;
 
 impl Coordinator {
-    pub fn new(workers: usize, dir: PathBuf, sink: Arc<dyn DurableSink>, start: Durable) -> Self {
+    /// Points of `workers` workers, at most one per `interval` (from now), recorded in
+    /// `sink` on top of `start`; rejects records go to files in `dir`.
+    pub fn new(
+        workers: usize,
+        dir: PathBuf,
+        sink: Arc<dyn DurableSink>,
+        start: Durable,
+        interval: Duration,
+    ) -> Self {
         Coordinator {
             workers,
             dir,
             sink,
+            schedule: Arc::new(Schedule::new(interval)),
             state: Mutex::new((start, BTreeMap::new())),
         }
+    }
+
+    /// Which candidates are points (one decision for every worker).
+    pub fn schedule(&self) -> Arc<Schedule> {
+        self.schedule.clone()
     }
 
     /// Worker's report for point `time`; the last one in makes it durable.
@@ -155,78 +177,6 @@ impl Coordinator {
         self.sink.record(&next).map_err(PipelineError::Checkpoint)?;
         *durable = next;
         Ok(())
-    }
-}
-
-/// One worker's side of the durable points: the next point, the rows that arrived for units
-/// past it (held until the point is taken), and what it has not reported yet.
-pub(super) struct WorkerPoints {
-    next: u64,
-    stash: Vec<(u64, Routed)>,
-    rejects: Vec<(u64, u64, String)>,
-    /// The units this worker fed, by time (filled by the worker's input loop).
-    pub units: Rc<RefCell<Vec<(u64, UnitDone)>>>,
-}
-
-impl WorkerPoints {
-    pub fn new() -> Self {
-        WorkerPoints {
-            next: CHECKPOINT_UNITS,
-            stash: Vec::new(),
-            rejects: Vec::new(),
-            units: Rc::default(),
-        }
-    }
-
-    /// Whether rows of time `t` wait for the next point.
-    pub fn holds(&self, t: u64) -> bool {
-        t >= self.next
-    }
-
-    pub fn stash(&mut self, t: u64, r: Routed) {
-        self.stash.push((t, r));
-    }
-
-    /// A rejects record of time `t` about file row `row`.
-    pub fn reject(&mut self, t: u64, row: u64, line: String) {
-        self.rejects.push((t, row, line));
-    }
-
-    /// Whether every row and reject before the next point has arrived (and some input may
-    /// still come: at the end the task's output says it all).
-    pub fn due(&self, rows: &MutableAntichain<u64>, rejects: &MutableAntichain<u64>) -> bool {
-        !rows.frontier().is_empty() && !rows.less_than(&self.next) && !rejects.less_than(&self.next)
-    }
-
-    /// This worker's report for the next point, with the files its writers just closed.
-    pub fn report(&mut self, segments: Vec<SegmentInfo>) -> (u64, Report) {
-        let next = self.next;
-        let mut units = self.units.borrow_mut();
-        let (before, after): (Vec<_>, Vec<_>) = units.drain(..).partition(|(t, _)| *t < next);
-        *units = after;
-        let (done, kept): (Vec<_>, Vec<_>) =
-            self.rejects.drain(..).partition(|(t, _, _)| *t < next);
-        self.rejects = kept;
-        let report = Report {
-            units: before.into_iter().map(|(_, u)| u).collect(),
-            segments,
-            rejects: done.into_iter().map(|(_, row, line)| (row, line)).collect(),
-        };
-        (next, report)
-    }
-
-    /// Moves to the point after; the held rows that now come before it.
-    pub fn advance(&mut self) -> Vec<Routed> {
-        self.next += CHECKPOINT_UNITS;
-        let next = self.next;
-        let (now, later): (Vec<_>, Vec<_>) = self.stash.drain(..).partition(|(t, _)| *t < next);
-        self.stash = later;
-        now.into_iter().map(|(_, r)| r).collect()
-    }
-
-    /// Every held row (the input ended: no point is taken any more).
-    pub fn release_all(&mut self) -> Vec<Routed> {
-        self.stash.drain(..).map(|(_, r)| r).collect()
     }
 }
 
@@ -336,56 +286,4 @@ pub(super) fn read_parts(
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn ranges_merge_and_cover() {
-        let mut v = Vec::new();
-        add_range(&mut v, [10, 20]);
-        add_range(&mut v, [0, 5]);
-        add_range(&mut v, [5, 10]);
-        add_range(&mut v, [30, 40]);
-        assert_eq!(v, vec![[0, 20], [30, 40]]);
-        assert_eq!(covered(&v, [3, 12]), Some(true));
-        assert_eq!(covered(&v, [20, 30]), Some(false));
-        assert_eq!(covered(&v, [15, 25]), None);
-        assert_eq!(covered(&v, [7, 7]), Some(false));
-    }
-
-    #[test]
-    fn a_changed_file_is_named_with_what_changed() {
-        let stamp = |size, t| FileStamp {
-            size,
-            modified_ns: Some(t),
-            etag: None,
-        };
-        let then = vec![("a.jsonl".to_string(), stamp(10, 1))];
-        assert!(check_unchanged(&then, &then).is_ok());
-        let e = check_unchanged(&then, &[("a.jsonl".into(), stamp(11, 1))]).unwrap_err();
-        let text = e.to_string();
-        assert!(
-            text.contains("a.jsonl") && text.contains("size 10 -> 11"),
-            "{text}"
-        );
-        let e = check_unchanged(&then, &[("a.jsonl".into(), stamp(10, 2))]).unwrap_err();
-        assert!(e.to_string().contains("modification time"), "{e}");
-    }
-
-    #[test]
-    fn new_files_are_numbered_past_the_kept_ones() {
-        let seg = |name: &str| SegmentInfo {
-            file_name: name.into(),
-            rows: 1,
-            bytes: 1,
-            partition: "_default".into(),
-            shard: 0,
-        };
-        assert_eq!(first_seq(&[]), 0);
-        let kept = [
-            seg("t00000007-w0-p0-s0-0003.vseg"),
-            seg("t00000007-w1-p0-s0-0011.vseg"),
-        ];
-        assert_eq!(first_seq(&kept), 12);
-    }
-}
+mod tests;

@@ -119,7 +119,7 @@ fn run_with(
             workers: workers as u64,
             ..from.clone()
         };
-        durable::Coordinator::new(workers, dir.clone(), sink, start)
+        durable::Coordinator::new(workers, dir.clone(), sink, start, resume.interval)
     });
     let shared = Arc::new(Shared {
         spec,
@@ -331,7 +331,7 @@ fn worker_main(
     let probe = ProbeHandle::new();
     let window = shared.opts.units_in_flight.max(1) as u64;
     let mut sent = 0u64;
-    let points_in = shared.durable.as_ref().map(|_| WorkerPoints::new());
+    let points_in = (shared.durable.as_ref()).map(|c| WorkerPoints::new(c.schedule()));
     let fed = points_in.as_ref().map(|p| p.units.clone());
 
     worker.dataflow::<u64, _, _>(|scope| {

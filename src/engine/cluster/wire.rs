@@ -15,7 +15,7 @@ use crate::segment::SegmentInfo;
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub(super) enum Message {
     /// Process 0 to the others: the task to run, as process 0 created it.
-    Setup(Setup),
+    Setup(Box<Setup>),
     /// A process to process 0: its share is done (`Ok`), or failed (`Err`: why).
     Report {
         /// What it wrote, or why it failed.

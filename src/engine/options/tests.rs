@@ -5,7 +5,7 @@ use crate::pipeline::PipelineOptions;
 use crate::segment::WriterOptions;
 
 /// Each key's flag and documented default (docs/config.md), in table order.
-const DOCUMENTED: [(&str, &str, &str); 28] = [
+const DOCUMENTED: [(&str, &str, &str); 29] = [
     (
         "import.task_expiration_s",
         "import-task-expiration-s",
@@ -50,6 +50,11 @@ const DOCUMENTED: [(&str, &str, &str); 28] = [
         "67108864",
     ),
     ("import.resume", "import-resume", "true"),
+    (
+        "import.resume_interval_ms",
+        "import-resume-interval-ms",
+        "5000",
+    ),
     ("segment.max_size", "segment-max-size", "536870912"),
     (
         "collection.default_partitions_with_key",
