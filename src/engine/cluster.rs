@@ -21,9 +21,10 @@ pub(crate) use wire::process_folder;
 use super::failure::TaskFailure;
 use super::runner::Running;
 use super::{EngineOptions, Inner};
-use crate::cluster::{Hosts, Incoming};
+use crate::cluster::{Control, Hosts, Incoming};
 use crate::ledger::TaskRecord;
 use crate::pipeline::{self, AllocError, IdAllocator, PipelineError, PipelineOptions, TaskOutput};
+use crossbeam_channel::Receiver;
 use wire::{Message, Setup, Share};
 
 /// Where this process stands in a cluster task: the hosts file's processes and its index.
@@ -161,17 +162,40 @@ pub(super) fn lead(
         process: 0,
         processes,
     };
-    let ids = Arc::new(SequentialIds::new(id_range.clone()));
+    let ids = SequentialIds::new(id_range);
     let (tx, own_rx) = crossbeam_channel::bounded(1);
-    let (pc, ids2) = (running.control.clone(), ids.clone());
-    let data = mesh.data;
+    let (pc, data) = (running.control.clone(), mesh.data);
     // Not joined when a peer is lost: its timely threads may wait for ever.
     std::thread::Builder::new()
         .name(format!("vecload-cluster-{}", rec.id))
         .spawn(move || {
-            let _ = tx.send(pipeline::run_in_cluster(spec, opts, &*ids2, pc, data));
+            let _ = tx.send(pipeline::run_in_cluster(spec, opts, &ids, pc, data));
         })
         .map_err(|e| stop(format!("starting the workers: {e}")))?;
+    let (own, shares) = gather(&control, &own_rx, running, processes, peer_timeout)?;
+    let mut all = vec![Share::of(&own)];
+    all.extend(shares);
+    let mut out = wire::merge(all, own.id_ranges.clone(), &task_dir).map_err(stop)?;
+    out.id_ranges = own.id_ranges;
+    check_limits(&out, &skip_of(&inner.opts, rec)).map_err(stop)?;
+    Ok(out)
+}
+
+/// Waits for this process's share (`own`) and every other process's report, watching the
+/// links: a process that fails its share stops every other; one that is lost (its link
+/// closes, or it is silent past `peer_timeout`) fails the task at once, without waiting for
+/// this process's workers longer than a moment. The shares of processes 1.. in order.
+fn gather(
+    control: &Control,
+    own_rx: &Receiver<Result<TaskOutput, PipelineError>>,
+    running: &Running,
+    processes: usize,
+    peer_timeout: Duration,
+) -> Result<(TaskOutput, Vec<Share>), PipelineError> {
+    let stop = |why: String| {
+        running.stop(TaskFailure::Cluster(why));
+        PipelineError::Stopped
+    };
     let mut shares: BTreeMap<usize, Share> = BTreeMap::new();
     let mut own: Option<Result<TaskOutput, PipelineError>> = None;
     // Set when a process failed its share: the others are stopped, and this one waits for
@@ -254,12 +278,7 @@ pub(super) fn lead(
     if failed.is_some() {
         return Err(PipelineError::Stopped);
     }
-    let mut all = vec![Share::of(&own)];
-    all.extend(shares.into_values());
-    let mut out = wire::merge(all, own.id_ranges.clone(), &task_dir).map_err(stop)?;
-    out.id_ranges = own.id_ranges;
-    check_limits(&out, &skip_of(&inner.opts, rec)).map_err(stop)?;
-    Ok(out)
+    Ok((own, shares.into_values().collect()))
 }
 
 /// The skip limits of `rec` (no limit under abort).

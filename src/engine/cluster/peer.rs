@@ -45,6 +45,8 @@ pub fn join(
     let failed = |task: u64, reason: String| EngineError::ClusterTask { task, reason };
     let setup = match wait(&control, peer_timeout, connect)? {
         Message::Setup(s) => s,
+        // Process 0 failed the task before it could send the setup (a file it cannot open).
+        Message::Outcome { reason, .. } => return Err(failed(0, reason)),
         other => {
             return Err(failed(
                 0,

@@ -5,7 +5,7 @@ use crate::pipeline::PipelineOptions;
 use crate::segment::WriterOptions;
 
 /// Each key's flag and documented default (docs/config.md), in table order.
-const DOCUMENTED: [(&str, &str, &str); 29] = [
+const DOCUMENTED: [(&str, &str, &str); 31] = [
     (
         "import.task_expiration_s",
         "import-task-expiration-s",
@@ -79,6 +79,12 @@ const DOCUMENTED: [(&str, &str, &str); 29] = [
     ("server.idle_timeout_s", "server-idle-timeout-s", "60"),
     ("log.format", "log-format", "text"),
     ("log.level", "log-level", "info"),
+    (
+        "cluster.connect_timeout_s",
+        "cluster-connect-timeout-s",
+        "30",
+    ),
+    ("cluster.peer_timeout_s", "cluster-peer-timeout-s", "60"),
 ];
 
 /// A value of `s` other than its default.
