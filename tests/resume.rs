@@ -83,8 +83,13 @@ fn setup(root: &Path) -> PathBuf {
 }
 
 fn import_args<'a>(input: &'a Path, extra: &[&'a str]) -> Vec<&'a str> {
-    let mut args: Vec<&str> = extra.to_vec();
-    args.extend(TUNING);
+    // A flag of `extra` replaces the tuning's (a flag given twice is refused).
+    let mut args: Vec<&str> = (TUNING.chunks(2))
+        .filter(|kv| !extra.contains(&kv[0]))
+        .flatten()
+        .copied()
+        .collect();
+    args.extend(extra);
     args.extend(["import", "-c", "auto", "--on-error", "skip"]);
     args.push(input.to_str().unwrap());
     args
@@ -174,13 +179,19 @@ fn outcome(d: &Path) -> Outcome {
     }
 }
 
-/// Polls task 1's record until it holds a resume point (or the import ended).
-fn wait_for_point(d: &Path, child: &mut Child) -> bool {
+/// Polls task 1's record until it holds a resume point with durable segments (`segments`),
+/// or only the one recorded as the task starts (or the import ended).
+fn wait_for_point(d: &Path, child: &mut Child, segments: bool) -> bool {
     let path = d.join("tasks/000000000001.json");
     let deadline = Instant::now() + Duration::from_secs(30);
+    let mark = if segments {
+        "\"file_name\""
+    } else {
+        "\"rows_done\""
+    };
     while Instant::now() < deadline {
         let text = std::fs::read_to_string(&path).unwrap_or_default();
-        if text.contains("\"rows_done\"") {
+        if text.contains(mark) {
             return true;
         }
         if child.try_wait().unwrap().is_some() {
@@ -245,7 +256,7 @@ fn a_killed_import_resumes_to_the_rows_of_an_uninterrupted_one() {
         let durable = serde_json::from_str::<Value>(&rec)
             .ok()
             .and_then(|v| v["task"]["resume"]["rows"].as_u64());
-        if durable.is_some() {
+        if durable.is_some_and(|rows| rows > 0) {
             with_point += 1;
         }
         let stderr = resume(&d, dir.path(), &[]);
@@ -275,13 +286,19 @@ fn a_killed_import_resumes_to_the_rows_of_an_uninterrupted_one() {
     );
 }
 
-/// Kills task 1 once it has a durable point; the directory and the input.
+/// Kills task 1 once it has a durable point with segments; the directory and the input.
 fn killed_with_a_point(root: &Path) -> (PathBuf, PathBuf) {
+    killed_at(root, &[], true)
+}
+
+/// Kills task 1 once it has a point (with segments, or the one taken as it starts); the
+/// directory and the input.
+fn killed_at(root: &Path, extra: &[&str], segments: bool) -> (PathBuf, PathBuf) {
     let input = write_input(root);
     let d = setup(root);
-    let mut child = spawn_import(&d, &input, &[]);
+    let mut child = spawn_import(&d, &input, extra);
     assert!(
-        wait_for_point(&d, &mut child),
+        wait_for_point(&d, &mut child, segments),
         "no durable point was recorded"
     );
     kill(child);
@@ -292,7 +309,28 @@ fn killed_with_a_point(root: &Path) -> (PathBuf, PathBuf) {
 fn a_changed_file_fails_the_resumed_task_naming_it() {
     let dir = tempfile::tempdir().unwrap();
     let (d, input) = killed_with_a_point(dir.path());
-    let t = task(&d, 1);
+    changed_file_fails(dir.path(), &d, &input);
+}
+
+/// Before its first point (points an hour apart), the task's start
+/// recorded its files' versions: a changed file is found all the same.
+#[test]
+fn a_task_killed_before_its_first_point_still_finds_a_changed_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let hour = ["--import-resume-interval-ms", "3600000"];
+    let (d, input) = killed_at(dir.path(), &hour, false);
+    let rec = std::fs::read_to_string(d.join("tasks/000000000001.json")).unwrap();
+    assert!(
+        !rec.contains("\"file_name\""),
+        "a point with segments: {rec}"
+    );
+    changed_file_fails(dir.path(), &d, &input);
+}
+
+/// Writes `input` again (same bytes, a new modification time) and resumes task 1: it fails
+/// naming the file, and nothing of it stays.
+fn changed_file_fails(root: &Path, d: &Path, input: &Path) {
+    let t = task(d, 1);
     assert_eq!(
         (&t["state"], &t["resumable"]),
         (&"Started".into(), &true.into()),
@@ -300,10 +338,10 @@ fn a_changed_file_fails_the_resumed_task_naming_it() {
     );
     // Same bytes, written again: only the modification time differs.
     std::thread::sleep(Duration::from_millis(20));
-    let text = std::fs::read(&input).unwrap();
-    std::fs::write(&input, text).unwrap();
-    resume(&d, dir.path(), &[]);
-    let t = task(&d, 1);
+    let text = std::fs::read(input).unwrap();
+    std::fs::write(input, text).unwrap();
+    resume(d, root, &[]);
+    let t = task(d, 1);
     assert_eq!(t["state"], "FailedAndCleaned", "{t}");
     let reason = t["failed_reason"].as_str().unwrap();
     assert!(
@@ -359,7 +397,7 @@ fn a_server_resumes_on_start() {
         .spawn()
         .unwrap();
     assert!(
-        wait_for_point(&d, &mut child),
+        wait_for_point(&d, &mut child, true),
         "no durable point was recorded"
     );
     kill(child);
@@ -424,7 +462,7 @@ fn an_import_from_s3_resumes_and_a_replaced_object_fails_it() {
             .spawn()
             .unwrap();
         assert!(
-            wait_for_point(&d, &mut child),
+            wait_for_point(&d, &mut child, true),
             "no durable point was recorded"
         );
         kill(child);

@@ -190,9 +190,9 @@ fn lifecycle(ledger: &Ledger, dir: &Path, live: Option<u32>, r: &mut CheckReport
                 continue;
             }
             TaskState::Started if live.is_none() && t.resume.is_some() => {
-                // Not damage: its durable units wait for the next `import` or `serve`.
+                // Not damage: its resume point waits for the next `import` or `serve`.
                 let detail = format!(
-                    "task {} is Started with durable work units: the next `import` or `serve` resumes it (import.resume)",
+                    "task {} is Started with a resume point: the next `import` or `serve` resumes it (import.resume)",
                     t.id
                 );
                 r.in_flight

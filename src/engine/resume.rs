@@ -6,7 +6,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 use super::Inner;
-use crate::ledger::{FileVersion, LedgerError, ResumePoint, SegmentRef};
+use crate::ledger::{FileVersion, LedgerError, ResumePoint, SegmentRef, TaskState};
 use crate::pipeline::{AllocError, Durable, DurableSink};
 use crate::segment::SegmentInfo;
 use crate::source::FileStamp;
@@ -93,6 +93,37 @@ pub(super) fn from_point(p: &ResumePoint) -> Durable {
         id_ranges: p.id_ranges.clone(),
         work_done: p.work_done,
     }
+}
+
+/// The point a new task records with its Started state when it can resume: its files'
+/// versions now and how its input will be cut, nothing durable yet. A task killed before
+/// its first point with rows then starts again from its first row, and still finds a file
+/// changed meanwhile. Read before the writer lock is taken (an object's version is a `HEAD`);
+/// `None` when the task cannot resume or a file cannot be read (the pipeline then fails the
+/// task naming it).
+pub(super) fn start_point(inner: &Inner, id: u64) -> Option<ResumePoint> {
+    let rec = inner.lock().ledger.get(id).cloned()?;
+    let resumable = inner.opts.import.resume && !rec.dry_run && rec.cluster.is_none();
+    if rec.state != TaskState::Pending || !resumable {
+        return None;
+    }
+    let root = super::storage_root::open(inner, rec.storage_root.as_ref()).ok()?;
+    let mut files = Vec::with_capacity(rec.files.len());
+    for file in &rec.files {
+        let s = root.stamp(file).ok()?;
+        files.push(FileVersion {
+            file: file.clone(),
+            size: s.size,
+            modified_ns: s.modified_ns,
+            etag: s.etag,
+        });
+    }
+    Some(ResumePoint {
+        files,
+        unit_bytes: inner.opts.import.unit_bytes.max(1) as u64,
+        workers: inner.opts.import.workers.max(1) as u64,
+        ..ResumePoint::default()
+    })
 }
 
 /// Removes from a resumed task's folder every file its point does not list (what the

@@ -89,6 +89,7 @@ impl IdAllocator for LedgerIds<'_> {
 /// Runs task `id` if it is still Pending (or Started and queued to resume), to Completed (or
 /// Persisted, waiting for its job) or to Failed.
 pub(super) fn run_task(inner: &Arc<Inner>, id: u64) {
+    let start = super::resume::start_point(inner, id);
     let (spec, running, policy, dry_run, point, rec) = {
         let w = inner.writer();
         let (rec, c, out_dir) = {
@@ -138,7 +139,10 @@ pub(super) fn run_task(inner: &Arc<Inner>, id: u64) {
             let now = now_unix();
             let started = inner.change_ledger(&w, |b| {
                 b.transition(id, TaskState::Started, None)?
-                    .update(id, |r| r.start_time = Some(now))?;
+                    .update(id, |r| {
+                        r.start_time = Some(now);
+                        r.resume = start.clone();
+                    })?;
                 Ok::<_, LedgerError>(())
             });
             if let Err(e) = started {
@@ -169,8 +173,12 @@ pub(super) fn run_task(inner: &Arc<Inner>, id: u64) {
             max_error_ratio: rec.max_error_ratio.unwrap_or(0.0),
             max_bytes: inner.opts.import.max_rejects_bytes,
         });
-        // A dry run keeps its counts in memory: it never resumes.
-        let point = rec.resume.clone().filter(|_| resuming && !rec.dry_run);
+        // A dry run keeps its counts in memory: it never resumes. A new task runs from the
+        // point it just recorded (its files' versions, checked again as it opens them).
+        let point = match resuming {
+            true => rec.resume.clone().filter(|_| !rec.dry_run),
+            false => start,
+        };
         (spec, running, policy, rec.dry_run, point, rec)
     };
     let cluster = rec.cluster.is_some();

@@ -267,7 +267,8 @@ impl TaskRecord {
     /// `dry_run`, `partitions` (partition -> rows) and `file_size` (bytes of its files as
     /// recorded at creation, or null), `storage_root` (the root its files are read from, a
     /// directory or `s3://bucket/prefix`, or null in older records); a Started task with
-    /// durable work units adds `"resumable": true`.
+    /// a resume point (its files' versions, and any durable work units) adds
+    /// `"resumable": true`.
     pub fn to_json(&self) -> Value {
         let mut v = json!({
             "task_id": self.id,
