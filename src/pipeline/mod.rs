@@ -16,6 +16,7 @@ mod parquet;
 mod plan;
 mod rejects;
 mod work;
+mod worker;
 mod writers;
 
 use std::ops::Range;
