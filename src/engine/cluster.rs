@@ -173,7 +173,7 @@ pub(super) fn lead(
         })
         .map_err(|e| stop(format!("starting the workers: {e}")))?;
     let (own, shares) = gather(&control, &own_rx, running, processes, peer_timeout)?;
-    let mut all = vec![Share::of(&own)];
+    let mut all = vec![Share::of(&own).map_err(stop)?];
     all.extend(shares);
     let mut out = wire::merge(all, own.id_ranges.clone(), &task_dir).map_err(stop)?;
     out.id_ranges = own.id_ranges;

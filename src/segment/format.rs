@@ -283,6 +283,9 @@ pub struct SegmentSummary {
     pub file_bytes: u64,
     /// Footer size in bytes (without the trailer).
     pub footer_bytes: u64,
+    /// The footer's CRC-32 (from the trailer): it covers the block index and so names what
+    /// the segment holds.
+    pub footer_crc: u32,
     /// Whether every block's CRC and decode were checked too, not just the footer's.
     pub blocks_verified: bool,
 }

@@ -37,7 +37,9 @@ pub(crate) mod tests;
 
 pub use error::{Inconsistency, Part, SegmentError};
 pub use format::{BlockRef, SegmentMeta, SegmentName, SegmentSummary, file_name};
-pub use reader::{Batches, SegmentReader, read_all, read_batches, read_meta, verify};
+pub use reader::{
+    Batches, SegmentReader, read_all, read_batches, read_content_crc, read_meta, verify,
+};
 pub use writer::{
     BLOCK_BYTES_DEFAULT, SEGMENT_MAX_SIZE_DEFAULT, SegmentInfo, SegmentWriter, WriterOptions,
 };

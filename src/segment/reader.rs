@@ -90,6 +90,7 @@ impl SegmentReader {
             blocks: footer.blocks,
             file_bytes: size,
             footer_bytes: trailer.footer_len,
+            footer_crc: trailer.footer_crc,
             blocks_verified: false,
         };
         Ok(SegmentReader {
@@ -107,6 +108,20 @@ impl SegmentReader {
     /// The summary, consuming the reader.
     pub fn into_summary(self) -> SegmentSummary {
         self.summary
+    }
+
+    /// A CRC-32 over the footer's CRC and every block's (read from the block headers, the
+    /// blocks themselves not read): what names a segment's content cheaply, for a process
+    /// that did not write it to compare with what its writer reported.
+    pub fn content_crc(&mut self) -> Result<u32, SegmentError> {
+        let mut h = crc32fast::Hasher::new();
+        h.update(&self.summary.footer_crc.to_le_bytes());
+        let mut head = [0u8; BLOCK_HEADER_BYTES as usize];
+        for b in &self.summary.blocks {
+            read_at(&mut self.file, &self.summary.path, b.offset, &mut head)?;
+            h.update(&head[4..8]);
+        }
+        Ok(h.finalize())
     }
 
     /// Reads block `index` (`None` past the last block), checking its length header against
@@ -224,6 +239,13 @@ impl Iterator for Batches {
 /// Checks `path`'s header, trailer and footer and returns what they say.
 pub fn read_meta(path: &Path) -> Result<SegmentSummary, SegmentError> {
     SegmentReader::open(path).map(SegmentReader::into_summary)
+}
+
+/// Opens `path` and returns its summary and [`SegmentReader::content_crc`].
+pub fn read_content_crc(path: &Path) -> Result<(SegmentSummary, u32), SegmentError> {
+    let mut reader = SegmentReader::open(path)?;
+    let crc = reader.content_crc()?;
+    Ok((reader.into_summary(), crc))
 }
 
 /// Checks `path` entirely (footer and every block) and returns its summary.

@@ -99,7 +99,7 @@ pub fn join(
         let mut reported = false;
         loop {
             if !reported && let Some(r) = own(&own_rx) {
-                let result = r.as_ref().map(Share::of).map_err(ToString::to_string);
+                let result = r.as_ref().map_err(ToString::to_string).and_then(Share::of);
                 control
                     .send(0, &Message::Report { result }.encode())
                     .map_err(|e| failed(task, e.to_string()))?;

@@ -109,6 +109,9 @@ pub(super) struct Skip {
 pub(super) struct Share {
     /// Segment files in the process's folder.
     pub segments: Vec<SegmentRef>,
+    /// Their content CRCs ([`crate::segment::SegmentReader::content_crc`]), in the same
+    /// order: process 0 reads each file's and compares.
+    pub crcs: Vec<u32>,
     /// Rows by partition.
     pub partitions: BTreeMap<String, u64>,
     /// Rows written.
@@ -120,15 +123,25 @@ pub(super) struct Share {
 }
 
 impl Share {
-    /// A process's pipeline output as it reports it.
-    pub fn of(out: &TaskOutput) -> Share {
-        Share {
+    /// A process's pipeline output as it reports it, with the content CRC of each segment it
+    /// wrote (read back from its folder, `out.dir`).
+    pub fn of(out: &TaskOutput) -> Result<Share, String> {
+        let crcs = (out.segments.iter())
+            .map(|s| {
+                let path = out.dir.join(&s.file_name);
+                crate::segment::read_content_crc(&path)
+                    .map(|(_, crc)| crc)
+                    .map_err(|e| format!("reading back {}: {e}", path.display()))
+            })
+            .collect::<Result<_, _>>()?;
+        Ok(Share {
             segments: out.segments.iter().map(segment_ref).collect(),
+            crcs,
             partitions: out.partitions.clone(),
             rows: out.rows,
             rejected: out.rejected,
             rejects: String::from_utf8_lossy(&out.rejects).into_owned(),
-        }
+        })
     }
 }
 
@@ -164,19 +177,33 @@ pub(super) fn merge(
     };
     let mut rejects: Vec<(u64, String)> = Vec::new();
     for (process, share) in shares.into_iter().enumerate() {
-        for s in share.segments {
+        if share.crcs.len() != share.segments.len() {
+            return Err(format!(
+                "process {process} reported {} segments and {} CRCs",
+                share.segments.len(),
+                share.crcs.len()
+            ));
+        }
+        for (s, crc) in share.segments.into_iter().zip(share.crcs) {
             let name = format!("{}/{}", process_folder(process), s.file_name);
             let path = task_dir.join(&name);
             let size = std::fs::metadata(&path).map(|m| m.len()).ok();
-            match crate::segment::read_meta(&path) {
-                Ok(m) if m.row_count == s.rows && size == Some(s.bytes) => {}
-                Ok(m) if m.row_count == s.rows => {
+            match crate::segment::read_content_crc(&path) {
+                Ok((m, found))
+                    if m.row_count == s.rows && size == Some(s.bytes) && found != crc =>
+                {
+                    return Err(format!(
+                        "process {process} reported {name} with content CRC {crc:08x}, the data directory holds one with {found:08x}"
+                    ));
+                }
+                Ok((m, _)) if m.row_count == s.rows && size == Some(s.bytes) => {}
+                Ok((m, _)) if m.row_count == s.rows => {
                     return Err(format!(
                         "process {process} reported {name} of {} bytes, the data directory holds {size:?}",
                         s.bytes
                     ));
                 }
-                Ok(m) => {
+                Ok((m, _)) => {
                     return Err(format!(
                         "process {process} reported {} rows in {name}, the data directory holds {}",
                         s.rows, m.row_count
@@ -249,7 +276,46 @@ mod tests {
             partition: "_default".into(),
             shard: 0,
         });
+        missing.crcs.push(0);
         let e = merge(vec![Share::default(), missing], vec![], dir.path()).unwrap_err();
         assert!(e.contains("process 1") && e.contains("p1/s.seg"), "{e}");
+    }
+
+    /// A segment of the same rows and bytes but other values than the one its process
+    /// reported (a data directory that is not shared, or a stale file) is found by its CRC.
+    #[test]
+    fn a_segment_is_checked_against_the_crc_its_process_reported() {
+        use crate::segment::WriterOptions;
+        use crate::segment::tests::fixtures::{all_types, write};
+        let (wrote, shared) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+        let p1 = shared.path().join(process_folder(1));
+        std::fs::create_dir(&p1).unwrap();
+        let theirs = write(wrote.path(), WriterOptions::default(), &[all_types(10, 5)]);
+        // The same file with one byte of its block changed and the block's CRC made to match
+        // (as another version of the same size would be): rows, size and footer all agree.
+        let name = theirs[0].file_name.clone();
+        let mut bytes = std::fs::read(wrote.path().join(&name)).unwrap();
+        let block = crate::segment::read_meta(&wrote.path().join(&name))
+            .unwrap()
+            .blocks[0];
+        let at = block.offset as usize;
+        let payload = at + 8..at + 8 + block.len as usize;
+        bytes[payload.start + payload.len() / 2] ^= 0x5a;
+        let crc = crc32fast::hash(&bytes[payload]);
+        bytes[at + 4..at + 8].copy_from_slice(&crc.to_le_bytes());
+        std::fs::write(p1.join(&name), &bytes).unwrap();
+        let out = |dir: &Path| TaskOutput {
+            segments: theirs.clone(),
+            rows: 5,
+            dir: dir.to_path_buf(),
+            ..TaskOutput::default()
+        };
+        let reported = Share::of(&out(wrote.path())).unwrap();
+        let e = merge(vec![Share::default(), reported], vec![], shared.path()).unwrap_err();
+        assert!(e.contains("process 1") && e.contains("content CRC"), "{e}");
+        let same = Share::of(&out(&p1)).unwrap();
+        let merged = merge(vec![Share::default(), same], vec![], shared.path()).unwrap();
+        assert_eq!(merged.rows, 5);
+        assert_eq!(merged.segments[0].file_name, format!("p1/{name}"));
     }
 }

@@ -175,7 +175,7 @@ pub(crate) fn all_types(first: usize, rows: usize) -> RowBatch {
 }
 
 /// Writes `batches` with `opts` into `dir` (task 42, worker 1, partition index 1).
-pub(super) fn write(dir: &Path, opts: WriterOptions, batches: &[RowBatch]) -> Vec<SegmentInfo> {
+pub(crate) fn write(dir: &Path, opts: WriterOptions, batches: &[RowBatch]) -> Vec<SegmentInfo> {
     let mut w = SegmentWriter::new(dir, 42, 1, 1, all_types_meta(), opts);
     for b in batches {
         w.add_batch(b).unwrap();
