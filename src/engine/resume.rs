@@ -9,7 +9,7 @@ use super::Inner;
 use crate::ledger::{FileVersion, LedgerError, ResumePoint, SegmentRef, TaskState};
 use crate::pipeline::{AllocError, Durable, DurableSink};
 use crate::segment::SegmentInfo;
-use crate::source::FileStamp;
+use crate::source::{FileStamp, SourceError};
 
 /// Records task `id`'s durable points in its ledger record (one write each).
 pub(super) struct LedgerPoints {
@@ -98,19 +98,24 @@ pub(super) fn from_point(p: &ResumePoint) -> Durable {
 /// The point a new task records with its Started state when it can resume: its files'
 /// versions now and how its input will be cut, nothing durable yet. A task killed before
 /// its first point with rows then starts again from its first row, and still finds a file
-/// changed meanwhile. Read before the writer lock is taken (an object's version is a `HEAD`);
-/// `None` when the task cannot resume or a file cannot be read (the pipeline then fails the
-/// task naming it).
-pub(super) fn start_point(inner: &Inner, id: u64) -> Option<ResumePoint> {
-    let rec = inner.lock().ledger.get(id).cloned()?;
+/// changed meanwhile. Read before the writer lock is taken (an object's version is a `HEAD`).
+/// `Ok(None)` when the task cannot resume (or its root cannot be opened: running it says
+/// why); `Err` when a file cannot be read, which fails the task at once rather than after the
+/// pipeline has tried again (an S3 endpoint that does not answer costs its retries once).
+pub(super) fn start_point(inner: &Inner, id: u64) -> Result<Option<ResumePoint>, SourceError> {
+    let Some(rec) = inner.lock().ledger.get(id).cloned() else {
+        return Ok(None);
+    };
     let resumable = inner.opts.import.resume && !rec.dry_run && rec.cluster.is_none();
     if rec.state != TaskState::Pending || !resumable {
-        return None;
+        return Ok(None);
     }
-    let root = super::storage_root::open(inner, rec.storage_root.as_ref()).ok()?;
+    let Ok(root) = super::storage_root::open(inner, rec.storage_root.as_ref()) else {
+        return Ok(None);
+    };
     let mut files = Vec::with_capacity(rec.files.len());
     for file in &rec.files {
-        let s = root.stamp(file).ok()?;
+        let s = root.stamp(file)?;
         files.push(FileVersion {
             file: file.clone(),
             size: s.size,
@@ -118,12 +123,12 @@ pub(super) fn start_point(inner: &Inner, id: u64) -> Option<ResumePoint> {
             etag: s.etag,
         });
     }
-    Some(ResumePoint {
+    Ok(Some(ResumePoint {
         files,
         unit_bytes: inner.opts.import.unit_bytes.max(1) as u64,
         workers: inner.opts.import.workers.max(1) as u64,
         ..ResumePoint::default()
-    })
+    }))
 }
 
 /// Removes from a resumed task's folder every file its point does not list (what the

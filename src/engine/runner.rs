@@ -116,6 +116,13 @@ pub(super) fn run_task(inner: &Arc<Inner>, id: u64) {
             fail_under(inner, &w, id, TaskFailure::CollectionDropped);
             return;
         };
+        let start = match start {
+            Ok(start) => start,
+            Err(e) => {
+                fail_under(inner, &w, id, TaskFailure::Pipeline(e.into()));
+                return;
+            }
+        };
         // The root the task recorded at creation, not necessarily this process's.
         let root = match super::storage_root::open(inner, rec.storage_root.as_ref()) {
             Ok(root) => root,

@@ -162,6 +162,30 @@ fn a_bad_row_fails_the_task_cleaned_in_one_write_naming_the_row() {
     assert_eq!(visible_rows(&inner), 0);
 }
 
+/// A file gone before its task runs: the versions the task records as it starts cannot be
+/// read, and it fails there, in one write, naming the file (never Started).
+#[test]
+fn a_task_whose_file_is_gone_fails_before_it_starts_in_one_write() {
+    let dir = tempfile::tempdir().unwrap();
+    let inner = inner(dir.path(), |_| {});
+    let file = rows_file(dir.path(), "gone.jsonl", 3, None);
+    let [id] = create(&inner, &[&file], false)[..] else {
+        panic!()
+    };
+    std::fs::remove_file(&file).unwrap();
+    let before = writes(&inner);
+    runner::run_task(&inner, id);
+    let t = record(&inner, id);
+    assert_eq!(t.state, TaskState::FailedAndCleaned);
+    assert!(
+        t.failed_reason.contains("gone.jsonl"),
+        "{}",
+        t.failed_reason
+    );
+    assert_eq!((t.start_time, t.resume), (None, None));
+    assert_eq!(writes(&inner) - before, 1, "Failed and cleaned");
+}
+
 /// A reader that panics fails its task with the panic's message; the engine goes on.
 #[test]
 fn a_panic_while_reading_fails_only_its_task() {
