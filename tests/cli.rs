@@ -2,16 +2,7 @@
 
 use serde_json::Value;
 
-use crate::util::vecload;
-
-fn ok(out: &std::process::Output) -> String {
-    assert!(
-        out.status.success(),
-        "stderr: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout.clone()).unwrap()
-}
+use crate::util::{ok, vecload};
 
 #[test]
 fn import_state_tasks_and_count_print_the_interface_json() {

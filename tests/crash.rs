@@ -7,16 +7,7 @@ use std::time::Duration;
 
 use serde_json::Value;
 
-use crate::util::{files_under, vecload, vecload_env, write_book_rows};
-
-fn ok(out: &std::process::Output) -> String {
-    assert!(
-        out.status.success(),
-        "stderr: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout.clone()).unwrap()
-}
+use crate::util::{files_under, ok, vecload, vecload_env, write_book_rows};
 
 fn count(d: &std::path::Path) -> u64 {
     ok(&vecload(d, &["count", "book"])).trim().parse().unwrap()

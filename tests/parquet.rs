@@ -10,7 +10,7 @@ use vecload::ledger::TaskState;
 use vecload::source::{LocalRoot, ReadTuning};
 
 use crate::json::{check_fail, check_pass};
-use crate::util::{book_engine_on, options, repo, rows_of, vecload};
+use crate::util::{book_engine_on, ok, options, repo, rows_of, vecload};
 
 cases!(pass {
     arrays,
@@ -123,15 +123,6 @@ fn run_case(kind: &str, name: &str) {
             _ => check_fail(&engine, &collection, &dir, data.path(), &task),
         }
     }
-}
-
-fn ok(out: &std::process::Output) -> String {
-    assert!(
-        out.status.success(),
-        "stderr: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout.clone()).unwrap()
 }
 
 #[test]

@@ -7,16 +7,7 @@ use std::process::Command;
 use serde_json::Value;
 use vecload::ledger::{Ledger, TaskState};
 
-use crate::util::{self, vecload};
-
-fn ok(out: &std::process::Output) -> String {
-    assert!(
-        out.status.success(),
-        "stderr: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout.clone()).unwrap()
-}
+use crate::util::{self, ok, vecload};
 
 /// A data directory with the book collection and one Pending task, as a server that stopped
 /// before running it leaves it.

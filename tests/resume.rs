@@ -4,14 +4,13 @@
 //! naming it; with `import.resume = false` the killed task fails and is cleaned.
 
 use std::collections::BTreeSet;
-use std::os::unix::process::ExitStatusExt;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
-use crate::util::{files_under, repo, vecload};
+use crate::util::{files_under, ok, repo, sigkill, task_json, vecload, wait_for_record};
 
 const SCHEMA: &str = r#"{"collectionName": "auto",
  "schema": {"autoId": true, "enableDynamicField": true,
@@ -40,15 +39,6 @@ const TUNING: [&str; 8] = [
     "0",
 ];
 const ROWS: usize = 3000;
-
-fn ok(out: &std::process::Output) -> String {
-    assert!(
-        out.status.success(),
-        "stderr: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout.clone()).unwrap()
-}
 
 /// JSON Lines rows of the `auto` collection; every 97th row is bad (a string `n`), skipped.
 fn write_input(dir: &Path) -> PathBuf {
@@ -107,15 +97,6 @@ fn spawn_import(d: &Path, input: &Path, extra: &[&str]) -> Child {
         .unwrap()
 }
 
-fn kill(mut child: Child) {
-    let _ = child.kill();
-    let status = child.wait().unwrap();
-    assert!(
-        status.signal() == Some(9) || status.success(),
-        "the import ended otherwise: {status:?}"
-    );
-}
-
 /// The next `import` (of another collection): it resumes the directory's interrupted task
 /// first. Its stderr.
 fn resume(d: &Path, root: &Path, extra: &[&str]) -> String {
@@ -125,11 +106,6 @@ fn resume(d: &Path, root: &Path, extra: &[&str]) -> String {
     let out = vecload(d, &args);
     ok(&out);
     String::from_utf8_lossy(&out.stderr).to_string()
-}
-
-fn task(d: &Path, id: u64) -> Value {
-    let text = ok(&vecload(d, &["--json", "state", &id.to_string()]));
-    serde_json::from_str(text.trim()).unwrap()
 }
 
 /// Every row of `auto`, read from its segments, auto-id left out, sorted; and the auto-ids.
@@ -158,7 +134,7 @@ struct Outcome {
 }
 
 fn outcome(d: &Path) -> Outcome {
-    let t = task(d, 1);
+    let t = task_json(d, 1);
     assert_eq!(t["state"], "Completed", "{t}");
     let (rows, ids) = rows(d);
     let unique: BTreeSet<i64> = ids.iter().copied().collect();
@@ -182,24 +158,12 @@ fn outcome(d: &Path) -> Outcome {
 /// Polls task 1's record until it holds a resume point with durable segments (`segments`),
 /// or only the one recorded as the task starts (or the import ended).
 fn wait_for_point(d: &Path, child: &mut Child, segments: bool) -> bool {
-    let path = d.join("tasks/000000000001.json");
-    let deadline = Instant::now() + Duration::from_secs(30);
     let mark = if segments {
         "\"file_name\""
     } else {
         "\"rows_done\""
     };
-    while Instant::now() < deadline {
-        let text = std::fs::read_to_string(&path).unwrap_or_default();
-        if text.contains(mark) {
-            return true;
-        }
-        if child.try_wait().unwrap().is_some() {
-            return false;
-        }
-        std::thread::sleep(Duration::from_millis(5));
-    }
-    false
+    wait_for_record(d, 1, child, mark)
 }
 
 /// A small seeded generator (xorshift64*): the kill points are reproducible from the seed.
@@ -251,7 +215,7 @@ fn a_killed_import_resumes_to_the_rows_of_an_uninterrupted_one() {
             std::thread::sleep(Duration::from_millis(1));
         }
         std::thread::sleep(delay);
-        kill(child);
+        sigkill(child);
         let rec = std::fs::read_to_string(d.join("tasks/000000000001.json")).unwrap_or_default();
         let durable = serde_json::from_str::<Value>(&rec)
             .ok()
@@ -301,7 +265,7 @@ fn killed_at(root: &Path, extra: &[&str], segments: bool) -> (PathBuf, PathBuf) 
         wait_for_point(&d, &mut child, segments),
         "no durable point was recorded"
     );
-    kill(child);
+    sigkill(child);
     (d, input)
 }
 
@@ -330,7 +294,7 @@ fn a_task_killed_before_its_first_point_still_finds_a_changed_file() {
 /// Writes `input` again (same bytes, a new modification time) and resumes task 1: it fails
 /// naming the file, and nothing of it stays.
 fn changed_file_fails(root: &Path, d: &Path, input: &Path) {
-    let t = task(d, 1);
+    let t = task_json(d, 1);
     assert_eq!(
         (&t["state"], &t["resumable"]),
         (&"Started".into(), &true.into()),
@@ -341,7 +305,7 @@ fn changed_file_fails(root: &Path, d: &Path, input: &Path) {
     let text = std::fs::read(input).unwrap();
     std::fs::write(input, text).unwrap();
     resume(d, root, &[]);
-    let t = task(d, 1);
+    let t = task_json(d, 1);
     assert_eq!(t["state"], "FailedAndCleaned", "{t}");
     let reason = t["failed_reason"].as_str().unwrap();
     assert!(
@@ -362,7 +326,7 @@ fn with_resume_off_a_killed_task_fails_and_is_cleaned() {
     let (d, _) = killed_with_a_point(dir.path());
     let stderr = resume(&d, dir.path(), &["--import-resume", "false"]);
     assert!(!stderr.contains("resuming"), "{stderr}");
-    let t = task(&d, 1);
+    let t = task_json(&d, 1);
     assert_eq!(t["state"], "FailedAndCleaned", "{t}");
     assert!(
         t["failed_reason"].as_str().unwrap().contains("restart"),
@@ -400,7 +364,7 @@ fn a_server_resumes_on_start() {
         wait_for_point(&d, &mut child, true),
         "no durable point was recorded"
     );
-    kill(child);
+    sigkill(child);
     let server = crate::server::Server::start_on(&d, root, &[]);
     let deadline = Instant::now() + Duration::from_secs(60);
     let t = loop {
@@ -465,7 +429,7 @@ fn an_import_from_s3_resumes_and_a_replaced_object_fails_it() {
             wait_for_point(&d, &mut child, true),
             "no durable point was recorded"
         );
-        kill(child);
+        sigkill(child);
         if replace {
             // Same size, other bytes: only the ETag tells.
             let mut other = text.clone();
@@ -477,7 +441,7 @@ fn an_import_from_s3_resumes_and_a_replaced_object_fails_it() {
             .output()
             .unwrap();
         ok(&out);
-        let t = task(&d, 1);
+        let t = task_json(&d, 1);
         if replace {
             assert_eq!(t["state"], "FailedAndCleaned", "{t}");
             let reason = t["failed_reason"].as_str().unwrap();

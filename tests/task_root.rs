@@ -4,14 +4,13 @@
 //! recorded root that is gone fails the task naming it; an `s3://` root recorded with its
 //! endpoint is resumed by a process given only credentials.
 
-use std::os::unix::process::ExitStatusExt;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Output, Stdio};
+use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use serde_json::{Value, json};
+use serde_json::json;
 
-use crate::util::{files_under, repo, vecload};
+use crate::util::{files_under, ok, repo, sigkill, task_json, vecload, wait_for_record};
 
 const SCHEMA: &str = r#"{"collectionName": "c",
  "schema": {"autoId": false, "fields": [
@@ -30,15 +29,6 @@ const TUNING: [&str; 6] = [
     "32768",
 ];
 const ROWS: i64 = 3000;
-
-fn ok(out: &Output) -> String {
-    assert!(
-        out.status.success(),
-        "stderr: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout.clone()).unwrap()
-}
 
 /// `dir/name`: JSON Lines rows with ids `first..first + rows`.
 fn write_rows(dir: &Path, name: &str, first: i64, rows: i64) -> PathBuf {
@@ -86,29 +76,7 @@ fn import_args<'a>(root: &'a str, file: &'a str) -> Vec<&'a str> {
 
 /// Polls task `id`'s record until it holds a resume point (or the process ended).
 fn wait_for_point(d: &Path, id: u64, child: &mut Child) -> bool {
-    let path = d.join(format!("tasks/{id:012}.json"));
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while Instant::now() < deadline {
-        let text = std::fs::read_to_string(&path).unwrap_or_default();
-        if text.contains("\"rows_done\"") {
-            return true;
-        }
-        if child.try_wait().unwrap().is_some() {
-            return false;
-        }
-        std::thread::sleep(Duration::from_millis(5));
-    }
-    false
-}
-
-/// SIGKILL, as a crash.
-fn kill(mut child: Child) {
-    let _ = child.kill();
-    let status = child.wait().unwrap();
-    assert!(
-        status.signal() == Some(9) || status.success(),
-        "the import ended otherwise: {status:?}"
-    );
+    wait_for_record(d, id, child, "\"rows_done\"")
 }
 
 /// Starts the slow import of `file` under `--storage root` and kills it once it has a
@@ -124,18 +92,13 @@ fn killed_import(d: &Path, root: &str, file: &str, env: &[(&str, &str)]) {
         wait_for_point(d, 1, &mut child),
         "no durable point was recorded"
     );
-    kill(child);
-    let t = task(d, 1);
+    sigkill(child);
+    let t = task_json(d, 1);
     assert_eq!(
         (&t["state"], &t["resumable"]),
         (&json!("Started"), &json!(true)),
         "{t}"
     );
-}
-
-fn task(d: &Path, id: u64) -> Value {
-    let text = ok(&vecload(d, &["--json", "state", &id.to_string()]));
-    serde_json::from_str(text.trim()).unwrap()
 }
 
 /// The ids of every row of `c`, read from its segments, sorted (a row twice shows twice).
@@ -174,7 +137,7 @@ fn a_task_killed_under_one_root_resumes_from_it_under_another_or_none() {
         write_rows(&dir_a, "rows.jsonl", 0, ROWS);
         let a = dir_a.to_str().unwrap();
         killed_import(&d, a, "rows.jsonl", &[]);
-        let t = task(&d, 1);
+        let t = task_json(&d, 1);
         assert_eq!(t["storage_root"], a, "{t}");
 
         // The next process reads another root (holding a decoy `rows.jsonl` of other rows)
@@ -192,7 +155,7 @@ fn a_task_killed_under_one_root_resumes_from_it_under_another_or_none() {
         ok(&out);
         let stderr = String::from_utf8_lossy(&out.stderr);
         assert!(stderr.contains("resuming task 1"), "{stderr}");
-        let t = task(&d, 1);
+        let t = task_json(&d, 1);
         assert_eq!(t["state"], "Completed", "{t}");
         assert_eq!(
             (&t["row_count"], &t["storage_root"]),
@@ -200,7 +163,7 @@ fn a_task_killed_under_one_root_resumes_from_it_under_another_or_none() {
             "{t}"
         );
         assert_eq!(
-            task(&d, 2)["storage_root"],
+            task_json(&d, 2)["storage_root"],
             json!(if other_root {
                 b
             } else {
@@ -240,7 +203,7 @@ fn a_queued_task_of_a_server_runs_later_from_the_servers_root() {
     assert_eq!(job["data"]["state"], "Pending", "{job}");
     assert_eq!(job["data"]["storageRoot"], dir_a.to_str().unwrap(), "{job}");
     drop(server); // SIGKILL
-    assert_eq!(task(&d, 2)["state"], "Pending");
+    assert_eq!(task_json(&d, 2)["state"], "Pending");
 
     // An embedded import with no --storage, from a directory holding neither file.
     let out = command(
@@ -252,7 +215,7 @@ fn a_queued_task_of_a_server_runs_later_from_the_servers_root() {
     .unwrap();
     ok(&out);
     for id in [1, 2] {
-        let t = task(&d, id);
+        let t = task_json(&d, id);
         assert_eq!(t["state"], "Completed", "{t}");
     }
     assert_eq!(ids(&d), want_ids(&[(0, ROWS), (100_000, 500)]));
@@ -277,7 +240,7 @@ fn a_recorded_root_that_is_gone_fails_the_task_naming_it() {
     .output()
     .unwrap();
     ok(&out);
-    let t = task(&d, 1);
+    let t = task_json(&d, 1);
     assert_eq!(t["state"], "FailedAndCleaned", "{t}");
     let reason = t["failed_reason"].as_str().unwrap();
     assert!(
@@ -316,7 +279,7 @@ fn an_s3_root_is_resumed_by_a_process_without_storage_settings() {
         ("VECLOAD_S3_ALLOW_HTTP", "true"),
     ]);
     killed_import(&d, &storage, "rows.jsonl", &env);
-    let t = task(&d, 1);
+    let t = task_json(&d, 1);
     assert_eq!(t["storage_root"], storage, "{t}");
     let rec = std::fs::read_to_string(d.join("tasks/000000000001.json")).unwrap();
     assert!(
@@ -336,7 +299,7 @@ fn an_s3_root_is_resumed_by_a_process_without_storage_settings() {
     .output()
     .unwrap();
     ok(&out);
-    let t = task(&d, 1);
+    let t = task_json(&d, 1);
     assert_eq!(t["state"], "Completed", "{t}");
     assert_eq!(t["row_count"], ROWS, "{t}");
     assert_eq!(ids(&d), want_ids(&[(0, ROWS)]));

@@ -1,7 +1,9 @@
 //! Helpers shared by the integration tests.
 
+use std::os::unix::process::ExitStatusExt;
 use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::process::{Child, Command, Output};
+use std::time::{Duration, Instant};
 
 use vecload::source::LocalRoot;
 use vecload::{Engine, EngineOptions};
@@ -317,4 +319,47 @@ pub fn assert_cases_listed(data: &str, pass: &[&str], fail: &[&str]) {
         listed.sort();
         assert_eq!(on_disk, listed, "{data}/{kind} and the cases! list differ");
     }
+}
+
+/// The stdout of a command that must have succeeded (its stderr in the failure).
+pub fn ok(out: &Output) -> String {
+    assert!(
+        out.status.success(),
+        "stderr: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout.clone()).unwrap()
+}
+
+/// Task `id`'s JSON, as `vecload --json state` prints it.
+pub fn task_json(d: &Path, id: u64) -> serde_json::Value {
+    let text = ok(&vecload(d, &["--json", "state", &id.to_string()]));
+    serde_json::from_str(text.trim()).unwrap()
+}
+
+/// SIGKILL, as a crash (a process that ended first must have succeeded).
+pub fn sigkill(mut child: Child) {
+    let _ = child.kill();
+    let status = child.wait().unwrap();
+    assert!(
+        status.signal() == Some(9) || status.success(),
+        "the process ended otherwise: {status:?}"
+    );
+}
+
+/// Polls task `id`'s record file until it holds `mark` (true), or `child` ended or 30 s
+/// passed (false).
+pub fn wait_for_record(d: &Path, id: u64, child: &mut Child, mark: &str) -> bool {
+    let path = d.join(format!("tasks/{id:012}.json"));
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while Instant::now() < deadline {
+        if std::fs::read_to_string(&path).is_ok_and(|t| t.contains(mark)) {
+            return true;
+        }
+        if child.try_wait().unwrap().is_some() {
+            return false;
+        }
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    false
 }

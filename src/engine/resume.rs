@@ -6,9 +6,9 @@ use std::path::Path;
 use std::sync::Arc;
 
 use super::Inner;
-use crate::ledger::{FileVersion, LedgerError, ResumePoint, SegmentRef, TaskState};
+use super::runner::{segment_info, segment_ref};
+use crate::ledger::{FileVersion, LedgerError, ResumePoint, TaskState};
 use crate::pipeline::{AllocError, Durable, DurableSink};
-use crate::segment::SegmentInfo;
 use crate::source::{FileStamp, SourceError};
 
 /// Records task `id`'s durable points in its ledger record (one write each).
@@ -43,15 +43,7 @@ pub(super) fn to_point(d: &Durable) -> ResumePoint {
             .collect(),
         unit_bytes: d.unit_bytes,
         workers: d.workers,
-        segments: (d.segments.iter())
-            .map(|s| SegmentRef {
-                file_name: s.file_name.clone(),
-                rows: s.rows,
-                bytes: s.bytes,
-                partition: s.partition.clone(),
-                shard: s.shard,
-            })
-            .collect(),
+        segments: d.segments.iter().map(segment_ref).collect(),
         rows: d.rows,
         rejected: d.rejected,
         reject_bytes: d.reject_bytes,
@@ -77,15 +69,7 @@ pub(super) fn from_point(p: &ResumePoint) -> Durable {
             .collect(),
         unit_bytes: p.unit_bytes,
         workers: p.workers,
-        segments: (p.segments.iter())
-            .map(|s| SegmentInfo {
-                file_name: s.file_name.clone(),
-                rows: s.rows,
-                bytes: s.bytes,
-                partition: s.partition.clone(),
-                shard: s.shard,
-            })
-            .collect(),
+        segments: p.segments.iter().map(segment_info).collect(),
         rows: p.rows,
         rejected: p.rejected,
         reject_bytes: p.reject_bytes,
@@ -179,6 +163,8 @@ pub(super) fn remove_reject_parts(dir: &Path) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::ledger::SegmentRef;
+    use crate::segment::SegmentInfo;
 
     #[test]
     fn a_point_survives_the_ledger_and_back() {

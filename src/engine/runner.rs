@@ -350,8 +350,19 @@ pub(super) fn remove_rejects(inner: &Inner, id: u64) {
 }
 
 /// How the ledger lists a segment the pipeline wrote.
-fn segment_ref(s: &SegmentInfo) -> SegmentRef {
+pub(super) fn segment_ref(s: &SegmentInfo) -> SegmentRef {
     SegmentRef {
+        file_name: s.file_name.clone(),
+        rows: s.rows,
+        bytes: s.bytes,
+        partition: s.partition.clone(),
+        shard: s.shard,
+    }
+}
+
+/// The pipeline's view of a segment the ledger lists.
+pub(super) fn segment_info(s: &SegmentRef) -> SegmentInfo {
+    SegmentInfo {
         file_name: s.file_name.clone(),
         rows: s.rows,
         bytes: s.bytes,

@@ -6,6 +6,7 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
+use crate::engine::runner::{segment_info, segment_ref};
 use crate::ledger::SegmentRef;
 use crate::pipeline::TaskOutput;
 use crate::segment::SegmentInfo;
@@ -145,16 +146,6 @@ impl Share {
     }
 }
 
-fn segment_ref(s: &SegmentInfo) -> SegmentRef {
-    SegmentRef {
-        file_name: s.file_name.clone(),
-        rows: s.rows,
-        bytes: s.bytes,
-        partition: s.partition.clone(),
-        shard: s.shard,
-    }
-}
-
 /// The folder of process `process` inside the task's folder (`p<I>`).
 pub(crate) fn process_folder(process: usize) -> String {
     format!("p{process}")
@@ -217,10 +208,7 @@ pub(super) fn merge(
             }
             out.segments.push(SegmentInfo {
                 file_name: name,
-                rows: s.rows,
-                bytes: s.bytes,
-                partition: s.partition,
-                shard: s.shard,
+                ..segment_info(&s)
             });
         }
         for (p, n) in share.partitions {
