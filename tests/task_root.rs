@@ -74,6 +74,13 @@ fn import_args<'a>(root: &'a str, file: &'a str) -> Vec<&'a str> {
     args
 }
 
+/// The next embedded `import` (of `extra`, run from `cwd` with no `--storage`): it first
+/// resumes the directory's interrupted task; it must succeed.
+fn import_extra(d: &Path, cwd: &Path, extra: &Path) {
+    let args = ["import", "-c", "c", extra.to_str().unwrap()];
+    ok(&command(d, cwd, &args).output().unwrap());
+}
+
 /// Polls task `id`'s record until it holds a resume point (or the process ended).
 fn wait_for_point(d: &Path, id: u64, child: &mut Child) -> bool {
     wait_for_record(d, id, child, "\"rows_done\"")
@@ -206,14 +213,7 @@ fn a_queued_task_of_a_server_runs_later_from_the_servers_root() {
     assert_eq!(task_json(&d, 2)["state"], "Pending");
 
     // An embedded import with no --storage, from a directory holding neither file.
-    let out = command(
-        &d,
-        base.path(),
-        &["import", "-c", "c", extra.to_str().unwrap()],
-    )
-    .output()
-    .unwrap();
-    ok(&out);
+    import_extra(&d, base.path(), &extra);
     for id in [1, 2] {
         let t = task_json(&d, id);
         assert_eq!(t["state"], "Completed", "{t}");
@@ -232,14 +232,7 @@ fn a_recorded_root_that_is_gone_fails_the_task_naming_it() {
     killed_import(&d, a, "rows.jsonl", &[]);
     std::fs::remove_dir_all(&dir_a).unwrap();
     // The same directory given again: the root is the task's, and it is gone.
-    let out = command(
-        &d,
-        base.path(),
-        &["import", "-c", "c", extra.to_str().unwrap()],
-    )
-    .output()
-    .unwrap();
-    ok(&out);
+    import_extra(&d, base.path(), &extra);
     let t = task_json(&d, 1);
     assert_eq!(t["state"], "FailedAndCleaned", "{t}");
     let reason = t["failed_reason"].as_str().unwrap();
